@@ -1,0 +1,1 @@
+"""A Telegram bot that collects signatures for petitions and open letters."""

@@ -1,0 +1,80 @@
+"""Callback data: short, prefixed, versioned, and decoded in exactly one place.
+
+It comes from the client, so it is never trusted: `decode` accepts only known actions with
+arguments of the expected shape, and handlers still check the signer's stored state.
+Format: `1|<action>|<arg>|<arg>` — at most 64 bytes (Telegram's limit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "1"
+MAX_BYTES = 64
+_SLUG = r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?"
+_INT = r"\d{1,9}"
+
+# action -> pattern of each argument
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "card": (_SLUG,),  # show a campaign's card
+    "list": (),  # the list of open campaigns
+    "page": (_SLUG, _INT),  # full text page
+    "addr": (_SLUG, _INT),  # decision makers page
+    "sign": (_SLUG,),  # start (or resume) signing
+    "pname": (_SLUG,),  # use the Telegram profile name
+    "skip": (_SLUG, r"role|org"),  # skip an optional step (keeps a value already given)
+    "drop": (_SLUG, r"role|org"),  # clear an optional field and go on
+    "pub": (_SLUG, r"[01]"),  # public or anonymous
+    "ok": (_SLUG,),  # confirm
+    "edit": (_SLUG,),  # edit the draft / an existing signature
+    "cancel": (_SLUG,),  # cancel the draft
+    "wd": (_SLUG,),  # ask to withdraw
+    "wdy": (_SLUG,),  # withdraw, confirmed
+    "wdn": (_SLUG,),  # keep the signature
+    "notify": (_SLUG, r"[01]"),  # opt in or out of updates
+    "share": (_SLUG,),
+    "lang": (),  # language menu
+    "setlang": (r"[a-z]{2}",),
+    "prog": (_SLUG,),  # progress
+    # admin actions: handlers check the presser is an admin, whatever the data says
+    "rm": (_INT,),  # remove signature number, confirmed
+    "blk": (_INT,),  # remove and block, confirmed
+    "bc": (_INT,),  # send broadcast id, confirmed
+    "bcx": (_INT,),  # discard broadcast id
+    "no": (),  # dismiss a confirmation
+}
+_COMPILED = {a: tuple(re.compile(p) for p in pats) for a, pats in ACTIONS.items()}
+
+
+@dataclass(frozen=True)
+class Callback:
+    action: str
+    args: tuple[str, ...]
+
+    def arg_int(self, index: int) -> int:
+        return int(self.args[index])
+
+
+def encode(action: str, *args: object) -> str:
+    parts = [str(a) for a in args]
+    data = "|".join([VERSION, action, *parts])
+    if decode(data) is None:
+        raise ValueError(f"invalid callback data for {action}: {parts}")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    """The parsed callback, or None for anything malformed, foreign or from an old version."""
+    if not data or len(data.encode("utf-8")) > MAX_BYTES:
+        return None
+    parts = data.split("|")
+    if len(parts) < 2 or parts[0] != VERSION:
+        return None
+    action, args = parts[1], tuple(parts[2:])
+    patterns = _COMPILED.get(action)
+    if patterns is None or len(patterns) != len(args):
+        return None
+    if not all(p.fullmatch(a) for p, a in zip(patterns, args, strict=True)):
+        return None
+    return Callback(action, args)

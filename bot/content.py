@@ -1,0 +1,154 @@
+"""Loading campaign folders that organisers edit by hand.
+
+Every problem is reported with the file and the field, because the person fixing it is an
+organiser with a text editor, not a developer with a traceback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.domain.campaigns import KINDS, SLUG_RE, Campaign, CampaignSet, CampaignText
+from bot.settings import SUPPORTED_LANGUAGES
+
+TITLE_MAX = 120
+SUMMARY_MAX = 800
+
+
+@dataclass
+class ContentError(Exception):
+    path: Path
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.problem}"
+
+
+def _require(data: dict[str, Any], key: str, kind: type, path: Path) -> Any:
+    if key not in data:
+        raise ContentError(path, key, "is missing")
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ContentError(path, key, f"must be a {kind.__name__}")
+    return value
+
+
+def _text_list(value: Any, path: Path, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ContentError(path, key, "must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _read_toml(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(path, "(syntax)", str(exc)) from None
+
+
+def _load_text(path: Path, addressee_count: int) -> CampaignText:
+    raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    parts = raw.split("+++\n", 2)
+    if len(parts) != 3 or parts[0].strip():
+        raise ContentError(path, "(header)", "must start with a +++ header block closed by +++")
+    header = _read_toml(path, parts[1])
+    title = _require(header, "title", str, path).strip()
+    summary = _require(header, "summary", str, path).strip()
+    if not title or len(title) > TITLE_MAX:
+        raise ContentError(path, "title", f"must be 1-{TITLE_MAX} characters")
+    if not summary or len(summary) > SUMMARY_MAX:
+        raise ContentError(path, "summary", f"must be 1-{SUMMARY_MAX} characters")
+    addressees: tuple[str, ...] = ()
+    if "addressees" in header:
+        addressees = _text_list(header["addressees"], path, "addressees")
+        if len(addressees) != addressee_count:
+            raise ContentError(
+                path,
+                "addressees",
+                f"has {len(addressees)} entries but campaign.toml has {addressee_count}",
+            )
+    unknown = set(header) - {"title", "summary", "addressees"}
+    if unknown:
+        raise ContentError(path, ", ".join(sorted(unknown)), "unknown field")
+    paragraphs = tuple(" ".join(p.split()) for p in parts[2].split("\n\n") if p.strip())
+    if not paragraphs:
+        raise ContentError(path, "(text)", "the full text after the header is empty")
+    return CampaignText(path.stem, title, summary, paragraphs, addressees)
+
+
+def load_campaign(folder: Path) -> Campaign:
+    meta_path = folder / "campaign.toml"
+    if not meta_path.is_file():
+        raise ContentError(meta_path, "(file)", "is missing")
+    meta = _read_toml(meta_path, meta_path.read_text(encoding="utf-8"))
+    slug = _require(meta, "slug", str, meta_path)
+    if not SLUG_RE.match(slug):
+        raise ContentError(meta_path, "slug", "must be 1-32 characters of a-z, 0-9 and -")
+    kind = _require(meta, "kind", str, meta_path)
+    if kind not in KINDS:
+        raise ContentError(meta_path, "kind", f"must be one of {', '.join(KINDS)}")
+    status = _require(meta, "status", str, meta_path)
+    if status not in ("open", "closed"):
+        raise ContentError(meta_path, "status", "must be open or closed")
+    default_language = _require(meta, "default_language", str, meta_path)
+    if default_language not in SUPPORTED_LANGUAGES:
+        raise ContentError(meta_path, "default_language", f"must be one of {SUPPORTED_LANGUAGES}")
+    started = meta.get("started")
+    if started is not None and not isinstance(started, date):
+        raise ContentError(meta_path, "started", "must be a date such as 2026-09-15")
+    goals = meta.get("goals", [])
+    if not isinstance(goals, list) or not all(
+        isinstance(g, int) and not isinstance(g, bool) and g > 0 for g in goals
+    ):
+        raise ContentError(meta_path, "goals", "must be a list of positive whole numbers")
+    if any(b <= a for a, b in itertools.pairwise(goals)):
+        raise ContentError(meta_path, "goals", "must be strictly increasing")
+    entries = meta.get("addressees", [])
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) and e["name"].strip()
+        for e in entries
+    ):
+        raise ContentError(meta_path, "addressees", "each [[addressees]] needs a name")
+    addressees = tuple(e["name"].strip() for e in entries)
+    texts: dict[str, CampaignText] = {}
+    for path in sorted(folder.glob("*.md")):
+        if path.stem not in SUPPORTED_LANGUAGES:
+            raise ContentError(path, "(file name)", f"must be one of {SUPPORTED_LANGUAGES} + .md")
+        texts[path.stem] = _load_text(path, len(addressees))
+    if default_language not in texts:
+        raise ContentError(folder / f"{default_language}.md", "(file)", "default language text")
+    return Campaign(
+        slug=slug,
+        kind=kind,
+        is_open=status == "open",
+        default_language=default_language,
+        started=started,
+        goals=tuple(goals),
+        addressees=addressees,
+        texts=texts,
+    )
+
+
+def load_campaigns(root: Path) -> CampaignSet:
+    """All campaign folders under `root`; raises ContentError on the first bad file."""
+    if not root.is_dir():
+        raise ContentError(root, "CAMPAIGNS_DIR", "is not a folder")
+    campaigns = []
+    seen: dict[str, Path] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        campaign = load_campaign(folder)
+        if campaign.slug in seen:
+            raise ContentError(
+                folder / "campaign.toml", "slug", f"duplicates {seen[campaign.slug]}"
+            )
+        seen[campaign.slug] = folder
+        campaigns.append(campaign)
+    if not campaigns:
+        raise ContentError(root, "CAMPAIGNS_DIR", "holds no campaign folder")
+    return CampaignSet(campaigns)

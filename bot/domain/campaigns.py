@@ -1,0 +1,70 @@
+"""Campaign content as the bot sees it: metadata plus per-language texts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.domain.goals import DEFAULT_LADDER
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
+KINDS = ("petition", "letter")
+
+
+@dataclass(frozen=True)
+class CampaignText:
+    language: str
+    title: str
+    summary: str
+    paragraphs: tuple[str, ...]
+    addressees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Campaign:
+    slug: str
+    kind: str
+    is_open: bool
+    default_language: str
+    started: date | None
+    goals: tuple[int, ...]
+    addressees: tuple[str, ...]
+    texts: dict[str, CampaignText] = field(hash=False)
+
+    @property
+    def ladder(self) -> tuple[int, ...]:
+        return self.goals or DEFAULT_LADDER
+
+    def text_for(self, language: str) -> tuple[CampaignText, bool]:
+        """The text in `language`, else the default language; the flag says it fell back."""
+        if language in self.texts:
+            return self.texts[language], False
+        return self.texts[self.default_language], True
+
+    def addressees_for(self, language: str) -> tuple[str, ...]:
+        text, _ = self.text_for(language)
+        return text.addressees or self.addressees
+
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self.texts))
+
+
+class CampaignSet:
+    """The loaded campaigns, in file order; replaced whole on reload."""
+
+    def __init__(self, campaigns: Iterable[Campaign] = ()) -> None:
+        self._by_slug = {c.slug: c for c in campaigns}
+
+    def get(self, slug: str) -> Campaign | None:
+        return self._by_slug.get(slug)
+
+    def all(self) -> list[Campaign]:
+        return list(self._by_slug.values())
+
+    def open(self) -> list[Campaign]:
+        return [c for c in self._by_slug.values() if c.is_open]
+
+    def __len__(self) -> int:
+        return len(self._by_slug)

@@ -1,0 +1,85 @@
+"""Helpers every handler uses to answer: edit in place for buttons, send for commands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import LinkPreviewOptions, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.callbacks import Callback
+from bot.i18n import Translator
+from bot.services import BotContext
+from bot.views.common import View
+
+log = logging.getLogger(__name__)
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+CallbackRoute = Callable[[Update, BotContext, Callback], Awaitable[None]]
+
+
+async def translator(update: Update, context: BotContext) -> Translator:
+    return await context.svc.translator_for(update.effective_user)
+
+
+def signer_of(update: Update, context: BotContext) -> str:
+    user = update.effective_user
+    assert user is not None
+    return context.svc.signer(user.id)
+
+
+async def send(update: Update, context: BotContext, view: View) -> Message:
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(
+        chat.id,
+        view.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=view.markup,
+        link_preview_options=_NO_PREVIEW,
+    )
+
+
+async def show(update: Update, context: BotContext, view: View) -> Message | None:
+    """Edits the pressed message in place; sends a new one for commands and old messages."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        try:
+            edited = await query.message.edit_text(
+                view.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=view.markup,
+                link_preview_options=_NO_PREVIEW,
+            )
+            return edited if isinstance(edited, Message) else query.message
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return query.message
+            if "not found" not in exc.message and "can't be edited" not in exc.message:
+                raise
+    return await send(update, context, view)
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Every callback query is answered, or the client shows a spinner for a long time."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except BadRequest as exc:  # too old or already answered (a redelivery): harmless
+        log.debug("callback answer refused: %s", exc.message)
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == "private"
+
+
+def profile_name(update: Update) -> str | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return " ".join(p for p in (user.first_name, user.last_name) if p) or None

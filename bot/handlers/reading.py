@@ -1,0 +1,202 @@
+"""Reading a campaign: /start, the card, full-text pages, decision makers, progress, language."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.callbacks import Callback
+from bot.domain import deeplinks
+from bot.domain.campaigns import Campaign
+from bot.handlers.base import answer, send, show, signer_of, translator
+from bot.i18n import NATIVE_NAMES, Translator
+from bot.services import BotApp, BotContext
+from bot.storage import drafts as draft_store
+from bot.storage import signers as signer_store
+from bot.storage import sources as source_store
+from bot.views import campaign as views
+from bot.views.common import View, button, esc, keyboard
+
+
+async def current_campaign(update: Update, context: BotContext) -> Campaign | None:
+    """The campaign a command without arguments is about: the only one, or the last opened."""
+    svc = context.svc
+    campaigns = svc.campaigns.open() or svc.campaigns.all()
+    if len(campaigns) == 1:
+        return campaigns[0]
+    signer = signer_of(update, context)
+    draft = await draft_store.get(svc.db, signer, svc.now(), svc.settings.draft_ttl_hours * 3600)
+    if draft and (campaign := svc.campaign(draft.campaign)):
+        return campaign
+    slug = await svc.db.scalar("SELECT last_campaign FROM signers WHERE signer = ?", (signer,))
+    return svc.campaign(slug) if slug else None
+
+
+async def campaign_list_view(update: Update, context: BotContext) -> View:
+    svc = context.svc
+    t = await translator(update, context)
+    campaigns = svc.campaigns.open() or svc.campaigns.all()
+    counts = {c.slug: (await svc.progress(c)).count for c in campaigns}
+    return views.campaign_list(t, campaigns, counts)
+
+
+async def card_view(update: Update, context: BotContext, campaign: Campaign) -> View:
+    t = await translator(update, context)
+    return views.card(t, campaign, await context.svc.progress(campaign))
+
+
+async def start(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    t = await translator(update, context)
+    payload = context.args[0] if context.args else ""
+    campaign = None
+    if payload:
+        decoded = deeplinks.decode(payload)
+        campaign = svc.campaign(decoded[0]) if decoded else None
+        if campaign is None or decoded is None:
+            await send(
+                update,
+                context,
+                View(esc(t._("That link is not valid any more. Here is what you can sign now:"))),
+            )
+        else:
+            source = decoded[1]
+            if source and not await source_store.exists(svc.db, source):
+                source = None
+            await signer_store.remember_source(
+                svc.db, signer_of(update, context), campaign.slug, source
+            )
+            await source_store.count_visit(svc.db, campaign.slug, source)
+    if campaign is None:
+        campaigns = svc.campaigns.open() or svc.campaigns.all()
+        if len(campaigns) == 1:
+            campaign = campaigns[0]
+    if campaign is None:
+        await send(update, context, await campaign_list_view(update, context))
+        return
+    await send(update, context, await card_view(update, context, campaign))
+
+
+async def on_card(update: Update, context: BotContext, cb: Callback) -> None:
+    campaign = context.svc.campaign(cb.args[0])
+    if campaign is None:
+        await on_list(update, context, cb)
+        return
+    await answer(update)
+    signer = signer_of(update, context)
+    last = await context.svc.db.scalar(
+        "SELECT last_campaign FROM signers WHERE signer = ?", (signer,)
+    )
+    if last != campaign.slug:
+        await signer_store.remember_source(context.svc.db, signer, campaign.slug, None)
+    await show(update, context, await card_view(update, context, campaign))
+
+
+async def on_list(update: Update, context: BotContext, cb: Callback) -> None:
+    await answer(update)
+    await show(update, context, await campaign_list_view(update, context))
+
+
+async def on_page(update: Update, context: BotContext, cb: Callback) -> None:
+    campaign = context.svc.campaign(cb.args[0])
+    await answer(update)
+    if campaign is None:
+        await show(update, context, await campaign_list_view(update, context))
+        return
+    t = await translator(update, context)
+    await show(update, context, views.text_page(t, campaign, cb.arg_int(1)))
+
+
+async def on_addressees(update: Update, context: BotContext, cb: Callback) -> None:
+    campaign = context.svc.campaign(cb.args[0])
+    await answer(update)
+    if campaign is None:
+        await show(update, context, await campaign_list_view(update, context))
+        return
+    t = await translator(update, context)
+    await show(update, context, views.addressees_page(t, campaign, cb.arg_int(1)))
+
+
+async def addressees_command(update: Update, context: BotContext) -> None:
+    campaign = await current_campaign(update, context)
+    if campaign is None:
+        await send(update, context, await campaign_list_view(update, context))
+        return
+    t = await translator(update, context)
+    await send(update, context, views.addressees_page(t, campaign, 1))
+
+
+async def progress_command(update: Update, context: BotContext) -> None:
+    campaign = await current_campaign(update, context)
+    t = await translator(update, context)
+    targets = [campaign] if campaign else context.svc.campaigns.open()
+    for target in targets:
+        await send(
+            update, context, views.progress_view(t, target, await context.svc.progress(target))
+        )
+
+
+async def on_progress(update: Update, context: BotContext, cb: Callback) -> None:
+    campaign = context.svc.campaign(cb.args[0])
+    await answer(update)
+    if campaign is not None:
+        t = await translator(update, context)
+        await show(
+            update, context, views.progress_view(t, campaign, await context.svc.progress(campaign))
+        )
+
+
+def language_menu(t: Translator) -> View:
+    rows = [
+        [button(("✓ " if code == t.language else "") + name, "setlang", code)]
+        for code, name in NATIVE_NAMES.items()
+    ]
+    return View("🌐 " + esc(t._("Choose your language:")), keyboard(*rows))
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    t = await translator(update, context)
+    await send(update, context, language_menu(t))
+
+
+async def on_language(update: Update, context: BotContext, cb: Callback) -> None:
+    t = await translator(update, context)
+    await answer(update)
+    await show(update, context, language_menu(t))
+
+
+async def on_set_language(update: Update, context: BotContext, cb: Callback) -> None:
+    code = cb.args[0]
+    if code not in NATIVE_NAMES:
+        await answer(update)
+        return
+    await context.svc.set_language(signer_of(update, context), code)
+    t = context.svc.i18n.get(code)
+    # Translators: confirm the switch naming your own language, e.g. "Мова: беларуская."
+    await answer(update, t._("Language set to English."))
+    campaign = await current_campaign(update, context)
+    view = (
+        await card_view(update, context, campaign)
+        if campaign
+        else await campaign_list_view(update, context)
+    )
+    await show(update, context, view)
+
+
+ROUTES = {
+    "card": on_card,
+    "list": on_list,
+    "page": on_page,
+    "addr": on_addressees,
+    "prog": on_progress,
+    "lang": on_language,
+    "setlang": on_set_language,
+}
+
+
+def register(app: BotApp) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler(["addressees", "decisionmakers"], addressees_command, private))
+    app.add_handler(CommandHandler("progress", progress_command, filters=private))
+    app.add_handler(CommandHandler("language", language_command, filters=private))

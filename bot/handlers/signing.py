@@ -1,0 +1,288 @@
+"""The signing flow: name → role → organisation → public/anonymous → preview → confirm.
+
+State lives in the `drafts` table, so a restart mid-flow loses nothing. Every step is a
+conditional write ("only if the draft is still at this step"), which makes double taps and
+redelivered updates harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from telegram import Update
+from telegram.ext import CommandHandler, MessageHandler, filters
+
+from bot.callbacks import Callback
+from bot.domain.campaigns import Campaign
+from bot.domain.signatures import Draft
+from bot.domain.text_rules import check_name, check_optional
+from bot.handlers import milestones
+from bot.handlers.base import answer, profile_name, send, show, signer_of, translator
+from bot.handlers.reading import campaign_list_view
+from bot.i18n import Translator
+from bot.services import BotApp, BotContext
+from bot.storage import drafts as draft_store
+from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
+from bot.views import signing as views
+from bot.views.common import View, button, esc, keyboard
+
+
+def _ttl(context: BotContext) -> int:
+    return context.svc.settings.draft_ttl_hours * 3600
+
+
+def prompt_for(t: Translator, campaign: Campaign, draft: Draft, update: Update) -> View:
+    if draft.step == "name":
+        offered = profile_name(update)
+        usable = check_name(offered).value if offered and check_name(offered).ok else None
+        return views.name_prompt(t, draft, usable)
+    if draft.step in ("role", "org"):
+        return views.optional_prompt(t, draft, draft.step)
+    if draft.step == "public":
+        return views.public_prompt(t, draft)
+    return views.preview(t, campaign, draft)
+
+
+async def _open_campaign(update: Update, context: BotContext, slug: str) -> Campaign | None:
+    """The campaign if it accepts signatures; otherwise explains why not."""
+    campaign = context.svc.campaign(slug)
+    t = await translator(update, context)
+    if campaign is None:
+        await answer(update)
+        await show(update, context, await campaign_list_view(update, context))
+        return None
+    if not campaign.is_open:
+        await answer(
+            update, t._("This campaign is closed and no longer accepts signatures."), alert=True
+        )
+        return None
+    return campaign
+
+
+async def on_sign(update: Update, context: BotContext, cb: Callback) -> None:
+    svc = context.svc
+    campaign = await _open_campaign(update, context, cb.args[0])
+    if campaign is None:
+        return
+    t = await translator(update, context)
+    signer = signer_of(update, context)
+    if await signer_store.is_blocked(svc.db, signer):
+        await answer(update, t._("You cannot sign this campaign."), alert=True)
+        return
+    existing = await signature_store.find(svc.db, campaign.slug, signer)
+    await answer(update)
+    if existing is not None:
+        await show(update, context, views.already_signed(t, campaign, existing))
+        return
+    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    if draft is None or draft.campaign != campaign.slug:
+        draft = Draft(signer, campaign.slug, "name", updated_at=svc.now())
+        await draft_store.save(svc.db, draft)
+    view = prompt_for(t, campaign, draft, update)
+    if not await signer_store.privacy_seen(svc.db, signer):
+        notice = views.privacy_notice(t, svc.settings.retention_days)
+        view = View(f"{notice}\n\n{view.text}", view.markup)
+        await signer_store.mark_privacy_seen(svc.db, signer)
+    await show(update, context, view)
+
+
+async def _step(
+    update: Update, context: BotContext, slug: str, step: str, **changes: object
+) -> None:
+    """Advances the draft from `step` with `changes`; a stale or repeated tap changes nothing."""
+    svc = context.svc
+    campaign = await _open_campaign(update, context, slug)
+    if campaign is None:
+        return
+    t = await translator(update, context)
+    draft = await draft_store.get(svc.db, signer_of(update, context), svc.now(), _ttl(context))
+    if draft is None or draft.campaign != slug or draft.step != step:
+        await answer(update, t._("This step is already done."))
+        return
+    new = draft.advance(updated_at=svc.now(), **changes)
+    if not await draft_store.advance(svc.db, step, new):
+        await answer(update, t._("This step is already done."))
+        return
+    await answer(update)
+    await show(update, context, prompt_for(t, campaign, new, update))
+
+
+async def on_profile_name(update: Update, context: BotContext, cb: Callback) -> None:
+    svc = context.svc
+    draft = await draft_store.get(svc.db, signer_of(update, context), svc.now(), _ttl(context))
+    name = draft.name if draft and draft.name else None
+    if name is None:
+        checked = check_name(profile_name(update) or "")
+        name = checked.value if checked.ok else None
+    if name is None:
+        t = await translator(update, context)
+        await answer(update, t._("Please type your name."))
+        return
+    await _step(update, context, cb.args[0], "name", name=name)
+
+
+async def on_skip(update: Update, context: BotContext, cb: Callback) -> None:
+    await _step(update, context, cb.args[0], cb.args[1])
+
+
+async def on_drop(update: Update, context: BotContext, cb: Callback) -> None:
+    field = "role" if cb.args[1] == "role" else "organisation"
+    await _step(update, context, cb.args[0], cb.args[1], **{field: None})
+
+
+async def on_public(update: Update, context: BotContext, cb: Callback) -> None:
+    await _step(update, context, cb.args[0], "public", public=cb.args[1] == "1")
+
+
+async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
+    svc = context.svc
+    campaign = await _open_campaign(update, context, cb.args[0])
+    if campaign is None:
+        return
+    t = await translator(update, context)
+    signer = signer_of(update, context)
+    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    if draft is None or draft.campaign != campaign.slug or draft.step != "preview":
+        await answer(update, t._("Your signature is already recorded."))
+        return
+    source = await signer_store.source_for(svc.db, signer, campaign.slug)
+    result = await signature_store.confirm(
+        svc.db, draft, language=t.language, source=source, now=svc.now()
+    )
+    if result.outcome == "blocked":
+        await answer(update, t._("You cannot sign this campaign."), alert=True)
+        return
+    if result.outcome == "no_draft":
+        await answer(update, t._("Your signature is already recorded."))
+        return
+    await answer(update)
+    subscribed = await signer_store.is_subscribed(svc.db, campaign.slug, signer)
+    progress = await svc.progress(campaign)
+    await show(
+        update,
+        context,
+        views.thanks(t, campaign, progress, result.outcome == "updated", subscribed),
+    )
+    if result.outcome == "signed":
+        await milestones.after_signature(context, campaign, result.count)
+
+
+async def on_edit(update: Update, context: BotContext, cb: Callback) -> None:
+    svc = context.svc
+    campaign = await _open_campaign(update, context, cb.args[0])
+    if campaign is None:
+        return
+    t = await translator(update, context)
+    signer = signer_of(update, context)
+    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    if draft is None or draft.campaign != campaign.slug:
+        existing = await signature_store.find(svc.db, campaign.slug, signer)
+        if existing is None:
+            await answer(update, t._("There is nothing to edit."))
+            return
+        draft = Draft(
+            signer,
+            campaign.slug,
+            "name",
+            name=existing.name,
+            role=existing.role,
+            organisation=existing.organisation,
+            public=existing.public,
+            editing=True,
+        )
+    draft = replace(draft, step="name", updated_at=svc.now())
+    await draft_store.save(svc.db, draft)
+    await answer(update)
+    await show(update, context, prompt_for(t, campaign, draft, update))
+
+
+async def _cancel(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    t = await translator(update, context)
+    signer = signer_of(update, context)
+    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    removed = await draft_store.delete(svc.db, signer)
+    if not removed or draft is None:
+        await answer(update)
+        await show(update, context, View(esc(t._("There is nothing to cancel."))))
+        return
+    await answer(update)
+    text = (
+        t._("Cancelled. Nothing was changed.")
+        if draft.editing
+        else t._("Cancelled. Nothing was recorded.")
+    )
+    markup = keyboard([button("⬅️ " + t._("Back to the campaign"), "card", draft.campaign)])
+    await show(update, context, View(esc(text), markup))
+
+
+async def on_cancel(update: Update, context: BotContext, cb: Callback) -> None:
+    await _cancel(update, context)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    await _cancel(update, context)
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """Typed text goes to the step the signer is at; elsewhere it gets a pointer to /start."""
+    svc = context.svc
+    message = update.effective_message
+    assert message is not None
+    t = await translator(update, context)
+    signer = signer_of(update, context)
+    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    if draft is None:
+        await send(update, context, View(esc(t._("To read or sign a campaign, send /start."))))
+        return
+    if message.message_id <= draft.last_update:
+        return  # a redelivered message we already handled
+    campaign = svc.campaign(draft.campaign)
+    if campaign is None or not campaign.is_open:
+        await draft_store.delete(svc.db, signer)
+        await send(update, context, View(esc(t._("To read or sign a campaign, send /start."))))
+        return
+    seen = replace(draft, last_update=message.message_id, updated_at=svc.now())
+    text = message.text or ""
+    if draft.step in ("public", "preview") or not text:
+        await draft_store.advance(svc.db, draft.step, seen)
+        hint = "⚠️ " + esc(t._("Please use the buttons below."))
+        if not text:
+            hint = "⚠️ " + esc(t._("Please send text, or use the buttons below."))
+        view = prompt_for(t, campaign, seen, update)
+        await send(update, context, View(f"{hint}\n\n{view.text}", view.markup))
+        return
+    checked = check_name(text) if draft.step == "name" else check_optional(text)
+    if not checked.ok:
+        assert checked.problem is not None
+        await draft_store.advance(svc.db, draft.step, seen)
+        field = "name" if draft.step == "name" else "other"
+        problem = views.problem_text(t, checked.problem, field, len(checked.value))
+        view = prompt_for(t, campaign, seen, update)
+        await send(update, context, View(f"{problem}\n\n{view.text}", view.markup))
+        return
+    field = {"name": "name", "role": "role", "org": "organisation"}[draft.step]
+    new = seen.advance(**{field: checked.value})
+    if await draft_store.advance(svc.db, draft.step, new):
+        await send(update, context, prompt_for(t, campaign, new, update))
+
+
+ROUTES = {
+    "sign": on_sign,
+    "pname": on_profile_name,
+    "skip": on_skip,
+    "drop": on_drop,
+    "pub": on_public,
+    "ok": on_confirm,
+    "edit": on_edit,
+    "cancel": on_cancel,
+}
+
+
+def register(app: BotApp) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("cancel", cancel_command, filters=private))
+    app.add_handler(
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, on_text)
+    )

@@ -1,0 +1,87 @@
+"""Translations (gettext catalogs compiled at set-up) and locale formatting (Babel).
+
+Every user-visible string is an English msgid; placeholders are `{name}` and are filled after
+translation, so translators can move them.
+"""
+
+from __future__ import annotations
+
+import gettext
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from bot.settings import SUPPORTED_LANGUAGES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "bot"
+# Shown in the language menu: each language in its own name.
+NATIVE_NAMES = {
+    "en": "English",
+    "be": "Беларуская",
+    "ru": "Русский",
+    "uk": "Українська",
+    "pl": "Polski",
+}
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+class Translator:
+    def __init__(self, language: str, catalog: gettext.NullTranslations) -> None:
+        self.language = language
+        self.locale = Locale.parse(language)
+        self._catalog = catalog
+
+    def _(self, message: str) -> str:
+        return self._catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog.ngettext(singular, plural, n)
+
+    def number(self, n: int) -> str:
+        return format_decimal(n, locale=self.locale)
+
+    def date(self, value: int | date) -> str:
+        if isinstance(value, int):
+            value = datetime.fromtimestamp(value, UTC).date()
+        return format_date(value, format="long", locale=self.locale)
+
+    def datetime(self, ts: int) -> str:
+        when = datetime.fromtimestamp(ts, UTC)
+        return format_datetime(when, format="medium", tzinfo=UTC, locale=self.locale) + " UTC"
+
+
+class I18n:
+    """Loads each language's catalog once; unknown languages get the default one."""
+
+    def __init__(self, default_language: str = "en", locales_dir: Path = LOCALES_DIR) -> None:
+        self.default_language = default_language
+        self._translators: dict[str, Translator] = {}
+        for language in SUPPORTED_LANGUAGES:
+            catalog = gettext.translation(
+                DOMAIN, localedir=str(locales_dir), languages=[language], fallback=True
+            )
+            self._translators[language] = Translator(language, catalog)
+
+    def get(self, language: str | None) -> Translator:
+        return self._translators.get(language or "", self._translators[self.default_language])
+
+    def resolve(self, stored: str | None, telegram_code: str | None) -> str:
+        """Stored choice, else Telegram's language_code, else the default language."""
+        if stored in self._translators:
+            return stored
+        if telegram_code:
+            base = telegram_code.replace("_", "-").split("-")[0].lower()
+            if base in self._translators:
+                return base
+        return self.default_language
+
+    def languages(self) -> tuple[str, ...]:
+        return SUPPORTED_LANGUAGES

@@ -1,0 +1,151 @@
+"""Typed settings, read once from the environment (and `.env`) and passed in explicitly.
+
+Nothing here runs at import time, so tests import every module without a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+SUPPORTED_LANGUAGES = ("en", "be", "ru", "uk", "pl")
+_TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,64}$")
+
+
+class SettingsError(Exception):
+    """A missing or malformed variable; the message names it, for a one-line exit."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = field(repr=False)
+    admin_ids: frozenset[int]
+    database_path: Path
+    campaigns_dir: Path
+    signer_key: bytes = field(repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    default_language: str = "en"
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    announce_chat_id: int | None = None
+    retention_days: int | None = None
+    broadcast_rate: float = 25.0
+    draft_ttl_hours: int = 24
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise SettingsError(
+                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _signer_key(env: Mapping[str, str], database_path: Path) -> bytes:
+    """The HMAC key that pseudonymises signers; it must never live inside the database."""
+    raw = env.get("SIGNER_KEY", "").strip()
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("SIGNER_KEY must be at least 32 characters (use 64 hex digits)")
+        return raw.encode()
+    key_file = Path(env.get("SIGNER_KEY_FILE", "").strip() or database_path.parent / "signer.key")
+    if key_file.exists():
+        key = key_file.read_bytes().strip()
+        if len(key) < 32:
+            raise SettingsError(f"SIGNER_KEY_FILE {key_file} holds a key shorter than 32 bytes")
+        return key
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return key_file.read_bytes().strip()
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Build Settings from `env` (default: the process environment plus `.env`)."""
+    if env is None:
+        if dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(override=False)
+        env = os.environ
+    token = env.get("BOT_TOKEN", "").strip()
+    if not token:
+        raise SettingsError("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
+    if not _TOKEN_RE.match(token):
+        raise SettingsError("BOT_TOKEN is malformed: expected <digits>:<secret> from @BotFather")
+    database_path = Path(env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3")
+    default_language = env.get("DEFAULT_LANGUAGE", "").strip() or "en"
+    if default_language not in SUPPORTED_LANGUAGES:
+        raise SettingsError(
+            f"DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
+            f"got {default_language!r}"
+        )
+    log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if not isinstance(logging.getLevelName(log_level), int):
+        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+    base_url = env.get("BOT_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(f"BOT_API_BASE_URL must start with http:// or https://: {base_url!r}")
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_url:
+        if not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
+            raise SettingsError("WEBHOOK_URL must be an https:// URL")
+        if not webhook_secret:
+            raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+            raise SettingsError(
+                "WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+    announce = env.get("ANNOUNCE_CHAT_ID", "").strip()
+    if announce and not re.fullmatch(r"-?\d+", announce):
+        raise SettingsError(f"ANNOUNCE_CHAT_ID must be a numeric chat id, got {announce!r}")
+    retention = _int(env, "RETENTION_DAYS", 0, 0, 36500)
+    rate = _int(env, "BROADCAST_RATE", 25, 1, 30)
+    return Settings(
+        bot_token=token,
+        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
+        database_path=database_path,
+        campaigns_dir=Path(env.get("CAMPAIGNS_DIR", "").strip() or "campaigns"),
+        signer_key=_signer_key(env, database_path),
+        api_base_url=base_url,
+        default_language=default_language,
+        log_level=log_level,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
+        announce_chat_id=int(announce) if announce else None,
+        retention_days=retention or None,
+        broadcast_rate=float(rate),
+        draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 24, 1, 720),
+    )

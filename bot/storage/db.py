@@ -1,0 +1,155 @@
+"""One aiosqlite connection for the whole bot, with writes serialised.
+
+SQLite allows one writer at a time; on a shared connection two interleaved transactions would
+silently merge, so every write goes through `transaction()`, which holds an asyncio lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+Row = tuple[Any, ...]
+
+
+class Database:
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def open(self, migrations_dir: Path = MIGRATIONS_DIR) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per write.
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+            "PRAGMA secure_delete=ON",
+        ):
+            await self._conn.execute(pragma)
+        await apply_migrations(self, migrations_dir)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.execute("PRAGMA optimize")
+            await self._conn.close()
+            self._conn = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the write lock; rolls back on any exception."""
+        async with self._write_lock:
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            row = await cur.fetchone()
+        return tuple(row) if row is not None else None
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            rows = await cur.fetchall()
+        return [tuple(r) for r in rows]
+
+    async def scalar(self, sql: str, params: Iterable[Any] = (), default: Any = None) -> Any:
+        row = await self.fetchone(sql, params)
+        return row[0] if row is not None and row[0] is not None else default
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """A single-statement write in its own transaction; returns the rows changed."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(sql, tuple(params))
+            return cur.rowcount
+
+    async def stream(
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000
+    ) -> AsyncIterator[Row]:
+        """Rows in batches, so exports of a million signatures use constant memory."""
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            while rows := await cur.fetchmany(batch):
+                for row in rows:
+                    yield tuple(row)
+
+
+def migration_files(migrations_dir: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(migrations_dir.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"migration file name must be NNNN_name.sql: {path.name}")
+        found.append((int(match.group(1)), path))
+    versions = [v for v, _ in found]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, ... without gaps: {versions}")
+    return found
+
+
+def _statements(script: str) -> list[str]:
+    """Splits a migration into statements (complete_statement respects quotes and triggers)."""
+    import sqlite3
+
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in current.splitlines()
+    ):
+        raise RuntimeError(f"incomplete SQL statement at end of migration: {current[:80]!r}")
+    return statements
+
+
+async def apply_migrations(db: Database, migrations_dir: Path = MIGRATIONS_DIR) -> list[int]:
+    """Applies each pending migration in its own transaction and records it."""
+    await db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
+    )
+    applied = {row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")}
+    done = []
+    for version, path in migration_files(migrations_dir):
+        if version in applied:
+            continue
+        async with db.transaction() as conn:
+            for statement in _statements(path.read_text(encoding="utf-8")):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at)"
+                " VALUES (?, ?, CAST(strftime('%s','now') AS INTEGER))",
+                (version, path.name),
+            )
+        log.info("applied migration %s", path.name)
+        done.append(version)
+    return done

@@ -1,0 +1,200 @@
+"""Signatures and their counter, which always move together in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.signatures import ConfirmResult, Draft, Signature
+from bot.storage.db import Database
+
+_SIG_COLUMNS = (
+    "number, campaign, name, role, organisation, public, language, source, signed_at, updated_at"
+)
+
+
+def _signature(row: tuple[Any, ...]) -> Signature:
+    return Signature(
+        number=row[0],
+        campaign=row[1],
+        name=row[2],
+        role=row[3],
+        organisation=row[4],
+        public=bool(row[5]),
+        language=row[6],
+        source=row[7],
+        signed_at=row[8],
+        updated_at=row[9],
+    )
+
+
+async def count(db: Database, campaign: str) -> int:
+    """O(1): the stored counter, never COUNT(*)."""
+    return int(
+        await db.scalar("SELECT signatures FROM counters WHERE campaign = ?", (campaign,), 0)
+    )
+
+
+async def recent(db: Database, campaign: str, now: int, hours: int = 24) -> int:
+    """Signatures in the last `hours` whole hours (24 rows at most)."""
+    return int(
+        await db.scalar(
+            "SELECT SUM(signed) FROM activity WHERE campaign = ? AND hour > ?",
+            (campaign, now // 3600 - hours),
+            0,
+        )
+    )
+
+
+async def find(db: Database, campaign: str, signer: str) -> Signature | None:
+    row = await db.fetchone(
+        f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
+        (campaign, signer),
+    )
+    return _signature(row) if row else None
+
+
+async def by_number(db: Database, number: int) -> tuple[Signature, str] | None:
+    row = await db.fetchone(
+        f"SELECT {_SIG_COLUMNS}, signer FROM signatures WHERE number = ?", (number,)
+    )
+    return (_signature(row), row[10]) if row else None
+
+
+async def of_signer(db: Database, signer: str) -> list[Signature]:
+    rows = await db.fetchall(
+        f"SELECT {_SIG_COLUMNS} FROM signatures WHERE signer = ? ORDER BY signed_at", (signer,)
+    )
+    return [_signature(r) for r in rows]
+
+
+async def confirm(
+    db: Database, draft: Draft, *, language: str, source: str | None, now: int
+) -> ConfirmResult:
+    """Turns the draft into a signature, idempotently.
+
+    The draft is consumed in the same transaction, so a double-tapped or redelivered Confirm
+    finds no draft the second time and records nothing. The UNIQUE (campaign, signer)
+    constraint is the last line of defence.
+    """
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "DELETE FROM drafts WHERE signer = ? AND campaign = ? AND step = 'preview'",
+            (draft.signer, draft.campaign),
+        )
+        if cur.rowcount == 0:
+            total = await _count_in(conn, draft.campaign)
+            return ConfirmResult("no_draft", total)
+        blocked = await conn.execute(
+            "SELECT blocked FROM signers WHERE signer = ?", (draft.signer,)
+        )
+        row = await blocked.fetchone()
+        if row is not None and row[0]:
+            return ConfirmResult("blocked", await _count_in(conn, draft.campaign))
+        cur = await conn.execute(
+            "UPDATE signatures SET name = ?, role = ?, organisation = ?, public = ?,"
+            " updated_at = ? WHERE campaign = ? AND signer = ?",
+            (
+                draft.name,
+                draft.role,
+                draft.organisation,
+                int(bool(draft.public)),
+                now,
+                draft.campaign,
+                draft.signer,
+            ),
+        )
+        outcome = "updated"
+        if cur.rowcount == 0:
+            await conn.execute(
+                "INSERT INTO signatures (campaign, signer, name, role, organisation, public,"
+                " language, source, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    draft.campaign,
+                    draft.signer,
+                    draft.name,
+                    draft.role,
+                    draft.organisation,
+                    int(bool(draft.public)),
+                    language,
+                    source,
+                    now,
+                ),
+            )
+            await conn.execute(
+                "INSERT INTO counters (campaign, signatures) VALUES (?, 1)"
+                " ON CONFLICT (campaign) DO UPDATE SET signatures = signatures + 1",
+                (draft.campaign,),
+            )
+            await conn.execute(
+                "INSERT INTO activity (campaign, hour, signed) VALUES (?, ?, 1)"
+                " ON CONFLICT (campaign, hour) DO UPDATE SET signed = signed + 1",
+                (draft.campaign, now // 3600),
+            )
+            outcome = "signed"
+        sig_cur = await conn.execute(
+            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
+            (draft.campaign, draft.signer),
+        )
+        sig_row = await sig_cur.fetchone()
+        total = await _count_in(conn, draft.campaign)
+    return ConfirmResult(outcome, total, _signature(tuple(sig_row)) if sig_row else None)
+
+
+async def _count_in(conn: Any, campaign: str) -> int:
+    cur = await conn.execute("SELECT signatures FROM counters WHERE campaign = ?", (campaign,))
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
+    """Deletes the row (not a flag), its subscription, and moves the counter down."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "DELETE FROM signatures WHERE campaign = ? AND signer = ?", (campaign, signer)
+        )
+        if cur.rowcount == 0:
+            return False
+        await conn.execute(
+            "UPDATE counters SET signatures = signatures - 1, withdrawals = withdrawals + 1"
+            " WHERE campaign = ?",
+            (campaign,),
+        )
+        await conn.execute(
+            "INSERT INTO activity (campaign, hour, withdrawn) VALUES (?, ?, 1)"
+            " ON CONFLICT (campaign, hour) DO UPDATE SET withdrawn = withdrawn + 1",
+            (campaign, now // 3600),
+        )
+        await conn.execute(
+            "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, signer)
+        )
+    return True
+
+
+async def recount(db: Database) -> list[tuple[str, int, int]]:
+    """Sets every counter to COUNT(*); returns (campaign, stored, actual) where they differed."""
+    fixed = []
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "SELECT s.campaign, COALESCE(c.signatures, 0), COUNT(*) FROM signatures s"
+            " LEFT JOIN counters c ON c.campaign = s.campaign GROUP BY s.campaign"
+            " UNION ALL SELECT c.campaign, c.signatures, 0 FROM counters c"
+            " WHERE NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign = c.campaign)"
+        )
+        for campaign, stored, actual in await cur.fetchall():
+            if stored != actual:
+                await conn.execute(
+                    "INSERT INTO counters (campaign, signatures) VALUES (?, ?)"
+                    " ON CONFLICT (campaign) DO UPDATE SET signatures = excluded.signatures",
+                    (campaign, actual),
+                )
+                fixed.append((campaign, stored, actual))
+    return fixed
+
+
+async def claim_milestone(db: Database, campaign: str, reached: int) -> bool:
+    """Marks `reached` as announced; True only for the one caller that moved it."""
+    changed = await db.execute(
+        "UPDATE counters SET last_milestone = ? WHERE campaign = ? AND last_milestone < ?",
+        (reached, campaign, reached),
+    )
+    return changed == 1

@@ -1,0 +1,47 @@
+"""Small rendering helpers shared by every view."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+
+FSI, PDI = "\u2068", "\u2069"  # isolate user text so right-to-left names cannot reorder the line
+
+
+def esc(text: str) -> str:
+    """Escapes text for Telegram's HTML parse mode."""
+    return html.escape(text, quote=False)
+
+
+def user_text(text: str) -> str:
+    """User-supplied text embedded in a message: escaped and direction-isolated."""
+    return f"{FSI}{esc(text)}{PDI}"
+
+
+def button(label: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callbacks.encode(action, *args))
+
+
+def url_button(label: str, url: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, url=url)
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class View:
+    """A message to show: HTML text and an optional inline keyboard."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    notice: str | None = field(default=None)  # a short toast for callback answers

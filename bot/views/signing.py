@@ -1,0 +1,247 @@
+"""The signing flow's messages: privacy notice, prompts, preview, thanks, withdrawal."""
+
+from __future__ import annotations
+
+from bot.domain.campaigns import Campaign
+from bot.domain.signatures import Draft, Signature
+from bot.domain.text_rules import FIELD_MAX, NAME_MAX, NAME_MIN, Problem
+from bot.i18n import Translator
+from bot.views.campaign import Progress, progress_lines
+from bot.views.common import View, button, esc, keyboard, shorten, user_text
+
+
+def privacy_notice(t: Translator, retention_days: int | None) -> str:
+    lines = [
+        "🔒 <b>{}</b>".format(esc(t._("Your privacy"))),
+        esc(
+            t._(
+                "We record only what you enter: your name, and optionally your role and "
+                "organisation, whether your name may be shown publicly, your language and the "
+                "date. We do not store your Telegram username, phone number or photo."
+            )
+        ),
+        esc(
+            t._(
+                "Your Telegram account is kept only as a keyed pseudonym. Your Telegram id is "
+                "stored only if you ask to be notified about the campaign, and is erased when "
+                "you stop the notifications or withdraw."
+            )
+        ),
+        esc(
+            t._(
+                "The campaign organisers see the signatures. If you choose to be public, your "
+                "name appears in the list of signatories handed to the addressees; otherwise "
+                "you are only counted."
+            )
+        ),
+        esc(
+            t._(
+                "You can withdraw at any time with /withdraw (your signature is erased), see "
+                "everything we hold with /mydata, and stop all messages with /stop."
+            )
+        ),
+    ]
+    if retention_days:
+        lines.append(
+            esc(
+                t.ngettext(
+                    "Names are erased {days} day after a campaign closes; only the counts remain.",
+                    "Names are erased {days} days after a campaign closes; only the counts remain.",
+                    retention_days,
+                ).format(days=t.number(retention_days))
+            )
+        )
+    return "\n\n".join(lines)
+
+
+def _step(t: Translator, number: int) -> str:
+    return "<i>{}</i>\n".format(esc(t._("Step {step} of {steps}").format(step=number, steps=5)))
+
+
+def _cancel(t: Translator, slug: str) -> list:  # type: ignore[type-arg]
+    return [button("✖️ " + t._("Cancel"), "cancel", slug)]
+
+
+def name_prompt(t: Translator, draft: Draft, profile_name: str | None, notice: str = "") -> View:
+    text = _step(t, 1) + "<b>{}</b>\n{}".format(
+        esc(t._("Your name")),
+        esc(
+            t._("Type your name as it should appear ({min}-{max} characters).").format(
+                min=NAME_MIN, max=NAME_MAX
+            )
+        ),
+    )
+    rows = []
+    offered = draft.name or profile_name
+    if offered:
+        label = t._("Keep “{name}”") if draft.name else t._("Use “{name}”")
+        rows.append([button(label.format(name=shorten(offered, 40)), "pname", draft.campaign)])
+    rows.append(_cancel(t, draft.campaign))
+    return View(f"{notice}{text}", keyboard(*rows))
+
+
+def optional_prompt(t: Translator, draft: Draft, field: str) -> View:
+    if field == "role":
+        title, question, current = (
+            t._("Your role or occupation"),
+            t._("Type your role or occupation, for example “teacher”, or skip this step."),
+            draft.role,
+        )
+    else:
+        title, question, current = (
+            t._("Your organisation"),
+            t._("Type the organisation you belong to, or skip this step."),
+            draft.organisation,
+        )
+    number = 2 if field == "role" else 3
+    text = _step(t, number) + f"<b>{esc(title)}</b>\n{esc(question)}"
+    rows = []
+    if current:
+        text += "\n\n" + esc(t._("Now: {value}")).format(value=user_text(current))
+        rows.append([button(t._("Keep it"), "skip", draft.campaign, field)])
+        rows.append([button(t._("Remove it"), "drop", draft.campaign, field)])
+    else:
+        rows.append([button("⏭ " + t._("Skip"), "skip", draft.campaign, field)])
+    rows.append(_cancel(t, draft.campaign))
+    return View(text, keyboard(*rows))
+
+
+def public_prompt(t: Translator, draft: Draft) -> View:
+    text = _step(t, 4) + "<b>{}</b>\n{}".format(
+        esc(t._("Public or anonymous?")),
+        esc(
+            t._(
+                "A public signature shows your name in the list of signatories. "
+                "An anonymous one is counted, and your name stays with the organisers only."
+            )
+        ),
+    )
+    return View(
+        text,
+        keyboard(
+            [button("👤 " + t._("Show my name"), "pub", draft.campaign, 1)],
+            [button("🕶 " + t._("Count me anonymously"), "pub", draft.campaign, 0)],
+            _cancel(t, draft.campaign),
+        ),
+    )
+
+
+def _fields(
+    t: Translator, name: str | None, role: str | None, org: str | None, public: bool
+) -> str:
+    dash = "—"
+    return "\n".join(
+        [
+            "{}: {}".format(esc(t._("Name")), user_text(name) if name else dash),
+            "{}: {}".format(esc(t._("Role")), user_text(role) if role else dash),
+            "{}: {}".format(esc(t._("Organisation")), user_text(org) if org else dash),
+            "{}: {}".format(
+                esc(t._("Shown publicly")), esc(t._("yes") if public else t._("no, anonymous"))
+            ),
+        ]
+    )
+
+
+def preview(t: Translator, campaign: Campaign, draft: Draft) -> View:
+    text, _ = campaign.text_for(t.language)
+    body = _step(t, 5) + "<b>{}</b>\n{}\n\n{}\n\n{}".format(
+        esc(t._("Check your signature")),
+        esc(t._("This is exactly what will be recorded for “{title}”:")).format(
+            title=esc(text.title)
+        ),
+        _fields(t, draft.name, draft.role, draft.organisation, bool(draft.public)),
+        esc(t._("Only Confirm records your signature.")),
+    )
+    return View(
+        body,
+        keyboard(
+            [button("✅ " + t._("Confirm"), "ok", draft.campaign)],
+            [
+                button("✏️ " + t._("Edit"), "edit", draft.campaign),
+                button("✖️ " + t._("Cancel"), "cancel", draft.campaign),
+            ],
+        ),
+    )
+
+
+def thanks(
+    t: Translator, campaign: Campaign, progress: Progress, updated: bool, subscribed: bool
+) -> View:
+    head = (
+        t._("Your signature has been updated.")
+        if updated
+        else t._("Thank you! Your signature is recorded.")
+    )
+    body = "✅ <b>{}</b>\n\n{}\n\n{}".format(
+        esc(head),
+        progress_lines(t, progress, campaign.is_open),
+        esc(t._("Every signature counts more when it is shared. Pass the campaign on.")),
+    )
+    return View(body, after_signing_keyboard(t, campaign.slug, subscribed))
+
+
+def after_signing_keyboard(t: Translator, slug: str, subscribed: bool):  # type: ignore[no-untyped-def]
+    notify = (
+        button("🔕 " + t._("Stop updates"), "notify", slug, 0)
+        if subscribed
+        else button("🔔 " + t._("Notify me about this campaign"), "notify", slug, 1)
+    )
+    return keyboard(
+        [button("📣 " + t._("Share"), "share", slug)],
+        [notify],
+        [button("⬅️ " + t._("Back to the campaign"), "card", slug)],
+    )
+
+
+def already_signed(t: Translator, campaign: Campaign, signature: Signature) -> View:
+    text, _ = campaign.text_for(t.language)
+    body = "<b>{}</b>\n\n{}\n\n{}".format(
+        esc(text.title),
+        esc(t._("You signed on {date}.").format(date=t.date(signature.signed_at))),
+        _fields(t, signature.name, signature.role, signature.organisation, signature.public),
+    )
+    return View(
+        body,
+        keyboard(
+            [
+                button("✏️ " + t._("Edit"), "edit", campaign.slug),
+                button("↩️ " + t._("Withdraw"), "wd", campaign.slug),
+            ],
+            [button("⬅️ " + t._("Back to the campaign"), "card", campaign.slug)],
+        ),
+    )
+
+
+def withdraw_question(t: Translator, campaign: Campaign) -> View:
+    text, _ = campaign.text_for(t.language)
+    body = esc(
+        t._(
+            "Withdraw your signature from “{title}”? It will be erased, not hidden, "
+            "and the count goes down by one."
+        )
+    ).format(title=esc(text.title))
+    return View(
+        body,
+        keyboard(
+            [button(t._("Yes, withdraw"), "wdy", campaign.slug)],
+            [button(t._("No, keep it"), "wdn", campaign.slug)],
+        ),
+    )
+
+
+def problem_text(t: Translator, problem: Problem, field: str, length: int) -> str:
+    """Why the input was refused, stating the rule."""
+    limit = NAME_MAX if field == "name" else FIELD_MAX
+    messages = {
+        Problem.EMPTY: t._("That was empty once invisible characters were removed."),
+        Problem.TOO_SHORT: t._("A name needs at least {min} characters.").format(min=NAME_MIN),
+        Problem.TOO_LONG: t.ngettext(
+            "That is {length} character long; the limit is {max}.",
+            "That is {length} characters long; the limit is {max}.",
+            length,
+        ).format(length=t.number(length), max=limit),
+        Problem.NO_LETTER: t._("A name must contain at least one letter."),
+        Problem.LINK: t._("Links are not allowed here."),
+        Problem.MENTION: t._("@mentions are not allowed here."),
+    }
+    return "⚠️ " + esc(messages[problem]) + " " + esc(t._("Please try again."))
