@@ -53,7 +53,8 @@ def help_text(t: Translator) -> str:
         ("/stop", t._("stop all updates")),
         ("/cancel", t._("leave the signing you started")),
     ]
-    lines = [f"<b>{esc(t._('What I can do'))}</b>"]
+    title = t._("What I can do")
+    lines = [f"<b>{esc(title)}</b>"]
     lines += [f"{cmd} — {esc(text)}" for cmd, text in commands]
     return "\n".join(lines)
 

@@ -1,0 +1,112 @@
+"""Fixtures: the real Application from build_application, wired to the fake Telegram."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.services import BotApp, Services
+from bot.settings import Settings, load_settings
+from tests.faketg import FakeTelegram, FakeUser
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:AAtest-token-for-the-fake-telegram-xyz"
+
+
+class Clock:
+    """A controllable clock for drafts, 24-hour windows and retention."""
+
+    def __init__(self, start: float = 1_790_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def campaigns_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "campaigns"
+    shutil.copytree(ROOT / "campaigns", target)
+    return target
+
+
+@pytest.fixture
+def env(tmp_path: Path, campaigns_dir: Path) -> dict[str, str]:
+    return {
+        "BOT_TOKEN": TOKEN,
+        "ADMIN_IDS": "",
+        "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
+        "CAMPAIGNS_DIR": str(campaigns_dir),
+        "SIGNER_KEY": "k" * 64,
+        "BOT_API_BASE_URL": "http://fake.invalid/bot",
+    }
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    return load_settings(env)
+
+
+@pytest.fixture
+def tg() -> FakeTelegram:
+    return FakeTelegram()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def start_app(settings: Settings, tg: FakeTelegram, clock: Clock | None = None) -> BotApp:
+    """Builds and starts the app as `run_polling` would, minus the polling."""
+    app = build_application(settings, request=tg.request())
+    if clock is not None:
+        app.bot_data["services"].clock = clock
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    return app
+
+
+async def stop_app(app: BotApp) -> None:
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+
+@pytest.fixture
+async def app(settings: Settings, tg: FakeTelegram, clock: Clock) -> AsyncIterator[BotApp]:
+    application = await start_app(settings, tg, clock)
+    yield application
+    await stop_app(application)
+    tg.assert_no_violations()
+
+
+@pytest.fixture
+def svc(app: BotApp) -> Services:
+    services: Services = app.bot_data["services"]
+    return services
+
+
+@pytest.fixture
+def make_user(tg: FakeTelegram, app: BotApp) -> Callable[..., FakeUser]:
+    def factory(**kwargs: Any) -> FakeUser:
+        return tg.user(app, **kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def admin(tg: FakeTelegram, app: BotApp, svc: Services) -> FakeUser:
+    user = tg.user(app, first_name="Ada", language_code="en")
+    svc.settings = replace(svc.settings, admin_ids=frozenset({user.id}))
+    return user

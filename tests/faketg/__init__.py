@@ -1,0 +1,31 @@
+"""faketg: a fake Telegram Bot API for testing the bot (in-process and over HTTP)."""
+
+from .core import BOT_ID, BOT_USERNAME, FakeTelegram, get_spec
+from .html import HtmlError, parse_html, u16len
+from .http import FakeTelegramServer, RemoteUser
+from .model import ApiError, Call, Faults, StoredFile, Upload
+from .request import FakeRequest
+from .user import BaseUser, FakeGroup, FakeUser
+from .views import MessageView
+
+__all__ = [
+    "BOT_ID",
+    "BOT_USERNAME",
+    "ApiError",
+    "BaseUser",
+    "Call",
+    "FakeGroup",
+    "FakeRequest",
+    "FakeTelegram",
+    "FakeTelegramServer",
+    "FakeUser",
+    "Faults",
+    "HtmlError",
+    "MessageView",
+    "RemoteUser",
+    "StoredFile",
+    "Upload",
+    "get_spec",
+    "parse_html",
+    "u16len",
+]

@@ -1,0 +1,228 @@
+"""The fake Bot API served over HTTP (stdlib asyncio, own thread) for end-to-end tests.
+
+Start the bot process with BOT_API_BASE_URL=server.base_url; PTB appends the token.
+RemoteUser drives it by queueing updates for getUpdates and waiting for the reaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .model import FaultTimeout, Upload
+from .user import BaseUser
+
+if TYPE_CHECKING:
+    from .core import FakeTelegram
+
+_NOT_FOUND = (404, {"ok": False, "error_code": 404, "description": "Not Found"})
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
+
+
+def _parse_multipart(ctype: str, body: bytes) -> tuple[dict[str, str], dict[str, Upload]]:
+    boundary = ""
+    for piece in ctype.split(";"):
+        k, _, v = piece.strip().partition("=")
+        if k.lower() == "boundary":
+            boundary = v.strip('"')
+    fields: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    for part in body.split(b"--" + boundary.encode())[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, content = part.partition(b"\r\n\r\n")
+        if content.endswith(b"\r\n"):
+            content = content[:-2]
+        headers = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            if ":" in line:
+                hk, _, hv = line.partition(":")
+                headers[hk.strip().lower()] = hv.strip()
+        disp = {}
+        for item in headers.get("content-disposition", "").split(";")[1:]:
+            dk, _, dv = item.strip().partition("=")
+            disp[dk.lower()] = dv.strip('"')
+        name = disp.get("name", "")
+        if "filename" in disp:
+            mime = headers.get("content-type", "application/octet-stream")
+            files[name] = Upload(content, disp["filename"] or name, mime)
+        else:
+            fields[name] = content.decode("utf-8")
+    return fields, files
+
+
+class FakeTelegramServer:
+    """Serves `/bot<token>/<method>` and `/file/bot<token>/<path>` on 127.0.0.1:<ephemeral>."""
+
+    def __init__(self, fake: FakeTelegram, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.fake = fake
+        self.host = host
+        self.port = port
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="faketg")
+        self._server: asyncio.Server | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Value for BOT_API_BASE_URL / Bot(base_url=...)."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Value for Bot(base_file_url=...)."""
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    def start(self) -> FakeTelegramServer:
+        """Bind and serve in a background thread; returns self."""
+        self._thread.start()
+        fut = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._conn, self.host, self.port), self.loop
+        )
+        self._server = fut.result(10)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def stop(self) -> None:
+        """Close the socket and stop the thread."""
+        if self._server is not None:
+            server = self._server
+
+            async def _close() -> None:
+                server.close()
+                for task in asyncio.all_tasks():
+                    if task is not asyncio.current_task():
+                        task.cancel()
+
+            asyncio.run_coroutine_threadsafe(_close(), self.loop).result(10)
+            self._server = None
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+    def __enter__(self) -> FakeTelegramServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def _conn(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                line = await reader.readline()
+                if not line.strip():
+                    break
+                _verb, target, _ = line.decode("latin-1").split(" ", 2)
+                headers: dict[str, str] = {}
+                while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    k, _, v = h.decode("latin-1").partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                body = await self._body(reader, headers)
+                try:
+                    status, ctype, payload = await self._dispatch(target, headers, body)
+                except FaultTimeout:
+                    assert self.fake.faults is not None
+                    await asyncio.sleep(self.fake.faults.http_hold_seconds)
+                    break
+                head = (
+                    f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
+                    f"Content-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
+                    "Connection: keep-alive\r\n\r\n"
+                )
+                writer.write(head.encode("latin-1") + payload)
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass
+        finally:
+            writer.close()
+
+    @staticmethod
+    async def _body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+        if "content-length" in headers:
+            return await reader.readexactly(int(headers["content-length"]))
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while size := int((await reader.readline()).strip() or b"0", 16):
+                chunks.append(await reader.readexactly(size))
+                await reader.readline()
+            await reader.readline()
+            return b"".join(chunks)
+        return b""
+
+    async def _dispatch(
+        self, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, str, bytes]:
+        url = urlsplit(target)
+        parts = url.path.split("/")
+        if len(parts) >= 4 and parts[1] == "file" and parts[2].startswith("bot"):
+            return self._download("/".join(parts[3:]))
+        if len(parts) != 3 or not parts[1].startswith("bot") or len(parts[1]) < 4:
+            status, obj = _NOT_FOUND
+            return status, "application/json", json.dumps(obj).encode()
+        params: dict[str, Any] = dict(parse_qsl(url.query))
+        files: dict[str, Upload] = {}
+        ctype = headers.get("content-type", "")
+        if ctype.startswith("application/json") and body:
+            params.update(json.loads(body))
+        elif ctype.startswith("multipart/form-data"):
+            fields, files = _parse_multipart(ctype, body)
+            params.update(fields)
+        elif body:
+            params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        params = self.fake.spec.coerce_form(parts[2], params)
+        status, obj = await self.fake.call_async(parts[2], params, files)
+        return status, "application/json", json.dumps(obj, ensure_ascii=False).encode("utf-8")
+
+    def _download(self, path: str) -> tuple[int, str, bytes]:
+        with self.fake.lock:
+            for f in self.fake.files.values():
+                if f.file_path == path:
+                    return 200, f.mime, f.data
+        return 404, "application/json", json.dumps(_NOT_FOUND[1]).encode()
+
+
+class RemoteUser(BaseUser):
+    """A user of a bot running as a separate process/task that polls the HTTP fake."""
+
+    def __init__(self, fake: FakeTelegram, user: dict[str, Any], timeout: float = 10.0) -> None:
+        super().__init__(fake, user)
+        self.timeout = timeout
+        self.quiet = 0.2
+
+    async def _deliver(self, update: dict[str, Any], chat_id: int | None, expect: str) -> None:
+        fake = self.fake
+        with fake.lock:
+            start = len(fake.calls)
+        self.last_update = update
+        fake.enqueue_update(update)
+        kind = next(k for k in update if k != "update_id")
+        qid = update[kind].get("id") if expect in ("answer", "inline") else None
+        table = fake.callback_queries if expect == "answer" else fake.inline_queries
+        deadline = time.monotonic() + self.timeout
+        seen, changed = -1, time.monotonic()
+        while True:
+            await asyncio.sleep(0.02)
+            now = time.monotonic()
+            with fake.lock:
+                delivered = update["update_id"] in fake.delivered
+                new = [c for c in fake.calls[start:] if c.method != "getUpdates"]
+                answered = qid is not None and table.get(qid, {}).get("answered", False)
+            if len(new) != seen:
+                seen, changed = len(new), now
+            if expect == "reply":
+                reacted = any(c.chat_id == chat_id for c in new)
+            else:
+                reacted = answered if qid is not None else True
+            if delivered and reacted and now - changed >= self.quiet:
+                return
+            if now > deadline:
+                summary = [f"{c.method}({c.chat_id})" for c in new][-10:]
+                raise TimeoutError(
+                    f"bot did not react to {kind} update {update['update_id']} within "
+                    f"{self.timeout}s (fetched by getUpdates: {delivered}; expected: {expect} "
+                    f"for chat {chat_id}; calls since: {summary})"
+                )

