@@ -10,7 +10,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from bot import jobs
+from bot import broadcast, jobs, menus
 from bot.content import load_campaigns
 from bot.handlers import register_all
 from bot.i18n import I18n
@@ -33,12 +33,20 @@ async def _post_init(app: BotApp) -> None:
     services: Services = app.bot_data["services"]
     await services.db.open()
     services.bot_username = app.bot.username
+    await menus.publish(app.bot, services.db, services.i18n, services.settings.admin_ids)
     jobs.schedule(app)
+    await broadcast.runner(app).resume()  # broadcasts a restart interrupted
     log.info("bot @%s ready with %d campaigns", services.bot_username, len(services.campaigns))
+
+
+async def _post_stop(app: BotApp) -> None:
+    # Before the HTTP client closes: a runner stopped mid-send could otherwise repeat a message.
+    await broadcast.runner(app).stop()
 
 
 async def _post_shutdown(app: BotApp) -> None:
     services: Services = app.bot_data["services"]
+    await broadcast.runner(app).stop()
     await services.db.close()
 
 
@@ -86,6 +94,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerUserProcessor(256))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:

@@ -102,6 +102,9 @@ def load_campaign(folder: Path) -> Campaign:
     started = meta.get("started")
     if started is not None and not isinstance(started, date):
         raise ContentError(meta_path, "started", "must be a date such as 2026-09-15")
+    closed_on = meta.get("closed_on")
+    if closed_on is not None and not isinstance(closed_on, date):
+        raise ContentError(meta_path, "closed_on", "must be a date such as 2026-12-31")
     goals = meta.get("goals", [])
     if not isinstance(goals, list) or not all(
         isinstance(g, int) and not isinstance(g, bool) and g > 0 for g in goals
@@ -132,6 +135,7 @@ def load_campaign(folder: Path) -> Campaign:
         goals=tuple(goals),
         addressees=addressees,
         texts=texts,
+        closed_on=closed_on,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.retention import apply_retention
 from bot.services import BotApp, BotContext
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
@@ -16,11 +17,16 @@ async def expire_drafts(context: BotContext) -> None:
     removed = await draft_store.expire(svc.db, svc.now(), svc.settings.draft_ttl_hours * 3600)
     if removed:
         log.info("erased %d expired drafts", removed)
+    await svc.db.purge_wal()  # old page images of erased drafts and signatures go too
 
 
 async def recount(context: BotContext) -> None:
     for campaign, stored, actual in await signature_store.recount(context.svc.db):
         log.warning("counter drift fixed for %s: %d -> %d", campaign, stored, actual)
+
+
+async def retention(context: BotContext) -> None:
+    await apply_retention(context.svc)
 
 
 def schedule(app: BotApp) -> None:
@@ -29,3 +35,4 @@ def schedule(app: BotApp) -> None:
         return
     queue.run_repeating(expire_drafts, interval=600, first=60, name="expire_drafts")
     queue.run_repeating(recount, interval=3600, first=300, name="recount")
+    queue.run_repeating(retention, interval=6 * 3600, first=120, name="retention")

@@ -47,11 +47,13 @@ class Services:
     async def progress(self, campaign: Campaign) -> Progress:
         """Count (the stored counter), +24 h, and the next goal (an admin's override wins)."""
         row = await self.db.fetchone(
-            "SELECT signatures, goal_override FROM counters WHERE campaign = ?", (campaign.slug,)
+            "SELECT signatures, goal_override, ladder_override FROM counters WHERE campaign = ?",
+            (campaign.slug,),
         )
-        count, override = (row[0], row[1]) if row else (0, None)
+        count, override, ladder = (row[0], row[1], row[2]) if row else (0, None, None)
         recent = await signature_store.recent(self.db, campaign.slug, self.now())
-        goal = goals.next_goal(count, campaign.ladder)
+        steps = tuple(int(s) for s in ladder.split(",")) if ladder else campaign.ladder
+        goal = goals.next_goal(count, steps)
         if override and override > count:
             goal = override
         return Progress(count, recent, goal)

@@ -32,6 +32,7 @@ class Campaign:
     goals: tuple[int, ...]
     addressees: tuple[str, ...]
     texts: dict[str, CampaignText] = field(hash=False)
+    closed_on: date | None = None  # when signing ended; retention counts from here
 
     @property
     def ladder(self) -> tuple[int, ...]:

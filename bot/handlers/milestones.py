@@ -7,9 +7,11 @@ import logging
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot import broadcast
 from bot.domain import goals
 from bot.domain.campaigns import Campaign
 from bot.services import BotContext
+from bot.storage import admin as admin_store
 from bot.storage import signatures as signature_store
 from bot.views.common import esc
 
@@ -17,10 +19,12 @@ log = logging.getLogger(__name__)
 
 
 async def after_signature(context: BotContext, campaign: Campaign, count: int) -> None:
-    reached = goals.previous_goal(count, campaign.ladder)
+    svc = context.svc
+    _, custom_ladder = await admin_store.goal_settings(svc.db, campaign.slug)
+    ladder = custom_ladder or campaign.ladder
+    reached = goals.previous_goal(count, ladder)
     if reached is None:
         return
-    svc = context.svc
     if not await signature_store.claim_milestone(svc.db, campaign.slug, reached):
         return
     log.info("campaign %s reached %d signatures", campaign.slug, reached)
@@ -35,9 +39,13 @@ async def after_signature(context: BotContext, campaign: Campaign, count: int) -
         ).format(
             title=esc(text.title),
             count=t.number(reached),
-            goal=t.number(goals.next_goal(count, campaign.ladder)),
+            goal=t.number(goals.next_goal(count, ladder)),
         )
         try:
             await context.bot.send_message(announce, line, parse_mode=ParseMode.HTML)
         except TelegramError as exc:
             log.warning("milestone announcement failed: %s", exc.__class__.__name__)
+    # The same notice, in each signer's language, to those who asked for updates.
+    await broadcast.announce_milestone(
+        context.application, campaign, reached, goals.next_goal(count, ladder)
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
@@ -97,24 +99,25 @@ async def on_list(update: Update, context: BotContext, cb: Callback) -> None:
     await show(update, context, await campaign_list_view(update, context))
 
 
-async def on_page(update: Update, context: BotContext, cb: Callback) -> None:
+async def _paged(
+    update: Update, context: BotContext, cb: Callback, render: Callable[..., View]
+) -> None:
+    """Full-text and decision-maker pages: edit the pressed message to page `cb.args[1]`."""
     campaign = context.svc.campaign(cb.args[0])
     await answer(update)
     if campaign is None:
         await show(update, context, await campaign_list_view(update, context))
         return
     t = await translator(update, context)
-    await show(update, context, views.text_page(t, campaign, cb.arg_int(1)))
+    await show(update, context, render(t, campaign, cb.arg_int(1)))
+
+
+async def on_page(update: Update, context: BotContext, cb: Callback) -> None:
+    await _paged(update, context, cb, views.text_page)
 
 
 async def on_addressees(update: Update, context: BotContext, cb: Callback) -> None:
-    campaign = context.svc.campaign(cb.args[0])
-    await answer(update)
-    if campaign is None:
-        await show(update, context, await campaign_list_view(update, context))
-        return
-    t = await translator(update, context)
-    await show(update, context, views.addressees_page(t, campaign, cb.arg_int(1)))
+    await _paged(update, context, cb, views.addressees_page)
 
 
 async def addressees_command(update: Update, context: BotContext) -> None:

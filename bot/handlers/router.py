@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 ROUTES: dict[str, CallbackRoute] = {**reading.ROUTES, **signing.ROUTES, **account.ROUTES}
 
 
-def add_routes(routes: dict[str, CallbackRoute]) -> None:
+def add_routes(routes: Mapping[str, CallbackRoute]) -> None:
     """Feature modules registered after the core add their callback actions here."""
     ROUTES.update(routes)
 

@@ -135,14 +135,25 @@ async def on_public(update: Update, context: BotContext, cb: Callback) -> None:
     await _step(update, context, cb.args[0], "public", public=cb.args[1] == "1")
 
 
-async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
-    svc = context.svc
-    campaign = await _open_campaign(update, context, cb.args[0])
+async def _flow(
+    update: Update, context: BotContext, slug: str
+) -> tuple[Campaign, Translator, str, Draft | None] | None:
+    """What a flow button needs: the open campaign, the language, the signer and their draft."""
+    campaign = await _open_campaign(update, context, slug)
     if campaign is None:
-        return
-    t = await translator(update, context)
+        return None
+    svc = context.svc
     signer = signer_of(update, context)
     draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    return campaign, await translator(update, context), signer, draft
+
+
+async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
+    svc = context.svc
+    state = await _flow(update, context, cb.args[0])
+    if state is None:
+        return
+    campaign, t, signer, draft = state
     if draft is None or draft.campaign != campaign.slug or draft.step != "preview":
         await answer(update, t._("Your signature is already recorded."))
         return
@@ -170,12 +181,10 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
 
 async def on_edit(update: Update, context: BotContext, cb: Callback) -> None:
     svc = context.svc
-    campaign = await _open_campaign(update, context, cb.args[0])
-    if campaign is None:
+    state = await _flow(update, context, cb.args[0])
+    if state is None:
         return
-    t = await translator(update, context)
-    signer = signer_of(update, context)
-    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    campaign, t, signer, draft = state
     if draft is None or draft.campaign != campaign.slug:
         existing = await signature_store.find(svc.db, campaign.slug, signer)
         if existing is None:

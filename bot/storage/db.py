@@ -70,6 +70,16 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
+    async def purge_wal(self) -> None:
+        """Checkpoints and empties the WAL, which still holds old copies of erased rows.
+
+        secure_delete zeroes erased rows in the database file, but the write-ahead log keeps
+        earlier page images until it is checkpointed and truncated; an erasure is only real
+        after this.
+        """
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         async with self.conn.execute(sql, tuple(params)) as cur:
             row = await cur.fetchone()

@@ -167,6 +167,7 @@ async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
         await conn.execute(
             "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, signer)
         )
+    await db.purge_wal()
     return True
 
 
@@ -198,3 +199,23 @@ async def claim_milestone(db: Database, campaign: str, reached: int) -> bool:
         (reached, campaign, reached),
     )
     return changed == 1
+
+
+async def anonymise(db: Database, campaign: str) -> tuple[int, int]:
+    """Erases names, roles, organisations and the signer link; counts and activity stay.
+
+    The pseudonym is replaced too, so not even the key holder can tell who signed. Returns
+    (signatures anonymised, subscriptions erased).
+    """
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE signatures SET name = NULL, role = NULL, organisation = NULL,"
+            " signer = 'anonymised:' || number"
+            " WHERE campaign = ? AND signer NOT LIKE 'anonymised:%'",
+            (campaign,),
+        )
+        anonymised = cur.rowcount
+        cur = await conn.execute("DELETE FROM subscriptions WHERE campaign = ?", (campaign,))
+        erased = anonymised, cur.rowcount
+    await db.purge_wal()
+    return erased

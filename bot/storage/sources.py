@@ -56,3 +56,22 @@ async def label(db: Database, code: str) -> str | None:
 async def named(db: Database) -> list[tuple[str, str, str]]:
     rows = await db.fetchall("SELECT code, kind, label FROM sources ORDER BY created_at")
     return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+async def with_counts(db: Database) -> list[tuple[str, str, str, int, int]]:
+    """Each source with its visits and the signatures it brought (all campaigns)."""
+    rows = await db.fetchall(
+        "SELECT s.code, s.kind, s.label,"
+        " (SELECT COALESCE(SUM(v.visits), 0) FROM source_visits v WHERE v.source = s.code),"
+        " (SELECT COUNT(*) FROM signatures g WHERE g.source = s.code)"
+        " FROM sources s ORDER BY s.created_at"
+    )
+    return [(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+async def for_inline(db: Database, now: int) -> str:
+    """The single source that stands for cards posted through inline mode."""
+    code = await db.scalar("SELECT code FROM sources WHERE kind = 'inline' LIMIT 1")
+    if code:
+        return str(code)
+    return await create(db, "inline", "inline", now, prefix="i")

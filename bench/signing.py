@@ -1,0 +1,203 @@
+"""Signing throughput: N distinct users through the full journey, against a minimal PTB bot.
+
+Both bots run in this process with the in-process fake Telegram and are fed through
+`app.update_queue` (what polling and webhooks do), so per-user ordering and cross-user
+concurrency are the production ones. The rate limiter is off in both (rate_limit=False): it
+exists to respect Telegram's limits, which the fake does not impose on private chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bench.harness import Driver, LeanUser
+from bot.app import build_application
+from bot.services import BotApp
+from bot.settings import load_settings
+from tests.faketg import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:AAbench-token-for-the-fake-telegram-xyz"
+CAMPAIGN = "medical-access"
+STEPS_PER_SIGNATURE = 7
+
+
+def bench_settings(workdir: Path, **extra: str) -> Any:
+    env = {
+        "BOT_TOKEN": TOKEN,
+        "DATABASE_PATH": str(workdir / "bot.sqlite3"),
+        "CAMPAIGNS_DIR": str(ROOT / "campaigns"),
+        "SIGNER_KEY": "b" * 64,
+        "BOT_API_BASE_URL": "http://fake.invalid/bot",
+        **extra,
+    }
+    return load_settings(env, dotenv=False)
+
+
+async def start_ours(fake: FakeTelegram, workdir: Path) -> BotApp:
+    app = build_application(bench_settings(workdir), request=fake.request(), rate_limit=False)
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    return app
+
+
+async def stop_ours(app: BotApp) -> None:
+    await app.stop()
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+
+async def journey(user: LeanUser, n: int) -> None:
+    """start → Sign → type name → Skip → Skip → Show my name → Confirm."""
+    await user.send(f"/start {CAMPAIGN}")
+    await user.press("Sign")
+    await user.send(f"Signer Number{n}")
+    await user.press("Skip")
+    await user.press("Skip")
+    await user.press("Show my name")
+    await user.press("Confirm")
+
+
+@dataclass
+class Run:
+    users: int
+    updates: int
+    seconds: float
+    latencies: list[float]
+    calls: int
+    new_messages: int
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def run_ours(users: int, concurrency: int, workdir: Path) -> tuple[Run, int, int]:
+    """Returns the run, signatures in the table, and the stored counter."""
+    fake = FakeTelegram()
+    app = await start_ours(fake, workdir)
+    driver = Driver(app)
+    await app.start()
+    people = [LeanUser(fake, driver, first_name=f"U{i}") for i in range(users)]
+    gate = asyncio.Semaphore(concurrency)
+    calls_before = len(fake.calls)
+
+    async def one(i: int) -> None:
+        async with gate:
+            await journey(people[i], i)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(users)))
+    seconds = time.perf_counter() - started
+    calls = len(fake.calls) - calls_before
+    svc = app.bot_data["services"]
+    rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
+    counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
+    thanked = sum(1 for p in people if "Thank you" in p.last_bot_message()["text"])
+    await stop_ours(app)
+    fake.assert_no_violations()
+    if thanked != users:
+        raise AssertionError(f"only {thanked} of {users} users were thanked")
+    new = sum(p.bot_messages() for p in people)
+    run = Run(users, users * STEPS_PER_SIGNATURE, seconds, driver.latencies, calls, new)
+    return run, rows, counter
+
+
+async def run_minimal(users: int, concurrency: int) -> Run:
+    """The framework's ceiling: the same updates, each answered with one sendMessage."""
+    fake = FakeTelegram()
+
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, "ok")
+
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url("http://fake.invalid/bot")
+        .request(fake.request())
+        .get_updates_request(fake.request())
+        .concurrent_updates(256)
+        .build()
+    )
+    app.add_handler(CommandHandler("start", reply))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, reply))
+    app.add_handler(CallbackQueryHandler(reply))
+    await app.initialize()
+    driver = Driver(app)
+    await app.start()
+    people = [LeanUser(fake, driver, first_name=f"U{i}") for i in range(users)]
+    gate = asyncio.Semaphore(concurrency)
+    before = len(fake.calls)
+
+    async def one(i: int) -> None:
+        user = people[i]
+        async with gate:
+            await user.send(f"/start {CAMPAIGN}")
+            for step in range(STEPS_PER_SIGNATURE - 1):
+                if step == 1:
+                    await user.send(f"Signer Number{i}")
+                else:
+                    await user.press_data("x", user.last_bot_message())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(users)))
+    seconds = time.perf_counter() - started
+    calls = len(fake.calls) - before
+    new = sum(p.bot_messages() for p in people)
+    await app.stop()
+    await app.shutdown()
+    return Run(users, users * STEPS_PER_SIGNATURE, seconds, driver.latencies, calls, new)
+
+
+async def bench(users: int, concurrency: int = 500) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        ours, rows, counter = await run_ours(users, concurrency, Path(tmp))
+    minimal = await run_minimal(users, concurrency)
+    if rows != users or counter != users:
+        raise AssertionError(f"{users} users, {rows} rows, counter {counter}")
+    ratio = ours.per_second / minimal.per_second
+    print(f"\n== Signing throughput: {users:,} users x {STEPS_PER_SIGNATURE} updates ==")
+    print("   (real Application, update_queue -> PerUserProcessor, in-process fake Telegram,")
+    print(f"    rate_limit=False, up to {concurrency} users in flight)")
+    print(f"   signatures/s            {users / ours.seconds:10,.0f}   target >= 1,000")
+    print(f"   updates/s (ours)        {ours.per_second:10,.0f}")
+    print(f"   p50 / p99 per update    {ours.pct(0.5):7.1f} ms / {ours.pct(0.99):.1f} ms")
+    print(f"   new messages/signature  {ours.new_messages / users:10.2f}   target <= 3")
+    print(f"   Bot API calls/signature {ours.calls / users:10.2f}")
+    print(f"   rows / counter          {rows:,} / {counter:,}")
+    print(
+        f"   minimal PTB bot         {minimal.per_second:10,.0f} updates/s "
+        f"(p50 {minimal.pct(0.5):.1f} ms, {minimal.calls / users:.0f} calls per 7 updates)"
+    )
+    print(f"   ratio ours/minimal      {ratio:10.2f}   target >= 0.5")
+    return {
+        "signatures_per_s": users / ours.seconds,
+        "ratio": ratio,
+        "messages_per_signature": ours.new_messages / users,
+    }
+
+
+if __name__ == "__main__":
+    asyncio.run(bench(1000))

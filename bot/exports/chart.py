@@ -1,0 +1,65 @@
+"""A bar chart of signatures per day, drawn with Pillow (no plotting library needed)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.exports import FONT_PATH
+
+WIDTH, HEIGHT = 1000, 520
+_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 60, 60
+_BAR = (52, 120, 246)
+_AXIS = (60, 60, 60)
+_GRID = (225, 225, 225)
+
+
+def _nice_max(value: int) -> int:
+    """The top of the y axis: a round number at or above `value` (at least 4)."""
+    top = max(value, 4)
+    magnitude = 1
+    while magnitude * 10 <= top:
+        magnitude *= 10
+    for step in (1, 2, 2.5, 5, 10):
+        candidate = int(step * magnitude)
+        if candidate >= top:
+            return candidate
+    return top
+
+
+def draw(per_day: list[int], last_day: date, title: str) -> bytes:
+    """PNG bytes: one bar per day ending at `last_day`, with y ticks and dated x labels."""
+    font = ImageFont.truetype(str(FONT_PATH), 14)
+    title_font = ImageFont.truetype(str(FONT_PATH), 20)
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    pen = ImageDraw.Draw(image)
+    pen.text((_LEFT, 18), title, fill=_AXIS, font=title_font)
+    plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
+    top = _nice_max(max(per_day, default=0))
+    for i in range(5):  # y axis: 0, 1/4, ... top
+        value = top * i // 4
+        y = _TOP + plot_h - plot_h * i // 4
+        pen.line([(_LEFT, y), (WIDTH - _RIGHT, y)], fill=_GRID)
+        label = f"{value:,}".replace(",", " ")
+        width = pen.textlength(label, font=font)
+        pen.text((_LEFT - 8 - width, y - 9), label, fill=_AXIS, font=font)
+    days = len(per_day)
+    slot = plot_w / max(days, 1)
+    for i, n in enumerate(per_day):
+        x0 = _LEFT + i * slot + slot * 0.15
+        x1 = _LEFT + (i + 1) * slot - slot * 0.15
+        if n:
+            y0 = _TOP + plot_h - plot_h * n / top
+            pen.rectangle([(x0, y0), (x1, _TOP + plot_h)], fill=_BAR)
+        day = last_day - timedelta(days=days - 1 - i)
+        if (days - 1 - i) % 5 == 0:
+            label = f"{day.day:02d}.{day.month:02d}"
+            width = pen.textlength(label, font=font)
+            pen.text(((x0 + x1 - width) / 2, _TOP + plot_h + 8), label, fill=_AXIS, font=font)
+    pen.line([(_LEFT, _TOP), (_LEFT, _TOP + plot_h)], fill=_AXIS, width=2)
+    pen.line([(_LEFT, _TOP + plot_h), (WIDTH - _RIGHT, _TOP + plot_h)], fill=_AXIS, width=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,247 @@
+"""Admin commands: /export, /stats, /goal, /backup, /reload (moderation and broadcasts live in
+admin_moderation and admin_broadcast). Admins only, in a private chat; for anyone else these
+are unknown commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from telegram import Update
+from telegram.constants import ParseMode
+
+from bot.content import ContentError, load_campaigns
+from bot.domain.campaigns import Campaign
+from bot.exports import FORMATS, chart, packaging, tabular
+from bot.exports.pdf import write_pdf
+from bot.handlers import admin_broadcast, admin_moderation
+from bot.handlers.admin_common import (
+    ask_campaign,
+    audit,
+    pick_campaign,
+    register_commands,
+    reply,
+    send_files,
+)
+from bot.handlers.admin_views import goal_usage, goal_view, parse_ladder, stats_caption, title_of
+from bot.i18n import Translator
+from bot.services import BotApp, BotContext
+from bot.settings import SUPPORTED_LANGUAGES
+from bot.storage import admin as admin_store
+from bot.views.common import esc, user_text
+
+# Exports with at least this many signatures get a "Preparing the export…" message first.
+PROGRESS_AFTER = 2000
+
+
+def _chat_id(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+def _admin_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _stamp(now: int) -> str:
+    return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d")
+
+
+async def export_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    svc = context.svc
+    usage = t._("Usage: /export [campaign] [csv|json|list|pdf] [language]")
+    campaign, rest = pick_campaign(svc, args)
+    if campaign is None:
+        await ask_campaign(update, context, t, usage)
+        return
+    fmt, language = "csv", t.language
+    for arg in (a.lower() for a in rest):
+        if arg in FORMATS:
+            fmt = arg
+        elif arg in SUPPORTED_LANGUAGES:
+            language = arg
+        else:
+            await reply(update, context, esc(usage))
+            return
+    total = await admin_store.signature_total(svc.db, campaign.slug)
+    progress = None
+    if total >= PROGRESS_AFTER:
+        progress = await reply(update, context, esc(t._("Preparing the export…")))
+    extension = "txt" if fmt == "list" else fmt
+    filename = f"{campaign.slug}-signatures-{_stamp(svc.now())}.{extension}"
+    with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
+        path = Path(tmp) / filename
+        rows = await _write_export(context, campaign, fmt, svc.i18n.get(language), path, total)
+        files = packaging.fit(path, filename)
+        caption = esc(t._("{title}: {count} records ({format})")).format(
+            title=user_text(title_of(campaign, t)), count=t.number(rows), format=fmt.upper()
+        )
+        await send_files(context, t, _chat_id(update), files, caption)
+    if progress is not None:
+        await progress.edit_text(
+            esc(t._("The export is ready: {count} records.")).format(count=t.number(rows)),
+            parse_mode=ParseMode.HTML,
+        )
+    await audit(
+        context, _admin_id(update), "export", f"campaign={campaign.slug} format={fmt} rows={rows}"
+    )
+
+
+async def _write_export(
+    context: BotContext, campaign: Campaign, fmt: str, t: Translator, path: Path, total: int
+) -> int:
+    db = context.svc.db
+    if fmt == "csv":
+        return await tabular.write_csv(admin_store.export_rows(db, campaign.slug), path)
+    if fmt == "json":
+        return await tabular.write_json(
+            admin_store.export_rows(db, campaign.slug), path, campaign.slug, context.svc.now()
+        )
+    if fmt == "list":
+        return await tabular.write_list(admin_store.public_names(db, campaign.slug), path)
+    names = admin_store.public_names(db, campaign.slug)
+    await write_pdf(path, campaign, t, names, total, context.svc.now())
+    return total
+
+
+async def stats_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    svc = context.svc
+    campaign, rest = pick_campaign(svc, args)
+    if campaign is None or rest:
+        await ask_campaign(update, context, t, t._("Usage: /stats [campaign]"))
+        return
+    now = svc.now()
+    stats = await admin_store.stats(svc.db, campaign.slug, now)
+    labels = await admin_store.source_labels(svc.db, [code for code, _, _ in stats.by_source])
+    per_day = await admin_store.per_day(svc.db, campaign.slug, now, 30)
+    today = datetime.fromtimestamp(now, UTC).date()
+    png = await asyncio.to_thread(
+        chart.draw, per_day, today, t._("Signatures per day, last 30 days (UTC)")
+    )
+    await context.bot.send_photo(
+        _chat_id(update),
+        photo=png,
+        filename="stats.png",
+        caption=stats_caption(t, campaign, stats, labels),
+        parse_mode=ParseMode.HTML,
+    )
+    await audit(context, _admin_id(update), "stats", f"campaign={campaign.slug}")
+
+
+async def goal_command(update: Update, context: BotContext, t: Translator, args: list[str]) -> None:
+    svc = context.svc
+    campaign, rest = pick_campaign(svc, args)
+    if campaign is None:
+        await ask_campaign(update, context, t, goal_usage(t))
+        return
+    action = rest[0].lower() if rest else ""
+    value = "".join(rest[1:]).lower()
+    if action == "next" and value in ("off", "none", "0"):
+        await admin_store.set_goal_override(svc.db, campaign.slug, None)
+        await audit(context, _admin_id(update), "goal_next", f"campaign={campaign.slug} off")
+    elif action == "next" and value.isdigit():
+        count = (await svc.progress(campaign)).count
+        if not count < int(value) <= 1_000_000_000:
+            await reply(
+                update,
+                context,
+                esc(t._("The next goal must be above the current count ({count}).")).format(
+                    count=t.number(count)
+                ),
+            )
+            return
+        await admin_store.set_goal_override(svc.db, campaign.slug, int(value))
+        await audit(context, _admin_id(update), "goal_next", f"campaign={campaign.slug} {value}")
+    elif action == "ladder" and value == "default":
+        await admin_store.set_ladder(svc.db, campaign.slug, None)
+        await audit(context, _admin_id(update), "goal_ladder", f"campaign={campaign.slug} default")
+    elif action == "ladder" and (ladder := parse_ladder(value)) is not None:
+        await admin_store.set_ladder(svc.db, campaign.slug, ladder)
+        detail = ",".join(map(str, ladder))
+        await audit(context, _admin_id(update), "goal_ladder", f"campaign={campaign.slug} {detail}")
+    elif action:
+        await reply(update, context, esc(goal_usage(t)))
+        return
+    override, ladder_override = await admin_store.goal_settings(svc.db, campaign.slug)
+    progress = await svc.progress(campaign)
+    await reply(update, context, goal_view(t, campaign, progress, override, ladder_override))
+
+
+async def backup_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    svc = context.svc
+    now = svc.now()
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d-%H%M")
+    filename = f"petition-bot-backup-{stamp}.sqlite3"
+    with tempfile.TemporaryDirectory(prefix="petition-backup-") as tmp:
+        path = Path(tmp) / filename
+        await admin_store.backup_to(svc.db, path)
+        caption = esc(
+            t._(
+                "Database backup. It holds personal data: store it encrypted and delete it "
+                "from this chat once saved. The signer key is not in it; keep that safe too."
+            )
+        )
+        await send_files(context, t, _chat_id(update), packaging.fit(path, filename), caption)
+    await audit(context, _admin_id(update), "backup", "")
+
+
+async def reload_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    svc = context.svc
+    root = svc.settings.campaigns_dir
+    try:
+        campaigns = await asyncio.to_thread(load_campaigns, root)
+    except ContentError as exc:
+        try:
+            where = str(exc.path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            where = str(exc.path)
+        text = esc(
+            t._(
+                "Campaign content was not reloaded; the previous content stays in use.\n"
+                "File: {file}\nField: {field}\nProblem: {problem}"
+            )
+        ).format(
+            file=f"<code>{esc(where)}</code>",
+            field=f"<code>{esc(exc.field)}</code>",
+            problem=esc(exc.problem),
+        )
+        await reply(update, context, text)
+        await audit(context, _admin_id(update), "reload", "failed")
+        return
+    svc.campaigns = campaigns
+    count = len(campaigns)
+    await reply(
+        update,
+        context,
+        esc(t.ngettext("Reloaded {count} campaign.", "Reloaded {count} campaigns.", count)).format(
+            count=t.number(count)
+        ),
+    )
+    await audit(context, _admin_id(update), "reload", f"campaigns={count}")
+
+
+def register(app: BotApp) -> None:
+    register_commands(
+        app,
+        {
+            "export": export_command,
+            "stats": stats_command,
+            "goal": goal_command,
+            "backup": backup_command,
+            "reload": reload_command,
+        },
+    )
+    admin_moderation.register(app)
+    admin_broadcast.register(app)

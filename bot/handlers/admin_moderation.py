@@ -1,0 +1,136 @@
+"""/remove and /block: a signature by number, erased after a confirmation button.
+
+The buttons carry only the number; the press is re-checked (admin, private chat) because
+callback data can be forged by any client.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.callbacks import Callback
+from bot.handlers import router
+from bot.handlers.admin_common import audit, callback_admin, register_commands, reply
+from bot.handlers.admin_views import title_of
+from bot.handlers.base import answer, show, translator
+from bot.i18n import Translator
+from bot.services import BotApp, BotContext
+from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
+from bot.views.common import View, button, esc, keyboard, user_text
+
+
+def _number(args: list[str]) -> int | None:
+    if len(args) != 1:
+        return None
+    raw = args[0].lstrip("#")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000_000 else None
+
+
+async def _confirm(
+    update: Update, context: BotContext, t: Translator, args: list[str], block: bool
+) -> None:
+    number = _number(args)
+    if number is None:
+        usage = t._("Usage: /block <number>") if block else t._("Usage: /remove <number>")
+        await reply(update, context, esc(usage))
+        return
+    found = await signature_store.by_number(context.svc.db, number)
+    if found is None:
+        await reply(
+            update, context, esc(t._("There is no signature #{number}.")).format(number=number)
+        )
+        return
+    signature, _ = found
+    campaign = context.svc.campaign(signature.campaign)
+    title = title_of(campaign, t) if campaign else signature.campaign
+    question = (
+        t._("Remove signature #{number} from “{title}” and block this person from signing again?")
+        if block
+        else t._("Remove signature #{number} from “{title}”?")
+    )
+    visibility = t._("public") if signature.public else t._("anonymous")
+    lines = [
+        esc(question).format(number=number, title=user_text(title)),
+        "",
+        esc(t._("Name: {name} ({visibility})")).format(
+            name=user_text(signature.name or "—"), visibility=esc(visibility)
+        ),
+        esc(t._("Signed: {date}")).format(date=esc(t.datetime(signature.signed_at))),
+        "",
+        esc(t._("It is erased for good and the count goes down.")),
+    ]
+    label = "⛔ " + t._("Remove and block") if block else "🗑 " + t._("Remove")
+    markup = keyboard(
+        [button(label, "blk" if block else "rm", number)], [button(t._("Cancel"), "no")]
+    )
+    await show(update, context, View("\n".join(lines), markup))
+
+
+async def remove_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    await _confirm(update, context, t, args, block=False)
+
+
+async def block_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    await _confirm(update, context, t, args, block=True)
+
+
+async def on_remove(update: Update, context: BotContext, cb: Callback) -> None:
+    admin_id = await callback_admin(update, context)
+    if admin_id is None:
+        return
+    svc = context.svc
+    t = await translator(update, context)
+    number = cb.arg_int(0)
+    block = cb.action == "blk"
+    found = await signature_store.by_number(svc.db, number)
+    if found is None:
+        await answer(update)
+        await show(
+            update,
+            context,
+            View(esc(t._("There is no signature #{number}.")).format(number=number)),
+        )
+        return
+    signature, signer = found
+    erased = await signature_store.erase(svc.db, signature.campaign, signer, svc.now())
+    if block:
+        await signer_store.set_blocked(svc.db, signer, True)
+    await answer(update)
+    count = await signature_store.count(svc.db, signature.campaign)
+    campaign = svc.campaign(signature.campaign)
+    title = title_of(campaign, t) if campaign else signature.campaign
+    lines = [
+        esc(t._("Signature #{number} removed.")).format(number=number)
+        if erased
+        else esc(t._("There is no signature #{number}.")).format(number=number),
+        esc(
+            t.ngettext(
+                "“{title}” now has {count} signature.",
+                "“{title}” now has {count} signatures.",
+                count,
+            )
+        ).format(title=user_text(title), count=t.number(count)),
+    ]
+    if block:
+        lines.append(esc(t._("This person can no longer sign.")))
+    await show(update, context, View("\n".join(lines)))
+    action = "block" if block else "remove"
+    await audit(context, admin_id, action, f"campaign={signature.campaign} number={number}")
+
+
+async def on_dismiss(update: Update, context: BotContext, cb: Callback) -> None:
+    if await callback_admin(update, context) is None:
+        return
+    t = await translator(update, context)
+    await answer(update)
+    await show(update, context, View(esc(t._("Cancelled. Nothing was changed."))))
+
+
+def register(app: BotApp) -> None:
+    register_commands(app, {"remove": remove_command, "block": block_command})
+    router.add_routes({"rm": on_remove, "blk": on_remove, "no": on_dismiss})

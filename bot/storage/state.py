@@ -1,0 +1,18 @@
+"""Key-value facts the bot keeps about itself (never about people)."""
+
+from __future__ import annotations
+
+from bot.storage.db import Database
+
+
+async def get(db: Database, key: str) -> str | None:
+    value = await db.scalar("SELECT value FROM bot_state WHERE key = ?", (key,))
+    return str(value) if value is not None else None
+
+
+async def put(db: Database, key: str, value: str) -> None:
+    await db.execute(
+        "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -1,0 +1,251 @@
+"""/broadcast and milestone notices: who gets them, once, at a steady rate, across restarts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bot import broadcast
+from bot.services import BotApp, Services
+from bot.settings import Settings
+from tests.conftest import Clock, start_app, stop_app
+from tests.faketg import FakeTelegram
+from tests.faketg.user import FakeUser
+from tests.test_admin_helpers import CAMPAIGN, messages_with, sign
+
+NEWS = "Big news: the hearing is on Monday"
+SENT = "the hearing is on Monday"  # as found in the HTML sent
+
+
+async def _write_news(admin: FakeUser) -> dict[str, Any]:
+    """The admin types the message to send (with bold text); returns it as Telegram stores it."""
+    bold = {"offset": 0, "length": 8, "type": "bold"}
+    await admin._send_fields({"text": NEWS, "entities": [bold]}, None, False)
+    return next(m.raw for m in reversed(admin.all_messages) if m.text == NEWS)
+
+
+async def _broadcast_reply(admin: FakeUser, source: dict[str, Any], command: str) -> None:
+    """`command` sent as a reply to `source`, the way a Telegram client sends a reply."""
+    cmd = command.split()[0]
+    fields = {
+        "text": command,
+        "entities": [{"offset": 0, "length": len(cmd), "type": "bot_command"}],
+        "reply_to_message": {k: v for k, v in source.items() if k != "reply_to_message"},
+    }
+    await admin._send_fields(fields, None, True)
+
+
+async def _subscribers(make_user: Callable[..., FakeUser], n: int) -> list[FakeUser]:
+    users = []
+    for i in range(n):
+        user = make_user(first_name=f"Sub{i}")
+        await sign(user, f"Subscriber Number{i}", notify=True)
+        users.append(user)
+    return users
+
+
+async def _confirmed_broadcast(admin: FakeUser) -> None:
+    source = await _write_news(admin)
+    await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
+    await admin.press("Confirm")
+
+
+async def test_broadcast_preview_confirm_reaches_each_subscriber_once(
+    app: BotApp,
+    admin: FakeUser,
+    make_user: Callable[..., FakeUser],
+    tg: FakeTelegram,
+    svc: Services,
+) -> None:
+    subscribers = await _subscribers(make_user, 3)
+    bystander = make_user(first_name="Quiet")
+    await sign(bystander, "Quiet Person")
+    source = await _write_news(admin)
+    await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
+    preview = admin.messages[-2]
+    assert preview.text == NEWS and preview.html.startswith("<b>Big news</b>")
+    assert "will go to 3 subscribers" in admin.last.text
+    assert messages_with(tg, subscribers[0].id, SENT) == []  # nothing before confirming
+    await admin.press("Confirm")
+    await broadcast.runner(app).join()
+    for user in subscribers:
+        [sent] = messages_with(tg, user.id, SENT)
+        assert sent["text"].startswith("<b>Big news</b>")
+    assert messages_with(tg, bystander.id, SENT) == []
+    assert "The broadcast is finished: 3 sent, 0 failed." in admin.last.text
+    row = await svc.db.fetchone("SELECT status, sent, failed FROM broadcasts")
+    assert row == ("done", 3, 0)
+    assert await svc.db.fetchall("SELECT * FROM deliveries") == []  # raw chat ids gone
+
+
+async def test_broadcast_cancel_sends_nothing(
+    app: BotApp, admin: FakeUser, make_user: Callable[..., FakeUser], tg: FakeTelegram
+) -> None:
+    [user] = await _subscribers(make_user, 1)
+    source = await _write_news(admin)
+    await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
+    await admin.press("Cancel")
+    assert "cancelled" in admin.last.text
+    await broadcast.runner(app).join()
+    assert messages_with(tg, user.id, SENT) == []
+
+
+async def test_broadcast_needs_a_reply(admin: FakeUser) -> None:
+    await admin.send(f"/broadcast {CAMPAIGN}")
+    assert "reply to the message you want to send" in admin.last.text
+
+
+async def test_double_tapped_confirm_sends_once(
+    app: BotApp, admin: FakeUser, make_user: Callable[..., FakeUser], tg: FakeTelegram
+) -> None:
+    [user] = await _subscribers(make_user, 1)
+    source = await _write_news(admin)
+    await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
+    await admin.double_tap("Confirm")
+    await broadcast.runner(app).join()
+    assert len(messages_with(tg, user.id, SENT)) == 1
+
+
+async def test_forged_confirm_from_a_non_admin_sends_nothing(
+    app: BotApp,
+    admin: FakeUser,
+    make_user: Callable[..., FakeUser],
+    tg: FakeTelegram,
+    svc: Services,
+) -> None:
+    [user] = await _subscribers(make_user, 1)
+    source = await _write_news(admin)
+    await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
+    broadcast_id = await svc.db.scalar("SELECT id FROM broadcasts")
+    await user.press_data(f"1|bc|{broadcast_id}", user.last)
+    await broadcast.runner(app).join()
+    assert messages_with(tg, user.id, SENT) == []
+    assert await svc.db.scalar("SELECT status FROM broadcasts") == "draft"
+
+
+async def test_blocked_bot_marks_the_subscription_inactive(
+    app: BotApp,
+    admin: FakeUser,
+    make_user: Callable[..., FakeUser],
+    tg: FakeTelegram,
+    svc: Services,
+) -> None:
+    first, gone, last = await _subscribers(make_user, 3)
+    tg.block_bot(gone.id)
+    await _confirmed_broadcast(admin)
+    await broadcast.runner(app).join()
+    assert "3 sent" not in admin.last.text and "2 sent, 1 failed" in admin.last.text
+    active = await svc.db.fetchall(
+        "SELECT chat_id, active FROM subscriptions WHERE campaign = ? ORDER BY chat_id",
+        (CAMPAIGN,),
+    )
+    assert dict(active) == {first.id: 1, gone.id: 0, last.id: 1}
+    # The next broadcast does not try them again.
+    await _confirmed_broadcast(admin)
+    await broadcast.runner(app).join()
+    assert "2 sent, 0 failed" in admin.last.text
+    assert len(messages_with(tg, first.id, SENT)) == 2
+
+
+async def test_interrupted_broadcast_resumes_after_restart_without_repeats(
+    app: BotApp,
+    admin: FakeUser,
+    make_user: Callable[..., FakeUser],
+    tg: FakeTelegram,
+    svc: Services,
+    clock: Clock,
+) -> None:
+    subscribers = await _subscribers(make_user, 6)
+    runner = broadcast.runner(app)
+    real_deliver = runner._deliver
+    delivered = 0
+
+    async def deliver_then_crash_after_three(chat_id: int, html: str) -> tuple[bool, bool]:
+        nonlocal delivered
+        result = await real_deliver(chat_id, html)
+        delivered += 1
+        if delivered == 3:
+            runner.request_stop()  # the process goes down right after the third message
+        return result
+
+    runner._deliver = deliver_then_crash_after_three  # type: ignore[method-assign]
+    await _confirmed_broadcast(admin)
+    await runner.join()
+    received = [len(messages_with(tg, u.id, SENT)) for u in subscribers]
+    assert sorted(received) == [0, 0, 0, 1, 1, 1]
+    settings: Settings = svc.settings
+    await stop_app(app)
+
+    restarted = await start_app(settings, tg, clock)  # post_init resumes the broadcast
+    try:
+        await broadcast.runner(restarted).join()
+        assert [len(messages_with(tg, u.id, SENT)) for u in subscribers] == [1] * 6
+        db = restarted.bot_data["services"].db
+        assert await db.fetchone("SELECT status, sent, failed FROM broadcasts") == ("done", 6, 0)
+        assert await db.fetchall("SELECT * FROM deliveries") == []
+        assert "The broadcast is finished: 6 sent, 0 failed." in admin.last.text
+    finally:
+        await stop_app(restarted)
+
+
+async def test_sending_respects_the_broadcast_rate(
+    app: BotApp, admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    await _subscribers(make_user, 6)
+    svc.settings = replace(svc.settings, broadcast_rate=10.0)
+    started = time.monotonic()
+    await _confirmed_broadcast(admin)
+    await broadcast.runner(app).join()
+    assert time.monotonic() - started >= 0.5  # 6 messages at 10 a second
+
+
+async def test_milestone_notice_goes_to_subscribers_in_their_language(
+    app: BotApp,
+    admin: FakeUser,
+    make_user: Callable[..., FakeUser],
+    tg: FakeTelegram,
+    svc: Services,
+) -> None:
+    await admin.send(f"/goal {CAMPAIGN} ladder 3,10")
+    english = make_user(first_name="Eng")
+    await sign(english, "English Speaker", notify=True)
+    russian = make_user(first_name="Рус", language_code="ru")
+    await sign(russian, "Русский Читатель", notify=True)
+    quiet = make_user(first_name="Quiet")
+    await sign(quiet, "Quiet Person")  # the third signature: goal 3 reached
+    await broadcast.runner(app).join()
+    [to_english] = messages_with(tg, english.id, "🎉")
+    assert "has reached 3 signatures! Next goal: 10." in to_english["text"]
+    [to_russian] = messages_with(tg, russian.id, "🎉")
+    campaign = svc.campaign(CAMPAIGN)
+    assert campaign is not None
+    assert campaign.texts["ru"].title in to_russian["text"]
+    assert messages_with(tg, quiet.id, "🎉") == []
+    assert await svc.db.fetchone("SELECT kind, status, sent FROM broadcasts") == (
+        "milestone",
+        "done",
+        2,
+    )
+    await sign(make_user(first_name="Four"), "Fourth Person")
+    await broadcast.runner(app).join()
+    assert len(messages_with(tg, english.id, "🎉")) == 1  # once per goal step
+
+
+async def test_progress_message_is_edited_while_sending(
+    app: BotApp,
+    admin: FakeUser,
+    make_user: Callable[..., FakeUser],
+    tg: FakeTelegram,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _subscribers(make_user, 3)
+    monkeypatch.setattr(broadcast, "PROGRESS_EVERY", 0.0)
+    await _confirmed_broadcast(admin)
+    await broadcast.runner(app).join()
+    edits = [c.params["text"] for c in tg.calls_to("editMessageText", chat_id=admin.id) if c.ok]
+    assert any("sent, 0 failed so far" in text for text in edits)
+    assert edits[-1] == "The broadcast is finished: 3 sent, 0 failed."
