@@ -46,14 +46,9 @@ class Services:
 
     async def progress(self, campaign: Campaign) -> Progress:
         """Count (the stored counter), +24 h, and the next goal (an admin's override wins)."""
-        row = await self.db.fetchone(
-            "SELECT signatures, goal_override, ladder_override FROM counters WHERE campaign = ?",
-            (campaign.slug,),
-        )
-        count, override, ladder = (row[0], row[1], row[2]) if row else (0, None, None)
+        count, override, ladder = await signature_store.counter(self.db, campaign.slug)
         recent = await signature_store.recent(self.db, campaign.slug, self.now())
-        steps = tuple(int(s) for s in ladder.split(",")) if ladder else campaign.ladder
-        goal = goals.next_goal(count, steps)
+        goal = goals.next_goal(count, ladder or campaign.ladder)
         if override and override > count:
             goal = override
         return Progress(count, recent, goal)

@@ -31,6 +31,7 @@ from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage import admin as admin_store
+from bot.storage import signatures as signature_store
 from bot.views.common import esc, user_text
 
 # Exports with at least this many signatures get a "Preparing the export…" message first.
@@ -170,7 +171,7 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
     elif action:
         await reply(update, context, esc(goal_usage(t)))
         return
-    override, ladder_override = await admin_store.goal_settings(svc.db, campaign.slug)
+    _, override, ladder_override = await signature_store.counter(svc.db, campaign.slug)
     progress = await svc.progress(campaign)
     await reply(update, context, goal_view(t, campaign, progress, override, ladder_override))
 

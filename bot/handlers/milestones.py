@@ -11,7 +11,6 @@ from bot import broadcast
 from bot.domain import goals
 from bot.domain.campaigns import Campaign
 from bot.services import BotContext
-from bot.storage import admin as admin_store
 from bot.storage import signatures as signature_store
 from bot.views.common import esc
 
@@ -20,7 +19,7 @@ log = logging.getLogger(__name__)
 
 async def after_signature(context: BotContext, campaign: Campaign, count: int) -> None:
     svc = context.svc
-    _, custom_ladder = await admin_store.goal_settings(svc.db, campaign.slug)
+    _, _, custom_ladder = await signature_store.counter(svc.db, campaign.slug)
     ladder = custom_ladder or campaign.ladder
     reached = goals.previous_goal(count, ladder)
     if reached is None:

@@ -30,7 +30,7 @@ async def current_campaign(update: Update, context: BotContext) -> Campaign | No
     draft = await draft_store.get(svc.db, signer, svc.now(), svc.settings.draft_ttl_hours * 3600)
     if draft and (campaign := svc.campaign(draft.campaign)):
         return campaign
-    slug = await svc.db.scalar("SELECT last_campaign FROM signers WHERE signer = ?", (signer,))
+    slug = await signer_store.last_campaign(svc.db, signer)
     return svc.campaign(slug) if slug else None
 
 
@@ -86,10 +86,7 @@ async def on_card(update: Update, context: BotContext, cb: Callback) -> None:
         return
     await answer(update)
     signer = signer_of(update, context)
-    last = await context.svc.db.scalar(
-        "SELECT last_campaign FROM signers WHERE signer = ?", (signer,)
-    )
-    if last != campaign.slug:
+    if await signer_store.last_campaign(context.svc.db, signer) != campaign.slug:
         await signer_store.remember_source(context.svc.db, signer, campaign.slug, None)
     await show(update, context, await card_view(update, context, campaign))
 

@@ -166,22 +166,6 @@ async def per_day(db: Database, campaign: str, now: int, days: int = 30) -> list
 # -- goals -------------------------------------------------------------------------------
 
 
-async def goal_settings(db: Database, campaign: str) -> tuple[int | None, tuple[int, ...] | None]:
-    """(goal override, ladder override) as set by admins; None where the campaign file rules."""
-    row = await db.fetchone(
-        "SELECT goal_override, ladder_override FROM counters WHERE campaign = ?", (campaign,)
-    )
-    if row is None:
-        return None, None
-    return row[0], parse_ladder(row[1])
-
-
-def parse_ladder(stored: str | None) -> tuple[int, ...] | None:
-    if not stored:
-        return None
-    return tuple(int(part) for part in stored.split(","))
-
-
 async def set_goal_override(db: Database, campaign: str, goal: int | None) -> None:
     await db.execute(
         "INSERT INTO counters (campaign, goal_override) VALUES (?, ?)"

@@ -34,6 +34,18 @@ async def count(db: Database, campaign: str) -> int:
     )
 
 
+async def counter(db: Database, campaign: str) -> tuple[int, int | None, tuple[int, ...] | None]:
+    """(count, admin's next-goal override, admin's ladder override) in one O(1) read."""
+    row = await db.fetchone(
+        "SELECT signatures, goal_override, ladder_override FROM counters WHERE campaign = ?",
+        (campaign,),
+    )
+    if row is None:
+        return 0, None, None
+    ladder = tuple(int(step) for step in row[2].split(",")) if row[2] else None
+    return int(row[0]), row[1], ladder
+
+
 async def recent(db: Database, campaign: str, now: int, hours: int = 24) -> int:
     """Signatures in the last `hours` whole hours (24 rows at most)."""
     return int(

@@ -52,6 +52,11 @@ async def remember_source(db: Database, signer: str, campaign: str, source: str 
     )
 
 
+async def last_campaign(db: Database, signer: str) -> str | None:
+    value = await db.scalar("SELECT last_campaign FROM signers WHERE signer = ?", (signer,))
+    return str(value) if value else None
+
+
 async def source_for(db: Database, signer: str, campaign: str) -> str | None:
     row = await db.fetchone(
         "SELECT last_source FROM signers WHERE signer = ? AND last_campaign = ?",
