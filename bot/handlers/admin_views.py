@@ -10,7 +10,7 @@ from bot.domain.campaigns import Campaign
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.storage.admin import Stats
 from bot.views.campaign import Progress
-from bot.views.common import esc, shorten, user_text
+from bot.views.common import bold, esc, shorten, user_text
 
 CAPTION_LIMIT = 1024
 
@@ -40,9 +40,9 @@ def stats_caption(t: Translator, campaign: Campaign, stats: Stats, labels: dict[
         langs = ", ".join(
             f"{esc(NATIVE_NAMES.get(code, code))} {n(count)}" for code, count in stats.by_language
         )
-        lines += ["", f"<b>{esc(t._('By language'))}</b>", langs]
+        lines += ["", bold(t._("By language")), langs]
     if stats.by_source:
-        lines += ["", f"<b>{esc(t._('By source (signatures / visits)'))}</b>"]
+        lines += ["", bold(t._("By source (signatures / visits)"))]
     more = esc(t._("… and more"))
     for index, (code, signed, visits) in enumerate(stats.by_source):
         label = user_text(shorten(labels.get(code, code), 40)) if code else esc(t._("direct"))

@@ -17,7 +17,7 @@ from bot.services import BotApp, BotContext
 from bot.storage import admin as admin_store
 from bot.storage import sources as source_store
 from bot.views import sharing as views
-from bot.views.common import View, esc
+from bot.views.common import View, bold, esc
 
 
 async def send_share(
@@ -77,7 +77,7 @@ async def source_command(update: Update, context: BotContext) -> None:
     if not rows:
         text = esc(t._("No sources yet. Create one with /source new <name>."))
     else:
-        lines = [f"<b>{esc(t._('Sources'))}</b>"]
+        lines = [bold(t._("Sources"))]
         for code, kind, label, visits, signed in rows:
             lines.append(
                 esc(

@@ -17,6 +17,11 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def bold(text: str) -> str:
+    """A bold heading; keeps gettext calls out of f-strings, where extraction cannot see them."""
+    return f"<b>{esc(text)}</b>"
+
+
 def user_text(text: str) -> str:
     """User-supplied text embedded in a message: escaped and direction-isolated."""
     return f"{FSI}{esc(text)}{PDI}"
