@@ -368,3 +368,14 @@ async def test_progress_counts_and_recent(make_user: Callable[..., FakeUser], cl
     assert "0 signatures" in other.text
     assert "4 signatures · next goal 500" in msg.text
     assert "+1 in the last 24 hours" in msg.text
+
+
+async def test_recent_count_is_net_of_withdrawals(make_user: Callable[..., FakeUser]) -> None:
+    quitter = make_user()
+    await sign(quitter, name="Quick Quitter")
+    await quitter.send("/withdraw")
+    await quitter.press("Yes, withdraw")
+    stayer = make_user()
+    await sign(stayer, name="Steady Stayer")
+    assert "1 signature · next goal 500" in stayer.last.text
+    assert "+1 in the last 24 hours" in stayer.last.text

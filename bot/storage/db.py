@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -21,6 +22,19 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Row = tuple[Any, ...]
+T = TypeVar("T")
+
+
+def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Runs on aiosqlite's worker thread: BEGIN IMMEDIATE, `work`, COMMIT (ROLLBACK on error)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
 
 
 class Database:
@@ -80,14 +94,28 @@ class Database:
         async with self._write_lock:
             await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    async def atomic(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """One write transaction in a single round trip to the database thread.
+
+        Every aiosqlite call is a hop to its worker thread and back (~50 µs, more under load);
+        a signature took a dozen of them with `transaction()`. `work` gets the raw sqlite3
+        connection, runs on that thread (so it must not touch the event loop) and is wrapped in
+        BEGIN IMMEDIATE ... COMMIT under the same write lock as `transaction()`.
+        """
+        async with self._write_lock:
+            conn = self.conn
+            result = await conn._execute(_in_transaction, conn._conn, work)
+            return cast(T, result)
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            row = await cur.fetchone()
-        return tuple(row) if row is not None else None
+        # execute_fetchall is one hop to the database thread; execute+fetchone+close was three.
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        for row in rows:
+            return tuple(row)
+        return None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            rows = await cur.fetchall()
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
         return [tuple(r) for r in rows]
 
     async def scalar(self, sql: str, params: Iterable[Any] = (), default: Any = None) -> Any:
@@ -96,9 +124,8 @@ class Database:
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """A single-statement write in its own transaction; returns the rows changed."""
-        async with self.transaction() as conn:
-            cur = await conn.execute(sql, tuple(params))
-            return cur.rowcount
+        args = tuple(params)
+        return await self.atomic(lambda conn: conn.execute(sql, args).rowcount)
 
     async def stream(
         self, sql: str, params: Iterable[Any] = (), batch: int = 2000

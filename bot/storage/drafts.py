@@ -58,26 +58,26 @@ async def save(db: Database, draft: Draft) -> None:
 
 async def advance(db: Database, expected_step: str, draft: Draft) -> bool:
     """Writes `draft` only if the stored one is still at `expected_step` (a stale tap is a no-op)."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE drafts SET step = ?, name = ?, role = ?, organisation = ?, public = ?,"
-            " message_id = ?, last_update = ?, updated_at = ?"
-            " WHERE signer = ? AND campaign = ? AND step = ?",
-            (
-                draft.step,
-                draft.name,
-                draft.role,
-                draft.organisation,
-                None if draft.public is None else int(draft.public),
-                draft.message_id,
-                draft.last_update,
-                draft.updated_at,
-                draft.signer,
-                draft.campaign,
-                expected_step,
-            ),
-        )
-        return cur.rowcount == 1
+    params = (
+        draft.step,
+        draft.name,
+        draft.role,
+        draft.organisation,
+        None if draft.public is None else int(draft.public),
+        draft.message_id,
+        draft.last_update,
+        draft.updated_at,
+        draft.signer,
+        draft.campaign,
+        expected_step,
+    )
+    changed = await db.execute(
+        "UPDATE drafts SET step = ?, name = ?, role = ?, organisation = ?, public = ?,"
+        " message_id = ?, last_update = ?, updated_at = ?"
+        " WHERE signer = ? AND campaign = ? AND step = ?",
+        params,
+    )
+    return changed == 1
 
 
 async def delete(db: Database, signer: str) -> bool:

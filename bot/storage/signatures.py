@@ -47,14 +47,13 @@ async def counter(db: Database, campaign: str) -> tuple[int, int | None, tuple[i
 
 
 async def recent(db: Database, campaign: str, now: int, hours: int = 24) -> int:
-    """Signatures in the last `hours` whole hours (24 rows at most)."""
-    return int(
-        await db.scalar(
-            "SELECT SUM(signed) FROM activity WHERE campaign = ? AND hour > ?",
-            (campaign, now // 3600 - hours),
-            0,
-        )
+    """Net new signatures in the last `hours` whole hours (24 rows at most)."""
+    net = await db.scalar(
+        "SELECT SUM(signed) - SUM(withdrawn) FROM activity WHERE campaign = ? AND hour > ?",
+        (campaign, now // 3600 - hours),
+        0,
     )
+    return max(0, int(net))
 
 
 async def find(db: Database, campaign: str, signer: str) -> Signature | None:
