@@ -30,15 +30,12 @@ async def on_callback(update: Update, context: BotContext) -> None:
     assert query is not None
     cb = decode(query.data)
     route = ROUTES.get(cb.action) if cb else None
-    if cb is None or route is None or (not is_private(update) and cb.action not in _GROUP_SAFE):
-        # Forged, stale (an older version) or foreign data: acknowledge and do nothing.
+    if cb is None or route is None or not is_private(update):
+        # Forged, stale (an older version) or foreign data, or a button pressed outside the
+        # private chat (the bot sends none there): acknowledge and do nothing.
         await answer(update)
         return
     await route(update, context, cb)
-
-
-# Callback buttons never appear in groups; these actions are harmless if replayed there.
-_GROUP_SAFE: frozenset[str] = frozenset()
 
 
 def help_text(t: Translator) -> str:

@@ -104,7 +104,8 @@ class Database:
         """
         async with self._write_lock:
             conn = self.conn
-            result = await conn._execute(_in_transaction, conn._conn, work)
+            # aiosqlite's own dispatch to its worker thread (it has no public one for a callable).
+            result = await conn._execute(_in_transaction, conn._conn, work)  # type: ignore[no-untyped-call]
             return cast(T, result)
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:

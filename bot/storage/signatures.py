@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from bot.domain.signatures import ConfirmResult, Draft, Signature
@@ -85,23 +86,29 @@ async def confirm(
 
     The draft is consumed in the same transaction, so a double-tapped or redelivered Confirm
     finds no draft the second time and records nothing. The UNIQUE (campaign, signer)
-    constraint is the last line of defence.
+    constraint is the last line of defence. The whole transaction is one round trip to the
+    database thread (`Database.atomic`): it is the hottest write of the bot.
     """
-    async with db.transaction() as conn:
-        cur = await conn.execute(
+
+    def work(conn: sqlite3.Connection) -> ConfirmResult:
+        def total() -> int:
+            row = conn.execute(
+                "SELECT signatures FROM counters WHERE campaign = ?", (draft.campaign,)
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+        cur = conn.execute(
             "DELETE FROM drafts WHERE signer = ? AND campaign = ? AND step = 'preview'",
             (draft.signer, draft.campaign),
         )
         if cur.rowcount == 0:
-            total = await _count_in(conn, draft.campaign)
-            return ConfirmResult("no_draft", total)
-        blocked = await conn.execute(
+            return ConfirmResult("no_draft", total())
+        row = conn.execute(
             "SELECT blocked FROM signers WHERE signer = ?", (draft.signer,)
-        )
-        row = await blocked.fetchone()
+        ).fetchone()
         if row is not None and row[0]:
-            return ConfirmResult("blocked", await _count_in(conn, draft.campaign))
-        cur = await conn.execute(
+            return ConfirmResult("blocked", total())
+        cur = conn.execute(
             "UPDATE signatures SET name = ?, role = ?, organisation = ?, public = ?,"
             " updated_at = ? WHERE campaign = ? AND signer = ?",
             (
@@ -116,7 +123,7 @@ async def confirm(
         )
         outcome = "updated"
         if cur.rowcount == 0:
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO signatures (campaign, signer, name, role, organisation, public,"
                 " language, source, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -131,30 +138,24 @@ async def confirm(
                     now,
                 ),
             )
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO counters (campaign, signatures) VALUES (?, 1)"
                 " ON CONFLICT (campaign) DO UPDATE SET signatures = signatures + 1",
                 (draft.campaign,),
             )
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO activity (campaign, hour, signed) VALUES (?, ?, 1)"
                 " ON CONFLICT (campaign, hour) DO UPDATE SET signed = signed + 1",
                 (draft.campaign, now // 3600),
             )
             outcome = "signed"
-        sig_cur = await conn.execute(
+        sig_row = conn.execute(
             f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
             (draft.campaign, draft.signer),
-        )
-        sig_row = await sig_cur.fetchone()
-        total = await _count_in(conn, draft.campaign)
-    return ConfirmResult(outcome, total, _signature(tuple(sig_row)) if sig_row else None)
+        ).fetchone()
+        return ConfirmResult(outcome, total(), _signature(tuple(sig_row)) if sig_row else None)
 
-
-async def _count_in(conn: Any, campaign: str) -> int:
-    cur = await conn.execute("SELECT signatures FROM counters WHERE campaign = ?", (campaign,))
-    row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return await db.atomic(work)
 
 
 async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
