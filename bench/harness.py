@@ -29,6 +29,7 @@ class Driver:
     def __init__(self, app: AnyApp) -> None:
         self.app = app
         self.latencies: list[float] = []
+        self.recorded: list[dict[str, Any]] | None = None  # set to a list to keep what was fed
         self._pending: dict[int, tuple[object, float, asyncio.Future[None]]] = {}
         processor = app.update_processor
         inner = processor.do_process_update
@@ -53,6 +54,8 @@ class Driver:
         await future
 
     async def feed_dict(self, data: dict[str, Any]) -> None:
+        if self.recorded is not None:
+            self.recorded.append(data)
         await self.feed(Update.de_json(data, self.app.bot))
 
 

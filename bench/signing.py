@@ -93,11 +93,14 @@ class Run:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def run_ours(users: int, concurrency: int, workdir: Path) -> tuple[Run, int, int]:
-    """Returns the run, signatures in the table, and the stored counter."""
+async def run_ours(
+    users: int, concurrency: int, workdir: Path
+) -> tuple[Run, int, int, FakeTelegram, list[list[dict[str, Any]]]]:
+    """The run, signatures in the table, the stored counter, the fake, each user's updates."""
     fake = FakeTelegram()
     app = await start_ours(fake, workdir)
     driver = Driver(app)
+    driver.recorded = []
     await app.start()
     people = [LeanUser(fake, driver, first_name=f"U{i}") for i in range(users)]
     gate = asyncio.Semaphore(concurrency)
@@ -121,12 +124,18 @@ async def run_ours(users: int, concurrency: int, workdir: Path) -> tuple[Run, in
         raise AssertionError(f"only {thanked} of {users} users were thanked")
     new = sum(p.bot_messages() for p in people)
     run = Run(users, users * STEPS_PER_SIGNATURE, seconds, driver.latencies, calls, new)
-    return run, rows, counter
+    per_user: dict[int, list[dict[str, Any]]] = {}
+    for data in driver.recorded:
+        kind = "message" if "message" in data else "callback_query"
+        per_user.setdefault(data[kind]["from"]["id"], []).append(data)
+    return run, rows, counter, fake, list(per_user.values())
 
 
-async def run_minimal(users: int, concurrency: int) -> Run:
-    """The framework's ceiling: the same updates, each answered with one sendMessage."""
-    fake = FakeTelegram()
+async def run_minimal(
+    fake: FakeTelegram, streams: list[list[dict[str, Any]]], concurrency: int
+) -> Run:
+    """The framework's ceiling: the very same update payloads, each answered with one
+    sendMessage, with the same per-user order and the same number of users in flight."""
 
     async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None
@@ -147,34 +156,28 @@ async def run_minimal(users: int, concurrency: int) -> Run:
     await app.initialize()
     driver = Driver(app)
     await app.start()
-    people = [LeanUser(fake, driver, first_name=f"U{i}") for i in range(users)]
     gate = asyncio.Semaphore(concurrency)
     before = len(fake.calls)
 
-    async def one(i: int) -> None:
-        user = people[i]
+    async def one(stream: list[dict[str, Any]]) -> None:
         async with gate:
-            await user.send(f"/start {CAMPAIGN}")
-            for step in range(STEPS_PER_SIGNATURE - 1):
-                if step == 1:
-                    await user.send(f"Signer Number{i}")
-                else:
-                    await user.press_data("x", user.last_bot_message())
+            for data in stream:
+                await driver.feed_dict(data)
 
     started = time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(users)))
+    await asyncio.gather(*(one(s) for s in streams))
     seconds = time.perf_counter() - started
     calls = len(fake.calls) - before
-    new = sum(p.bot_messages() for p in people)
     await app.stop()
     await app.shutdown()
-    return Run(users, users * STEPS_PER_SIGNATURE, seconds, driver.latencies, calls, new)
+    updates = sum(len(s) for s in streams)
+    return Run(len(streams), updates, seconds, driver.latencies, calls, calls)
 
 
 async def bench(users: int, concurrency: int = 500) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        ours, rows, counter = await run_ours(users, concurrency, Path(tmp))
-    minimal = await run_minimal(users, concurrency)
+        ours, rows, counter, fake, streams = await run_ours(users, concurrency, Path(tmp))
+    minimal = await run_minimal(fake, streams, concurrency)
     if rows != users or counter != users:
         raise AssertionError(f"{users} users, {rows} rows, counter {counter}")
     ratio = ours.per_second / minimal.per_second

@@ -61,12 +61,12 @@ class Database:
             "PRAGMA busy_timeout=5000",
             "PRAGMA secure_delete=ON",
         ):
-            await self._conn.execute(pragma)
+            await self.fetchall(pragma)
         await apply_migrations(self, migrations_dir)
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._conn.execute("PRAGMA optimize")
+            await self.fetchall("PRAGMA optimize")
             await self._conn.close()
             self._conn = None
 
@@ -92,7 +92,9 @@ class Database:
         after this.
         """
         async with self._write_lock:
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Fetched and closed: a pragma's unread row would keep a statement open, and a
+            # later COMMIT would fail with "SQL statements in progress".
+            await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def atomic(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """One write transaction in a single round trip to the database thread.
