@@ -16,7 +16,7 @@ from bot.settings import Settings, load_settings
 from tests.faketg import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456789:AAtest-token-for-the-fake-telegram-xyz"
+TOKEN = "1234567:AAtest-token-for-the-fake-telegram-xyz"
 
 
 class Clock:
