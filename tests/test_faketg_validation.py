@@ -9,7 +9,7 @@ import pytest
 
 from tests.faketg import FakeTelegram, Faults, parse_html, u16len
 from tests.faketg.html import HtmlError
-from tests.faketg_support import call, fake, started_user, upload
+from tests.faketg_support import call, fake, png_upload, started_user, upload
 
 __all__ = ["fake"]  # the fixture, re-exported for pytest
 
