@@ -157,3 +157,15 @@ async def test_source_command_is_unknown_for_non_admins(make_user: Callable[...,
     u = make_user()
     [reply] = await u.send("/source new Mine")
     assert "I don't know that command" in reply.text
+
+
+async def test_stats_see_the_group_source(
+    tg: FakeTelegram, admin: FakeUser, make_user: Callable[..., FakeUser]
+) -> None:
+    group = tg.group(title="Kraków diaspora")
+    await tg.add_bot_to_group(group, by=make_user())
+    link = next(u for u in group.last.button_urls.values() if CAMPAIGN in u)
+    await sign_from_payload(make_user(), payload_of(link))
+    await admin.send(f"/stats {CAMPAIGN}")
+    caption = admin.last.caption or ""
+    assert "\u2068Kraków diaspora\u2069: 1 / 1" in caption
