@@ -10,8 +10,12 @@ the real concurrency model instead of calling `process_update` directly.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import Any
 
 from telegram import Update
@@ -133,3 +137,23 @@ class LeanUser:
         }
         update = {"update_id": self.fake.next_update_id(), "callback_query": query}
         await self.driver.feed_dict(update)
+
+
+def spawn_bot(env: dict[str, str], base_url: str, log_path: Path) -> subprocess.Popen[bytes]:
+    """The real `python -m bot` process against an HTTP fake (env wins over the defaults)."""
+    root = Path(__file__).resolve().parent.parent
+    run_env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
+        "LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(root),
+        **env,
+        "BOT_API_BASE_URL": base_url,
+    }
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            cwd=log_path.parent,
+            env=run_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )

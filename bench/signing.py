@@ -32,7 +32,7 @@ from bot.settings import load_settings
 from tests.faketg import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123456789:AAbench-token-for-the-fake-telegram-xyz"
+TOKEN = "1234567:AAbench-token-for-the-fake-telegram-xyz"
 CAMPAIGN = "medical-access"
 STEPS_PER_SIGNATURE = 7
 

@@ -2,9 +2,11 @@
 
 Each recipient is a `deliveries` row created when the broadcast was confirmed. A row is marked
 sent right after its sendMessage succeeds, so a restart resumes with the rows still pending and
-nobody is messaged twice. (The one unavoidable window: a crash between Telegram accepting a
-message and the mark. A timed-out send is counted as failed rather than retried, for the same
-reason: better one person misses an update than gets it twice.) When the broadcast ends its
+nobody is messaged twice. Sending and marking run shielded from cancellation, so a stop or a
+cancelled runner always records what Telegram accepted. (The one window left: the process being
+killed outright between Telegram accepting a message and the mark — at most the one message in
+flight. A timed-out send is counted as failed rather than retried, for the same reason: better
+one person misses an update than gets it twice.) When the broadcast ends its
 delivery rows, which hold raw chat ids, are deleted; the counts stay on the broadcast.
 """
 
@@ -56,6 +58,7 @@ class Broadcaster:
     def __init__(self, app: AnyApp) -> None:
         self.app = app
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._pacer: Pacer | None = None
 
@@ -93,6 +96,7 @@ class Broadcaster:
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
+        await asyncio.gather(*self._inflight, return_exceptions=True)
 
     async def join(self) -> None:
         """Waits until no broadcast is running (tests and shutdown)."""
@@ -129,8 +133,10 @@ class Broadcaster:
                     return
                 html = texts.get(language or "", broadcast.html)
                 await self._pace().wait()
-                sent, blocked = await self._deliver(chat_id, html)
-                await admin_store.mark_delivery(db, broadcast_id, chat_id, sent, blocked=blocked)
+                one = asyncio.ensure_future(self._deliver_and_mark(broadcast_id, chat_id, html))
+                self._inflight.add(one)
+                one.add_done_callback(self._inflight.discard)
+                await asyncio.shield(one)  # a cancel here still lets the mark be written
                 await progress.tick()
         if self._stopping:
             return
@@ -138,6 +144,10 @@ class Broadcaster:
         if done is not None:
             log.info("broadcast %d done: %d sent, %d failed", done.id, done.sent, done.failed)
             await progress.finish(done.sent, done.failed)
+
+    async def _deliver_and_mark(self, broadcast_id: int, chat_id: int, html: str) -> None:
+        sent, blocked = await self._deliver(chat_id, html)
+        await admin_store.mark_delivery(self.svc.db, broadcast_id, chat_id, sent, blocked=blocked)
 
     async def _deliver(self, chat_id: int, html: str) -> tuple[bool, bool]:
         """(sent, blocked). Never raises for Telegram's answers about one chat."""

@@ -99,6 +99,10 @@ async def _step(
     draft = await draft_store.get(svc.db, signer_of(update, context), svc.now(), _ttl(context))
     if draft is None or draft.campaign != slug or draft.step != step:
         await answer(update, t._("This step is already done."))
+        if draft is not None and draft.campaign == slug:
+            # A tap on a stale message (its update was lost to a Telegram error): show where
+            # the signer really is, or they would be left with buttons that do nothing.
+            await show(update, context, prompt_for(t, campaign, draft, update))
         return
     new = draft.advance(updated_at=svc.now(), **changes)
     if not await draft_store.advance(svc.db, step, new):

@@ -7,6 +7,7 @@ silently merge, so every write goes through `transaction()`, which holds an asyn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -133,11 +134,23 @@ class Database:
     async def stream(
         self, sql: str, params: Iterable[Any] = (), batch: int = 2000
     ) -> AsyncIterator[Row]:
-        """Rows in batches, so exports of a million signatures use constant memory."""
+        """Rows in batches, so exports of a million signatures use constant memory.
+
+        The next batch is requested before the current one is handed out, so SQLite (which
+        releases the GIL while stepping) reads ahead while the consumer formats rows: a
+        two-batch window, still constant memory.
+        """
         async with self.conn.execute(sql, tuple(params)) as cur:
-            while rows := await cur.fetchmany(batch):
-                for row in rows:
-                    yield tuple(row)
+            ahead = asyncio.ensure_future(cur.fetchmany(batch))
+            try:
+                while rows := await ahead:
+                    ahead = asyncio.ensure_future(cur.fetchmany(batch))
+                    for row in rows:
+                        yield cast(Row, row)  # sqlite3 rows are plain tuples here
+            finally:
+                if not ahead.done():
+                    with contextlib.suppress(Exception):
+                        await ahead
 
 
 def migration_files(migrations_dir: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:

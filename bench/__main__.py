@@ -1,0 +1,41 @@
+"""`make bench` (= python -m bench [--quick]): prints every figure next to its target.
+
+Figures, never assertions: timing depends on the machine, so tests check counts and the
+benchmarks report speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
+    parser.add_argument(
+        "--only", choices=("signing", "scale", "broadcast"), help="run one benchmark"
+    )
+    args = parser.parse_args()
+    quick = args.quick
+    started = time.perf_counter()
+    print(f"machine: {os.cpu_count()} CPU cores; sizes: {'quick' if quick else 'full'}")
+    if args.only in (None, "signing"):
+        from bench import signing
+
+        asyncio.run(signing.bench(1_000 if quick else 10_000))
+    if args.only in (None, "scale"):
+        from bench import scale
+
+        asyncio.run(scale.bench(100_000 if quick else 1_000_000))
+    if args.only in (None, "broadcast"):
+        from bench import broadcast
+
+        asyncio.run(broadcast.bench(5_000 if quick else 100_000, rate=500.0))
+    print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
