@@ -93,9 +93,13 @@ class FakeTelegramServer:
 
             async def _close() -> None:
                 server.close()
-                for task in asyncio.all_tasks():
-                    if task is not asyncio.current_task():
-                        task.cancel()
+                others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for task in others:
+                    task.cancel()
+                # Let the cancelled connections finish before the loop stops, or their
+                # cleanup runs on a closed loop.
+                await asyncio.gather(*others, return_exceptions=True)
+                await server.wait_closed()
 
             asyncio.run_coroutine_threadsafe(_close(), self.loop).result(10)
             self._server = None
