@@ -38,6 +38,7 @@ class Translator:
         self.language = language
         self.locale = Locale.parse(language)
         self._catalog = catalog
+        self._numbers: dict[int, str] = {}
 
     def _(self, message: str) -> str:
         return self._catalog.gettext(message)
@@ -46,7 +47,13 @@ class Translator:
         return self._catalog.ngettext(singular, plural, n)
 
     def number(self, n: int) -> str:
-        return format_decimal(n, locale=self.locale)
+        """Babel's formatting is slow next to the rest of a reply; counts repeat, so cache them."""
+        text = self._numbers.get(n)
+        if text is None:
+            if len(self._numbers) > 10_000:
+                self._numbers.clear()
+            text = self._numbers[n] = format_decimal(n, locale=self.locale)
+        return text
 
     def date(self, value: int | date) -> str:
         if isinstance(value, int):

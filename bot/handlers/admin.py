@@ -85,8 +85,10 @@ async def export_command(
         )
         await send_files(context, t, _chat_id(update), files, caption)
     if progress is not None:
-        await progress.edit_text(
+        await context.bot.edit_message_text(
             esc(t._("The export is ready: {count} records.")).format(count=t.number(rows)),
+            chat_id=_chat_id(update),
+            message_id=progress,
             parse_mode=ParseMode.HTML,
         )
     await audit(

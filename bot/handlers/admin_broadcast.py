@@ -87,8 +87,7 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
         recipients,
     )
     shown = await show(update, context, View(esc(text).format(count=t.number(recipients))))
-    if shown is not None:
-        await admin_store.set_progress_message(svc.db, broadcast_id, shown.message_id)
+    await admin_store.set_progress_message(svc.db, broadcast_id, shown)
     await audit(context, admin_id, "broadcast_send", f"id={broadcast_id} recipients={recipients}")
     broadcast.runner(context.application).start(broadcast_id)
 

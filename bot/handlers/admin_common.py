@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
@@ -81,7 +81,8 @@ def pick_campaign(svc: Services, args: list[str]) -> tuple[Campaign | None, list
     return None, args
 
 
-async def reply(update: Update, context: BotContext, html: str) -> Message:
+async def reply(update: Update, context: BotContext, html: str) -> int:
+    """Sends `html` to the admin; returns the message id (for a later edit)."""
     return await send(update, context, View(html))
 
 

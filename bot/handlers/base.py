@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
@@ -30,33 +31,52 @@ def signer_of(update: Update, context: BotContext) -> str:
     return context.svc.signer(user.id)
 
 
-async def send(update: Update, context: BotContext, view: View) -> Message:
+async def _call(context: BotContext, method: str, **params: Any) -> Any:
+    """A Bot API call whose reply stays raw JSON.
+
+    PTB would turn each reply into a full Message with its keyboard, which costs more than our
+    own handling of the update; the flow only ever needs the message id.
+    """
+    kwargs = {key: value for key, value in params.items() if value is not None}
+    return await context.bot.do_api_request(method, api_kwargs=kwargs)
+
+
+async def send(update: Update, context: BotContext, view: View) -> int:
+    """Sends `view` as a new message; returns its id."""
     chat = update.effective_chat
     assert chat is not None
-    return await context.bot.send_message(
-        chat.id,
-        view.text,
+    sent = await _call(
+        context,
+        "sendMessage",
+        chat_id=chat.id,
+        text=view.text,
         parse_mode=ParseMode.HTML,
         reply_markup=view.markup,
         link_preview_options=_NO_PREVIEW,
     )
+    return int(sent["message_id"])
 
 
-async def show(update: Update, context: BotContext, view: View) -> Message | None:
-    """Edits the pressed message in place; sends a new one for commands and old messages."""
+async def show(update: Update, context: BotContext, view: View) -> int:
+    """Edits the pressed message in place (returns its id); sends a new one otherwise."""
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
+        message = query.message
         try:
-            edited = await query.message.edit_text(
-                view.text,
+            await _call(
+                context,
+                "editMessageText",
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                text=view.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=view.markup,
                 link_preview_options=_NO_PREVIEW,
             )
-            return edited if isinstance(edited, Message) else query.message
+            return message.message_id
         except BadRequest as exc:
             if "not modified" in exc.message:
-                return query.message
+                return message.message_id
             if "not found" not in exc.message and "can't be edited" not in exc.message:
                 raise
     return await send(update, context, view)

@@ -172,7 +172,10 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
         await answer(update, t._("Your signature is already recorded."))
         return
     await answer(update)
-    subscribed = await signer_store.is_subscribed(svc.db, campaign.slug, signer)
+    # A new signature has no subscription yet (withdrawing erased any earlier one).
+    subscribed = result.outcome == "updated" and await signer_store.is_subscribed(
+        svc.db, campaign.slug, signer
+    )
     progress = await svc.progress(campaign)
     await show(
         update,
