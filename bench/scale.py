@@ -105,13 +105,13 @@ async def bench(total: int) -> dict[str, float]:
         gc.collect()
         rss_before = _rss_mb()
         started = time.perf_counter()
-        rows = await tabular.write_csv(admin_store.export_rows(db, CAMPAIGN), work / "a.csv")
+        rows = await tabular.write_csv(admin_store.export_batches(db, CAMPAIGN), work / "a.csv")
         export_s = time.perf_counter() - started
         rss_growth = _rss_mb() - rss_before
         size_mb = (work / "a.csv").stat().st_size / 1e6
 
         tracemalloc.start()
-        await tabular.write_csv(admin_store.export_rows(db, CAMPAIGN), work / "b.csv")
+        await tabular.write_csv(admin_store.export_batches(db, CAMPAIGN), work / "b.csv")
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         await db.close()
@@ -122,7 +122,7 @@ async def bench(total: int) -> dict[str, float]:
     print(f"   seeding (executemany)   {seconds:10.1f} s   ({total / seconds:,.0f} rows/s)")
     print(f"   progress read, empty    {empty_ms:10.3f} ms")
     print(f"   progress read, {total // 1000:,}k   {full_ms:10.3f} ms   target <= 1 ms, O(1)")
-    print("   CSV export              bot.exports.tabular.write_csv(admin.export_rows(...))")
+    print("   CSV export              bot.exports.tabular.write_csv(admin.export_batches(...))")
     print(f"   CSV export rate         {rate:10,.0f} rows/s   target >= 200,000")
     print(f"   CSV export              {export_s:10.1f} s, {size_mb:,.0f} MB written")
     print(f"   peak RSS growth         {rss_growth:10.1f} MB   target <= 50 MB")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import broadcast, jobs, menus
 from bot.content import load_campaigns
@@ -85,6 +87,11 @@ def build_application(
     rate_limit: bool = True,
 ) -> BotApp:
     """Assembles the Application; resources open in post_init and close in post_shutdown."""
+    # The handlers call sendMessage/editMessageText through do_api_request on purpose (their
+    # replies stay raw JSON, see bot.handlers.base); PTB warns about that once per call site.
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
+    )
     campaigns = load_campaigns(settings.campaigns_dir)
     builder: Any = (
         ApplicationBuilder()

@@ -225,16 +225,16 @@ async def test_exports_are_streamed_from_the_database(
 ) -> None:
     await _signers(make_user)
     streamed: list[str] = []
-    real_stream = svc.db.stream
+    real_batches = svc.db.stream_batches
 
     def spy(sql: str, params: Any = (), batch: int = 2000) -> Any:
         streamed.append(sql)
-        return real_stream(sql, params, batch)
+        return real_batches(sql, params, batch)
 
     async def no_fetchall(sql: str, params: Any = ()) -> Any:
         raise AssertionError(f"export loaded rows at once: {sql}")
 
-    monkeypatch.setattr(svc.db, "stream", spy)
+    monkeypatch.setattr(svc.db, "stream_batches", spy)  # `stream` reads through it too
     monkeypatch.setattr(svc.db, "fetchall", no_fetchall)
     for fmt in ("csv", "json", "list", "pdf"):
         await _export(admin, f"medical-access {fmt}")

@@ -101,7 +101,7 @@ async def _write_export(
 ) -> int:
     db = context.svc.db
     if fmt == "csv":
-        return await tabular.write_csv(admin_store.export_rows(db, campaign.slug), path)
+        return await tabular.write_csv(admin_store.export_batches(db, campaign.slug), path)
     if fmt == "json":
         return await tabular.write_json(
             admin_store.export_rows(db, campaign.slug), path, campaign.slug, context.svc.now()

@@ -46,19 +46,25 @@ EXPORT_COLUMNS = (
 )
 
 
+_EXPORT_SQL = (
+    "SELECT s.number, s.name, s.role, s.organisation, s.public, s.language,"
+    " COALESCE(src.label, ''), s.signed_at FROM signatures s"
+    " LEFT JOIN sources src ON src.code = s.source"
+    " WHERE s.campaign = ? ORDER BY s.number"
+)
+
+
 def export_rows(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[Row]:
     """(number, name, role, organisation, public, language, source label, signed_at), streamed.
 
     No signer hash and no Telegram id: the export is meant to leave the server.
     """
-    return db.stream(
-        "SELECT s.number, s.name, s.role, s.organisation, s.public, s.language,"
-        " COALESCE(src.label, ''), s.signed_at FROM signatures s"
-        " LEFT JOIN sources src ON src.code = s.source"
-        " WHERE s.campaign = ? ORDER BY s.number",
-        (campaign,),
-        batch,
-    )
+    return db.stream(_EXPORT_SQL, (campaign,), batch)
+
+
+def export_batches(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[list[Row]]:
+    """The same rows as `export_rows`, a batch at a time, for the CSV writer's fast path."""
+    return db.stream_batches(_EXPORT_SQL, (campaign,), batch)
 
 
 def public_names(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[Row]:

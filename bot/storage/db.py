@@ -131,9 +131,9 @@ class Database:
         args = tuple(params)
         return await self.atomic(lambda conn: conn.execute(sql, args).rowcount)
 
-    async def stream(
+    async def stream_batches(
         self, sql: str, params: Iterable[Any] = (), batch: int = 2000
-    ) -> AsyncIterator[Row]:
+    ) -> AsyncIterator[list[Row]]:
         """Rows in batches, so exports of a million signatures use constant memory.
 
         The next batch is requested before the current one is handed out, so SQLite (which
@@ -145,12 +145,19 @@ class Database:
             try:
                 while rows := await ahead:
                     ahead = asyncio.ensure_future(cur.fetchmany(batch))
-                    for row in rows:
-                        yield cast(Row, row)  # sqlite3 rows are plain tuples here
+                    yield cast(list[Row], rows)  # sqlite3 rows are plain tuples here
             finally:
                 if not ahead.done():
                     with contextlib.suppress(Exception):
                         await ahead
+
+    async def stream(
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000
+    ) -> AsyncIterator[Row]:
+        """The rows of `stream_batches` one by one."""
+        async for rows in self.stream_batches(sql, params, batch):
+            for row in rows:
+                yield row
 
 
 def migration_files(migrations_dir: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
