@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bench.harness import Driver
 from bot.app import build_application
 from bot.services import BotApp, Services
 from bot.settings import Settings, load_settings
@@ -103,6 +104,19 @@ def make_user(tg: FakeTelegram, app: BotApp) -> Callable[..., FakeUser]:
         return tg.user(app, **kwargs)
 
     return factory
+
+
+@pytest.fixture
+async def running(
+    settings: Settings, tg: FakeTelegram, clock: Clock
+) -> AsyncIterator[tuple[BotApp, Driver]]:
+    """The app started as in production: updates go through its queue and update processor."""
+    app = await start_app(settings, tg, clock)
+    driver = Driver(app)
+    await app.start()
+    yield app, driver
+    await app.stop()
+    await stop_app(app)
 
 
 @pytest.fixture

@@ -10,30 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bench.harness import Driver, QueuedUser, queued_user
 from bot.services import BotApp, Services
-from bot.settings import Settings
-from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN
 
 USERS = 1000
-
-
-@pytest.fixture
-async def running(
-    settings: Settings, tg: FakeTelegram, clock: Clock
-) -> AsyncIterator[tuple[BotApp, Driver]]:
-    app = await start_app(settings, tg, clock)
-    driver = Driver(app)
-    await app.start()
-    yield app, driver
-    await app.stop()
-    await stop_app(app)
 
 
 async def _sign_roughly(u: QueuedUser, n: int, unordered: FakeUser | None) -> None:

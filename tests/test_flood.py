@@ -8,33 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bench.harness import Driver, QueuedUser, queued_user
 from bot.middleware import Gatekeeper
 from bot.services import BotApp
-from bot.settings import Settings
-from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram
 from tests.journeys import sign
 
 FLOOD = 400
 OTHERS = 30
 NOTICE = "You are sending messages too fast"
-
-
-@pytest.fixture
-async def running(
-    settings: Settings, tg: FakeTelegram, clock: Clock
-) -> AsyncIterator[tuple[BotApp, Driver]]:
-    app = await start_app(settings, tg, clock)
-    driver = Driver(app)
-    await app.start()
-    yield app, driver
-    await app.stop()
-    await stop_app(app)
 
 
 def replies(tg: FakeTelegram, user: QueuedUser) -> list[str]:
