@@ -169,3 +169,20 @@ async def test_stats_see_the_group_source(
     await admin.send(f"/stats {CAMPAIGN}")
     caption = admin.last.caption or ""
     assert "\u2068Kraków diaspora\u2069: 1 / 1" in caption
+
+
+async def test_csv_shows_the_group_label_neutralised(
+    tg: FakeTelegram, admin: FakeUser, make_user: Callable[..., FakeUser]
+) -> None:
+    import csv
+
+    group = tg.group(title="=cmd|' /C calc'!A0")
+    await tg.add_bot_to_group(group, by=make_user())
+    link = next(u for u in group.last.button_urls.values() if CAMPAIGN in u)
+    await sign_from_payload(make_user(), payload_of(link))
+    await sign(make_user(), name="No Source")
+    await admin.send(f"/export {CAMPAIGN} csv")
+    document = admin.last.document
+    assert document is not None
+    rows = list(csv.reader(io.StringIO(document[0].decode("utf-8-sig"))))
+    assert [r[6] for r in rows[1:]] == ["'=cmd|' /C calc'!A0", ""]

@@ -62,9 +62,23 @@ def export_rows(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator
     return db.stream(_EXPORT_SQL, (campaign,), batch)
 
 
-def export_batches(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[list[Row]]:
-    """The same rows as `export_rows`, a batch at a time, for the CSV writer's fast path."""
-    return db.stream_batches(_EXPORT_SQL, (campaign,), batch)
+async def export_batches(
+    db: Database, campaign: str, batch: int = 2000
+) -> AsyncIterator[list[Row]]:
+    """The same rows as `export_rows`, a batch at a time, for the CSV writer's fast path.
+
+    Source labels come from a dict loaded once (there are few sources) instead of a join
+    evaluated for each of a million rows.
+    """
+    labels = {str(r[0]): str(r[1]) for r in await db.fetchall("SELECT code, label FROM sources")}
+    async for rows in db.stream_batches(
+        "SELECT number, name, role, organisation, public, language, source, signed_at"
+        " FROM signatures WHERE campaign = ? ORDER BY number",
+        (campaign,),
+        batch,
+    ):
+        # A code whose source is gone is blanked, never exported raw.
+        yield [r if r[6] is None else (*r[:6], labels.get(r[6], ""), r[7]) for r in rows]
 
 
 def public_names(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[Row]:
