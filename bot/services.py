@@ -46,8 +46,9 @@ class Services:
 
     async def progress(self, campaign: Campaign) -> Progress:
         """Count (the stored counter), +24 h, and the next goal (an admin's override wins)."""
-        count, override, ladder = await signature_store.counter(self.db, campaign.slug)
-        recent = await signature_store.recent(self.db, campaign.slug, self.now())
+        count, override, ladder, recent = await signature_store.counter_and_recent(
+            self.db, campaign.slug, self.now()
+        )
         goal = goals.next_goal(count, ladder or campaign.ladder)
         if override and override > count:
             goal = override

@@ -67,7 +67,8 @@ async def on_sign(update: Update, context: BotContext, cb: Callback) -> None:
         return
     t = await translator(update, context)
     signer = signer_of(update, context)
-    if await signer_store.is_blocked(svc.db, signer):
+    blocked, privacy_seen = await signer_store.flags(svc.db, signer)
+    if blocked:
         await answer(update, t._("You cannot sign this campaign."), alert=True)
         return
     existing = await signature_store.find(svc.db, campaign.slug, signer)
@@ -80,7 +81,7 @@ async def on_sign(update: Update, context: BotContext, cb: Callback) -> None:
         draft = Draft(signer, campaign.slug, "name", updated_at=svc.now())
         await draft_store.save(svc.db, draft)
     view = prompt_for(t, campaign, draft, update)
-    if not await signer_store.privacy_seen(svc.db, signer):
+    if not privacy_seen:
         notice = views.privacy_notice(t, svc.settings.retention_days)
         view = View(f"{notice}\n\n{view.text}", view.markup)
         await signer_store.mark_privacy_seen(svc.db, signer)

@@ -18,8 +18,10 @@ async def set_language(db: Database, signer: str, language: str) -> None:
     )
 
 
-async def privacy_seen(db: Database, signer: str) -> bool:
-    return bool(await db.scalar("SELECT privacy_seen FROM signers WHERE signer = ?", (signer,)))
+async def flags(db: Database, signer: str) -> tuple[bool, bool]:
+    """(blocked by a moderator, has seen the privacy notice), in one read."""
+    row = await db.fetchone("SELECT blocked, privacy_seen FROM signers WHERE signer = ?", (signer,))
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
 async def mark_privacy_seen(db: Database, signer: str) -> None:
@@ -28,10 +30,6 @@ async def mark_privacy_seen(db: Database, signer: str) -> None:
         " ON CONFLICT (signer) DO UPDATE SET privacy_seen = 1",
         (signer,),
     )
-
-
-async def is_blocked(db: Database, signer: str) -> bool:
-    return bool(await db.scalar("SELECT blocked FROM signers WHERE signer = ?", (signer,)))
 
 
 async def set_blocked(db: Database, signer: str, blocked: bool) -> None:
