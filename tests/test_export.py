@@ -152,6 +152,18 @@ async def test_pdf_in_another_language(admin: FakeUser, make_user: Callable[...,
     assert any("\u0400" <= ch <= "\u04ff" for ch in text.split("Ann One")[0])
 
 
+async def test_pdf_shapes_right_to_left_names(
+    admin: FakeUser, make_user: Callable[..., FakeUser]
+) -> None:
+    await sign(make_user(first_name="M"), "محمد الأحمد", role="مهندس")
+    await sign(make_user(first_name="L"), "Latin Name")
+    data, _ = await _export(admin, "medical-access pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    # Unshaped, the letters would come back reversed ("دمحألا دمحم").
+    assert "محمد الأحمد" in text and "دمحألا" not in text
+    assert "Latin Name" in text
+
+
 async def test_large_export_shows_progress_then_ready(
     admin: FakeUser, make_user: Callable[..., FakeUser], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ class _Document(FPDF):
     def __init__(self, page_label: str) -> None:
         super().__init__(format="A4")
         self._page_label = page_label
+        self.shaping = False  # HarfBuzz shaping, on only for right-to-left lines
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -85,7 +87,21 @@ async def _put(batches: queue.Queue[list[Row] | None], item: list[Row] | None, w
     return False
 
 
-def _line(pdf: FPDF, height: float, text: str) -> None:
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def _line(pdf: _Document, height: float, text: str) -> None:
+    """One paragraph; lines with right-to-left script go through HarfBuzz shaping.
+
+    Without shaping, Arabic or Hebrew names come out in reversed, unjoined letters. Shaping
+    every line would make a long signatory list several times slower, so it is switched on
+    only where it matters.
+    """
+    shaped = _right_to_left(text)
+    if shaped != pdf.shaping:
+        pdf.set_text_shaping(shaped)
+        pdf.shaping = shaped
     pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
 
