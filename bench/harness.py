@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -157,3 +158,13 @@ def spawn_bot(env: dict[str, str], base_url: str, log_path: Path) -> subprocess.
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+
+def stop_bot(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """SIGTERM, as a service manager would; SIGKILL only if it does not stop in time."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

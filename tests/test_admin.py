@@ -15,7 +15,8 @@ from bot.storage import admin as admin_store
 from tests.conftest import Clock
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
-from tests.test_admin_helpers import CAMPAIGN, sign, signature_numbers, unknown_reply
+from tests.journeys import CAMPAIGN, sign
+from tests.test_admin_helpers import signature_numbers, unknown_reply
 
 ADMIN_COMMANDS = [
     "/export medical-access",

@@ -15,7 +15,8 @@ from bot.settings import Settings
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
-from tests.test_admin_helpers import CAMPAIGN, messages_with, sign
+from tests.journeys import CAMPAIGN, sign
+from tests.test_admin_helpers import messages_with
 
 NEWS = "Big news: the hearing is on Monday"
 SENT = "the hearing is on Monday"  # as found in the HTML sent

@@ -16,23 +16,13 @@ import sqlite3
 import time
 from pathlib import Path
 
-from bench.harness import spawn_bot
+from bench.harness import spawn_bot, stop_bot
 from bot.domain.signatures import signer_id
 from tests.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
-from tests.journeys import CAMPAIGN
+from tests.journeys import sign
 
 ROUNDS = 3
 USERS_PER_ROUND = 20
-
-
-async def journey(u: RemoteUser, n: int) -> None:
-    await u.start(CAMPAIGN)
-    await u.press("Sign")
-    await u.send(f"Crash Tester{n}")
-    await u.press("Skip")
-    await u.press("Skip")
-    await u.press("Show my name")
-    await u.press("Confirm")
 
 
 def thanked(fake: FakeTelegram, u: RemoteUser) -> bool:
@@ -69,7 +59,8 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
                 u.quiet = 0.05
             everyone += users
             tasks = [
-                asyncio.create_task(journey(u, round_no * 100 + i)) for i, u in enumerate(users)
+                asyncio.create_task(sign(u, f"Crash Tester{round_no * 100 + i}"))
+                for i, u in enumerate(users)
             ]
             deadline = time.monotonic() + 15
             while sum(thanked(fake, u) for u in users) < USERS_PER_ROUND // 3:
@@ -93,11 +84,10 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
         try:
             last = fake.remote_user(first_name="After", timeout=20)
             last.quiet = 0.05
-            await journey(last, 999)
+            await sign(last, "Crash Tester999")
             assert thanked(fake, last)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=20)
+            stop_bot(proc)
     assert kills_mid_flow > 0  # the kills really hit people mid-journey
     signers, rows, counter = read_db(env["DATABASE_PATH"])
     assert rows == counter

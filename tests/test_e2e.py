@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, TOKEN
+from bench.harness import spawn_bot, stop_bot
+from tests.conftest import TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
 
 
@@ -22,39 +19,12 @@ def server() -> Iterator[tuple[FakeTelegram, FakeTelegramServer]]:
         yield fake, srv
 
 
-def start_bot(env: dict[str, str], base_url: str, log_path: Path) -> subprocess.Popen[bytes]:
-    run_env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("BOT_")},
-        **env,
-        "BOT_API_BASE_URL": base_url,
-        "LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(ROOT),
-    }
-    log = log_path.open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        cwd=log_path.parent,
-        env=run_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop_bot(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 async def test_start_sign_confirm_progress_withdraw(
     server: tuple[FakeTelegram, FakeTelegramServer], env: dict[str, str], tmp_path: Path
 ) -> None:
     fake, srv = server
     log_path = tmp_path / "bot.log"
-    proc = start_bot(env, srv.base_url, log_path)
+    proc = spawn_bot(env, srv.base_url, log_path)
     try:
         u: RemoteUser = fake.remote_user(first_name="Zofia", last_name="Quill", timeout=20)
         await u.start("medical-access")

@@ -20,7 +20,7 @@ from bot.handlers import admin as admin_handlers
 from bot.services import Services
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
-from tests.test_admin_helpers import sign
+from tests.journeys import sign
 
 
 async def _export(admin: FakeUser, args: str) -> tuple[bytes, str]:

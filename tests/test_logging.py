@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import io
 import logging
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bench.harness import spawn_bot
+from bench.harness import spawn_bot, stop_bot
 from bot.logs import configure_logging
 from bot.settings import Settings
 from tests.conftest import TOKEN, Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeTelegramServer, Faults
-from tests.journeys import CAMPAIGN, sign
+from tests.journeys import sign
 
 PEOPLE = [
     ("Zofia", "Quill", "zofia_q"),
@@ -95,17 +94,10 @@ async def test_real_process_debug_log_holds_no_personal_data(
             first, last, username = PEOPLE[0]
             u = fake.remote_user(first_name=first, last_name=last, username=username, timeout=20)
             u.quiet = 0.05
-            await u.start(CAMPAIGN)
-            await u.press("Sign")
-            await u.send(f"{first} {last}")
-            await u.send("Teacher of Physics")
-            await u.send("Minsk Free School")
-            await u.press("Show my name")
-            await u.press("Confirm")
+            await sign(u, f"{first} {last}", "Teacher of Physics", "Minsk Free School")
             assert "Thank you" in u.last.text
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=20)
+            stop_bot(proc)
     log = log_path.read_text()
     assert "ready with" in log
     assert_clean(log, [u.id])

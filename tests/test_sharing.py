@@ -69,20 +69,10 @@ async def test_forwarded_inline_card_link_works_in_private(
     payload = payload_of(url)
     assert len(payload) <= 64
     reader = make_user(first_name="Reader")
-    await sign_from_payload(reader, payload)
+    await sign(reader, "Reader Person", payload=payload)
     source = await svc.db.scalar("SELECT source FROM signatures")
     kind = await svc.db.scalar("SELECT kind FROM sources WHERE code = ?", (source,))
     assert kind == "inline"
-
-
-async def sign_from_payload(user: FakeUser, payload: str) -> None:
-    await user.start(payload)
-    await user.press("Sign")
-    await user.send("Reader Person")
-    await user.press("Skip")
-    await user.press("Skip")
-    await user.press("Show my name")
-    await user.press("Confirm")
 
 
 async def test_group_welcome_card_and_attributed_signatures(
@@ -98,7 +88,7 @@ async def test_group_welcome_card_and_attributed_signatures(
     assert not welcome.callback_data
     link = next(u for u in urls if CAMPAIGN in u)
     member = make_user(first_name="Member")
-    await sign_from_payload(member, payload_of(link))
+    await sign(member, "Reader Person", payload=payload_of(link))
     source = await svc.db.scalar("SELECT source FROM signatures")
     label = await svc.db.scalar("SELECT label FROM sources WHERE code = ?", (source,))
     assert label == "Diaspora Warsaw"
@@ -148,7 +138,7 @@ async def test_admin_named_source_link_and_stats(
     link = next(v for k, v in share.button_urls.items() if "Send the link" in k)
     payload = payload_of(parse_qs(urlsplit(link).query)["url"][0])
     assert payload.startswith(f"{CAMPAIGN}_s")
-    await sign_from_payload(make_user(), payload)
+    await sign(make_user(), "Reader Person", payload=payload)
     [listing] = await admin.send("/source")
     assert "Vilnius leaflets (named" in listing.text and "1 visits, 1 signed" in listing.text
 
@@ -165,7 +155,7 @@ async def test_stats_see_the_group_source(
     group = tg.group(title="Kraków diaspora")
     await tg.add_bot_to_group(group, by=make_user())
     link = next(u for u in group.last.button_urls.values() if CAMPAIGN in u)
-    await sign_from_payload(make_user(), payload_of(link))
+    await sign(make_user(), "Reader Person", payload=payload_of(link))
     await admin.send(f"/stats {CAMPAIGN}")
     caption = admin.last.caption or ""
     assert "\u2068Kraków diaspora\u2069: 1 / 1" in caption
@@ -179,7 +169,7 @@ async def test_csv_shows_the_group_label_neutralised(
     group = tg.group(title="=cmd|' /C calc'!A0")
     await tg.add_bot_to_group(group, by=make_user())
     link = next(u for u in group.last.button_urls.values() if CAMPAIGN in u)
-    await sign_from_payload(make_user(), payload_of(link))
+    await sign(make_user(), "Reader Person", payload=payload_of(link))
     await sign(make_user(), name="No Source")
     await admin.send(f"/export {CAMPAIGN} csv")
     document = admin.last.document

@@ -8,7 +8,6 @@ and does nothing; with the right one the update is handled.
 from __future__ import annotations
 
 import asyncio
-import signal
 import socket
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import spawn_bot
+from bench.harness import spawn_bot, stop_bot
 from tests.faketg import FakeTelegram, FakeTelegramServer
 from tests.faketg.html import u16len
 
@@ -76,8 +75,7 @@ async def test_webhook_rejects_missing_or_wrong_secret(env: dict[str, str], tmp_
                 assert r.status_code == 200
             await wait_for(lambda: fake.calls_to("sendMessage", victim["id"]) != [])
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=20)
+            stop_bot(proc)
     assert fake.calls_to("sendMessage", intruder["id"]) == []
     fake.assert_no_violations()
     assert proc.returncode == 0, log_path.read_text()
