@@ -19,6 +19,7 @@ from bot.exports import FORMATS, chart, packaging, tabular
 from bot.exports.pdf import write_pdf
 from bot.handlers import admin_broadcast, admin_moderation
 from bot.handlers.admin_common import (
+    admin_id,
     ask_campaign,
     audit,
     pick_campaign,
@@ -41,11 +42,6 @@ PROGRESS_AFTER = 2000
 def _chat_id(update: Update) -> int:
     assert update.effective_chat is not None
     return update.effective_chat.id
-
-
-def _admin_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def _stamp(now: int) -> str:
@@ -92,7 +88,7 @@ async def export_command(
             parse_mode=ParseMode.HTML,
         )
     await audit(
-        context, _admin_id(update), "export", f"campaign={campaign.slug} format={fmt} rows={rows}"
+        context, admin_id(update), "export", f"campaign={campaign.slug} format={fmt} rows={rows}"
     )
 
 
@@ -136,7 +132,7 @@ async def stats_command(
         caption=stats_caption(t, campaign, stats, labels),
         parse_mode=ParseMode.HTML,
     )
-    await audit(context, _admin_id(update), "stats", f"campaign={campaign.slug}")
+    await audit(context, admin_id(update), "stats", f"campaign={campaign.slug}")
 
 
 async def goal_command(update: Update, context: BotContext, t: Translator, args: list[str]) -> None:
@@ -149,7 +145,7 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
     value = "".join(rest[1:]).lower()
     if action == "next" and value in ("off", "none", "0"):
         await admin_store.set_goal_override(svc.db, campaign.slug, None)
-        await audit(context, _admin_id(update), "goal_next", f"campaign={campaign.slug} off")
+        await audit(context, admin_id(update), "goal_next", f"campaign={campaign.slug} off")
     elif action == "next" and value.isdigit():
         count = (await svc.progress(campaign)).count
         if not count < int(value) <= 1_000_000_000:
@@ -162,14 +158,14 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
             )
             return
         await admin_store.set_goal_override(svc.db, campaign.slug, int(value))
-        await audit(context, _admin_id(update), "goal_next", f"campaign={campaign.slug} {value}")
+        await audit(context, admin_id(update), "goal_next", f"campaign={campaign.slug} {value}")
     elif action == "ladder" and value == "default":
         await admin_store.set_ladder(svc.db, campaign.slug, None)
-        await audit(context, _admin_id(update), "goal_ladder", f"campaign={campaign.slug} default")
+        await audit(context, admin_id(update), "goal_ladder", f"campaign={campaign.slug} default")
     elif action == "ladder" and (ladder := parse_ladder(value)) is not None:
         await admin_store.set_ladder(svc.db, campaign.slug, ladder)
         detail = ",".join(map(str, ladder))
-        await audit(context, _admin_id(update), "goal_ladder", f"campaign={campaign.slug} {detail}")
+        await audit(context, admin_id(update), "goal_ladder", f"campaign={campaign.slug} {detail}")
     elif action:
         await reply(update, context, esc(goal_usage(t)))
         return
@@ -195,7 +191,7 @@ async def backup_command(
             )
         )
         await send_files(context, t, _chat_id(update), packaging.fit(path, filename), caption)
-    await audit(context, _admin_id(update), "backup", "")
+    await audit(context, admin_id(update), "backup", "")
 
 
 async def reload_command(
@@ -221,7 +217,7 @@ async def reload_command(
             problem=esc(exc.problem),
         )
         await reply(update, context, text)
-        await audit(context, _admin_id(update), "reload", "failed")
+        await audit(context, admin_id(update), "reload", "failed")
         return
     svc.campaigns = campaigns
     count = len(campaigns)
@@ -232,7 +228,7 @@ async def reload_command(
             count=t.number(count)
         ),
     )
-    await audit(context, _admin_id(update), "reload", f"campaigns={count}")
+    await audit(context, admin_id(update), "reload", f"campaigns={count}")
 
 
 def register(app: BotApp) -> None:

@@ -29,6 +29,12 @@ def is_admin_update(update: Update, context: BotContext) -> bool:
     return is_private(update) and context.svc.is_admin(user.id if user else None)
 
 
+def admin_id(update: Update) -> int:
+    """The admin behind an update that `admin_command` already let through."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
 def admin_command(
     func: AdminCommand,
 ) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:

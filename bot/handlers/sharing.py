@@ -10,11 +10,12 @@ from bot.callbacks import Callback
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
 from bot.handlers import router
+from bot.handlers.admin_common import admin_id, audit, register_commands
 from bot.handlers.base import answer, send, translator
 from bot.handlers.reading import campaign_list_view, current_campaign
+from bot.i18n import Translator
 from bot.qr import qr_png
 from bot.services import BotApp, BotContext
-from bot.storage import admin as admin_store
 from bot.storage import sources as source_store
 from bot.views import sharing as views
 from bot.views.common import View, bold, esc
@@ -52,15 +53,11 @@ async def on_share(update: Update, context: BotContext, cb: Callback) -> None:
         await send_share(update, context, campaign)
 
 
-async def source_command(update: Update, context: BotContext) -> None:
+async def source_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
     """Admins: `/source new <name>` makes a named link; `/source` lists them."""
     svc = context.svc
-    user = update.effective_user
-    if user is None or not svc.is_admin(user.id):
-        await router.unknown_command(update, context)
-        return
-    t = await translator(update, context)
-    args = context.args or []
     if len(args) >= 2 and args[0] == "new":
         label = " ".join(args[1:])[:64]
         campaign = await current_campaign(update, context)
@@ -70,7 +67,7 @@ async def source_command(update: Update, context: BotContext) -> None:
             )
             return
         code = await source_store.create(svc.db, "named", label, svc.now())
-        await admin_store.audit(svc.db, user.id, "source.new", code, svc.now())
+        await audit(context, admin_id(update), "source.new", code)
         await send_share(update, context, campaign, code)
         return
     rows = await source_store.with_counts(svc.db)
@@ -96,5 +93,5 @@ ROUTES = {"share": on_share}
 def register(app: BotApp) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("share", share_command, filters=private))
-    app.add_handler(CommandHandler("source", source_command, filters=private))
+    register_commands(app, {"source": source_command})
     router.add_routes(ROUTES)
