@@ -49,10 +49,11 @@ class Services:
         count, override, ladder, recent = await signature_store.counter_and_recent(
             self.db, campaign.slug, self.now()
         )
-        goal = goals.next_goal(count, ladder or campaign.ladder)
+        steps = ladder or campaign.ladder
+        goal = goals.next_goal(count, steps)
         if override and override > count:
             goal = override
-        return Progress(count, recent, goal)
+        return Progress(count, recent, goal, steps)
 
     async def language_of(self, signer: str, telegram_code: str | None) -> str:
         if signer not in self._languages:

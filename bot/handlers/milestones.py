@@ -17,13 +17,19 @@ from bot.views.common import esc
 log = logging.getLogger(__name__)
 
 
-async def after_signature(context: BotContext, campaign: Campaign, count: int) -> None:
+async def after_signature(
+    context: BotContext, campaign: Campaign, count: int, ladder: tuple[int, ...]
+) -> None:
+    """Called with the count this signature produced; acts only when it lands on a goal step.
+
+    The counter moves by one per signature, so every step is landed on exactly once on the way
+    up: the other signatures cost no database work here. The claim keeps a step that is
+    reached again (after withdrawals) from being announced twice.
+    """
     svc = context.svc
-    _, _, custom_ladder = await signature_store.counter(svc.db, campaign.slug)
-    ladder = custom_ladder or campaign.ladder
-    reached = goals.previous_goal(count, ladder)
-    if reached is None:
+    if goals.previous_goal(count, ladder) != count:
         return
+    reached = count
     if not await signature_store.claim_milestone(svc.db, campaign.slug, reached):
         return
     log.info("campaign %s reached %d signatures", campaign.slug, reached)

@@ -184,7 +184,7 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
         views.thanks(t, campaign, progress, result.outcome == "updated", subscribed),
     )
     if result.outcome == "signed":
-        await milestones.after_signature(context, campaign, result.count)
+        await milestones.after_signature(context, campaign, result.count, progress.ladder)
 
 
 async def on_edit(update: Update, context: BotContext, cb: Callback) -> None:

@@ -16,6 +16,7 @@ class Progress:
     count: int
     recent: int
     goal: int
+    ladder: tuple[int, ...] = ()  # the goal steps in force (an admin's ladder or the file's)
 
 
 def fallback_notice(t: Translator, campaign: Campaign) -> str:
