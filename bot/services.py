@@ -46,7 +46,7 @@ class Services:
 
     async def progress(self, campaign: Campaign) -> Progress:
         """Count (the stored counter), +24 h, and the next goal (an admin's override wins)."""
-        count, override, ladder, recent = await signature_store.counter_and_recent(
+        count, override, ladder, recent = await signature_store.counter(
             self.db, campaign.slug, self.now()
         )
         steps = ladder or campaign.ladder

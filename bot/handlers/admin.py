@@ -169,7 +169,9 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
     elif action:
         await reply(update, context, esc(goal_usage(t)))
         return
-    _, override, ladder_override = await signature_store.counter(svc.db, campaign.slug)
+    _, override, ladder_override, _ = await signature_store.counter(
+        svc.db, campaign.slug, svc.now()
+    )
     progress = await svc.progress(campaign)
     await reply(update, context, goal_view(t, campaign, progress, override, ladder_override))
 

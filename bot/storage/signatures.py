@@ -35,22 +35,11 @@ async def count(db: Database, campaign: str) -> int:
     )
 
 
-async def counter(db: Database, campaign: str) -> tuple[int, int | None, tuple[int, ...] | None]:
-    """(count, admin's next-goal override, admin's ladder override) in one O(1) read."""
-    row = await db.fetchone(
-        "SELECT signatures, goal_override, ladder_override FROM counters WHERE campaign = ?",
-        (campaign,),
-    )
-    if row is None:
-        return 0, None, None
-    ladder = tuple(int(step) for step in row[2].split(",")) if row[2] else None
-    return int(row[0]), row[1], ladder
-
-
-async def counter_and_recent(
+async def counter(
     db: Database, campaign: str, now: int, hours: int = 24
 ) -> tuple[int, int | None, tuple[int, ...] | None, int]:
-    """`counter` plus `recent` in one round trip: what every progress line needs."""
+    """(count, admin's next-goal override, admin's ladder override, net signatures in the last
+    `hours` hours): what every progress line needs, in one O(1) round trip."""
     row = await db.fetchone(
         "SELECT c.signatures, c.goal_override, c.ladder_override,"
         " (SELECT SUM(a.signed) - SUM(a.withdrawn) FROM activity a"
