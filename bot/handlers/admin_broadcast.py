@@ -13,15 +13,15 @@ from bot import broadcast
 from bot.callbacks import Callback
 from bot.handlers import router
 from bot.handlers.admin_common import (
+    admin_button,
     ask_campaign,
     audit,
-    callback_admin,
     pick_campaign,
     register_commands,
     reply,
 )
 from bot.handlers.admin_views import title_of
-from bot.handlers.base import answer, send, show, translator
+from bot.handlers.base import answer, send, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.storage import admin as admin_store
@@ -69,12 +69,11 @@ async def broadcast_command(
     await audit(context, admin_id, "broadcast_draft", f"campaign={campaign.slug} id={broadcast_id}")
 
 
-async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
-    admin_id = await callback_admin(update, context)
-    if admin_id is None:
-        return
+@admin_button
+async def on_confirm(
+    update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
+) -> None:
     svc = context.svc
-    t = await translator(update, context)
     broadcast_id = cb.arg_int(0)
     recipients = await admin_store.start_broadcast(svc.db, broadcast_id)
     if recipients is None:
@@ -92,12 +91,11 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
     broadcast.runner(context.application).start(broadcast_id)
 
 
-async def on_discard(update: Update, context: BotContext, cb: Callback) -> None:
-    admin_id = await callback_admin(update, context)
-    if admin_id is None:
-        return
+@admin_button
+async def on_discard(
+    update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
+) -> None:
     svc = context.svc
-    t = await translator(update, context)
     broadcast_id = cb.arg_int(0)
     if not await admin_store.cancel_broadcast(svc.db, broadcast_id, svc.now()):
         await answer(update, t._("This broadcast was already sent or cancelled."), alert=True)

@@ -11,9 +11,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
+from bot.callbacks import Callback
 from bot.domain.campaigns import Campaign
 from bot.handlers import router
-from bot.handlers.base import answer, is_private, send, translator
+from bot.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext, Services
 from bot.storage import admin as admin_store
@@ -57,16 +58,24 @@ def register_commands(app: BotApp, commands: dict[str, AdminCommand]) -> None:
         app.add_handler(CommandHandler(name, admin_command(func), filters=private))
 
 
-async def callback_admin(update: Update, context: BotContext) -> int | None:
-    """The presser's id if they are an admin; otherwise the query is acknowledged, nothing done.
+AdminButton = Callable[[Update, BotContext, Callback, int, Translator], Awaitable[None]]
+
+
+def admin_button(func: AdminButton) -> CallbackRoute:
+    """Runs `func` for an admin pressing in a private chat; anyone else is acknowledged only.
 
     Callback data comes from the client and can be forged, so the buttons prove nothing.
     """
-    user = update.effective_user
-    if user is None or not is_admin_update(update, context):
-        await answer(update)
-        return None
-    return user.id
+
+    async def route(update: Update, context: BotContext, cb: Callback) -> None:
+        user = update.effective_user
+        if user is None or not is_admin_update(update, context):
+            await answer(update)
+            return
+        await func(update, context, cb, user.id, await translator(update, context))
+
+    route.__name__ = func.__name__
+    return route
 
 
 async def audit(context: BotContext, admin_id: int, action: str, detail: str = "") -> None:

@@ -10,9 +10,9 @@ from telegram import Update
 
 from bot.callbacks import Callback
 from bot.handlers import router
-from bot.handlers.admin_common import audit, callback_admin, register_commands, reply
+from bot.handlers.admin_common import admin_button, audit, register_commands, reply
 from bot.handlers.admin_views import title_of
-from bot.handlers.base import answer, show, translator
+from bot.handlers.base import answer, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.storage import signatures as signature_store
@@ -79,12 +79,11 @@ async def block_command(
     await _confirm(update, context, t, args, block=True)
 
 
-async def on_remove(update: Update, context: BotContext, cb: Callback) -> None:
-    admin_id = await callback_admin(update, context)
-    if admin_id is None:
-        return
+@admin_button
+async def on_remove(
+    update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
+) -> None:
     svc = context.svc
-    t = await translator(update, context)
     number = cb.arg_int(0)
     block = cb.action == "blk"
     found = await signature_store.by_number(svc.db, number)
@@ -123,10 +122,10 @@ async def on_remove(update: Update, context: BotContext, cb: Callback) -> None:
     await audit(context, admin_id, action, f"campaign={signature.campaign} number={number}")
 
 
-async def on_dismiss(update: Update, context: BotContext, cb: Callback) -> None:
-    if await callback_admin(update, context) is None:
-        return
-    t = await translator(update, context)
+@admin_button
+async def on_dismiss(
+    update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
+) -> None:
     await answer(update)
     await show(update, context, View(esc(t._("Cancelled. Nothing was changed."))))
 
