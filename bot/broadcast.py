@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -39,16 +40,22 @@ _NETWORK_RETRIES = 3
 class Pacer:
     """At most `rate` sends a second, evenly spaced, shared by every running broadcast."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / max(rate, 0.1)
         self._next = 0.0
         self._lock = asyncio.Lock()
+        self._clock, self._sleep = clock, sleep  # replaceable, so tests need no wall clock
 
     async def wait(self) -> None:
         async with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if self._next > now:
-                await asyncio.sleep(self._next - now)
+                await self._sleep(self._next - now)
             self._next = max(now, self._next) + self.interval
 
 
