@@ -1,34 +1,64 @@
 # Two commands for a fresh machine: `make run` starts the bot, `make test` runs every check.
+# Both install exactly the versions pinned, with hashes, in requirements*.txt (see `make lock`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 LOCALES := locales
 DOMAIN := bot
-LANGS := en be ru uk pl
 
-.PHONY: run test setup catalogs extract update-catalogs lint typecheck unit bench clean
+.PHONY: run test extract update-catalogs lint typecheck unit bench lock clean
 
-run: setup
-	$(BIN)/python -m bot
+run: $(RUN_STAMP)
+	$(BIN)/petition-bot
 
-test: setup lint typecheck unit
+test: lint typecheck unit
 
-setup: $(STAMP) catalogs
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# Dependencies first, all hashed; then the project itself without touching them. No build
+# isolation, so the build uses the pinned setuptools instead of whatever is newest.
+$(RUN_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements.txt
+	PYTHONWARNINGS=ignore $(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@
 
-# Compiled catalogs are build output: built here, never committed.
-catalogs: $(STAMP)
-	$(BIN)/pybabel compile --domain $(DOMAIN) --directory $(LOCALES) --statistics 2>&1 | grep -v '^$$' || true
-	@for l in $(LANGS); do test -f $(LOCALES)/$$l/LC_MESSAGES/$(DOMAIN).mo || { echo "catalog $$l did not compile"; exit 1; }; done
+$(DEV_STAMP): requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements-dev.txt
+	PYTHONWARNINGS=ignore $(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@ $(RUN_STAMP)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+unit: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(DEV_STAMP)
+	$(BIN)/python -m bench
+
+# Re-pin every package (direct and transitive) with hashes, from PyPI only. Review the diff, then
+# `make test`: the lock lands only with a green run.
+LOCK_ENV := $(VENV)-lock
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links --upgrade
+lock:
+	test -x $(LOCK_ENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_ENV) && \
+		$(LOCK_ENV)/bin/python -m pip install --quiet 'pip-tools>=7.4,<8'; }
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(LOCK_ENV)/bin/pip-compile $(LOCK_FLAGS) \
+		--extra dev -o requirements-dev.txt pyproject.toml
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(LOCK_ENV)/bin/pip-compile $(LOCK_FLAGS) \
+		-o requirements.txt pyproject.toml
 
 # Translator workflow: extract -> update-catalogs -> translate the .po files -> make test.
-extract: $(STAMP)
+extract: $(DEV_STAMP)
 	$(BIN)/pybabel extract --mapping babel.cfg --keywords 'ngettext:1,2' --keywords 'N_' \
 		--add-comments 'Translators:' --sort-by-file --no-wrap --omit-header \
 		--project petition-bot --output $(LOCALES)/$(DOMAIN).pot bot
@@ -37,18 +67,5 @@ update-catalogs: extract
 	$(BIN)/pybabel update --domain $(DOMAIN) --input-file $(LOCALES)/$(DOMAIN).pot \
 		--output-dir $(LOCALES) --no-wrap --ignore-obsolete --no-fuzzy-matching
 
-lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-
-typecheck: $(STAMP)
-	$(BIN)/mypy
-
-unit: setup
-	$(BIN)/python -m pytest -q
-
-bench: setup
-	$(BIN)/python -m bench
-
 clean:
-	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) $(LOCK_ENV) build *.egg-info

@@ -140,20 +140,29 @@ class LeanUser:
         await self.driver.feed_dict(update)
 
 
-def spawn_bot(env: dict[str, str], base_url: str, log_path: Path) -> subprocess.Popen[bytes]:
-    """The real `python -m bot` process against an HTTP fake (env wins over the defaults)."""
+def spawn_bot(
+    env: dict[str, str],
+    base_url: str,
+    log_path: Path,
+    *,
+    command: list[str] | None = None,
+    cwd: Path | None = None,
+    pythonpath: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """The real bot process (`python -m bot` from this checkout unless told otherwise) against
+    an HTTP fake; `env` wins over the defaults."""
     root = Path(__file__).resolve().parent.parent
     run_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
         "LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(root),
+        "PYTHONPATH": str(pythonpath or root),
         **env,
         "BOT_API_BASE_URL": base_url,
     }
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot"],
-            cwd=log_path.parent,
+            command or [sys.executable, "-m", "bot"],
+            cwd=cwd or log_path.parent,
             env=run_env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -139,20 +139,34 @@ def load_campaign(folder: Path) -> Campaign:
     )
 
 
-def load_campaigns(root: Path) -> CampaignSet:
-    """All campaign folders under `root`; raises ContentError on the first bad file."""
+def campaign_problems(root: Path) -> tuple[list[Campaign], list[ContentError]]:
+    """Every campaign folder under `root` and every problem found, one per bad folder."""
     if not root.is_dir():
-        raise ContentError(root, "CAMPAIGNS_DIR", "is not a folder")
-    campaigns = []
+        return [], [ContentError(root, "CAMPAIGNS_DIR", "is not a folder")]
+    campaigns: list[Campaign] = []
+    problems: list[ContentError] = []
     seen: dict[str, Path] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        campaign = load_campaign(folder)
+        try:
+            campaign = load_campaign(folder)
+        except ContentError as exc:
+            problems.append(exc)
+            continue
         if campaign.slug in seen:
-            raise ContentError(
-                folder / "campaign.toml", "slug", f"duplicates {seen[campaign.slug]}"
+            problems.append(
+                ContentError(folder / "campaign.toml", "slug", f"duplicates {seen[campaign.slug]}")
             )
+            continue
         seen[campaign.slug] = folder
         campaigns.append(campaign)
-    if not campaigns:
-        raise ContentError(root, "CAMPAIGNS_DIR", "holds no campaign folder")
+    if not campaigns and not problems:
+        problems.append(ContentError(root, "CAMPAIGNS_DIR", "holds no campaign folder"))
+    return campaigns, problems
+
+
+def load_campaigns(root: Path) -> CampaignSet:
+    """All campaign folders under `root`; raises ContentError on the first bad file."""
+    campaigns, problems = campaign_problems(root)
+    if problems:
+        raise problems[0]
     return CampaignSet(campaigns)

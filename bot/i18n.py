@@ -1,22 +1,27 @@
-"""Translations (gettext catalogs compiled at set-up) and locale formatting (Babel).
+"""Translations (the shipped `.po` catalogs, compiled in memory at start) and locale formatting.
 
 Every user-visible string is an English msgid; placeholders are `{name}` and are filled after
-translation, so translators can move them.
+translation, so translators can move them. Compiling at start needs no build step, no `.mo` in
+git and no writable folder (a hardened service cannot write into its installed package), and it
+always uses the locked Babel.
 """
 
 from __future__ import annotations
 
 import gettext
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from bot.settings import SUPPORTED_LANGUAGES
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "bot"
 # Shown in the language menu: each language in its own name.
 NATIVE_NAMES = {
@@ -65,6 +70,24 @@ class Translator:
         return format_datetime(when, format="medium", tzinfo=UTC, locale=self.locale) + " UTC"
 
 
+class CatalogError(Exception):
+    """A shipped catalog is missing or unreadable: the bot must not silently speak English."""
+
+
+def compile_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> gettext.GNUTranslations:
+    """Reads `<language>/LC_MESSAGES/bot.po` and compiles it to a catalog in memory."""
+    path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    try:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=language, domain=DOMAIN)
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"translation catalog {path} cannot be read: {exc}") from None
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
 class I18n:
     """Loads each language's catalog once; unknown languages get the default one."""
 
@@ -72,10 +95,9 @@ class I18n:
         self.default_language = default_language
         self._translators: dict[str, Translator] = {}
         for language in SUPPORTED_LANGUAGES:
-            catalog = gettext.translation(
-                DOMAIN, localedir=str(locales_dir), languages=[language], fallback=True
+            self._translators[language] = Translator(
+                language, compile_catalog(language, locales_dir)
             )
-            self._translators[language] = Translator(language, catalog)
 
     def get(self, language: str | None) -> Translator:
         return self._translators.get(language or "", self._translators[self.default_language])

@@ -15,6 +15,18 @@ _THIRD_PARTY = ("httpx", "httpcore", "telegram", "apscheduler", "tornado", "aios
 _TOKEN_LIKE = re.compile(r"\d{3,12}:[A-Za-z0-9_-]{20,64}")
 
 
+def redact(text: str, secrets: list[str]) -> str:
+    """The text with each secret, and anything shaped like a bot token, replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+            # The part after the colon is the secret half; it may appear on its own.
+            _, _, tail = secret.partition(":")
+            if len(tail) >= 20:
+                text = text.replace(tail, "[redacted]")
+    return _TOKEN_LIKE.sub("[redacted]", text)
+
+
 class RedactingFilter(logging.Filter):
     """Replaces the token (and anything shaped like a token) in the final message."""
 
@@ -23,16 +35,11 @@ class RedactingFilter(logging.Filter):
         self._secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        for secret in self._secrets:
-            message = message.replace(secret, "[redacted]")
-        message = _TOKEN_LIKE.sub("[redacted]", message)
+        message = redact(record.getMessage(), self._secrets)
         if record.exc_info and record.exc_info[1] is not None:
             # Tracebacks may quote URLs; render them now so they pass through the scrubber too.
             text = logging.Formatter().formatException(record.exc_info)
-            for secret in self._secrets:
-                text = text.replace(secret, "[redacted]")
-            message = f"{message}\n{_TOKEN_LIKE.sub('[redacted]', text)}"
+            message = f"{message}\n{redact(text, self._secrets)}"
             record.exc_info = None
             record.exc_text = None
         record.msg, record.args = message, None

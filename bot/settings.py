@@ -69,19 +69,31 @@ def _admin_ids(raw: str) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _signer_key(env: Mapping[str, str], database_path: Path) -> bytes:
-    """The HMAC key that pseudonymises signers; it must never live inside the database."""
+def _path(env: Mapping[str, str], name: str, default: str) -> Path:
+    """Relative paths are resolved against the folder the bot was started in, once, here."""
+    return (Path.cwd() / (env.get(name, "").strip() or default)).resolve()
+
+
+def _signer_key(env: Mapping[str, str], database_path: Path, create: bool = True) -> bytes:
+    """The HMAC key that pseudonymises signers; it must never live inside the database.
+
+    With `create=False` (the `check` command) a missing key file is not written: the key is
+    then a placeholder that is never used.
+    """
     raw = env.get("SIGNER_KEY", "").strip()
     if raw:
         if len(raw) < 32:
             raise SettingsError("SIGNER_KEY must be at least 32 characters (use 64 hex digits)")
         return raw.encode()
-    key_file = Path(env.get("SIGNER_KEY_FILE", "").strip() or database_path.parent / "signer.key")
+    named = env.get("SIGNER_KEY_FILE", "").strip()
+    key_file = _path(env, "SIGNER_KEY_FILE", "") if named else database_path.parent / "signer.key"
     if key_file.exists():
         key = key_file.read_bytes().strip()
         if len(key) < 32:
             raise SettingsError(f"SIGNER_KEY_FILE {key_file} holds a key shorter than 32 bytes")
         return key
+    if not create:
+        return b""
     key_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -89,20 +101,33 @@ def _signer_key(env: Mapping[str, str], database_path: Path) -> bytes:
     return key_file.read_bytes().strip()
 
 
-def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
-    """Build Settings from `env` (default: the process environment plus `.env`)."""
+def env_file(env: Mapping[str, str]) -> Path:
+    """`ENV_FILE` if set, else `.env` in the working folder (never beside the installed code)."""
+    return Path(env.get("ENV_FILE", "").strip() or ".env")
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, *, dotenv: bool = True, create_key: bool = True
+) -> Settings:
+    """Build Settings from `env` (default: the process environment plus the `.env` file).
+
+    Variables already in the environment win over the file.
+    """
     if env is None:
         if dotenv:
             from dotenv import load_dotenv
 
-            load_dotenv(override=False)
+            path = env_file(os.environ)
+            if os.environ.get("ENV_FILE", "").strip() and not path.is_file():
+                raise SettingsError(f"ENV_FILE {str(path)!r} is not a readable file")
+            load_dotenv(path, override=False)
         env = os.environ
     token = env.get("BOT_TOKEN", "").strip()
     if not token:
         raise SettingsError("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
     if not _TOKEN_RE.match(token):
         raise SettingsError("BOT_TOKEN is malformed: expected <digits>:<secret> from @BotFather")
-    database_path = Path(env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3")
+    database_path = _path(env, "DATABASE_PATH", "data/bot.sqlite3")
     default_language = env.get("DEFAULT_LANGUAGE", "").strip() or "en"
     if default_language not in SUPPORTED_LANGUAGES:
         raise SettingsError(
@@ -135,8 +160,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         bot_token=token,
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         database_path=database_path,
-        campaigns_dir=Path(env.get("CAMPAIGNS_DIR", "").strip() or "campaigns"),
-        signer_key=_signer_key(env, database_path),
+        campaigns_dir=_path(env, "CAMPAIGNS_DIR", "campaigns"),
+        signer_key=_signer_key(env, database_path, create=create_key),
         api_base_url=base_url,
         default_language=default_language,
         log_level=log_level,

@@ -19,7 +19,8 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 log = logging.getLogger(__name__)
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+# Shipped inside the package (bot/migrations links to the top-level folder in a checkout).
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Row = tuple[Any, ...]
@@ -50,7 +51,8 @@ class Database:
             raise RuntimeError("database is not open")
         return self._conn
 
-    async def open(self, migrations_dir: Path = MIGRATIONS_DIR) -> None:
+    async def open(self, migrations_dir: Path | None = None) -> None:
+        migration_files(migrations_dir)  # a broken install creates no database file
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per write.
@@ -160,16 +162,27 @@ class Database:
                 yield row
 
 
-def migration_files(migrations_dir: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+class MigrationError(Exception):
+    """Migrations missing, malformed or older than the database: the bot must not start."""
+
+
+def migration_files(migrations_dir: Path | None = None) -> list[tuple[int, Path]]:
+    migrations_dir = migrations_dir or MIGRATIONS_DIR
+    if not migrations_dir.is_dir():
+        raise MigrationError(f"migrations folder {migrations_dir} is missing: reinstall the bot")
     found = []
     for path in sorted(migrations_dir.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
-            raise RuntimeError(f"migration file name must be NNNN_name.sql: {path.name}")
+            raise MigrationError(f"migration file name must be NNNN_name.sql: {path.name}")
         found.append((int(match.group(1)), path))
     versions = [v for v, _ in found]
     if versions != list(range(1, len(versions) + 1)):
-        raise RuntimeError(f"migrations must be numbered 0001, 0002, ... without gaps: {versions}")
+        raise MigrationError(
+            f"migrations must be numbered 0001, 0002, ... without gaps: {versions}"
+        )
+    if not found:
+        raise MigrationError(f"migrations folder {migrations_dir} holds no migration")
     return found
 
 
@@ -187,19 +200,26 @@ def _statements(script: str) -> list[str]:
     if current.strip() and not all(
         part.strip().startswith("--") or not part.strip() for part in current.splitlines()
     ):
-        raise RuntimeError(f"incomplete SQL statement at end of migration: {current[:80]!r}")
+        raise MigrationError(f"incomplete SQL statement at end of migration: {current[:80]!r}")
     return statements
 
 
-async def apply_migrations(db: Database, migrations_dir: Path = MIGRATIONS_DIR) -> list[int]:
+async def apply_migrations(db: Database, migrations_dir: Path | None = None) -> list[int]:
     """Applies each pending migration in its own transaction and records it."""
     await db.conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
     )
+    files = migration_files(migrations_dir)
     applied = {row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")}
+    newest = files[-1][0]
+    if applied and max(applied) > newest:
+        raise MigrationError(
+            f"the database is at schema version {max(applied)}, newer than this bot knows "
+            f"({newest}): run the newer release, or restore a backup made by this one"
+        )
     done = []
-    for version, path in migration_files(migrations_dir):
+    for version, path in files:
         if version in applied:
             continue
         async with db.transaction() as conn:

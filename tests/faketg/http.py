@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     from .core import FakeTelegram
 
 _NOT_FOUND = (404, {"ok": False, "error_code": 404, "description": "Not Found"})
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict"}
+_UNAUTHORIZED = (401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+}
 
 
 def _parse_multipart(ctype: str, body: bytes) -> tuple[dict[str, str], dict[str, Upload]]:
@@ -58,8 +66,17 @@ def _parse_multipart(ctype: str, body: bytes) -> tuple[dict[str, str], dict[str,
 class FakeTelegramServer:
     """Serves `/bot<token>/<method>` and `/file/bot<token>/<path>` on 127.0.0.1:<ephemeral>."""
 
-    def __init__(self, fake: FakeTelegram, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        token: str | None = None,
+    ) -> None:
+        """With `token`, any other token is answered 401, as Telegram does for a revoked one."""
         self.fake = fake
+        self.token = token
         self.host = host
         self.port = port
         self.loop = asyncio.new_event_loop()
@@ -166,6 +183,9 @@ class FakeTelegramServer:
             return self._download("/".join(parts[3:]))
         if len(parts) != 3 or not parts[1].startswith("bot") or len(parts[1]) < 4:
             status, obj = _NOT_FOUND
+            return status, "application/json", json.dumps(obj).encode()
+        if self.token is not None and parts[1] != f"bot{self.token}":
+            status, obj = _UNAUTHORIZED
             return status, "application/json", json.dumps(obj).encode()
         params: dict[str, Any] = dict(parse_qsl(url.query))
         files: dict[str, Upload] = {}

@@ -1,0 +1,221 @@
+"""`petition-bot` (and `python -m bot`): run the bot, `check` the set-up, or `migrate`.
+
+Whatever ends the process prints one line an organiser can act on and never the token, a name
+or a traceback (tracebacks go to the log at DEBUG). Exit codes: 0 done, 1 a failure worth a
+restart, 2 a configuration problem that a restart cannot fix (service managers should not
+restart on 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sqlite3
+import sys
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter
+
+from bot.app import build_application
+from bot.content import ContentError, campaign_problems
+from bot.domain.campaigns import Campaign
+from bot.i18n import CatalogError, I18n
+from bot.logs import configure_logging, redact
+from bot.services import BotApp
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage import Database
+from bot.storage.db import MigrationError, migration_files
+
+log = logging.getLogger("bot")
+CONFIG_ERROR = 2
+# Waits between start-up attempts while Telegram cannot be reached: 1, 2, 4 … then every 60 s.
+FIRST_WAIT, LONGEST_WAIT = 1.0, 60.0
+
+
+class Stop(Exception):
+    """Ends the process with one line on stderr and an exit code."""
+
+    def __init__(self, line: str, code: int = CONFIG_ERROR) -> None:
+        super().__init__(line)
+        self.line, self.code = line, code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="petition-bot",
+        description="A Telegram bot that collects signatures for petitions and open letters.",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="run",
+        choices=("run", "check", "migrate"),
+        help="run the bot (default); check the settings and campaigns; apply migrations",
+    )
+    parser.add_argument("--check", action="store_true", help="same as the check command")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = "check" if args.check else args.command
+    secrets: list[str] = []
+    try:
+        if command == "check":
+            return _check()
+        settings = _settings()
+        secrets.append(settings.bot_token)
+        configure_logging(settings.log_level, secrets)
+        if command == "migrate":
+            return asyncio.run(_migrate(settings))
+        return _run(settings)
+    except Stop as stop:
+        print(redact(stop.line, secrets), file=sys.stderr)
+        return stop.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last resort: one line, the traceback only at DEBUG
+        log.debug("stopped by an unexpected error", exc_info=exc)
+        print(
+            redact(f"petition-bot stopped: {exc.__class__.__name__}: {exc}", secrets)[:300],
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _settings(*, create_key: bool = True) -> Settings:
+    try:
+        return load_settings(create_key=create_key)
+    except SettingsError as exc:
+        raise Stop(f"configuration error: {exc}") from None
+
+
+def _check() -> int:
+    """Validates settings, campaigns, migrations and catalogs; writes and contacts nothing."""
+    problems: list[str] = []
+    try:
+        settings: Settings | None = load_settings(create_key=False)
+    except SettingsError as exc:
+        problems.append(f"configuration error: {exc}")
+        settings = None
+    campaigns: list[Campaign] = []
+    if settings is not None:
+        campaigns, content = campaign_problems(settings.campaigns_dir)
+        problems += [f"campaign content error: {p}" for p in content]
+    try:
+        migration_files()
+        I18n()
+    except (MigrationError, CatalogError) as exc:
+        problems.append(f"installation error: {exc}")
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        return CONFIG_ERROR
+    slugs = ", ".join(c.slug for c in campaigns)
+    print(f"ok: settings valid; {len(campaigns)} campaigns ({slugs})")
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    db = Database(settings.database_path)
+    try:
+        await db.open()
+        version = await db.scalar("SELECT MAX(version) FROM schema_migrations", default=0)
+    except MigrationError as exc:
+        raise Stop(f"database error: {exc}") from None
+    except sqlite3.Error as exc:
+        raise Stop(f"cannot use the database {settings.database_path}: {exc}", 1) from None
+    finally:
+        await db.close()
+    print(f"database {settings.database_path} is at schema version {version}")
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    try:
+        migration_files()  # before Telegram is contacted: a broken install never half-starts
+        app = build_application(settings)
+    except MigrationError as exc:
+        raise Stop(f"installation error: {exc}") from None
+    except ContentError as exc:
+        raise Stop(f"campaign content error: {exc}") from None
+    except CatalogError as exc:
+        raise Stop(f"installation error: {exc}") from None
+    # PTB's run_* methods use the loop set here, so the wait below shares it with them.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if not loop.run_until_complete(_wait_for_telegram(app)):
+        loop.close()
+        return 0
+    try:
+        if settings.webhook_url:
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                # The local path mirrors the public URL's, so a reverse proxy can pass it through.
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=-1,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    except MigrationError as exc:
+        raise Stop(f"database error: {exc}") from None
+    except sqlite3.Error as exc:
+        raise Stop(f"cannot use the database {settings.database_path}: {exc}", 1) from None
+    except InvalidToken:
+        raise Stop(_REJECTED) from None
+    log.info("stopped")
+    return 0
+
+
+_REJECTED = "Telegram rejected BOT_TOKEN (401): check it with @BotFather"
+
+
+async def _wait_for_telegram(app: BotApp) -> bool:
+    """Initialises the bot (getMe), waiting as long as it takes for Telegram to answer.
+
+    PTB's own bootstrap retries at a fixed interval and logs at DEBUG; a server that boots
+    before its network should instead wait, growing the pause, and say so once per try.
+    Returns False if a stop signal came first.
+    """
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    wait, attempt = FIRST_WAIT, 1
+    try:
+        while True:
+            try:
+                await app.initialize()
+                return True
+            except InvalidToken:
+                raise Stop(_REJECTED) from None
+            except RetryAfter as exc:
+                pause = float(exc.retry_after if isinstance(exc.retry_after, int | float) else 5)
+                reason = "asked to wait"
+            except NetworkError as exc:  # includes TimedOut and 5xx answers
+                pause, reason = wait, f"{exc.__class__.__name__}: {exc}"
+                wait = min(LONGEST_WAIT, wait * 2)
+            log.warning(
+                "Telegram cannot be reached (try %d, %s); trying again in %.0f s",
+                attempt,
+                reason,
+                pause,
+            )
+            attempt += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), pause)
+            if stopping.is_set():
+                log.info("stopped before Telegram answered")
+                return False
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
