@@ -44,11 +44,12 @@ unit: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench
 
-# Re-pin every package (direct and transitive) with hashes, from PyPI only. Review the diff, then
-# `make test`: the lock lands only with a green run.
+# Pin every package (direct and transitive) with hashes, from PyPI only: `make lock` after a
+# change to pyproject.toml keeps every other pin; `make lock UPGRADE=1` moves all to the newest
+# releases the ranges allow. Review the diff, then `make test`: a lock lands only with a green run.
 LOCK_ENV := $(VENV)-lock
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
-	--no-emit-index-url --no-emit-find-links --upgrade
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
 lock:
 	test -x $(LOCK_ENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_ENV) && \
 		$(LOCK_ENV)/bin/python -m pip install --quiet 'pip-tools>=7.4,<8'; }

@@ -40,6 +40,10 @@ class Settings:
     retention_days: int | None = None
     broadcast_rate: float = 25.0
     draft_ttl_hours: int = 24
+    # Organisers with day-to-day moderation powers only (no exports of names, no backups).
+    moderator_ids: frozenset[int] = frozenset()
+    # age public keys; when set, backups and exports that hold names are encrypted to them.
+    backup_recipients: tuple[str, ...] = ()
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -55,7 +59,20 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     return value
 
 
-def _admin_ids(raw: str) -> frozenset[int]:
+_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+
+
+def _recipients(raw: str) -> tuple[str, ...]:
+    keys = tuple(part for part in re.split(r"[\s,]+", raw.strip()) if part)
+    for key in keys:
+        if not _AGE_RECIPIENT.fullmatch(key):
+            raise SettingsError(
+                f"BACKUP_RECIPIENTS must be age public keys (age1…, 62 characters), got {key!r}"
+            )
+    return keys
+
+
+def _admin_ids(raw: str, name: str = "ADMIN_IDS") -> frozenset[int]:
     ids: set[int] = set()
     for part in raw.split(","):
         part = part.strip()
@@ -63,7 +80,7 @@ def _admin_ids(raw: str) -> frozenset[int]:
             continue
         if not part.isdigit():
             raise SettingsError(
-                f"ADMIN_IDS must be comma-separated numeric Telegram user ids, got {part!r}"
+                f"{name} must be comma-separated numeric Telegram user ids, got {part!r}"
             )
         ids.add(int(part))
     return frozenset(ids)
@@ -173,4 +190,6 @@ def load_settings(
         retention_days=retention or None,
         broadcast_rate=float(rate),
         draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 24, 1, 720),
+        moderator_ids=_admin_ids(env.get("MODERATOR_IDS", ""), "MODERATOR_IDS"),
+        backup_recipients=_recipients(env.get("BACKUP_RECIPIENTS", "")),
     )
