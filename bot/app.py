@@ -20,6 +20,7 @@ from bot.middleware import Gatekeeper, PerUserProcessor, gate
 from bot.services import BotApp, BotContext, Services
 from bot.settings import Settings
 from bot.storage import Database
+from bot.storage.keys import check_signer_key
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,14 @@ def _file_url(base_url: str) -> str:
 async def _post_init(app: BotApp) -> None:
     services: Services = app.bot_data["services"]
     await services.db.open()
+    await check_signer_key(services.db, services.settings.signer_key)
+    for warning in services.settings.warnings:
+        log.warning("%s", warning)
     services.bot_username = app.bot.username
-    await menus.publish(app.bot, services.db, services.i18n, services.settings.admin_ids)
+    settings = services.settings
+    await menus.publish(
+        app.bot, services.db, services.i18n, settings.admin_ids, settings.moderator_ids
+    )
     jobs.schedule(app)
     await broadcast.runner(app).resume()  # broadcasts a restart interrupted
     log.info("bot @%s ready with %d campaigns", services.bot_username, len(services.campaigns))
@@ -99,7 +106,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(_file_url(settings.api_base_url))
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerUserProcessor(256))
+        .concurrent_updates(PerUserProcessor(256, bot_data=lambda: app.bot_data))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)

@@ -194,7 +194,7 @@ class _Progress:
 
     async def _translator(self) -> Translator:
         svc = self.owner.svc
-        language = await svc.language_of(svc.signer(self.broadcast.admin_id), None)
+        language = await svc.language_of(svc.person(self.broadcast.admin_id), None)
         return svc.i18n.get(language)
 
     async def tick(self) -> None:

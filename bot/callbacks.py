@@ -38,8 +38,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "setlang": (r"[a-z]{2}",),
     "prog": (_SLUG,),  # progress
     # admin actions: handlers check the presser is an admin, whatever the data says
-    "rm": (_INT,),  # remove signature number, confirmed
-    "blk": (_INT,),  # remove and block, confirmed
+    # remove (and block) signature number, confirmed; the signature's signed_at refuses a
+    # stale button whose signature is gone
+    "rm": (_INT, r"\d{1,12}"),
+    "blk": (_INT, r"\d{1,12}"),
     "bc": (_INT,),  # send broadcast id, confirmed
     "bcx": (_INT,),  # discard broadcast id
     "no": (),  # dismiss a confirmation

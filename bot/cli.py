@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -30,6 +31,7 @@ from bot.services import BotApp
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database
 from bot.storage.db import MigrationError, migration_files
+from bot.storage.keys import SignerKeyError, check_signer_key
 
 log = logging.getLogger("bot")
 CONFIG_ERROR = 2
@@ -63,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    os.umask(0o077)  # whatever the bot writes (database, backups, exports) is its own
     command = "check" if args.check else args.command
     secrets: list[str] = []
     try:
@@ -73,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level, secrets)
         if command == "migrate":
             return asyncio.run(_migrate(settings))
+        asyncio.run(_migrate(settings, quiet=True))  # before Telegram is contacted
         return _run(settings)
     except Stop as stop:
         print(redact(stop.line, secrets), file=sys.stderr)
@@ -121,18 +125,23 @@ def _check() -> int:
     return 0
 
 
-async def _migrate(settings: Settings) -> int:
+async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
+    """Migrations, the signer key's fingerprint check and the data steps that need the key."""
     db = Database(settings.database_path)
     try:
         await db.open()
+        await check_signer_key(db, settings.signer_key)
         version = await db.scalar("SELECT MAX(version) FROM schema_migrations", default=0)
     except MigrationError as exc:
         raise Stop(f"database error: {exc}") from None
+    except SignerKeyError as exc:
+        raise Stop(f"signer key error: {exc}") from None
     except sqlite3.Error as exc:
         raise Stop(f"cannot use the database {settings.database_path}: {exc}", 1) from None
     finally:
         await db.close()
-    print(f"database {settings.database_path} is at schema version {version}")
+    if not quiet:
+        print(f"database {settings.database_path} is at schema version {version}")
     return 0
 
 
@@ -168,6 +177,8 @@ def _run(settings: Settings) -> int:
             app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     except MigrationError as exc:
         raise Stop(f"database error: {exc}") from None
+    except SignerKeyError as exc:
+        raise Stop(f"signer key error: {exc}") from None
     except sqlite3.Error as exc:
         raise Stop(f"cannot use the database {settings.database_path}: {exc}", 1) from None
     except InvalidToken:

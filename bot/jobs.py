@@ -17,7 +17,9 @@ async def expire_drafts(context: BotContext) -> None:
     removed = await draft_store.expire(svc.db, svc.now(), svc.settings.draft_ttl_hours * 3600)
     if removed:
         log.info("erased %d expired drafts", removed)
-    await svc.db.purge_wal()  # old page images of erased drafts and signatures go too
+    # Old page images of erased drafts and signatures go too; an erasure that found a reader
+    # in the way finishes here.
+    await svc.db.purge_wal()
 
 
 async def recount(context: BotContext) -> None:

@@ -18,6 +18,7 @@ from telegram import (
 from telegram.error import BadRequest
 
 from bot.i18n import N_, I18n, Translator
+from bot.services import Level, level_of
 from bot.storage import Database
 from bot.storage import state as state_store
 
@@ -41,17 +42,38 @@ GROUP = [
     ("progress", N_("signatures so far and the next goal")),
     ("share", N_("link to sign in a private chat")),
 ]
-ADMIN = [
-    ("export", N_("signatures as CSV, JSON, list or PDF")),
-    ("stats", N_("numbers, sources and a chart")),
-    ("goal", N_("show or set the goal")),
-    ("remove", N_("remove a signature by number")),
-    ("block", N_("remove a signature and block the signer")),
-    ("broadcast", N_("message opted-in signers (reply to a message)")),
-    ("source", N_("named links to track where signers come from")),
-    ("backup", N_("a copy of the database")),
-    ("reload", N_("reload campaign texts")),
-]
+
+
+@dataclass(frozen=True)
+class OrganiserCommand:
+    name: str
+    description: str  # an N_ msgid, translated when the menu is built
+    level: Level  # the least an organiser needs for it
+
+
+# Every organiser command, its menu text and the level it needs, defined only here:
+# admin_common registers each command with the level found here, so none exists without one.
+ORGANISER_COMMANDS = (
+    OrganiserCommand("export", N_("signatures as CSV, JSON, list or PDF"), Level.ADMIN),
+    OrganiserCommand("stats", N_("numbers, sources and a chart"), Level.MODERATOR),
+    OrganiserCommand("goal", N_("show or set the goal"), Level.ADMIN),
+    OrganiserCommand("remove", N_("remove a signature by number"), Level.MODERATOR),
+    OrganiserCommand("block", N_("remove a signature and block the signer"), Level.MODERATOR),
+    OrganiserCommand("broadcast", N_("message opted-in signers (reply to a message)"), Level.ADMIN),
+    OrganiserCommand("source", N_("named links to track where signers come from"), Level.MODERATOR),
+    OrganiserCommand("backup", N_("a copy of the database"), Level.ADMIN),
+    OrganiserCommand("reload", N_("reload campaign texts"), Level.ADMIN),
+)
+
+
+def organiser_command(name: str) -> OrganiserCommand:
+    """The table entry for /name; a command missing from the table cannot be registered."""
+    for command in ORGANISER_COMMANDS:
+        if command.name == name:
+            return command
+    raise LookupError(f"/{name} is not in ORGANISER_COMMANDS: give it a level there")
+
+
 DESCRIPTION = N_(
     "I collect signatures for petitions and open letters. Read the campaign in your language, "
     "sign with your name, and follow its progress. Your Telegram account is stored only as a "
@@ -72,17 +94,26 @@ def _commands(t: Translator, items: list[tuple[str, str]]) -> tuple[tuple[str, s
     return tuple((name, t._(text)) for name, text in items)
 
 
-def plan(i18n: I18n, admin_ids: frozenset[int]) -> list[MenuCall]:
+def _organiser_menu(level: Level) -> list[tuple[str, str]]:
+    """The private menu plus the organiser commands this level may use."""
+    return PRIVATE + [(c.name, c.description) for c in ORGANISER_COMMANDS if level.covers(c.level)]
+
+
+def plan(
+    i18n: I18n, admin_ids: frozenset[int], moderator_ids: frozenset[int] = frozenset()
+) -> list[MenuCall]:
     """Everything to send; `None` language is the fallback for unsupported languages."""
+    organisers = sorted(admin_ids | moderator_ids)
     calls: list[MenuCall] = []
     for language in (None, *i18n.languages()):
         t = i18n.get(language)
         calls.append(MenuCall("commands", language, "private", _commands(t, PRIVATE)))
         calls.append(MenuCall("commands", language, "groups", _commands(t, GROUP)))
-        for admin_id in sorted(admin_ids):
-            calls.append(
-                MenuCall("commands", language, f"chat:{admin_id}", _commands(t, PRIVATE + ADMIN))
-            )
+        for user_id in organisers:
+            level = level_of(user_id, admin_ids, moderator_ids)
+            assert level is not None
+            menu = _commands(t, _organiser_menu(level))
+            calls.append(MenuCall("commands", language, f"chat:{user_id}", menu))
         calls.append(MenuCall("description", language, "", t._(DESCRIPTION)))
         calls.append(MenuCall("short_description", language, "", t._(SHORT_DESCRIPTION)))
     return calls
@@ -112,9 +143,15 @@ async def _send(bot: Bot, call: MenuCall) -> None:
         await bot.set_my_short_description(call.payload, language_code=call.language)
 
 
-async def publish(bot: Bot, db: Database, i18n: I18n, admin_ids: frozenset[int]) -> int:
+async def publish(
+    bot: Bot,
+    db: Database,
+    i18n: I18n,
+    admin_ids: frozenset[int],
+    moderator_ids: frozenset[int] = frozenset(),
+) -> int:
     """Sends the menus unless the same ones were sent before; returns the calls made."""
-    calls = plan(i18n, admin_ids)
+    calls = plan(i18n, admin_ids, moderator_ids)
     digest = hashlib.sha256(
         json.dumps([c.__dict__ for c in calls], ensure_ascii=False).encode()
     ).hexdigest()

@@ -2,7 +2,8 @@
 
 The date a campaign closed comes from `closed_on` in campaign.toml, else from the first time
 this bot saw it closed (remembered in bot_state), so the clock starts even if the organiser
-forgot the date.
+forgot the date. It is driven by what the database holds, not by what is loaded: a campaign
+whose folder was deleted counts as closed, or deleting a folder would keep its names forever.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, time
 
 from bot.services import Services
 from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
 from bot.storage import state as state_store
 
 log = logging.getLogger(__name__)
@@ -20,9 +22,9 @@ DAY = 86_400
 
 async def closed_since(svc: Services, slug: str) -> int | None:
     campaign = svc.campaign(slug)
-    if campaign is None or campaign.is_open:
+    if campaign is not None and campaign.is_open:
         return None
-    if campaign.closed_on is not None:
+    if campaign is not None and campaign.closed_on is not None:
         return int(datetime.combine(campaign.closed_on, time(), UTC).timestamp())
     key = f"closed:{slug}"
     seen = await state_store.get(svc.db, key)
@@ -38,19 +40,24 @@ async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
     if not days:
         return []
     done = []
-    for campaign in svc.campaigns.all():
-        since = await closed_since(svc, campaign.slug)
+    for slug in await svc.campaigns_held():
+        since = await closed_since(svc, slug)
         if since is None or svc.now() < since + days * DAY:
             continue
-        anonymised, unsubscribed = await signature_store.anonymise(svc.db, campaign.slug)
+        anonymised, unsubscribed = await signature_store.anonymise(svc.db, slug)
         if anonymised or unsubscribed:
             log.info(
                 "retention: campaign %s closed %d days ago: anonymised %d signatures, "
                 "erased %d subscriptions",
-                campaign.slug,
+                slug,
                 (svc.now() - since) // DAY,
                 anonymised,
                 unsubscribed,
             )
-        done.append((campaign.slug, anonymised, unsubscribed))
+        done.append((slug, anonymised, unsubscribed))
+    # Preferences name no campaign, but say that someone used the bot: untouched ones go.
+    expired = await signer_store.expire_preferences(svc.db, svc.now() - days * DAY)
+    if expired:
+        log.info("retention: erased %d preferences untouched for %d days", expired, days)
+        await svc.db.purge_wal()
     return done

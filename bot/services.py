@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,13 +12,35 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignSet
-from bot.domain.signatures import signer_id
+from bot.domain.signatures import Pseudonyms
 from bot.i18n import I18n, Translator
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 from bot.views.campaign import Progress
+
+
+class Level(enum.Enum):
+    """An organiser's powers; the value is what the audit log records."""
+
+    MODERATOR = "moderator"  # day-to-day moderation: nothing that takes names out of the bot
+    ADMIN = "admin"  # everything: exports of names, backups, broadcasts, goals, reload
+
+    def covers(self, required: Level) -> bool:
+        """An admin can do whatever a moderator can."""
+        return self is Level.ADMIN or required is Level.MODERATOR
+
+
+def level_of(
+    user_id: int | None, admin_ids: frozenset[int], moderator_ids: frozenset[int]
+) -> Level | None:
+    """ADMIN_IDS win over MODERATOR_IDS for an id in both; None for everyone else."""
+    if user_id is None:
+        return None
+    if user_id in admin_ids:
+        return Level.ADMIN
+    return Level.MODERATOR if user_id in moderator_ids else None
 
 
 @dataclass
@@ -28,18 +51,35 @@ class Services:
     campaigns: CampaignSet
     clock: Callable[[], float] = time.time
     bot_username: str = ""
-    # signer -> chosen language; saves a read on every update. Bounded by the number of people
+    # person -> chosen language; saves a read on every update. Bounded by the number of people
     # who ever chose a language, which is small.
     _languages: dict[str, str | None] = field(default_factory=dict)
+    ids: Pseudonyms = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.ids = Pseudonyms(self.settings.signer_key)
 
     def now(self) -> int:
         return int(self.clock())
 
-    def signer(self, user_id: int) -> str:
-        return signer_id(self.settings.signer_key, user_id)
+    def person(self, user_id: int) -> str:
+        """The per-person pseudonym: drafts and preferences."""
+        return self.ids.person(user_id)
+
+    def signer(self, user_id: int, campaign: str) -> str:
+        """The per-campaign pseudonym: signatures and subscriptions."""
+        return self.ids.signer(user_id, campaign)
+
+    async def campaigns_held(self) -> list[str]:
+        """Every campaign slug that is loaded or has signatures in the database."""
+        held = await signature_store.campaigns_with_signatures(self.db)
+        return sorted({*held, *(c.slug for c in self.campaigns.all())})
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
+
+    def level(self, user_id: int | None) -> Level | None:
+        return level_of(user_id, self.settings.admin_ids, self.settings.moderator_ids)
 
     def campaign(self, slug: str) -> Campaign | None:
         return self.campaigns.get(slug)
@@ -55,22 +95,26 @@ class Services:
             goal = override
         return Progress(count, recent, goal, steps)
 
-    async def language_of(self, signer: str, telegram_code: str | None) -> str:
-        if signer not in self._languages:
+    async def language_of(self, person: str, telegram_code: str | None) -> str:
+        if person not in self._languages:
             if len(self._languages) > 100_000:
                 self._languages.clear()
-            self._languages[signer] = await signer_store.language(self.db, signer)
-        return self.i18n.resolve(self._languages[signer], telegram_code)
+            self._languages[person] = await signer_store.language(self.db, person)
+        return self.i18n.resolve(self._languages[person], telegram_code)
 
-    async def set_language(self, signer: str, language: str) -> None:
-        await signer_store.set_language(self.db, signer, language)
-        self._languages[signer] = language
+    async def set_language(self, user_id: int, language: str) -> None:
+        person = self.person(user_id)
+        await signer_store.set_language(self.db, person, user_id, language, self.now())
+        self._languages[person] = language
+
+    def forget_language(self, person: str) -> None:
+        self._languages.pop(person, None)
 
     async def translator_for(self, user: Any) -> Translator:
         """The Translator for a telegram.User (or None: the default language)."""
         if user is None:
             return self.i18n.get(None)
-        language = await self.language_of(self.signer(user.id), user.language_code)
+        language = await self.language_of(self.person(user.id), user.language_code)
         return self.i18n.get(language)
 
 

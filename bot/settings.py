@@ -44,6 +44,8 @@ class Settings:
     moderator_ids: frozenset[int] = frozenset()
     # age public keys; when set, backups and exports that hold names are encrypted to them.
     backup_recipients: tuple[str, ...] = ()
+    # Problems that do not stop the bot, logged once at start.
+    warnings: tuple[str, ...] = ()
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -91,31 +93,74 @@ def _path(env: Mapping[str, str], name: str, default: str) -> Path:
     return (Path.cwd() / (env.get(name, "").strip() or default)).resolve()
 
 
-def _signer_key(env: Mapping[str, str], database_path: Path, create: bool = True) -> bytes:
-    """The HMAC key that pseudonymises signers; it must never live inside the database.
+def default_key_file(env: Mapping[str, str]) -> Path:
+    """Where a new install keeps its signer key: never beside the database.
 
-    With `create=False` (the `check` command) a missing key file is not written: the key is
-    then a placeholder that is never used.
+    Under systemd, `LoadCredential=signer.key:…` puts it in $CREDENTIALS_DIRECTORY; elsewhere
+    it lives in the user's configuration folder, so a backup of `data/` never carries it.
     """
+    credentials = env.get("CREDENTIALS_DIRECTORY", "").strip()
+    if credentials:
+        return Path(credentials) / "signer.key"
+    config = env.get("XDG_CONFIG_HOME", "").strip()
+    home = env.get("HOME", "").strip()
+    base = Path(config) if config else (Path(home) if home else Path.home()) / ".config"
+    return base / "petition-bot" / "signer.key"
+
+
+def _signer_key(
+    env: Mapping[str, str], database_path: Path, create: bool = True
+) -> tuple[bytes, tuple[str, ...]]:
+    """The HMAC key that pseudonymises signers, and warnings to log once logging is set up.
+
+    It must never live inside the database. With `create=False` (the `check` command) a
+    missing key file is not written: the key is then a placeholder that is never used. A key
+    is never generated for a database that already holds signatures: that would silently make
+    every signer a stranger.
+    """
+    from bot.storage.keys import database_needs_its_key
+
     raw = env.get("SIGNER_KEY", "").strip()
     if raw:
         if len(raw) < 32:
-            raise SettingsError("SIGNER_KEY must be at least 32 characters (use 64 hex digits)")
-        return raw.encode()
-    named = env.get("SIGNER_KEY_FILE", "").strip()
-    key_file = _path(env, "SIGNER_KEY_FILE", "") if named else database_path.parent / "signer.key"
+            raise SettingsError("SIGNER_KEY must be 64 hex digits")
+        return raw.encode(), ()
+    warnings: tuple[str, ...] = ()
+    beside = database_path.parent / "signer.key"
+    if env.get("SIGNER_KEY_FILE", "").strip():
+        key_file = _path(env, "SIGNER_KEY_FILE", "")
+    elif beside.exists():  # where earlier versions created it: keeps working, with a warning
+        key_file = beside
+        warnings = (
+            f"the signer key {beside} sits beside the database, so a backup of that folder "
+            "carries both: move it elsewhere and set SIGNER_KEY_FILE (see README)",
+        )
+    else:
+        key_file = default_key_file(env)
     if key_file.exists():
+        mode = key_file.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise SettingsError(
+                f"SIGNER_KEY_FILE {key_file} can be read by other users (mode {mode:o}): "
+                f"run chmod 600 {key_file}"
+            )
         key = key_file.read_bytes().strip()
         if len(key) < 32:
             raise SettingsError(f"SIGNER_KEY_FILE {key_file} holds a key shorter than 32 bytes")
-        return key
+        return key, warnings
+    if database_needs_its_key(database_path):
+        raise SettingsError(
+            f"the signer key {key_file} is missing, but {database_path} already holds "
+            "signatures made with a key: put the original key back (see README, 'Moving to a "
+            "new server'); a new key would make every signer a stranger"
+        )
     if not create:
-        return b""
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+        return b"", ()
+    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_hex(32))
-    return key_file.read_bytes().strip()
+    return key_file.read_bytes().strip(), ()
 
 
 def env_file(env: Mapping[str, str]) -> Path:
@@ -172,13 +217,15 @@ def load_settings(
     if announce and not re.fullmatch(r"-?\d+", announce):
         raise SettingsError(f"ANNOUNCE_CHAT_ID must be a numeric chat id, got {announce!r}")
     retention = _int(env, "RETENTION_DAYS", 0, 0, 36500)
+    signer_key, key_warnings = _signer_key(env, database_path, create=create_key)
     rate = _int(env, "BROADCAST_RATE", 25, 1, 30)
     return Settings(
         bot_token=token,
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         database_path=database_path,
         campaigns_dir=_path(env, "CAMPAIGNS_DIR", "campaigns"),
-        signer_key=_signer_key(env, database_path, create=create_key),
+        signer_key=signer_key,
+        warnings=key_warnings,
         api_base_url=base_url,
         default_language=default_language,
         log_level=log_level,

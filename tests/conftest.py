@@ -47,7 +47,7 @@ def env(tmp_path: Path, campaigns_dir: Path) -> dict[str, str]:
         "ADMIN_IDS": "",
         "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
         "CAMPAIGNS_DIR": str(campaigns_dir),
-        "SIGNER_KEY": "k" * 64,
+        "SIGNER_KEY": "5e" * 32,
         "BOT_API_BASE_URL": "http://fake.invalid/bot",
     }
 

@@ -63,9 +63,10 @@ async def test_every_admin_action_is_audited_without_names(
     await admin.send("/stats medical-access")
     await admin.send("/goal medical-access next 900")
     entries = await admin_store.audit_entries(svc.db)
-    assert [e[1] for e in entries] == ["goal_next", "stats", "export"]
-    assert all(e[0] == admin.id for e in entries)
-    assert not any("Secretname" in e[2] for e in entries)
+    assert [e.action for e in entries] == ["goal_next", "stats", "export"]
+    who = admin_store.organiser_ref(svc.settings.signer_key, admin.id)
+    assert all(e.organiser == who and e.level == "admin" for e in entries)
+    assert not any("Secretname" in e.detail for e in entries)
 
 
 async def test_commands_ask_which_campaign_when_there_are_several(admin: FakeUser) -> None:
@@ -214,11 +215,35 @@ async def test_forged_remove_callback_from_a_non_admin_does_nothing(
     attacker = make_user(first_name="Mallory")
     await attacker.send("/help")
     [number] = await signature_numbers(svc)
-    for action in ("rm", "blk"):
-        await attacker.press_data(f"1|{action}|{number}", attacker.last)
+    signed_at = await svc.db.scalar("SELECT signed_at FROM signatures")
+    for action in ("rm", "blk"):  # well-formed data: only the gate can refuse it
+        await attacker.press_data(f"1|{action}|{number}|{signed_at}", attacker.last)
     assert await signature_numbers(svc) == [number]
     assert "removed" not in attacker.last.text
     assert await admin_store.audit_entries(svc.db) == []
+
+
+async def test_a_stale_block_button_cannot_reach_whoever_signed_next(
+    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services, clock: Clock
+) -> None:
+    """The button made for Ann's signature, pressed after Ann withdrew and Bob signed."""
+    ann = make_user(first_name="Ann")
+    await sign(ann, "Ann One")
+    [number] = await signature_numbers(svc)
+    await admin.send(f"/block {number}")
+    stale = admin.last
+    await ann.send("/withdraw")
+    await ann.press("Yes, withdraw")
+    clock.advance(60)
+    bob = make_user(first_name="Bob")
+    await sign(bob, "Bob Two")  # before AUTOINCREMENT he would get Ann's old number
+    numbers = await signature_numbers(svc)
+    await admin.press("Remove and block", stale)
+    assert f"no longer there: #{number} was withdrawn or removed" in admin.last.text
+    assert "Nothing was changed." in admin.last.text
+    assert await signature_numbers(svc) == numbers
+    assert await svc.db.fetchall("SELECT name FROM signatures") == [("Bob Two",)]
+    assert [e.action for e in await admin_store.audit_entries(svc.db)] == []
 
 
 # -- /backup and /reload -----------------------------------------------------------------

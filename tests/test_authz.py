@@ -15,19 +15,6 @@ from bot.storage import admin as admin_store
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign
 
-TABLES = (
-    "signers",
-    "counters",
-    "signatures",
-    "activity",
-    "drafts",
-    "subscriptions",
-    "sources",
-    "audit_log",
-    "broadcasts",
-    "broadcast_texts",
-    "deliveries",
-)
 ADMIN_COMMANDS = (
     "/export",
     "/export csv",
@@ -44,7 +31,12 @@ ADMIN_COMMANDS = (
 
 
 async def snapshot(svc: Services) -> dict[str, list[tuple[object, ...]]]:
-    return {t: sorted(await svc.db.fetchall(f"SELECT * FROM {t}"), key=repr) for t in TABLES}
+    """Every table's rows (the schema's own list, so no new table escapes the check)."""
+    tables = [
+        str(r[0])
+        for r in await svc.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    ]
+    return {t: sorted(await svc.db.fetchall(f"SELECT * FROM {t}"), key=repr) for t in tables}
 
 
 @pytest.fixture
@@ -77,6 +69,7 @@ async def test_forged_callbacks_change_nothing(
     await stranger.send("/help")
     anchor = stranger.last
     before = await snapshot(svc)
+    signed_at = await svc.db.scalar("SELECT signed_at FROM signatures WHERE number = 1")
     to_victim = len(tg.calls_to("sendMessage", victim.id))
     forged = [
         f"1|wdy|{CAMPAIGN}",  # withdraw "someone's" signature
@@ -86,14 +79,15 @@ async def test_forged_callbacks_change_nothing(
         f"1|skip|{CAMPAIGN}|role",
         f"1|edit|{CAMPAIGN}",
         f"1|notify|{CAMPAIGN}|0",
-        "1|rm|1",  # admin: remove signature 1
-        "1|blk|1",  # admin: remove and block
+        f"1|rm|1|{signed_at}",  # moderator: remove signature 1 (a well-formed button)
+        f"1|blk|1|{signed_at}",  # moderator: remove and block
+        "1|rm|1",  # the format before the button carried signed_at
         f"1|bc|{broadcast_id}",  # admin: send a broadcast
         f"1|bcx|{broadcast_id}",  # admin: discard it
         "1|no",
         "1|rm|999999999",
         "0|rm|1",  # an old version
-        "1|rm|1|extra",
+        f"1|rm|1|{signed_at}|extra",
         "1|rm|-1",
         "",
     ]

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from bench.harness import spawn_bot, stop_bot
-from bot.domain.signatures import signer_id
+from bot.domain.signatures import Pseudonyms
 from tests.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
-from tests.journeys import sign
+from tests.journeys import CAMPAIGN, sign
 
 ROUNDS = 3
 USERS_PER_ROUND = 20
@@ -77,7 +77,9 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
             signers, rows, counter = read_db(env["DATABASE_PATH"])
             for u in everyone:
                 if thanked(fake, u):
-                    assert signer_id(key, u.id) in signers, f"round {round_no}: {u} lost"
+                    assert Pseudonyms(key).signer(u.id, CAMPAIGN) in signers, (
+                        f"round {round_no}: {u} lost"
+                    )
             assert rows == counter == len(signers)
         # A final clean run: the bot comes back and serves after the last kill.
         proc = spawn_bot(env, srv.base_url, tmp_path / "final.log")
@@ -91,4 +93,8 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
     assert kills_mid_flow > 0  # the kills really hit people mid-journey
     signers, rows, counter = read_db(env["DATABASE_PATH"])
     assert rows == counter
-    assert all(signer_id(key, u.id) in signers for u in [*everyone, last] if thanked(fake, u))
+    assert all(
+        Pseudonyms(key).signer(u.id, CAMPAIGN) in signers
+        for u in [*everyone, last]
+        if thanked(fake, u)
+    )

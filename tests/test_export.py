@@ -104,6 +104,39 @@ async def test_json_parses_with_the_same_records(
     assert records[2]["public"] is False and records[0]["role"] == "+1 chief"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+async def test_public_names_option_leaves_anonymous_signers_unnamed(
+    admin: FakeUser, make_user: Callable[..., FakeUser], fmt: str
+) -> None:
+    await _signers(make_user)
+    await sign(make_user(first_name="Quiet"), "Quiet Surgeon", role="surgeon", public=False)
+    data, _ = await _export(admin, f"medical-access {fmt} public-names")
+    assert b"Hidden Person" not in data and b"Quiet Surgeon" not in data
+    assert b"surgeon" not in data  # role and organisation identify people too
+    assert "Олена Коваленко".encode() in data
+    assert "Anonymous signers' names, roles and organisations left out." in (
+        admin.last.caption or ""
+    )
+    if fmt == "csv":
+        records: list[dict[str, Any]] = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        anonymous = ("", "", "no")
+    else:
+        records = json.loads(data)["signatures"]
+        anonymous = ("", "", False)
+    assert len(records) == 4  # anonymous signatures are still counted, only unnamed
+    assert [(r["name"], r["role"], r["public"]) for r in records[2:]] == [anonymous] * 2
+
+
+async def test_anonymous_names_are_exported_by_default(
+    admin: FakeUser, make_user: Callable[..., FakeUser]
+) -> None:
+    """Anonymous signers agreed to organisers seeing their names; the option is opt-in."""
+    await _signers(make_user)
+    data, _ = await _export(admin, "medical-access csv")
+    assert b"Hidden Person" in data
+    assert "organisations left out" not in (admin.last.caption or "")
+
+
 async def test_empty_json_export_is_valid(admin: FakeUser) -> None:
     data, _ = await _export(admin, "medical-access json")
     assert json.loads(data)["signatures"] == []
@@ -203,8 +236,10 @@ def test_fit_splits_into_parts_that_join_back(tmp_path: Path) -> None:
     source = tmp_path / "big.bin"
     payload = os.urandom(300_000)  # incompressible: zipping alone cannot make it fit
     source.write_bytes(payload)
-    parts = packaging.fit(source, "big.bin", limit=100_000)
+    package = packaging.fit(source, "big.bin", limit=100_000)
+    parts = package.files
     assert len(parts) == 4 and parts[0][1] == "big.bin.zip.001"
+    assert package.name == "big.bin.zip" and package.zipped and not package.encrypted
     assert all(p.stat().st_size <= 100_000 for p, _ in parts)
     joined = b"".join(p.read_bytes() for p, _ in parts)
     with zipfile.ZipFile(io.BytesIO(joined)) as zf:
@@ -239,9 +274,9 @@ async def test_exports_are_streamed_from_the_database(
     streamed: list[str] = []
     real_batches = svc.db.stream_batches
 
-    def spy(sql: str, params: Any = (), batch: int = 2000) -> Any:
+    def spy(sql: str, params: Any = (), batch: int = 2000, key: str = "number") -> Any:
         streamed.append(sql)
-        return real_batches(sql, params, batch)
+        return real_batches(sql, params, batch, key)
 
     real_fetchall = svc.db.fetchall
 

@@ -47,8 +47,9 @@ def test_bad_variable_is_named(env: dict[str, str], changes: dict[str, str], nam
 
 def test_signer_key_file_created_private(env: dict[str, str], tmp_path: Path) -> None:
     env = {k: v for k, v in env.items() if k != "SIGNER_KEY"}
+    env["SIGNER_KEY_FILE"] = str(tmp_path / "secrets" / "signer.key")
     first = load_settings(env)
-    key_file = Path(env["DATABASE_PATH"]).parent / "signer.key"
+    key_file = Path(env["SIGNER_KEY_FILE"])
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert load_settings(env).signer_key == first.signer_key  # stable across restarts
     assert len(first.signer_key) >= 32

@@ -90,6 +90,10 @@ async def test_uniqueness_is_enforced_by_the_database(tmp_path: Path) -> None:
         await db.close()
 
 
+def _ids(signer: str) -> dict[str, str]:
+    return {"signer": signer, "seal": "00" * 48, "block": f"block-{signer}", "language": "en"}
+
+
 async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     db = Database(path)
@@ -97,9 +101,9 @@ async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> N
     try:
         draft = Draft("signer1", "c", "preview", name="Secret Name Zq", public=True)
         await draft_store.save(db, draft)
-        result = await signature_store.confirm(db, draft, language="en", source=None, now=100)
+        result = await signature_store.confirm(db, draft, **_ids("signer1"), now=100)
         assert (result.outcome, result.count) == ("signed", 1)
-        again = await signature_store.confirm(db, draft, language="en", source=None, now=101)
+        again = await signature_store.confirm(db, draft, **_ids("signer1"), now=101)
         assert again.outcome == "no_draft" and again.count == 1
         assert await signature_store.erase(db, "c", "signer1", now=200)
         assert await signature_store.count(db, "c") == 0
@@ -116,7 +120,7 @@ async def test_recount_fixes_drift(tmp_path: Path) -> None:
     try:
         draft = Draft("s", "c", "preview", name="N N", public=True)
         await draft_store.save(db, draft)
-        await signature_store.confirm(db, draft, language="en", source=None, now=1)
+        await signature_store.confirm(db, draft, **_ids("s"), now=1)
         await db.execute("UPDATE counters SET signatures = 7")
         assert await signature_store.recount(db) == [("c", 7, 1)]
         assert await signature_store.count(db, "c") == 1

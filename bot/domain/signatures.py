@@ -4,14 +4,82 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass, replace
 
 STEPS = ("name", "role", "org", "public", "preview")
+# A draft that only remembers which campaign a person opened and from which link: it gives
+# commands their campaign and a signature its source, and expires like any draft.
+VISIT = "visit"
+
+
+def _hmac(key: bytes, message: str) -> str:
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def signer_id(key: bytes, telegram_user_id: int) -> str:
-    """HMAC-SHA256 of the Telegram id: stable per person, useless without the key."""
-    return hmac.new(key, str(telegram_user_id).encode(), hashlib.sha256).hexdigest()
+    """HMAC-SHA256 of the Telegram id: the pseudonym every row carried before version 2.
+
+    It is never stored any more; the pseudonyms below are derived from it, which is what lets
+    the data step move old rows with the key alone (without the Telegram ids).
+    """
+    return _hmac(key, str(telegram_user_id))
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A keyed hash of a constant: tells a changed key from the right one, reveals nothing."""
+    return _hmac(key, "petition-bot signer-key fingerprint v1")[:32]
+
+
+class Pseudonyms:
+    """Every keyed id of a person, each for one purpose, so no two tables share one.
+
+    A signature's pseudonym differs per campaign (a leaked database does not link one person's
+    signatures across campaigns); drafts and preferences use a per-person id; blocks their own.
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def derive(self, purpose: str, base: str) -> str:
+        return _hmac(self._key, f"{purpose}:{base}")
+
+    def person(self, telegram_user_id: int) -> str:
+        return self.derive("person", signer_id(self._key, telegram_user_id))
+
+    def signer(self, telegram_user_id: int, campaign: str) -> str:
+        return self.derive(f"signature:{campaign}", signer_id(self._key, telegram_user_id))
+
+    def block(self, telegram_user_id: int) -> str:
+        return self.block_of(signer_id(self._key, telegram_user_id))
+
+    def block_of(self, base: str) -> str:
+        return self.derive("block", base)
+
+    def seal(self, telegram_user_id: int) -> str:
+        return self.seal_base(signer_id(self._key, telegram_user_id))
+
+    def seal_base(self, base: str) -> str:
+        """The base id encrypted under the key with a fresh nonce, for the signature row.
+
+        Moderators block a person from a signature, which knows only its campaign pseudonym;
+        the seal lets the key holder recover the block id, while two seals of one person look
+        unrelated to anyone without the key (so they do not link signatures either).
+        """
+        nonce = secrets.token_bytes(16)
+        mask = hmac.new(self._key, b"seal:" + nonce, hashlib.sha256).digest()
+        return (nonce + bytes(a ^ b for a, b in zip(bytes.fromhex(base), mask, strict=True))).hex()
+
+    def unseal(self, sealed: str | None) -> str | None:
+        """The base id inside a seal, or None for a missing or malformed one."""
+        try:
+            raw = bytes.fromhex(sealed or "")
+        except ValueError:
+            return None
+        if len(raw) != 48:
+            return None
+        mask = hmac.new(self._key, b"seal:" + raw[:16], hashlib.sha256).digest()
+        return bytes(a ^ b for a, b in zip(raw[16:], mask, strict=True)).hex()
 
 
 @dataclass(frozen=True)
@@ -30,7 +98,7 @@ class Signature:
 
 @dataclass(frozen=True)
 class Draft:
-    signer: str
+    person: str
     campaign: str
     step: str
     name: str | None = None
@@ -41,6 +109,11 @@ class Draft:
     message_id: int | None = None
     last_update: int = 0
     updated_at: int = 0
+    source: str | None = None
+
+    @property
+    def signing(self) -> bool:
+        return self.step != VISIT
 
     def advance(self, **changes: object) -> Draft:
         """The next step after the current one, or straight to preview when editing a field."""

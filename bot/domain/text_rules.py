@@ -23,6 +23,9 @@ _LINK = re.compile(
 )
 _MENTION = re.compile(r"(^|\s)@\w{3,}")
 _SPACES = re.compile(r"\s+")
+# Letters and symbols that render as nothing: Hangul fillers, the Braille blank, Khmer
+# inherent vowels. Unicode calls most of them letters, so a name of them would pass.
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e\u2062\u2063\u2064")
 
 
 class Problem(Enum):
@@ -50,7 +53,7 @@ def clean(raw: str) -> str:
     kept = []
     for ch in text:
         category = unicodedata.category(ch)
-        if ch in "\t\n\r":
+        if ch in "\t\n\r" or ch in _BLANKS:
             kept.append(" ")
         elif category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
             continue

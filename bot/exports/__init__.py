@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "DejaVuSans.ttf"
-FORMATS = ("csv", "json", "list", "pdf")
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    # Names leave the server only encrypted when BACKUP_RECIPIENTS is set; aggregate formats
+    # (counts only) need not be.
+    holds_names: bool = True
+
+
+FORMATS = MappingProxyType(
+    {
+        "csv": Format("csv"),
+        "json": Format("json"),
+        "list": Format("txt"),
+        "pdf": Format("pdf"),
+    }
+)

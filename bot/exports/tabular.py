@@ -8,52 +8,37 @@ from __future__ import annotations
 
 import csv
 import json
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.storage.admin import EXPORT_COLUMNS
+from bot.exports.columns import COLUMNS, HEADER, iso_utc
 from bot.storage.db import Row
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """A leading quote stops spreadsheets from running cells as formulas (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
-def iso_utc(ts: int) -> str:
-    """2026-09-15T12:00:00Z; strftime on a struct is twice as fast as datetime here."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+_CSV = tuple(column.csv for column in COLUMNS)
+_JSON = tuple((column.name, column.json) for column in COLUMNS)
 
 
 def record(row: Row) -> dict[str, Any]:
-    number, name, role, organisation, public, language, source, signed_at = row
+    """One signature as a JSON object, keyed by column name."""
     return {
-        "number": int(number),
-        "name": name or "",
-        "role": role or "",
-        "organisation": organisation or "",
-        "public": bool(public),
-        "language": language or "",
-        "source": source or "",
-        "signed_at": iso_utc(int(signed_at)),
+        name: value if render is None else render(value)
+        for (name, render), value in zip(_JSON, row, strict=True)
     }
 
 
-def csv_row(row: Row) -> tuple[Any, ...]:
-    number, name, role, organisation, public, language, source, signed_at = row
-    return (
-        number,
-        neutralise(name or ""),
-        neutralise(role or ""),
-        neutralise(organisation or ""),
-        "yes" if public else "no",
-        language or "",
-        neutralise(source or ""),  # source labels come from group titles: untrusted too
-        iso_utc(int(signed_at)),
+def csv_rows(batch: list[Row]) -> Iterator[tuple[Any, ...]]:
+    """The batch's CSV rows, rendered a column at a time: `map` over each column costs less
+    than a Python loop over every row, which counts at a million rows."""
+    if not batch:
+        return iter(())
+    columns = zip(*batch, strict=True)
+    return zip(
+        *(
+            column if render is None else map(render, column)
+            for render, column in zip(_CSV, columns, strict=True)
+        ),
+        strict=True,
     )
 
 
@@ -65,24 +50,24 @@ async def write_csv(batches: AsyncIterator[list[Row]], path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(EXPORT_COLUMNS)
+        writer.writerow(HEADER)
         async for batch in batches:
-            writer.writerows(map(csv_row, batch))
+            writer.writerows(csv_rows(batch))
             count += len(batch)
     return count
 
 
-async def write_json(rows: AsyncIterator[Row], path: Path, campaign: str, now: int) -> int:
+async def write_json(batches: AsyncIterator[list[Row]], path: Path, campaign: str, now: int) -> int:
     """{"campaign", "exported_at", "signatures": [...]}, written one record at a time."""
     count = 0
     with path.open("w", encoding="utf-8") as fh:
         head = json.dumps({"campaign": campaign, "exported_at": iso_utc(now)}, ensure_ascii=False)
         fh.write(head[:-1] + ', "signatures": [')
-        async for row in rows:
-            fh.write(
-                ("\n  " if count == 0 else ",\n  ") + json.dumps(record(row), ensure_ascii=False)
-            )
-            count += 1
+        async for batch in batches:
+            for row in batch:
+                separator = "\n  " if count == 0 else ",\n  "
+                fh.write(separator + json.dumps(record(row), ensure_ascii=False))
+                count += 1
         fh.write("\n]}\n")
     return count
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import Message, Update
+from telegram import ChatMember, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import CommandHandler, filters
+from telegram.ext import ChatMemberHandler, CommandHandler, filters
 
 from bot.callbacks import Callback
-from bot.handlers.base import answer, send, show, signer_of, translator
+from bot.handlers.base import answer, person_of, send, show, signer_of, translator, user_id_of
+from bot.handlers.reading import my_signatures
 from bot.i18n import NATIVE_NAMES
 from bot.services import BotApp, BotContext
 from bot.storage import drafts as draft_store
@@ -22,7 +23,7 @@ from bot.views.common import View, button, esc, keyboard, user_text
 async def mysignature_command(update: Update, context: BotContext) -> None:
     svc = context.svc
     t = await translator(update, context)
-    signatures = await signature_store.of_signer(svc.db, signer_of(update, context))
+    signatures = await my_signatures(update, context)
     if not signatures:
         await send(update, context, View(esc(t._("You have not signed any campaign yet."))))
         return
@@ -30,44 +31,59 @@ async def mysignature_command(update: Update, context: BotContext) -> None:
         campaign = svc.campaign(signature.campaign)
         if campaign is not None:
             await send(update, context, views.already_signed(t, campaign, signature))
+        else:
+            await send(update, context, views.withdraw_question(t, None, signature.campaign))
 
 
 async def withdraw_command(update: Update, context: BotContext) -> None:
     svc = context.svc
     t = await translator(update, context)
-    signatures = await signature_store.of_signer(svc.db, signer_of(update, context))
-    campaigns = [c for s in signatures if (c := svc.campaign(s.campaign)) is not None]
-    if not campaigns:
+    slugs = [s.campaign for s in await my_signatures(update, context)]
+    if not slugs:
         await send(update, context, View(esc(t._("You have no signature to withdraw."))))
         return
-    if len(campaigns) == 1:
-        await send(update, context, views.withdraw_question(t, campaigns[0]))
+    if len(slugs) == 1:
+        await send(update, context, views.withdraw_question(t, svc.campaign(slugs[0]), slugs[0]))
         return
-    rows = [[button(c.text_for(t.language)[0].title[:60], "wd", c.slug)] for c in campaigns]
+    rows = [
+        [button(views.campaign_title(t, svc.campaign(slug), slug), "wd", slug)] for slug in slugs
+    ]
     await send(
         update, context, View(esc(t._("Which signature do you want to withdraw?")), keyboard(*rows))
     )
 
 
 async def on_withdraw_ask(update: Update, context: BotContext, cb: Callback) -> None:
-    campaign = context.svc.campaign(cb.args[0])
     await answer(update)
-    if campaign is not None:
-        t = await translator(update, context)
-        await show(update, context, views.withdraw_question(t, campaign))
+    t = await translator(update, context)
+    await show(
+        update, context, views.withdraw_question(t, context.svc.campaign(cb.args[0]), cb.args[0])
+    )
 
 
 async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> None:
     svc = context.svc
     t = await translator(update, context)
-    campaign = svc.campaign(cb.args[0])
-    signer = signer_of(update, context)
-    erased = await signature_store.erase(svc.db, cb.args[0], signer, svc.now())
+    slug = cb.args[0]
+    campaign = svc.campaign(slug)
+    erased = await signature_store.erase(svc.db, slug, signer_of(update, context, slug), svc.now())
     if not erased:
         await answer(update, t._("There is no signature to withdraw."))
         return
+    person = person_of(update, context)
+    if not await my_signatures(update, context):  # the last one: the preferences go too
+        await signer_store.forget_preferences(svc.db, person)
+        svc.forget_language(person)
+    purged = await svc.db.purge_wal()
     await answer(update)
-    text = esc(t._("Your signature has been withdrawn and erased."))
+    text = esc(
+        t._("Your signature has been withdrawn and erased.")
+        if purged
+        else t._(
+            "Your signature has been withdrawn. Its last copy in the database journal will be "
+            "erased within 10 minutes."
+        )
+    )
     markup = None
     if campaign is not None:
         count = (await svc.progress(campaign)).count
@@ -93,16 +109,18 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
     svc = context.svc
     t = await translator(update, context)
     campaign = svc.campaign(cb.args[0])
-    signer = signer_of(update, context)
     user = update.effective_user
     if campaign is None or user is None:
         await answer(update)
         return
+    signer = signer_of(update, context, campaign.slug)
     if await signature_store.find(svc.db, campaign.slug, signer) is None:
         await answer(update, t._("Sign first to get updates about this campaign."), alert=True)
         return
     on = cb.args[1] == "1"
-    await signer_store.subscribe(svc.db, campaign.slug, signer, user.id, on)
+    await signer_store.subscribe(svc.db, campaign.slug, signer, user.id, t.language, on)
+    if not on:
+        await svc.db.purge_wal()
     await answer(
         update,
         t._("We will notify you about this campaign.") if on else t._("Updates are off."),
@@ -120,10 +138,18 @@ async def privacy_command(update: Update, context: BotContext) -> None:
     await send(update, context, View(views.privacy_notice(t, context.svc.settings.retention_days)))
 
 
-async def stop_command(update: Update, context: BotContext) -> None:
+async def forget_person(context: BotContext, user_id: int) -> None:
+    """/stop or a block: the raw id (subscriptions, pending deliveries), preferences, drafts."""
     svc = context.svc
-    t = await translator(update, context)
-    await signer_store.unsubscribe_all(svc.db, signer_of(update, context))
+    person = svc.person(user_id)
+    await signer_store.forget_chat(svc.db, user_id, person)
+    svc.forget_language(person)
+    await svc.db.purge_wal()
+
+
+async def stop_command(update: Update, context: BotContext) -> None:
+    t = await translator(update, context)  # before the preference goes
+    await forget_person(context, user_id_of(update))
     await send(
         update,
         context,
@@ -131,19 +157,30 @@ async def stop_command(update: Update, context: BotContext) -> None:
     )
 
 
+async def on_blocked_by_user(update: Update, context: BotContext) -> None:
+    """In a private chat, status `kicked` means the person blocked the bot: act now, not at
+    the next broadcast."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    if change.new_chat_member.status == ChatMember.BANNED:
+        await forget_person(context, change.chat.id)
+
+
 async def mydata_command(update: Update, context: BotContext) -> None:
-    """Everything held about this person, shown to them alone."""
+    """Everything held about this person, table by table, shown to them alone."""
     svc = context.svc
     t = await translator(update, context)
-    signer = signer_of(update, context)
     lines = ["<b>{}</b>".format(esc(t._("Everything this bot holds about you")))]
-    signatures = await signature_store.of_signer(svc.db, signer)
+    signatures = await my_signatures(update, context)
     if not signatures:
         lines.append(esc(t._("No signatures.")))
     for s in signatures:
         campaign = svc.campaign(s.campaign)
         title = campaign.text_for(t.language)[0].title if campaign else s.campaign
-        subscribed = await signer_store.is_subscribed(svc.db, s.campaign, signer)
+        subscribed = await signer_store.is_subscribed(
+            svc.db, s.campaign, signer_of(update, context, s.campaign)
+        )
         lines.append(
             "\n".join(
                 [
@@ -169,15 +206,19 @@ async def mydata_command(update: Update, context: BotContext) -> None:
                 ]
             )
         )
-    stored = await signer_store.language(svc.db, signer)
+    stored = await signer_store.language(svc.db, person_of(update, context))
     lines.append(
         "\n{}: {}".format(
             esc(t._("Language")), esc(NATIVE_NAMES[stored]) if stored else esc(t._("not chosen"))
         )
     )
-    draft = await draft_store.get(svc.db, signer, svc.now(), svc.settings.draft_ttl_hours * 3600)
+    draft = await draft_store.get(
+        svc.db, person_of(update, context), svc.now(), svc.settings.draft_ttl_hours * 3600
+    )
     if draft is not None:
         lines.append(esc(t._("An unfinished signature draft (erased if not completed).")))
+    if await signer_store.is_blocked(svc.db, svc.ids.block(user_id_of(update))):
+        lines.append(esc(t._("A block: moderators stopped you from signing again.")))
     await send(update, context, View("\n".join(lines)))
 
 
@@ -196,3 +237,7 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
     app.add_handler(CommandHandler("mydata", mydata_command, filters=private))
     app.add_handler(CommandHandler("stop", stop_command, filters=private))
+    # Its own group: the group handlers' ChatMemberHandler would otherwise take every update.
+    app.add_handler(
+        ChatMemberHandler(on_blocked_by_user, ChatMemberHandler.MY_CHAT_MEMBER), group=1
+    )

@@ -1,6 +1,6 @@
-"""Admin commands: /export, /stats, /goal, /backup, /reload (moderation and broadcasts live in
-admin_moderation and admin_broadcast). Admins only, in a private chat; for anyone else these
-are unknown commands.
+"""Organiser commands: /export, /stats, /goal, /backup, /reload (moderation and broadcasts live
+in admin_moderation and admin_broadcast). In a private chat, at the level bot.menus gives each
+(/stats is a moderator's too, the rest admins' only); for anyone else these are unknown commands.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 
 from bot.content import ContentError, load_campaigns
 from bot.domain.campaigns import Campaign
-from bot.exports import FORMATS, chart, packaging, tabular
+from bot.exports import FORMATS, chart, tabular
 from bot.exports.pdf import write_pdf
 from bot.handlers import admin_broadcast, admin_moderation
 from bot.handlers.admin_common import (
@@ -27,13 +27,22 @@ from bot.handlers.admin_common import (
     reply,
     send_files,
 )
-from bot.handlers.admin_views import goal_usage, goal_view, parse_ladder, stats_caption, title_of
+from bot.handlers.admin_views import (
+    PUBLIC_NAMES_ONLY,
+    backup_caption,
+    export_caption,
+    export_usage,
+    goal_usage,
+    goal_view,
+    parse_ladder,
+    stats_caption,
+)
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage import admin as admin_store
 from bot.storage import signatures as signature_store
-from bot.views.common import esc, user_text
+from bot.views.common import esc
 
 # Exports with at least this many signatures get a "Preparing the export…" message first.
 PROGRESS_AFTER = 2000
@@ -52,34 +61,38 @@ async def export_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
     svc = context.svc
-    usage = t._("Usage: /export [campaign] [csv|json|list|pdf] [language]")
+    usage = export_usage(t)
     campaign, rest = pick_campaign(svc, args)
     if campaign is None:
         await ask_campaign(update, context, t, usage)
         return
-    fmt, language = "csv", t.language
+    fmt, language, public_names_only = "csv", t.language, False
     for arg in (a.lower() for a in rest):
         if arg in FORMATS:
             fmt = arg
         elif arg in SUPPORTED_LANGUAGES:
             language = arg
+        elif arg == PUBLIC_NAMES_ONLY:
+            public_names_only = True
         else:
             await reply(update, context, esc(usage))
             return
+    started = svc.now()
     total = await admin_store.signature_total(svc.db, campaign.slug)
     progress = None
     if total >= PROGRESS_AFTER:
         progress = await reply(update, context, esc(t._("Preparing the export…")))
-    extension = "txt" if fmt == "list" else fmt
-    filename = f"{campaign.slug}-signatures-{_stamp(svc.now())}.{extension}"
+    spec = FORMATS[fmt]
+    filename = f"{campaign.slug}-signatures-{_stamp(svc.now())}.{spec.extension}"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
         path = Path(tmp) / filename
-        rows = await _write_export(context, campaign, fmt, svc.i18n.get(language), path, total)
-        files = packaging.fit(path, filename)
-        caption = esc(t._("{title}: {count} records ({format})")).format(
-            title=user_text(title_of(campaign, t)), count=t.number(rows), format=fmt.upper()
+        rows = await _write_export(
+            context, campaign, fmt, svc.i18n.get(language), path, total, public_names_only
         )
-        await send_files(context, t, _chat_id(update), files, caption)
+        caption = export_caption(t, campaign, rows, fmt, public_names_only, started)
+        await send_files(
+            context, t, _chat_id(update), path, filename, caption, holds_names=spec.holds_names
+        )
     if progress is not None:
         await context.bot.edit_message_text(
             esc(t._("The export is ready: {count} records.")).format(count=t.number(rows)),
@@ -87,21 +100,28 @@ async def export_command(
             message_id=progress,
             parse_mode=ParseMode.HTML,
         )
-    await audit(
-        context, admin_id(update), "export", f"campaign={campaign.slug} format={fmt} rows={rows}"
-    )
+    detail = f"campaign={campaign.slug} format={fmt} rows={rows}"
+    if public_names_only:
+        detail += f" {PUBLIC_NAMES_ONLY}"
+    await audit(context, admin_id(update), "export", detail)
 
 
 async def _write_export(
-    context: BotContext, campaign: Campaign, fmt: str, t: Translator, path: Path, total: int
+    context: BotContext,
+    campaign: Campaign,
+    fmt: str,
+    t: Translator,
+    path: Path,
+    total: int,
+    public_names_only: bool,
 ) -> int:
+    """Writes the file; the list and the PDF name public signatories only, whatever is asked."""
     db = context.svc.db
-    if fmt == "csv":
-        return await tabular.write_csv(admin_store.export_batches(db, campaign.slug), path)
-    if fmt == "json":
-        return await tabular.write_json(
-            admin_store.export_rows(db, campaign.slug), path, campaign.slug, context.svc.now()
-        )
+    if fmt in ("csv", "json"):
+        batches = admin_store.export_batches(db, campaign.slug, public_names_only=public_names_only)
+        if fmt == "csv":
+            return await tabular.write_csv(batches, path)
+        return await tabular.write_json(batches, path, campaign.slug, context.svc.now())
     if fmt == "list":
         return await tabular.write_list(admin_store.public_names(db, campaign.slug), path)
     names = admin_store.public_names(db, campaign.slug)
@@ -186,13 +206,8 @@ async def backup_command(
     with tempfile.TemporaryDirectory(prefix="petition-backup-") as tmp:
         path = Path(tmp) / filename
         await admin_store.backup_to(svc.db, path)
-        caption = esc(
-            t._(
-                "Database backup. It holds personal data: store it encrypted and delete it "
-                "from this chat once saved. The signer key is not in it; keep that safe too."
-            )
-        )
-        await send_files(context, t, _chat_id(update), packaging.fit(path, filename), caption)
+        caption = backup_caption(t, encrypted=bool(svc.settings.backup_recipients))
+        await send_files(context, t, _chat_id(update), path, filename, caption, holds_names=True)
     await audit(context, admin_id(update), "backup", "")
 
 

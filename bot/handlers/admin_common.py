@@ -1,7 +1,12 @@
-"""What every admin command shares: the admin check, campaign arguments, the audit trail."""
+"""What every organiser command shares: the level check, campaign arguments, the audit trail.
+
+Organisers are admins (ADMIN_IDS: every power) and moderators (MODERATOR_IDS: day-to-day
+moderation only). The level each command needs is in `bot.menus.ORGANISER_COMMANDS`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -13,10 +18,13 @@ from telegram.ext import CommandHandler, filters
 
 from bot.callbacks import Callback
 from bot.domain.campaigns import Campaign
+from bot.exports import packaging
 from bot.handlers import router
+from bot.handlers.admin_views import package_note, refusal
 from bot.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.i18n import Translator
-from bot.services import BotApp, BotContext, Services
+from bot.menus import organiser_command
+from bot.services import BotApp, BotContext, Level, Services
 from bot.storage import admin as admin_store
 from bot.views.common import View, esc
 
@@ -25,27 +33,37 @@ log = logging.getLogger("bot.admin")
 AdminCommand = Callable[[Update, BotContext, Translator, list[str]], Awaitable[None]]
 
 
-def is_admin_update(update: Update, context: BotContext) -> bool:
+def organiser_level(update: Update, context: BotContext) -> Level | None:
+    """The sender's level in a private chat; None elsewhere and for everyone else."""
     user = update.effective_user
-    return is_private(update) and context.svc.is_admin(user.id if user else None)
+    return context.svc.level(user.id) if user is not None and is_private(update) else None
 
 
 def admin_id(update: Update) -> int:
-    """The admin behind an update that `admin_command` already let through."""
+    """The organiser behind an update that `admin_command` already let through."""
     assert update.effective_user is not None
     return update.effective_user.id
 
 
 def admin_command(
-    func: AdminCommand,
+    func: AdminCommand, name: str, required: Level
 ) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
-    """Runs `func` for admins in a private chat; anyone else gets the unknown-command reply."""
+    """Runs `func` for organisers of the `required` level in a private chat.
+
+    Anyone else gets the unknown-command reply, so nothing reveals the command exists; a
+    moderator asking for an admin's command is told no, and the refusal is audited.
+    """
 
     async def handler(update: Update, context: BotContext) -> None:
-        if not is_admin_update(update, context):
+        level = organiser_level(update, context)
+        if level is None:
             await router.unknown_command(update, context)
             return
         t = await translator(update, context)
+        if not level.covers(required):
+            await reply(update, context, refusal(t, name))
+            await audit(context, admin_id(update), "refused", f"command={name}")
+            return
         await func(update, context, t, list(context.args or []))
 
     handler.__name__ = func.__name__
@@ -53,35 +71,56 @@ def admin_command(
 
 
 def register_commands(app: BotApp, commands: dict[str, AdminCommand]) -> None:
+    """Each command with the level its ORGANISER_COMMANDS entry names (LookupError if none)."""
     private = filters.ChatType.PRIVATE
     for name, func in commands.items():
-        app.add_handler(CommandHandler(name, admin_command(func), filters=private))
+        level = organiser_command(name).level
+        app.add_handler(CommandHandler(name, admin_command(func, name, level), filters=private))
 
 
 AdminButton = Callable[[Update, BotContext, Callback, int, Translator], Awaitable[None]]
 
 
-def admin_button(func: AdminButton) -> CallbackRoute:
-    """Runs `func` for an admin pressing in a private chat; anyone else is acknowledged only.
+def organiser_button(required: Level) -> Callable[[AdminButton], CallbackRoute]:
+    """Runs the button for organisers of the `required` level pressing in a private chat.
 
-    Callback data comes from the client and can be forged, so the buttons prove nothing.
+    Callback data comes from the client and can be forged, so the buttons prove nothing:
+    anyone else is acknowledged only (a moderator's press of an admin's button is audited).
     """
 
-    async def route(update: Update, context: BotContext, cb: Callback) -> None:
-        user = update.effective_user
-        if user is None or not is_admin_update(update, context):
-            await answer(update)
-            return
-        await func(update, context, cb, user.id, await translator(update, context))
+    def wrap(func: AdminButton) -> CallbackRoute:
+        async def route(update: Update, context: BotContext, cb: Callback) -> None:
+            user = update.effective_user
+            level = organiser_level(update, context)
+            if user is None or level is None or not level.covers(required):
+                await answer(update)
+                if user is not None and level is not None:
+                    await audit(context, user.id, "refused", f"button={cb.action}")
+                return
+            await func(update, context, cb, user.id, await translator(update, context))
 
-    route.__name__ = func.__name__
-    return route
+        route.__name__ = func.__name__
+        return route
+
+    return wrap
 
 
-async def audit(context: BotContext, admin_id: int, action: str, detail: str = "") -> None:
-    """The audit row and an INFO log line; `detail` never holds names or Telegram ids."""
-    await admin_store.audit(context.svc.db, admin_id, action, detail, context.svc.now())
-    log.info("admin action: %s %s", action, detail)
+admin_button = organiser_button(Level.ADMIN)
+moderator_button = organiser_button(Level.MODERATOR)
+
+
+async def audit(context: BotContext, user_id: int, action: str, detail: str = "") -> None:
+    """The audit row (a keyed hash of the organiser and their level) and an INFO log line.
+
+    `detail` never holds names or Telegram ids.
+    """
+    svc = context.svc
+    level = svc.level(user_id)
+    assert level is not None, "only organisers are audited"
+    await admin_store.audit(
+        svc.db, svc.settings.signer_key, user_id, level.value, action, detail, svc.now()
+    )
+    log.info("%s action: %s %s", level.value, action, detail)
 
 
 def pick_campaign(svc: Services, args: list[str]) -> tuple[Campaign | None, list[str]]:
@@ -109,14 +148,24 @@ async def ask_campaign(update: Update, context: BotContext, t: Translator, usage
 
 
 async def send_files(
-    context: BotContext, t: Translator, chat_id: int, files: list[tuple[Path, str]], caption: str
+    context: BotContext,
+    t: Translator,
+    chat_id: int,
+    path: Path,
+    filename: str,
+    caption: str,
+    *,
+    holds_names: bool,
 ) -> None:
-    """Documents to the admin; the caption goes on the first (of possibly several parts)."""
-    if len(files) > 1:
-        note = t._("{count} parts: join them with cat name.zip.* > name.zip, then unzip.")
-        caption += "\n" + esc(note).format(count=len(files))
-    for index, (path, name) in enumerate(files):
-        with path.open("rb") as fh:
+    """The file as documents to the organiser: zipped, split, and encrypted when it holds
+    names and BACKUP_RECIPIENTS is set; how to open it goes under the first caption."""
+    recipients = context.svc.settings.backup_recipients if holds_names else ()
+    package = await asyncio.to_thread(packaging.fit, path, filename, None, recipients)
+    note = package_note(t, package)
+    if note:
+        caption += "\n" + note
+    for index, (part, name) in enumerate(package.files):
+        with part.open("rb") as fh:
             await context.bot.send_document(
                 chat_id,
                 document=fh,

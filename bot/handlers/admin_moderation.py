@@ -1,7 +1,9 @@
 """/remove and /block: a signature by number, erased after a confirmation button.
 
-The buttons carry only the number; the press is re-checked (admin, private chat) because
-callback data can be forged by any client.
+Moderators and admins can both. The buttons carry the number and the signature's signed_at,
+so a stale button (its signature withdrawn or removed since) is refused instead of reaching
+another signature; the press is re-checked (organiser, private chat) because callback data
+can be forged by any client.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from telegram import Update
 
 from bot.callbacks import Callback
 from bot.handlers import router
-from bot.handlers.admin_common import admin_button, audit, register_commands, reply
-from bot.handlers.admin_views import title_of
+from bot.handlers.admin_common import audit, moderator_button, register_commands, reply
+from bot.handlers.admin_views import stale_button, title_of
 from bot.handlers.base import answer, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
@@ -41,7 +43,7 @@ async def _confirm(
             update, context, esc(t._("There is no signature #{number}.")).format(number=number)
         )
         return
-    signature, _ = found
+    signature = found[0]
     campaign = context.svc.campaign(signature.campaign)
     title = title_of(campaign, t) if campaign else signature.campaign
     question = (
@@ -61,8 +63,9 @@ async def _confirm(
         esc(t._("It is erased for good and the count goes down.")),
     ]
     label = "⛔ " + t._("Remove and block") if block else "🗑 " + t._("Remove")
+    action = "blk" if block else "rm"
     markup = keyboard(
-        [button(label, "blk" if block else "rm", number)], [button(t._("Cancel"), "no")]
+        [button(label, action, number, signature.signed_at)], [button(t._("Cancel"), "no")]
     )
     await show(update, context, View("\n".join(lines), markup))
 
@@ -79,7 +82,7 @@ async def block_command(
     await _confirm(update, context, t, args, block=True)
 
 
-@admin_button
+@moderator_button
 async def on_remove(
     update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
 ) -> None:
@@ -87,18 +90,16 @@ async def on_remove(
     number = cb.arg_int(0)
     block = cb.action == "blk"
     found = await signature_store.by_number(svc.db, number)
-    if found is None:
+    if found is None or found[0].signed_at != cb.arg_int(1):
         await answer(update)
-        await show(
-            update,
-            context,
-            View(esc(t._("There is no signature #{number}.")).format(number=number)),
-        )
+        await show(update, context, View(stale_button(t, number)))
         return
-    signature, signer = found
+    signature, signer, seal = found
     erased = await signature_store.erase(svc.db, signature.campaign, signer, svc.now())
-    if block:
-        await signer_store.set_blocked(svc.db, signer, True)
+    base = svc.ids.unseal(seal)
+    if block and base is not None:
+        await signer_store.set_blocked(svc.db, svc.ids.block_of(base), True, svc.now())
+    await svc.db.purge_wal()
     await answer(update)
     count = await signature_store.count(svc.db, signature.campaign)
     campaign = svc.campaign(signature.campaign)
@@ -122,7 +123,7 @@ async def on_remove(
     await audit(context, admin_id, action, f"campaign={signature.campaign} number={number}")
 
 
-@admin_button
+@moderator_button
 async def on_dismiss(
     update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
 ) -> None:

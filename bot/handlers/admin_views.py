@@ -7,7 +7,10 @@ import re
 from html import unescape
 
 from bot.domain.campaigns import Campaign
+from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
+from bot.menus import ORGANISER_COMMANDS
+from bot.services import Level
 from bot.storage.admin import Stats
 from bot.views.campaign import Progress
 from bot.views.common import bold, esc, shorten, user_text
@@ -18,6 +21,106 @@ CAPTION_LIMIT = 1024
 def visible_length(html: str) -> int:
     """Length as Telegram counts it (UTF-16 code units of the text after parsing)."""
     return len(unescape(re.sub(r"<[^>]+>", "", html)).encode("utf-16-le")) // 2
+
+
+def refusal(t: Translator, command: str) -> str:
+    """A moderator asked for an admin's command: no, and what a moderator can use."""
+    allowed = " ".join(f"/{c.name}" for c in ORGANISER_COMMANDS if c.level is Level.MODERATOR)
+    head = esc(t._("Only admins can use /{command}.")).format(command=esc(command))
+    tail = esc(t._("As a moderator you can use: {commands}")).format(commands=esc(allowed))
+    return f"{head}\n{tail}"
+
+
+def stale_button(t: Translator, number: int) -> str:
+    """A remove or block button pressed after its signature went (withdrawn or removed)."""
+    return esc(
+        t._(
+            "This button was made for a signature that is no longer there: #{number} was "
+            "withdrawn or removed since. Nothing was changed."
+        )
+    ).format(number=number)
+
+
+def _code(text: str) -> str:
+    return f"<code>{esc(text)}</code>"
+
+
+def package_note(t: Translator, package: Package) -> str:
+    """How to get the original file back: join the parts, decrypt, unzip; "" if nothing to do."""
+    lines = []
+    count = len(package.files)
+    if count > 1:
+        join = t.ngettext(
+            "This file comes in {count} part: join it with {command}",
+            "This file comes in {count} parts: join them with {command}",
+            count,
+        )
+        command = _code(f"cat {package.name}.* > {package.name}")
+        lines.append(esc(join).format(count=t.number(count), command=command))
+    plain = package.name
+    if package.encrypted:
+        plain = package.name.removesuffix(".age")
+        decrypt = t._(
+            "🔒 Encrypted to the organisers' age keys (BACKUP_RECIPIENTS). "
+            "Decrypt it with your private key: {command}"
+        )
+        command = _code(f"age -d -i key.txt -o {plain} {package.name}")
+        lines.append(esc(decrypt).format(command=command))
+    if package.zipped and lines:  # a lone zip needs no telling
+        lines.append(esc(t._("Then unzip {name}.")).format(name=_code(plain)))
+    return "\n".join(lines)
+
+
+# The /export argument that leaves anonymous signers' names out of CSV and JSON.
+PUBLIC_NAMES_ONLY = "public-names"
+
+
+def export_usage(t: Translator) -> str:
+    usage = t._("Usage: /export [campaign] [csv|json|list|pdf] [language] [{option}]")
+    option = t._(
+        "{option}: CSV and JSON leave out the names, roles and organisations of anonymous "
+        "signers (the list and the PDF never show them)."
+    )
+    return "\n".join(text.format(option=PUBLIC_NAMES_ONLY) for text in (usage, option))
+
+
+def export_caption(
+    t: Translator,
+    campaign: Campaign,
+    rows: int,
+    fmt: str,
+    public_names_only: bool,
+    started: int,
+) -> str:
+    caption = esc(t._("{title}: {count} records ({format})")).format(
+        title=user_text(title_of(campaign, t)), count=t.number(rows), format=esc(fmt.upper())
+    )
+    # Exports read in short batches so that erasures are never held up; say what that means.
+    caption += "\n" + esc(
+        t._(
+            "The signatures as they stood when the export started ({time}); signatures "
+            "withdrawn while it was being written are left out."
+        )
+    ).format(time=esc(t.datetime(started)))
+    if public_names_only:
+        caption += "\n" + esc(t._("Anonymous signers' names, roles and organisations left out."))
+    return caption
+
+
+def backup_caption(t: Translator, encrypted: bool) -> str:
+    if encrypted:
+        return esc(
+            t._(
+                "Database backup. It holds personal data, encrypted. The signer key is not in "
+                "it; keep that safe too."
+            )
+        )
+    return esc(
+        t._(
+            "Database backup. It holds personal data: store it encrypted and delete it "
+            "from this chat once saved. The signer key is not in it; keep that safe too."
+        )
+    )
 
 
 def title_of(campaign: Campaign, t: Translator) -> str:

@@ -25,10 +25,20 @@ async def translator(update: Update, context: BotContext) -> Translator:
     return await context.svc.translator_for(update.effective_user)
 
 
-def signer_of(update: Update, context: BotContext) -> str:
+def user_id_of(update: Update) -> int:
     user = update.effective_user
     assert user is not None
-    return context.svc.signer(user.id)
+    return user.id
+
+
+def person_of(update: Update, context: BotContext) -> str:
+    """The per-person pseudonym (drafts, preferences) of whoever sent the update."""
+    return context.svc.person(user_id_of(update))
+
+
+def signer_of(update: Update, context: BotContext, campaign: str) -> str:
+    """The pseudonym of this person's signature in `campaign`."""
+    return context.svc.signer(user_id_of(update), campaign)
 
 
 async def _call(context: BotContext, method: str, **params: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from telegram import Update
 from telegram.ext import CommandHandler, filters
@@ -10,11 +11,12 @@ from telegram.ext import CommandHandler, filters
 from bot.callbacks import Callback
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
-from bot.handlers.base import answer, send, show, signer_of, translator
+from bot.domain.signatures import VISIT, Draft, Signature
+from bot.handlers.base import answer, person_of, send, show, translator, user_id_of
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import BotApp, BotContext
 from bot.storage import drafts as draft_store
-from bot.storage import signers as signer_store
+from bot.storage import signatures as signature_store
 from bot.storage import sources as source_store
 from bot.views import campaign as views
 from bot.views.common import View, button, esc, keyboard
@@ -26,12 +28,45 @@ async def current_campaign(update: Update, context: BotContext) -> Campaign | No
     campaigns = svc.campaigns.open() or svc.campaigns.all()
     if len(campaigns) == 1:
         return campaigns[0]
-    signer = signer_of(update, context)
-    draft = await draft_store.get(svc.db, signer, svc.now(), svc.settings.draft_ttl_hours * 3600)
-    if draft and (campaign := svc.campaign(draft.campaign)):
-        return campaign
-    slug = await signer_store.last_campaign(svc.db, signer)
-    return svc.campaign(slug) if slug else None
+    draft = await draft_store.get(
+        svc.db, person_of(update, context), svc.now(), svc.settings.draft_ttl_hours * 3600
+    )
+    if draft is not None:
+        return svc.campaign(draft.campaign)
+    # After signing the draft is gone; the person's own newest signature says which one.
+    for signature in reversed(await my_signatures(update, context)):
+        if (campaign := svc.campaign(signature.campaign)) is not None:
+            return campaign
+    return None
+
+
+async def my_signatures(update: Update, context: BotContext) -> list[Signature]:
+    """This person's signatures, oldest first, in every campaign the database holds, loaded
+    or not (a campaign folder deleted after closing must not hide a signature from its
+    signer)."""
+    svc = context.svc
+    uid = user_id_of(update)
+    held = await svc.campaigns_held()
+    return await signature_store.of_person(svc.db, {c: svc.signer(uid, c) for c in held})
+
+
+async def remember_visit(
+    update: Update, context: BotContext, campaign: Campaign, source: str | None
+) -> None:
+    """Which campaign a person opened, and from which link, lives in a draft and expires with
+    it: no per-person row outlives it. A signing already under way is left alone."""
+    svc = context.svc
+    person = person_of(update, context)
+    draft = await draft_store.get(svc.db, person, svc.now(), svc.settings.draft_ttl_hours * 3600)
+    if draft is not None and draft.campaign == campaign.slug:
+        if source and draft.source != source:
+            await draft_store.save(svc.db, replace(draft, source=source))
+        return
+    if draft is not None and draft.signing:
+        return
+    await draft_store.save(
+        svc.db, Draft(person, campaign.slug, VISIT, updated_at=svc.now(), source=source)
+    )
 
 
 async def campaign_list_view(update: Update, context: BotContext) -> View:
@@ -65,9 +100,7 @@ async def start(update: Update, context: BotContext) -> None:
             source = decoded[1]
             if source and not await source_store.exists(svc.db, source):
                 source = None
-            await signer_store.remember_source(
-                svc.db, signer_of(update, context), campaign.slug, source
-            )
+            await remember_visit(update, context, campaign, source)
             await source_store.count_visit(svc.db, campaign.slug, source)
     if campaign is None:
         campaigns = svc.campaigns.open() or svc.campaigns.all()
@@ -85,9 +118,7 @@ async def on_card(update: Update, context: BotContext, cb: Callback) -> None:
         await on_list(update, context, cb)
         return
     await answer(update)
-    signer = signer_of(update, context)
-    if await signer_store.last_campaign(context.svc.db, signer) != campaign.slug:
-        await signer_store.remember_source(context.svc.db, signer, campaign.slug, None)
+    await remember_visit(update, context, campaign, None)
     await show(update, context, await card_view(update, context, campaign))
 
 
@@ -170,7 +201,7 @@ async def on_set_language(update: Update, context: BotContext, cb: Callback) -> 
     if code not in NATIVE_NAMES:
         await answer(update)
         return
-    await context.svc.set_language(signer_of(update, context), code)
+    await context.svc.set_language(user_id_of(update), code)
     t = context.svc.i18n.get(code)
     # Translators: confirm the switch naming your own language, e.g. "Мова: беларуская."
     await answer(update, t._("Language set to English."))

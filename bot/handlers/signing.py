@@ -17,7 +17,16 @@ from bot.domain.campaigns import Campaign
 from bot.domain.signatures import Draft
 from bot.domain.text_rules import check_name, check_optional
 from bot.handlers import milestones
-from bot.handlers.base import answer, profile_name, send, show, signer_of, translator
+from bot.handlers.base import (
+    answer,
+    person_of,
+    profile_name,
+    send,
+    show,
+    signer_of,
+    translator,
+    user_id_of,
+)
 from bot.handlers.reading import campaign_list_view
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
@@ -66,26 +75,26 @@ async def on_sign(update: Update, context: BotContext, cb: Callback) -> None:
     if campaign is None:
         return
     t = await translator(update, context)
-    signer = signer_of(update, context)
-    blocked, privacy_seen = await signer_store.flags(svc.db, signer)
-    if blocked:
+    if await signer_store.is_blocked(svc.db, svc.ids.block(user_id_of(update))):
         await answer(update, t._("You cannot sign this campaign."), alert=True)
         return
-    existing = await signature_store.find(svc.db, campaign.slug, signer)
+    existing = await signature_store.find(
+        svc.db, campaign.slug, signer_of(update, context, campaign.slug)
+    )
     await answer(update)
     if existing is not None:
         await show(update, context, views.already_signed(t, campaign, existing))
         return
-    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
-    if draft is None or draft.campaign != campaign.slug:
-        draft = Draft(signer, campaign.slug, "name", updated_at=svc.now())
+    person = person_of(update, context)
+    draft = await draft_store.get(svc.db, person, svc.now(), _ttl(context))
+    if draft is None or draft.campaign != campaign.slug or not draft.signing:
+        source = draft.source if draft is not None and draft.campaign == campaign.slug else None
+        draft = Draft(person, campaign.slug, "name", updated_at=svc.now(), source=source)
         await draft_store.save(svc.db, draft)
     view = prompt_for(t, campaign, draft, update)
-    if not privacy_seen:
-        notice = views.privacy_notice(t, svc.settings.retention_days)
-        view = View(f"{notice}\n\n{view.text}", view.markup)
-        await signer_store.mark_privacy_seen(svc.db, signer)
-    await show(update, context, view)
+    # Shown every time: remembering who has seen it would itself say they opened a campaign.
+    notice = views.privacy_notice(t, svc.settings.retention_days)
+    await show(update, context, View(f"{notice}\n\n{view.text}", view.markup))
 
 
 async def _step(
@@ -97,7 +106,7 @@ async def _step(
     if campaign is None:
         return
     t = await translator(update, context)
-    draft = await draft_store.get(svc.db, signer_of(update, context), svc.now(), _ttl(context))
+    draft = await _draft(update, context)
     if draft is None or draft.campaign != slug or draft.step != step:
         await answer(update, t._("This step is already done."))
         if draft is not None and draft.campaign == slug:
@@ -114,8 +123,7 @@ async def _step(
 
 
 async def on_profile_name(update: Update, context: BotContext, cb: Callback) -> None:
-    svc = context.svc
-    draft = await draft_store.get(svc.db, signer_of(update, context), svc.now(), _ttl(context))
+    draft = await _draft(update, context)
     name = draft.name if draft and draft.name else None
     if name is None:
         checked = check_name(profile_name(update) or "")
@@ -140,6 +148,13 @@ async def on_public(update: Update, context: BotContext, cb: Callback) -> None:
     await _step(update, context, cb.args[0], "public", public=cb.args[1] == "1")
 
 
+async def _draft(update: Update, context: BotContext) -> Draft | None:
+    """The person's signing draft; a draft that only remembers a visit is not one."""
+    svc = context.svc
+    draft = await draft_store.get(svc.db, person_of(update, context), svc.now(), _ttl(context))
+    return draft if draft is not None and draft.signing else None
+
+
 async def _flow(
     update: Update, context: BotContext, slug: str
 ) -> tuple[Campaign, Translator, str, Draft | None] | None:
@@ -147,10 +162,8 @@ async def _flow(
     campaign = await _open_campaign(update, context, slug)
     if campaign is None:
         return None
-    svc = context.svc
-    signer = signer_of(update, context)
-    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
-    return campaign, await translator(update, context), signer, draft
+    signer = signer_of(update, context, campaign.slug)
+    return campaign, await translator(update, context), signer, await _draft(update, context)
 
 
 async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
@@ -162,9 +175,15 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
     if draft is None or draft.campaign != campaign.slug or draft.step != "preview":
         await answer(update, t._("Your signature is already recorded."))
         return
-    source = await signer_store.source_for(svc.db, signer, campaign.slug)
+    user_id = user_id_of(update)
     result = await signature_store.confirm(
-        svc.db, draft, language=t.language, source=source, now=svc.now()
+        svc.db,
+        draft,
+        signer=signer,
+        seal=svc.ids.seal(user_id),
+        block=svc.ids.block(user_id),
+        language=t.language,
+        now=svc.now(),
     )
     if result.outcome == "blocked":
         await answer(update, t._("You cannot sign this campaign."), alert=True)
@@ -173,6 +192,8 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
         await answer(update, t._("Your signature is already recorded."))
         return
     await answer(update)
+    if result.outcome == "updated":
+        await svc.db.purge_wal()  # the old name, role or organisation must not linger
     # A new signature has no subscription yet (withdrawing erased any earlier one).
     subscribed = result.outcome == "updated" and await signer_store.is_subscribed(
         svc.db, campaign.slug, signer
@@ -199,7 +220,7 @@ async def on_edit(update: Update, context: BotContext, cb: Callback) -> None:
             await answer(update, t._("There is nothing to edit."))
             return
         draft = Draft(
-            signer,
+            person_of(update, context),
             campaign.slug,
             "name",
             name=existing.name,
@@ -217,13 +238,13 @@ async def on_edit(update: Update, context: BotContext, cb: Callback) -> None:
 async def _cancel(update: Update, context: BotContext) -> None:
     svc = context.svc
     t = await translator(update, context)
-    signer = signer_of(update, context)
-    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
-    removed = await draft_store.delete(svc.db, signer)
+    draft = await _draft(update, context)
+    removed = draft is not None and await draft_store.delete(svc.db, draft.person)
     if not removed or draft is None:
         await answer(update)
         await show(update, context, View(esc(t._("There is nothing to cancel."))))
         return
+    await svc.db.purge_wal()  # the typed name must not linger where "nothing was recorded"
     await answer(update)
     text = (
         t._("Cancelled. Nothing was changed.")
@@ -248,8 +269,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     t = await translator(update, context)
-    signer = signer_of(update, context)
-    draft = await draft_store.get(svc.db, signer, svc.now(), _ttl(context))
+    draft = await _draft(update, context)
     if draft is None:
         await send(update, context, View(esc(t._("To read or sign a campaign, send /start."))))
         return
@@ -257,7 +277,7 @@ async def on_text(update: Update, context: BotContext) -> None:
         return  # a redelivered message we already handled
     campaign = svc.campaign(draft.campaign)
     if campaign is None or not campaign.is_open:
-        await draft_store.delete(svc.db, signer)
+        await draft_store.delete(svc.db, draft.person)
         await send(update, context, View(esc(t._("To read or sign a campaign, send /start."))))
         return
     seen = replace(draft, last_update=message.message_id, updated_at=svc.now())

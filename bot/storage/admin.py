@@ -1,95 +1,120 @@
 """Admin queries: the audit trail, stats, goal overrides, exports, broadcasts and backups.
 
 Nothing here returns Telegram ids to callers that could put them in an export: the only raw
-ids are subscriptions.chat_id and deliveries.chat_id, used by the broadcast runner alone.
+ids are subscriptions.chat_id and deliveries.chat_id, used by the broadcast runner alone, and
+broadcasts.admin_id while a broadcast is pending or sending (cleared when it ends). Organisers
+are audited by a keyed hash.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
+from bot.exports.columns import COLUMNS
 from bot.storage.db import Database, Row
 
 # -- audit -------------------------------------------------------------------------------
 
 
-async def audit(db: Database, admin_id: int, action: str, detail: str, now: int) -> None:
-    """One row per admin action; `detail` names campaigns and numbers, never people."""
+def organiser_ref(key: bytes, user_id: int) -> str:
+    """What the audit log keeps of an organiser: a keyed hash, never the raw Telegram id.
+
+    The purpose prefix keeps it apart from every signer pseudonym made with the same key.
+    """
+    return hmac.new(key, b"admin:" + str(user_id).encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    organiser: str  # organiser_ref of who acted
+    level: str  # "admin" or "moderator"
+    action: str
+    detail: str
+    at: int
+
+
+async def audit(
+    db: Database, key: bytes, user_id: int, level: str, action: str, detail: str, now: int
+) -> None:
+    """One row per organiser action; `detail` names campaigns and numbers, never people."""
     await db.execute(
-        "INSERT INTO audit_log (admin_id, action, detail, at) VALUES (?, ?, ?, ?)",
-        (admin_id, action, detail[:500], now),
+        "INSERT INTO audit_log (organiser, level, action, detail, at) VALUES (?, ?, ?, ?, ?)",
+        (organiser_ref(key, user_id), level, action, detail[:500], now),
     )
 
 
-async def audit_entries(db: Database, limit: int = 50) -> list[tuple[int, str, str, int]]:
+async def audit_entries(db: Database, limit: int = 50) -> list[AuditEntry]:
+    """The newest entries first (entries from before 0005 not yet rekeyed are left out)."""
     rows = await db.fetchall(
-        "SELECT admin_id, action, detail, at FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+        "SELECT organiser, level, action, detail, at FROM audit_log"
+        " WHERE organiser IS NOT NULL ORDER BY id DESC LIMIT ?",
+        (limit,),
     )
-    return [(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
+    return [AuditEntry(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
+
+
+def rekey_audit(conn: sqlite3.Connection, key: bytes) -> int:
+    """Data step after 0005: raw ids of older audit rows become keyed hashes; returns how many.
+
+    Runs on the raw connection inside the caller's transaction (it does not commit), after
+    the signer key was checked; running it again finds nothing left to do.
+    """
+    rows = conn.execute(
+        "SELECT id, legacy_admin_id FROM audit_log WHERE legacy_admin_id IS NOT NULL"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE audit_log SET organiser = ?, legacy_admin_id = NULL WHERE id = ?",
+        [(organiser_ref(key, int(admin_id)), row_id) for row_id, admin_id in rows],
+    )
+    return len(rows)
 
 
 # -- exports -----------------------------------------------------------------------------
 
-EXPORT_COLUMNS = (
-    "number",
-    "name",
-    "role",
-    "organisation",
-    "public",
-    "language",
-    "source",
-    "signed_at",
-)
+
+def _export_sql(public_names_only: bool) -> str:
+    """The SELECT of every export column; with `public_names_only`, anonymous signers' name,
+    role and organisation stay in the database (they read as NULL)."""
+    fields = [
+        f"CASE WHEN s.public = 1 THEN {c.sql} END" if public_names_only and c.personal else c.sql
+        for c in COLUMNS
+    ]
+    # Read a page of numbers at a time (`Database.stream_batches`). The unary plus in
+    # `+s.campaign` keeps SQLite from answering each page through the (campaign, signed_at)
+    # index, which scans and sorts the whole campaign for every page; it walks the number
+    # range instead (twenty times faster at 100,000 signatures).
+    return (
+        f"SELECT {', '.join(fields)} FROM signatures s"
+        " LEFT JOIN sources src ON src.code = s.source WHERE +s.campaign = ?"
+    )
 
 
-_EXPORT_SQL = (
-    "SELECT s.number, s.name, s.role, s.organisation, s.public, s.language,"
-    " COALESCE(src.label, ''), s.signed_at FROM signatures s"
-    " LEFT JOIN sources src ON src.code = s.source"
-    " WHERE s.campaign = ? ORDER BY s.number"
-)
-
-
-def export_rows(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[Row]:
-    """(number, name, role, organisation, public, language, source label, signed_at), streamed.
-
-    No signer hash and no Telegram id: the export is meant to leave the server.
-    """
-    return db.stream(_EXPORT_SQL, (campaign,), batch)
-
-
-async def export_batches(
-    db: Database, campaign: str, batch: int = 2000
+def export_batches(
+    db: Database, campaign: str, batch: int = 2000, *, public_names_only: bool = False
 ) -> AsyncIterator[list[Row]]:
-    """The same rows as `export_rows`, a batch at a time, for the CSV writer's fast path.
+    """Rows of `bot.exports.columns.COLUMNS` in number order, a batch at a time.
 
-    Source labels come from a dict loaded once (there are few sources) instead of a join
-    evaluated for each of a million rows.
+    No signer pseudonym and no Telegram id: the export is meant to leave the server.
     """
-    labels = {str(r[0]): str(r[1]) for r in await db.fetchall("SELECT code, label FROM sources")}
-    async for rows in db.stream_batches(
-        "SELECT number, name, role, organisation, public, language, source, signed_at"
-        " FROM signatures WHERE campaign = ? ORDER BY number",
+    return db.stream_batches(_export_sql(public_names_only), (campaign,), batch, key="s.number")
+
+
+async def public_names(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[Row]:
+    """(name, role, organisation) of public signatures that still carry a name."""
+    async for row in db.stream(
+        "SELECT number, name, role, organisation FROM signatures"
+        " WHERE +campaign = ? AND public = 1 AND name IS NOT NULL AND name != ''",  # see _export_sql
         (campaign,),
         batch,
     ):
-        # A code whose source is gone is blanked, never exported raw.
-        yield [r if r[6] is None else (*r[:6], labels.get(r[6], ""), r[7]) for r in rows]
-
-
-def public_names(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[Row]:
-    """(name, role, organisation) of public signatures that still carry a name."""
-    return db.stream(
-        "SELECT name, role, organisation FROM signatures"
-        " WHERE campaign = ? AND public = 1 AND name IS NOT NULL AND name != ''"
-        " ORDER BY number",
-        (campaign,),
-        batch,
-    )
+        yield row[1:]
 
 
 async def signature_total(db: Database, campaign: str) -> int:
@@ -247,11 +272,10 @@ async def get_broadcast(db: Database, broadcast_id: int) -> Broadcast | None:
     return Broadcast(*row) if row else None
 
 
-# Recipients: active subscriptions, each in the signer's chosen language, else the language
-# they signed in.
+# Recipients: active subscriptions, each in the signer's chosen language (kept on the
+# subscription), else the language they signed in.
 _RECIPIENTS = (
-    "SELECT ?, sub.chat_id, COALESCE(sg.language, sig.language) FROM subscriptions sub"
-    " LEFT JOIN signers sg ON sg.signer = sub.signer"
+    "SELECT ?, sub.chat_id, COALESCE(sub.language, sig.language) FROM subscriptions sub"
     " LEFT JOIN signatures sig ON sig.campaign = sub.campaign AND sig.signer = sub.signer"
     " WHERE sub.campaign = ? AND sub.active = 1"
 )
@@ -303,7 +327,7 @@ async def create_milestone(
 
 async def cancel_broadcast(db: Database, broadcast_id: int, now: int) -> bool:
     changed = await db.execute(
-        "UPDATE broadcasts SET status = 'cancelled', finished_at = ?"
+        "UPDATE broadcasts SET status = 'cancelled', finished_at = ?, admin_id = 0"
         " WHERE id = ? AND status = 'draft'",
         (now, broadcast_id),
     )
@@ -349,15 +373,21 @@ async def mark_delivery(
             await conn.execute(
                 f"UPDATE broadcasts SET {column} = {column} + 1 WHERE id = ?", (broadcast_id,)
             )
-        if blocked:
-            await conn.execute("UPDATE subscriptions SET active = 0 WHERE chat_id = ?", (chat_id,))
+        if blocked:  # the person blocked the bot: their raw id goes, for every campaign
+            await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            await conn.execute(
+                "DELETE FROM deliveries WHERE chat_id = ? AND status = 'pending'", (chat_id,)
+            )
 
 
 async def finish_broadcast(db: Database, broadcast_id: int, now: int) -> Broadcast | None:
-    """Marks it done and deletes its delivery rows (raw chat ids); the counts stay."""
+    """Marks it done and deletes what holds raw chat ids: its delivery rows and admin_id.
+
+    The counts stay. The runner read admin_id when it started, for the last progress edit.
+    """
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE broadcasts SET status = 'done', finished_at = ?"
+            "UPDATE broadcasts SET status = 'done', finished_at = ?, admin_id = 0"
             " WHERE id = ? AND status = 'sending'",
             (now, broadcast_id),
         )
@@ -375,6 +405,10 @@ async def unfinished_broadcasts(db: Database) -> list[int]:
 
 
 async def backup_to(db: Database, target: Path) -> None:
-    """A consistent copy through SQLite's online backup API (all pages in one step)."""
+    """A consistent copy through SQLite's online backup API, a few hundred pages a step.
+
+    Between steps no read lock is held, so an erasure's WAL checkpoint can run; writes made
+    through this same connection during the copy are carried into it by SQLite.
+    """
     async with aiosqlite.connect(str(target)) as copy:
-        await db.conn.backup(copy)
+        await db.conn.backup(copy, pages=256, sleep=0.001)

@@ -7,10 +7,10 @@ silently merge, so every write goes through `transaction()`, which holds an asyn
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +25,14 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Row = tuple[Any, ...]
 T = TypeVar("T")
+
+
+def _make_private(path: str) -> None:
+    """Mode 0600 for the database and its -wal and -shm files (older versions made 0644)."""
+    for suffix in ("", "-wal", "-shm"):
+        file = Path(path + suffix)
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -54,9 +62,13 @@ class Database:
     async def open(self, migrations_dir: Path | None = None) -> None:
         migration_files(migrations_dir)  # a broken install creates no database file
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            # Other local users must not read names: the folder we create is 0700, the
+            # database 0600 (SQLite gives its -wal and -shm files the database's mode).
+            Path(self.path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per write.
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        if self.path != ":memory:":
+            _make_private(self.path)
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=NORMAL",
@@ -87,17 +99,36 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
-    async def purge_wal(self) -> None:
+    async def purge_wal(self, wait: float = 5.0) -> bool:
         """Checkpoints and empties the WAL, which still holds old copies of erased rows.
 
         secure_delete zeroes erased rows in the database file, but the write-ahead log keeps
         earlier page images until it is checkpointed and truncated; an erasure is only real
-        after this.
+        after this. SQLite cannot finish a checkpoint while a reader holds an older snapshot:
+        it then answers busy=1 (it does not raise), or "table is locked" on this connection.
+        So it is retried, releasing the write lock between tries, for up to `wait` seconds.
+        True only when the WAL was emptied; False means the periodic purge finishes it.
         """
-        async with self._write_lock:
-            # Fetched and closed: a pragma's unread row would keep a statement open, and a
-            # later COMMIT would fail with "SQL statements in progress".
-            await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        if self.path == ":memory:":
+            return True
+        deadline = time.monotonic() + wait
+        pause = 0.01
+        while True:
+            async with self._write_lock:
+                try:
+                    # Fetched and closed: a pragma's unread row would keep a statement open,
+                    # and a later COMMIT would fail with "SQL statements in progress".
+                    rows = await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy = not rows or rows[0][0] != 0
+                except sqlite3.OperationalError:
+                    busy = True
+            if not busy:
+                return True
+            if time.monotonic() + pause > deadline:
+                log.warning("WAL purge still waiting for a reader; the periodic purge retries")
+                return False
+            await asyncio.sleep(pause)
+            pause = min(0.25, pause * 2)
 
     async def atomic(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """One write transaction in a single round trip to the database thread.
@@ -134,30 +165,31 @@ class Database:
         return await self.atomic(lambda conn: conn.execute(sql, args).rowcount)
 
     async def stream_batches(
-        self, sql: str, params: Iterable[Any] = (), batch: int = 2000
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
     ) -> AsyncIterator[list[Row]]:
-        """Rows in batches, so exports of a million signatures use constant memory.
+        """Rows in batches, each read in a short transaction of its own (keyset paging).
 
-        The next batch is requested before the current one is handed out, so SQLite (which
-        releases the GIL while stepping) reads ahead while the consumer formats rows: a
-        two-batch window, still constant memory.
+        `sql` selects `key` as its first column and ends with its WHERE clause; each batch
+        appends `AND key > <last> ORDER BY key LIMIT batch`. A read transaction held for a
+        whole export would stop the WAL checkpoint that makes an erasure real, so an export
+        reads what exists as it goes: rows withdrawn while it runs and not yet read are left
+        out, rows added after its start (a higher key than at start) are left out too.
         """
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            ahead = asyncio.ensure_future(cur.fetchmany(batch))
-            try:
-                while rows := await ahead:
-                    ahead = asyncio.ensure_future(cur.fetchmany(batch))
-                    yield cast(list[Row], rows)  # sqlite3 rows are plain tuples here
-            finally:
-                if not ahead.done():
-                    with contextlib.suppress(Exception):
-                        await ahead
+        args = tuple(params)
+        column = key.rsplit(".", 1)[-1]  # how the subquery names `s.number`
+        last = await self.scalar(f"SELECT MAX({column}) FROM ({sql})", args, 0)
+        paged = f"{sql} AND {key} > ? AND {key} <= ? ORDER BY {key} LIMIT {int(batch)}"
+        after = -1
+        while rows := await self.conn.execute_fetchall(paged, (*args, after, last)):
+            batch_rows = [tuple(r) for r in rows]
+            after = batch_rows[-1][0]
+            yield batch_rows
 
     async def stream(
-        self, sql: str, params: Iterable[Any] = (), batch: int = 2000
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
     ) -> AsyncIterator[Row]:
         """The rows of `stream_batches` one by one."""
-        async for rows in self.stream_batches(sql, params, batch):
+        async for rows in self.stream_batches(sql, params, batch, key):
             for row in rows:
                 yield row
 

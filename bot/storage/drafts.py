@@ -8,14 +8,14 @@ from bot.domain.signatures import Draft
 from bot.storage.db import Database
 
 _COLUMNS = (
-    "signer, campaign, step, name, role, organisation, public, editing, message_id,"
-    " last_update, updated_at"
+    "person, campaign, step, name, role, organisation, public, editing, message_id,"
+    " last_update, updated_at, source"
 )
 
 
 def _draft(row: tuple[Any, ...]) -> Draft:
     return Draft(
-        signer=row[0],
+        person=row[0],
         campaign=row[1],
         step=row[2],
         name=row[3],
@@ -26,22 +26,23 @@ def _draft(row: tuple[Any, ...]) -> Draft:
         message_id=row[8],
         last_update=row[9],
         updated_at=row[10],
+        source=row[11],
     )
 
 
-async def get(db: Database, signer: str, now: int, ttl: int) -> Draft | None:
-    """The signer's live draft; a stale one counts as absent (the expiry job erases it)."""
+async def get(db: Database, person: str, now: int, ttl: int) -> Draft | None:
+    """The person's live draft; a stale one counts as absent (the expiry job erases it)."""
     row = await db.fetchone(
-        f"SELECT {_COLUMNS} FROM drafts WHERE signer = ? AND updated_at > ?", (signer, now - ttl)
+        f"SELECT {_COLUMNS} FROM drafts WHERE person = ? AND updated_at > ?", (person, now - ttl)
     )
     return _draft(row) if row else None
 
 
 async def save(db: Database, draft: Draft) -> None:
     await db.execute(
-        f"INSERT OR REPLACE INTO drafts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT OR REPLACE INTO drafts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            draft.signer,
+            draft.person,
             draft.campaign,
             draft.step,
             draft.name,
@@ -52,6 +53,7 @@ async def save(db: Database, draft: Draft) -> None:
             draft.message_id,
             draft.last_update,
             draft.updated_at,
+            draft.source,
         ),
     )
 
@@ -67,21 +69,21 @@ async def advance(db: Database, expected_step: str, draft: Draft) -> bool:
         draft.message_id,
         draft.last_update,
         draft.updated_at,
-        draft.signer,
+        draft.person,
         draft.campaign,
         expected_step,
     )
     changed = await db.execute(
         "UPDATE drafts SET step = ?, name = ?, role = ?, organisation = ?, public = ?,"
         " message_id = ?, last_update = ?, updated_at = ?"
-        " WHERE signer = ? AND campaign = ? AND step = ?",
+        " WHERE person = ? AND campaign = ? AND step = ?",
         params,
     )
     return changed == 1
 
 
-async def delete(db: Database, signer: str) -> bool:
-    return await db.execute("DELETE FROM drafts WHERE signer = ?", (signer,)) > 0
+async def delete(db: Database, person: str) -> bool:
+    return await db.execute("DELETE FROM drafts WHERE person = ?", (person,)) > 0
 
 
 async def expire(db: Database, now: int, ttl: int) -> int:

@@ -60,22 +60,41 @@ async def find(db: Database, campaign: str, signer: str) -> Signature | None:
     return _signature(row) if row else None
 
 
-async def by_number(db: Database, number: int) -> tuple[Signature, str] | None:
+async def by_number(db: Database, number: int) -> tuple[Signature, str, str | None] | None:
+    """The signature, its pseudonym and its seal (from which a block id is recovered)."""
     row = await db.fetchone(
-        f"SELECT {_SIG_COLUMNS}, signer FROM signatures WHERE number = ?", (number,)
+        f"SELECT {_SIG_COLUMNS}, signer, seal FROM signatures WHERE number = ?", (number,)
     )
-    return (_signature(row), row[10]) if row else None
+    return (_signature(row), row[10], row[11]) if row else None
 
 
-async def of_signer(db: Database, signer: str) -> list[Signature]:
+async def campaigns_with_signatures(db: Database) -> list[str]:
+    """Every campaign the database holds signatures for, loaded or not (from the counters)."""
+    rows = await db.fetchall("SELECT campaign FROM counters ORDER BY campaign")
+    return [str(r[0]) for r in rows]
+
+
+async def of_person(db: Database, pseudonyms: dict[str, str]) -> list[Signature]:
+    """A person's signatures, given their pseudonym in each campaign ({campaign: signer})."""
+    if not pseudonyms:
+        return []
+    where = " OR ".join("(campaign = ? AND signer = ?)" for _ in pseudonyms)
+    params = [value for pair in pseudonyms.items() for value in pair]
     rows = await db.fetchall(
-        f"SELECT {_SIG_COLUMNS} FROM signatures WHERE signer = ? ORDER BY signed_at", (signer,)
+        f"SELECT {_SIG_COLUMNS} FROM signatures WHERE {where} ORDER BY signed_at", params
     )
     return [_signature(r) for r in rows]
 
 
 async def confirm(
-    db: Database, draft: Draft, *, language: str, source: str | None, now: int
+    db: Database,
+    draft: Draft,
+    *,
+    signer: str,
+    seal: str,
+    block: str,
+    language: str,
+    now: int,
 ) -> ConfirmResult:
     """Turns the draft into a signature, idempotently.
 
@@ -93,15 +112,12 @@ async def confirm(
             return int(row[0]) if row else 0
 
         cur = conn.execute(
-            "DELETE FROM drafts WHERE signer = ? AND campaign = ? AND step = 'preview'",
-            (draft.signer, draft.campaign),
+            "DELETE FROM drafts WHERE person = ? AND campaign = ? AND step = 'preview'",
+            (draft.person, draft.campaign),
         )
         if cur.rowcount == 0:
             return ConfirmResult("no_draft", total())
-        row = conn.execute(
-            "SELECT blocked FROM signers WHERE signer = ?", (draft.signer,)
-        ).fetchone()
-        if row is not None and row[0]:
+        if conn.execute("SELECT 1 FROM blocks WHERE block = ?", (block,)).fetchone():
             return ConfirmResult("blocked", total())
         cur = conn.execute(
             "UPDATE signatures SET name = ?, role = ?, organisation = ?, public = ?,"
@@ -113,23 +129,24 @@ async def confirm(
                 int(bool(draft.public)),
                 now,
                 draft.campaign,
-                draft.signer,
+                signer,
             ),
         )
         outcome = "updated"
         if cur.rowcount == 0:
             conn.execute(
-                "INSERT INTO signatures (campaign, signer, name, role, organisation, public,"
-                " language, source, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
+                " public, language, source, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.campaign,
-                    draft.signer,
+                    signer,
+                    seal,
                     draft.name,
                     draft.role,
                     draft.organisation,
                     int(bool(draft.public)),
                     language,
-                    source,
+                    draft.source,
                     now,
                 ),
             )
@@ -146,7 +163,7 @@ async def confirm(
             outcome = "signed"
         sig_row = conn.execute(
             f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
-            (draft.campaign, draft.signer),
+            (draft.campaign, signer),
         ).fetchone()
         return ConfirmResult(outcome, total(), _signature(tuple(sig_row)) if sig_row else None)
 
@@ -154,7 +171,8 @@ async def confirm(
 
 
 async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
-    """Deletes the row (not a flag), its subscription, and moves the counter down."""
+    """Deletes the row (not a flag), its subscription with any pending deliveries of that
+    campaign, and moves the counter down. The caller purges the WAL (`Database.purge_wal`)."""
     async with db.transaction() as conn:
         cur = await conn.execute(
             "DELETE FROM signatures WHERE campaign = ? AND signer = ?", (campaign, signer)
@@ -172,9 +190,14 @@ async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
             (campaign, now // 3600),
         )
         await conn.execute(
+            "DELETE FROM deliveries WHERE broadcast IN"
+            " (SELECT id FROM broadcasts WHERE campaign = ?) AND chat_id IN"
+            " (SELECT chat_id FROM subscriptions WHERE campaign = ? AND signer = ?)",
+            (campaign, campaign, signer),
+        )
+        await conn.execute(
             "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, signer)
         )
-    await db.purge_wal()
     return True
 
 
@@ -216,12 +239,17 @@ async def anonymise(db: Database, campaign: str) -> tuple[int, int]:
     """
     async with db.transaction() as conn:
         cur = await conn.execute(
-            "UPDATE signatures SET name = NULL, role = NULL, organisation = NULL,"
+            "UPDATE signatures SET name = NULL, role = NULL, organisation = NULL, seal = NULL,"
             " signer = 'anonymised:' || number"
             " WHERE campaign = ? AND signer NOT LIKE 'anonymised:%'",
             (campaign,),
         )
         anonymised = cur.rowcount
+        await conn.execute(
+            "DELETE FROM deliveries WHERE broadcast IN"
+            " (SELECT id FROM broadcasts WHERE campaign = ?)",
+            (campaign,),
+        )
         cur = await conn.execute("DELETE FROM subscriptions WHERE campaign = ?", (campaign,))
         erased = anonymised, cur.rowcount
     await db.purge_wal()

@@ -1,78 +1,77 @@
-"""Per-signer preferences, keyed by the pseudonymous signer id."""
+"""What the bot keeps about a person beyond a draft: their own choices, a block, subscriptions.
+
+Each is keyed by a pseudonym of its own purpose (bot.domain.signatures.Pseudonyms). None of
+them says that a person opened a campaign or saw a notice. The only raw Telegram id is a
+subscription's chat id, kept by consent and erased on every opt-out path.
+"""
 
 from __future__ import annotations
 
 from bot.storage.db import Database
 
 
-async def language(db: Database, signer: str) -> str | None:
-    value = await db.scalar("SELECT language FROM signers WHERE signer = ?", (signer,))
+async def language(db: Database, person: str) -> str | None:
+    value = await db.scalar("SELECT language FROM preferences WHERE person = ?", (person,))
     return str(value) if value else None
 
 
-async def set_language(db: Database, signer: str, language: str) -> None:
-    await db.execute(
-        "INSERT INTO signers (signer, language) VALUES (?, ?)"
-        " ON CONFLICT (signer) DO UPDATE SET language = excluded.language",
-        (signer, language),
-    )
+async def set_language(db: Database, person: str, chat_id: int, language: str, now: int) -> None:
+    """The choice, and the language of the person's subscriptions (broadcasts use it)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO preferences (person, language, touched_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (person) DO UPDATE SET language = excluded.language,"
+            " touched_at = excluded.touched_at",
+            (person, language, now),
+        )
+        await conn.execute(
+            "UPDATE subscriptions SET language = ? WHERE chat_id = ?", (language, chat_id)
+        )
 
 
-async def flags(db: Database, signer: str) -> tuple[bool, bool]:
-    """(blocked by a moderator, has seen the privacy notice), in one read."""
-    row = await db.fetchone("SELECT blocked, privacy_seen FROM signers WHERE signer = ?", (signer,))
-    return (bool(row[0]), bool(row[1])) if row else (False, False)
+async def forget_preferences(db: Database, person: str) -> int:
+    return await db.execute("DELETE FROM preferences WHERE person = ?", (person,))
 
 
-async def mark_privacy_seen(db: Database, signer: str) -> None:
-    await db.execute(
-        "INSERT INTO signers (signer, privacy_seen) VALUES (?, 1)"
-        " ON CONFLICT (signer) DO UPDATE SET privacy_seen = 1",
-        (signer,),
-    )
+async def expire_preferences(db: Database, before: int) -> int:
+    """Retention: preferences untouched since `before` go (they say someone used the bot)."""
+    return await db.execute("DELETE FROM preferences WHERE touched_at < ?", (before,))
 
 
-async def set_blocked(db: Database, signer: str, blocked: bool) -> None:
-    await db.execute(
-        "INSERT INTO signers (signer, blocked) VALUES (?, ?)"
-        " ON CONFLICT (signer) DO UPDATE SET blocked = excluded.blocked",
-        (signer, int(blocked)),
-    )
+async def is_blocked(db: Database, block: str) -> bool:
+    return await db.fetchone("SELECT 1 FROM blocks WHERE block = ?", (block,)) is not None
 
 
-async def remember_source(db: Database, signer: str, campaign: str, source: str | None) -> None:
-    """Keeps the deep link's campaign and source until the signer confirms."""
-    await db.execute(
-        "INSERT INTO signers (signer, last_campaign, last_source) VALUES (?, ?, ?)"
-        " ON CONFLICT (signer) DO UPDATE SET last_campaign = excluded.last_campaign,"
-        " last_source = excluded.last_source",
-        (signer, campaign, source),
-    )
-
-
-async def last_campaign(db: Database, signer: str) -> str | None:
-    value = await db.scalar("SELECT last_campaign FROM signers WHERE signer = ?", (signer,))
-    return str(value) if value else None
-
-
-async def source_for(db: Database, signer: str, campaign: str) -> str | None:
-    row = await db.fetchone(
-        "SELECT last_source FROM signers WHERE signer = ? AND last_campaign = ?",
-        (signer, campaign),
-    )
-    return str(row[0]) if row and row[0] else None
-
-
-async def subscribe(db: Database, campaign: str, signer: str, chat_id: int, on: bool) -> None:
-    """Opt-in stores the raw chat id (needed to message them); opt-out erases it."""
-    if on:
+async def set_blocked(db: Database, block: str, blocked: bool, now: int) -> None:
+    if blocked:
         await db.execute(
-            "INSERT INTO subscriptions (campaign, signer, chat_id, active) VALUES (?, ?, ?, 1)"
-            " ON CONFLICT (campaign, signer) DO UPDATE SET chat_id = excluded.chat_id, active = 1",
-            (campaign, signer, chat_id),
+            "INSERT INTO blocks (block, at) VALUES (?, ?) ON CONFLICT (block) DO NOTHING",
+            (block, now),
         )
     else:
+        await db.execute("DELETE FROM blocks WHERE block = ?", (block,))
+
+
+async def subscribe(
+    db: Database, campaign: str, signer: str, chat_id: int, language: str, on: bool
+) -> None:
+    """Opt-in stores the raw chat id (needed to message them); opt-out erases it, pending
+    deliveries of that campaign's broadcasts included."""
+    if on:
         await db.execute(
+            "INSERT INTO subscriptions (campaign, signer, chat_id, active, language)"
+            " VALUES (?, ?, ?, 1, ?) ON CONFLICT (campaign, signer) DO UPDATE SET"
+            " chat_id = excluded.chat_id, active = 1, language = excluded.language",
+            (campaign, signer, chat_id, language),
+        )
+        return
+    async with db.transaction() as conn:
+        await conn.execute(
+            "DELETE FROM deliveries WHERE chat_id = ?"
+            " AND broadcast IN (SELECT id FROM broadcasts WHERE campaign = ?)",
+            (chat_id, campaign),
+        )
+        await conn.execute(
             "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, signer)
         )
 
@@ -86,5 +85,12 @@ async def is_subscribed(db: Database, campaign: str, signer: str) -> bool:
     )
 
 
-async def unsubscribe_all(db: Database, signer: str) -> int:
-    return await db.execute("DELETE FROM subscriptions WHERE signer = ?", (signer,))
+async def forget_chat(db: Database, chat_id: int, person: str) -> int:
+    """/stop, or the person blocked the bot: every raw id, preference and draft goes."""
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM deliveries WHERE chat_id = ?", (chat_id,))
+        cur = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        removed = cur.rowcount
+        await conn.execute("DELETE FROM preferences WHERE person = ?", (person,))
+        await conn.execute("DELETE FROM drafts WHERE person = ?", (person,))
+    return int(removed)

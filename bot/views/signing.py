@@ -212,19 +212,23 @@ def already_signed(t: Translator, campaign: Campaign, signature: Signature) -> V
     )
 
 
-def withdraw_question(t: Translator, campaign: Campaign) -> View:
-    text, _ = campaign.text_for(t.language)
+def campaign_title(t: Translator, campaign: Campaign | None, slug: str) -> str:
+    """The title in the reader's language; a campaign no longer loaded is named by its slug."""
+    return campaign.text_for(t.language)[0].title if campaign is not None else slug
+
+
+def withdraw_question(t: Translator, campaign: Campaign | None, slug: str) -> View:
     body = esc(
         t._(
             "Withdraw your signature from “{title}”? It will be erased, not hidden, "
             "and the count goes down by one."
         )
-    ).format(title=esc(text.title))
+    ).format(title=esc(campaign_title(t, campaign, slug)))
     return View(
         body,
         keyboard(
-            [button(t._("Yes, withdraw"), "wdy", campaign.slug)],
-            [button(t._("No, keep it"), "wdn", campaign.slug)],
+            [button(t._("Yes, withdraw"), "wdy", slug)],
+            [button(t._("No, keep it"), "wdn", slug)],
         ),
     )
 

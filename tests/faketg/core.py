@@ -69,6 +69,7 @@ class FakeTelegram(UpdateQueue):
         self.users: dict[int, dict[str, Any]] = {}
         self.files: dict[str, StoredFile] = {}
         self.faults: Faults | None = None
+        self.latency = 0.0  # seconds each call takes, as the round trip to Telegram would
         self.group_limit_per_minute = 20
         self.callback_answer_timeout = 1.0
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -286,6 +287,8 @@ class FakeTelegram(UpdateQueue):
         files: dict[str, Upload] | None = None,
     ) -> tuple[int, dict[str, Any]]:
         """Answer one Bot API call: (HTTP status, JSON body). May raise FaultTimeout."""
+        if self.latency > 0 and method != "getUpdates":
+            await asyncio.sleep(self.latency)
         if self.faults is not None:
             with self.lock:
                 kind = self.faults.pick(method)

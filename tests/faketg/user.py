@@ -236,6 +236,22 @@ class BaseUser(ChatReader):
         assert self.last_update is not None, "nothing delivered yet"
         await self._deliver(self.last_update, None, "none")
 
+    async def block_bot(self) -> None:
+        """The user blocks the bot: later sends get 403, and Telegram tells the bot at once
+        with a my_chat_member update whose new status is `kicked`."""
+        self.fake.block_bot(self.id)
+        bot = dict(self.fake.bot)
+        member = {
+            "chat": self.fake.chats[self.id].as_chat(),
+            "from": self.user,
+            "date": int(time.time()),
+            "old_chat_member": {"user": bot, "status": "member"},
+            "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+        }
+        await self._deliver(
+            {"update_id": self.fake.next_update_id(), "my_chat_member": member}, None, "none"
+        )
+
     async def add_bot_to(self, group: FakeGroup) -> None:
         """my_chat_member then the new_chat_members service message, as Telegram sends."""
         bot = dict(self.fake.bot)

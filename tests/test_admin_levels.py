@@ -1,0 +1,151 @@
+"""Two organiser levels: admins (ADMIN_IDS) keep every power, moderators (MODERATOR_IDS) get
+day-to-day moderation only, and everyone else still sees unknown commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from bot import menus
+from bot.menus import ORGANISER_COMMANDS
+from bot.services import BotApp, Level, Services
+from bot.storage import admin as admin_store
+from tests.faketg import FakeTelegram
+from tests.faketg.user import FakeUser
+from tests.journeys import CAMPAIGN, sign
+from tests.test_admin_helpers import signature_numbers, unknown_reply
+
+ADMIN_ONLY = [c.name for c in ORGANISER_COMMANDS if c.level is Level.ADMIN]
+MODERATOR_TOO = [c.name for c in ORGANISER_COMMANDS if c.level is Level.MODERATOR]
+
+
+@pytest.fixture
+def moderator(tg: FakeTelegram, app: BotApp, svc: Services) -> FakeUser:
+    user = tg.user(app, first_name="Mo", language_code="en")
+    svc.settings = replace(svc.settings, moderator_ids=frozenset({user.id}))
+    return user
+
+
+def test_the_levels_are_the_ones_the_issue_asks_for() -> None:
+    assert sorted(ADMIN_ONLY) == ["backup", "broadcast", "export", "goal", "reload"]
+    assert sorted(MODERATOR_TOO) == ["block", "remove", "source", "stats"]
+
+
+async def test_a_moderator_sees_stats_removes_and_blocks(
+    moderator: FakeUser, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    await sign(make_user(first_name="Ann"), "Ann One")
+    await sign(make_user(first_name="Spam"), "Spam Bot")
+    ann, spam = await signature_numbers(svc)
+    await moderator.send(f"/stats {CAMPAIGN}")
+    assert moderator.last.caption is not None and "Signatures: 2" in moderator.last.caption
+    await moderator.send(f"/remove {ann}")
+    await moderator.press("Remove")
+    assert f"Signature #{ann} removed." in moderator.last.text
+    await moderator.send(f"/block {spam}")
+    await moderator.press("Remove and block")
+    assert "can no longer sign" in moderator.last.text
+    assert await signature_numbers(svc) == []
+    await moderator.send("/source")
+    assert "No sources yet" in moderator.last.text
+    entries = await admin_store.audit_entries(svc.db)
+    assert [e.action for e in entries] == ["block", "remove", "stats"]
+    assert {e.level for e in entries} == {"moderator"}
+
+
+@pytest.mark.parametrize("command", ADMIN_ONLY)
+async def test_a_moderator_is_refused_admin_commands_and_the_refusal_is_audited(
+    moderator: FakeUser,
+    make_user: Callable[..., FakeUser],
+    svc: Services,
+    tg: FakeTelegram,
+    command: str,
+) -> None:
+    await sign(make_user(first_name="Ann"), "Ann Secretname")
+    await moderator.send(f"/{command} {CAMPAIGN}")
+    assert moderator.last.text == (
+        f"Only admins can use /{command}.\n"
+        "As a moderator you can use: /stats /remove /block /source"
+    )
+    assert not tg.calls_to("sendDocument")
+    [entry] = await admin_store.audit_entries(svc.db)
+    assert (entry.action, entry.detail, entry.level) == (
+        "refused",
+        f"command={command}",
+        "moderator",
+    )
+    assert entry.organiser == admin_store.organiser_ref(svc.settings.signer_key, moderator.id)
+
+
+async def test_the_refusal_is_in_the_moderators_language(
+    tg: FakeTelegram, app: BotApp, svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Russian catalog gets its translation in memory: translators add the real one later.
+    russian = "Только администраторы могут использовать /{command}."
+    catalog = svc.i18n.get("ru")._catalog
+    monkeypatch.setitem(catalog._catalog, "Only admins can use /{command}.", russian)  # type: ignore[attr-defined]
+    moderator = tg.user(app, first_name="Мо", language_code="ru")
+    svc.settings = replace(svc.settings, moderator_ids=frozenset({moderator.id}))
+    await moderator.send("/backup")
+    assert moderator.last.text.startswith("Только администраторы могут использовать /backup.")
+
+
+@pytest.mark.parametrize("command", [c.name for c in ORGANISER_COMMANDS])
+async def test_every_organiser_command_is_unknown_to_everyone_else(
+    make_user: Callable[..., FakeUser], admin: FakeUser, moderator: FakeUser, command: str
+) -> None:
+    stranger = make_user(first_name="Eve")
+    expected = await unknown_reply(stranger)
+    await stranger.send(f"/{command}")
+    assert stranger.last.text == expected
+    for organiser in (admin, moderator):
+        await organiser.send(f"/{command}")
+        assert organiser.last.text != expected
+
+
+async def test_an_id_in_both_lists_is_an_admin(
+    moderator: FakeUser, svc: Services, make_user: Callable[..., FakeUser]
+) -> None:
+    svc.settings = replace(svc.settings, admin_ids=frozenset({moderator.id}))
+    await sign(make_user(first_name="Ann"), "Ann One")
+    await moderator.send(f"/export {CAMPAIGN}")
+    assert moderator.last.document is not None
+    [entry] = await admin_store.audit_entries(svc.db)
+    assert (entry.action, entry.level) == ("export", "admin")
+
+
+async def test_a_moderator_cannot_press_a_broadcast_button(
+    moderator: FakeUser, svc: Services
+) -> None:
+    broadcast_id = await admin_store.create_draft(svc.db, CAMPAIGN, 1, "<b>hi</b>", svc.now())
+    await moderator.send("/help")
+    await moderator.press_data(f"1|bc|{broadcast_id}", moderator.last)
+    status = await svc.db.scalar("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
+    assert status == "draft"
+    [entry] = await admin_store.audit_entries(svc.db)
+    assert (entry.action, entry.detail, entry.level) == ("refused", "button=bc", "moderator")
+
+
+async def test_each_level_gets_its_own_command_menu(
+    admin: FakeUser, moderator: FakeUser, svc: Services, app: BotApp, tg: FakeTelegram
+) -> None:
+    await admin.send("/help")
+    await moderator.send("/help")
+    settings = svc.settings
+    await menus.publish(app.bot, svc.db, svc.i18n, settings.admin_ids, settings.moderator_ids)
+
+    def menu(user: FakeUser) -> set[str]:
+        [call] = [
+            c
+            for c in tg.calls_to("setMyCommands")
+            if c.params["scope"] == {"type": "chat", "chat_id": user.id}
+            and c.params.get("language_code") == "en"
+        ]
+        return {command["command"] for command in call.params["commands"]}
+
+    organiser = {c.name for c in ORGANISER_COMMANDS}
+    assert menu(admin) >= organiser and "withdraw" in menu(admin)
+    assert menu(moderator) & organiser == set(MODERATOR_TOO)
+    assert "withdraw" in menu(moderator)
