@@ -22,11 +22,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "page": (_SLUG, _INT),  # full text page
     "addr": (_SLUG, _INT),  # decision makers page
     "sign": (_SLUG,),  # start (or resume) signing
-    "pname": (_SLUG,),  # use the Telegram profile name
-    "skip": (_SLUG, r"role|org"),  # skip an optional step (keeps a value already given)
-    "drop": (_SLUG, r"role|org"),  # clear an optional field and go on
-    "pub": (_SLUG, r"[01]"),  # public or anonymous
-    "ok": (_SLUG,),  # confirm
+    "pname": (_SLUG,),  # use the Telegram profile name (or keep the name when editing)
+    "noname": (_SLUG,),  # count me without a name (campaigns with `nameless = true`)
+    "priv": (_SLUG,),  # the whole privacy notice
+    "extras": (_SLUG,),  # add or change role and organisation
+    "back": (_SLUG,),  # from role and organisation back to the preview
+    "ok": (_SLUG, r"[01]"),  # sign: 1 with the name shown in the public list, 0 not shown
     "edit": (_SLUG,),  # edit the draft / an existing signature
     "cancel": (_SLUG,),  # cancel the draft
     "wd": (_SLUG,),  # ask to withdraw
@@ -37,6 +38,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "lang": (),  # language menu
     "setlang": (r"[a-z]{2}",),
     "prog": (_SLUG,),  # progress
+    "clean": (),  # leave no trace: delete this conversation from the chat
+    "auto": (r"[01]",),  # automatic clean-up after signing, on or off
     # admin actions: handlers check the presser is an admin, whatever the data says
     # remove (and block) signature number, confirmed; the signature's signed_at refuses a
     # stale button whose signature is gone

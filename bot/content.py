@@ -18,6 +18,7 @@ from bot.settings import SUPPORTED_LANGUAGES
 
 TITLE_MAX = 120
 SUMMARY_MAX = 800
+SAFETY_MAX = 400
 
 
 @dataclass
@@ -73,13 +74,16 @@ def _load_text(path: Path, addressee_count: int) -> CampaignText:
                 "addressees",
                 f"has {len(addressees)} entries but campaign.toml has {addressee_count}",
             )
-    unknown = set(header) - {"title", "summary", "addressees"}
+    safety = header.get("safety", "")
+    if not isinstance(safety, str) or len(safety.strip()) > SAFETY_MAX:
+        raise ContentError(path, "safety", f"must be a text of at most {SAFETY_MAX} characters")
+    unknown = set(header) - {"title", "summary", "addressees", "safety"}
     if unknown:
         raise ContentError(path, ", ".join(sorted(unknown)), "unknown field")
     paragraphs = tuple(" ".join(p.split()) for p in parts[2].split("\n\n") if p.strip())
     if not paragraphs:
         raise ContentError(path, "(text)", "the full text after the header is empty")
-    return CampaignText(path.stem, title, summary, paragraphs, addressees)
+    return CampaignText(path.stem, title, summary, paragraphs, addressees, safety.strip())
 
 
 def load_campaign(folder: Path) -> Campaign:
@@ -119,6 +123,9 @@ def load_campaign(folder: Path) -> Campaign:
     ):
         raise ContentError(meta_path, "addressees", "each [[addressees]] needs a name")
     addressees = tuple(e["name"].strip() for e in entries)
+    nameless = meta.get("nameless", False)
+    if not isinstance(nameless, bool):
+        raise ContentError(meta_path, "nameless", "must be true or false")
     texts: dict[str, CampaignText] = {}
     for path in sorted(folder.glob("*.md")):
         if path.stem not in SUPPORTED_LANGUAGES:
@@ -136,6 +143,7 @@ def load_campaign(folder: Path) -> Campaign:
         addressees=addressees,
         texts=texts,
         closed_on=closed_on,
+        nameless=nameless,
     )
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -66,8 +66,10 @@ class Translator:
         return format_date(value, format="long", locale=self.locale)
 
     def datetime(self, ts: int) -> str:
+        """The long date and a short time: "medium" abbreviates months ("сне") in be."""
         when = datetime.fromtimestamp(ts, UTC)
-        return format_datetime(when, format="medium", tzinfo=UTC, locale=self.locale) + " UTC"
+        clock = format_time(when, format="short", tzinfo=UTC, locale=self.locale)
+        return f"{self.date(when.date())}, {clock} UTC"
 
 
 class CatalogError(Exception):

@@ -8,6 +8,7 @@ from bot.retention import apply_retention
 from bot.services import BotApp, BotContext
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
+from bot.storage import trail as trail_store
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,10 @@ async def expire_drafts(context: BotContext) -> None:
     removed = await draft_store.expire(svc.db, svc.now(), svc.settings.draft_ttl_hours * 3600)
     if removed:
         log.info("erased %d expired drafts", removed)
+    # Where conversations began, once Telegram no longer lets the bot delete them.
+    await trail_store.expire(
+        svc.db, svc.now(), trail_store.window(svc.settings.draft_ttl_hours * 3600)
+    )
     # Old page images of erased drafts and signatures go too; an erasure that found a reader
     # in the way finishes here.
     await svc.db.purge_wal()

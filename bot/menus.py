@@ -35,6 +35,7 @@ PRIVATE = [
     ("privacy", N_("what is stored and who sees it")),
     ("language", N_("choose your language")),
     ("stop", N_("stop all updates")),
+    ("cancel", N_("leave the signing you started")),
     ("help", N_("what the bot can do")),
 ]
 GROUP = [
@@ -54,7 +55,10 @@ class OrganiserCommand:
 # Every organiser command, its menu text and the level it needs, defined only here:
 # admin_common registers each command with the level found here, so none exists without one.
 ORGANISER_COMMANDS = (
-    OrganiserCommand("export", N_("signatures as CSV, JSON, list or PDF"), Level.ADMIN),
+    # Moderators may export the funnel (counts only); the formats with names need an admin.
+    OrganiserCommand(
+        "export", N_("signatures as CSV, JSON, list or PDF; the funnel"), Level.MODERATOR
+    ),
     OrganiserCommand("stats", N_("numbers, sources and a chart"), Level.MODERATOR),
     OrganiserCommand("goal", N_("show or set the goal"), Level.ADMIN),
     OrganiserCommand("remove", N_("remove a signature by number"), Level.MODERATOR),

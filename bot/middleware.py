@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor
 
+from bot.storage import trail as trail_store
+
 if TYPE_CHECKING:
     from bot.services import Services
 
@@ -176,6 +178,18 @@ class Gatekeeper:
         return False
 
 
+async def _note_trail(update: Update, context: Any) -> None:
+    """Where a private conversation began, for "leave no trace" (bot.handlers.cleanup)."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or chat.type != "private" or message is None or user is None:
+        return
+    svc = context.svc
+    person = svc.person(user.id)
+    if svc.trail_due(person):
+        keep = trail_store.window(svc.settings.draft_ttl_hours * 3600)
+        await trail_store.note(svc.db, person, message.message_id, svc.now(), keep)
+
+
 async def gate(update: object, context: Any) -> None:
     """Group -1 handler: stops duplicates, and sends the one notice of a throttled flood.
 
@@ -188,6 +202,7 @@ async def gate(update: object, context: Any) -> None:
     if keeper.seen_before(update.update_id):
         log.info("dropped redelivered update %s", update.update_id)
         raise ApplicationHandlerStop
+    await _note_trail(update, context)
     if not notice:
         return
     user = update.effective_user

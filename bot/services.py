@@ -54,6 +54,7 @@ class Services:
     # person -> chosen language; saves a read on every update. Bounded by the number of people
     # who ever chose a language, which is small.
     _languages: dict[str, str | None] = field(default_factory=dict)
+    _trail_written: dict[str, int] = field(default_factory=dict)
     ids: Pseudonyms = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -109,6 +110,22 @@ class Services:
 
     def forget_language(self, person: str) -> None:
         self._languages.pop(person, None)
+
+    def trail_due(self, person: str) -> bool:
+        """Whether this person's conversation needs a `trail` write now: the first message,
+        then at most hourly (the row expires 48 hours after the last write, so at worst an
+        hour early — never later than Telegram allows deleting)."""
+        now = self.now()
+        last = self._trail_written.get(person)
+        if last is not None and now - last < 3600:
+            return False
+        if len(self._trail_written) > 100_000:
+            self._trail_written.clear()
+        self._trail_written[person] = now
+        return True
+
+    def forget_trail(self, person: str) -> None:
+        self._trail_written.pop(person, None)
 
     async def translator_for(self, user: Any) -> Translator:
         """The Translator for a telegram.User (or None: the default language)."""

@@ -32,24 +32,23 @@ async def sign(
     notify: bool = False,
     payload: str | None = None,
 ) -> None:
-    """start → Sign → name → role/skip → org/skip → public/anonymous → Confirm.
+    """start → Sign → name (with role and organisation on more lines) → a sign button.
 
-    `name=None` takes the offered profile name; `payload` opens a deep link other than the
-    campaign's plain one (for source attribution).
+    `name=None` takes the offered profile name (role and organisation then go through
+    "Add role and organisation"); `payload` opens a deep link other than the campaign's plain
+    one (for source attribution).
     """
     await user.start(payload or campaign)
     await press_action(user, "sign|")
+    extras = [role or "-", org or "-"] if role or org else []
     if name is None:
         await press_action(user, "pname|")
+        if extras:
+            await press_action(user, "extras|")
+            await user.send("\n".join(extras))
     else:
-        await user.send(name)
-    for value in (role, org):
-        if value is None:
-            await press_action(user, "skip|")
-        else:
-            await user.send(value)
-    await press_action(user, f"pub|{campaign}|{int(public)}")
-    await press_action(user, "ok|")
+        await user.send("\n".join([name, *extras]))
+    await press_action(user, f"ok|{campaign}|{int(public)}")
     assert any(d.startswith("1|notify|") for d in user.last.callback_data.values()), user.last
     if notify:
         await press_action(user, f"notify|{campaign}|1")

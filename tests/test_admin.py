@@ -87,7 +87,7 @@ async def test_stats_photo_with_caption_and_chart(
     clock.advance(3 * 86400)
     await sign(make_user(first_name="Cat"), "Cat Three", public=False)
     await admin.send("/stats medical-access")
-    msg = admin.last
+    msg = next(m for m in reversed(admin.messages) if m.photo)
     assert msg.photo is not None
     assert msg.caption is not None and len(msg.caption) <= 1024
     assert "Signatures: 3" in msg.caption
@@ -113,7 +113,7 @@ async def test_stats_caption_stays_within_the_limit_with_many_sources(
             (CAMPAIGN, code, i + 1),
         )
     await admin.send("/stats medical-access")
-    caption = admin.last.caption
+    caption = next(m for m in reversed(admin.messages) if m.photo).caption
     assert caption is not None and len(caption) <= 1024
     assert "\u2068A rather long source label number 79\u2069: 0 / 80" in caption
     assert caption.endswith("… and more")

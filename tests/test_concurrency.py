@@ -25,16 +25,13 @@ async def _sign_roughly(u: QueuedUser, n: int, unordered: FakeUser | None) -> No
     """The journey with the accidents real clients produce."""
     await u.start(CAMPAIGN)
     await u.press("Sign")
+    await u.redeliver()  # and a button press
     await u.send(f"Person Number{n}")
     await u.redeliver()  # Telegram resends the typed name
-    await u.press("Skip")
-    await u.redeliver()  # and a button press
-    await u.press("Skip")
-    await u.press("Show my name")
     if unordered is not None:
-        await unordered.double_tap("Confirm")
+        await unordered.double_tap("Sign with my name")
     else:
-        await u.double_tap("Confirm")
+        await u.double_tap("Sign with my name")
     await u.redeliver()
 
 

@@ -29,7 +29,9 @@ def test_next_goal_campaign_ladder_then_grows() -> None:
 
 def test_progress_bar() -> None:
     assert goals.progress_bar(50, 100) == "▰" * 5 + "▱" * 5
-    assert goals.percent(13_154, 15_000) == 87
+    assert goals.percent(13_154, 15_000) == "87"
+    assert goals.progress_bar(1, 500) == "▰" + "▱" * 9  # the first signature shows
+    assert goals.percent(1, 500) == "<1" and goals.percent(0, 500) == "0"
 
 
 @pytest.mark.parametrize(
@@ -105,7 +107,8 @@ def test_paginate_counts_utf16() -> None:
     [
         ("medical-access", ("medical-access", None)),
         ("medical-access_gAb3", ("medical-access", "gAb3")),
-        ("Medical", None),
+        ("Medical", ("medical", None)),  # the slug part is case-insensitive
+        ("MEDICAL-ACCESS_gAb3", ("medical-access", "gAb3")),  # the source keeps its case
         ("a" * 65, None),
         ("medical-access_bad!", None),
         ("medical-access_", ("medical-access", None)),

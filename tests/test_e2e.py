@@ -31,11 +31,8 @@ async def test_start_sign_confirm_progress_withdraw(
         assert "Doctors and family visits" in u.last.text
         await u.press("Sign")
         await u.press("Use “Zofia Quill”")
-        await u.press("Skip")
-        await u.press("Skip")
-        await u.press("Show my name")
         assert "Name: \u2068Zofia Quill\u2069" in u.last.text
-        await u.press("Confirm")
+        await u.press("Sign with my name")
         assert "Thank you! Your signature is recorded." in u.last.text
         await u.send("/progress")
         assert "1 signature · next goal 500" in u.last.text

@@ -49,7 +49,7 @@ async def running(
 
 
 def _signed(u: QueuedUser) -> bool:
-    if any("Thank you" in m.text or "You signed on" in m.text for m in u.messages):
+    if any("Thank you" in m.text or "Signed: " in m.text for m in u.messages):
         return True
     return bool(u.last_answer and "already recorded" in str(u.last_answer.get("text")))
 
@@ -62,13 +62,9 @@ async def _step(u: QueuedUser, n: int) -> None:
     text = last.text if last else ""
     if last is None or not labels:
         await u.start(CAMPAIGN)
-    elif "Confirm" in labels:
-        await u.press("Confirm")
-    elif "Show my name" in labels:
-        await u.press("Show my name")
-    elif "Step 2 of 5" in text or "Step 3 of 5" in text:
-        await u.press("Skip")
-    elif "Step 1 of 5" in text:
+    elif "Sign with my name" in labels:
+        await u.press("Sign with my name")
+    elif "Your name" in text:
         await u.send(f"Faulty Person{n}")
     elif "Sign" in labels:
         await u.press("Sign")

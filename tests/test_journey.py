@@ -46,9 +46,9 @@ async def test_malformed_and_unknown_payloads_fall_back_politely(
 ) -> None:
     u = make_user()
     for payload in ("no-such-campaign", "bad$payload", "x" * 64):
-        msgs = await u.start(payload)
-        assert "not valid any more" in msgs[0].text
-        assert "Choose a campaign" in msgs[-1].text
+        [msg] = await u.start(payload)  # one message, which claims nothing about the link
+        assert "I don't know that link" in msg.text and "not valid any more" not in msg.text
+        assert len(msg.buttons) == 2
 
 
 async def test_full_text_pages_edit_in_place(make_user: Callable[..., FakeUser]) -> None:
@@ -81,56 +81,92 @@ async def test_decision_makers_listed(make_user: Callable[..., FakeUser]) -> Non
     assert "15. " in msg.text
 
 
-async def test_sign_happy_path_with_privacy_notice_preview_and_thanks(
+async def test_sign_happy_path_with_privacy_summary_preview_and_thanks(
     make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
     u = make_user(first_name="Alice", last_name="Smith")
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    assert "Your privacy" in u.last.text and "/withdraw" in u.last.text
-    assert "Step 1 of 5" in u.last.text
+    assert "keyed pseudonym" in u.last.text and "/withdraw" in u.last.text
+    assert "Privacy in full" in str(u.last.buttons)
+    await u.press("Privacy in full")
+    assert "Your privacy" in u.last.text
+    await u.press("Back")
     await u.press("Use “Alice Smith”")
-    assert "Step 2 of 5" in u.last.text
-    await u.send("Teacher")
-    assert "Step 3 of 5" in u.last.text
-    await u.send("Free Schools Network")
-    assert "Step 4 of 5" in u.last.text
-    await u.press("Show my name")
+    await u.press("Add role and organisation")
+    await u.send("Teacher\nFree Schools Network")
     preview = u.last.text
     assert "Name: \u2068Alice Smith\u2069" in preview
     assert "Role: \u2068Teacher\u2069" in preview
     assert "Organisation: \u2068Free Schools Network\u2069" in preview
-    assert "Shown publicly: yes" in preview
-    assert await db_count(svc) == (0, 0)  # nothing recorded before Confirm
-    await u.press("Confirm")
+    assert "stored and handed to the organisers" in preview  # true either way
+    assert await db_count(svc) == (0, 0)  # nothing recorded before a sign button
+    await u.press("Sign with my name")
     assert "Thank you! Your signature is recorded." in u.last.text
     assert "1 signature · next goal 500" in u.last.text
     assert "+1 in the last 24 hours" in u.last.text
     assert await db_count(svc) == (1, 1)
+    assert await svc.db.scalar("SELECT public FROM signatures") == 1
 
 
-async def test_at_most_three_new_messages_on_the_skip_path(
-    make_user: Callable[..., FakeUser],
+async def test_three_interactions_after_the_card_and_six_calls(
+    make_user: Callable[..., FakeUser], svc: Services, tg: FakeTelegram
+) -> None:
+    u = make_user(first_name="Jan")
+    [_card] = await u.start(CAMPAIGN)
+    before = len(tg.calls)
+    await u.press("Sign")  # 1
+    await u.send("Jan Kowalski")  # 2
+    await u.press("Sign, don't show my name")  # 3
+    calls = [c.method for c in tg.calls[before:]]
+    assert len(calls) <= 6, calls
+    assert calls.count("answerCallbackQuery") == 2 and "deleteMessage" in calls
+    assert len(u.messages) <= 1 + 2  # the card, and at most two new messages
+    assert "Thank you" in u.last.text
+    assert await svc.db.fetchone("SELECT name, public FROM signatures") == ("Jan Kowalski", 0)
+
+
+async def test_three_lines_fill_name_role_and_organisation(
+    make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
     u = make_user()
-    await sign(u, name="Jan Kowalski")
-    assert len(u.messages) <= 3
-    assert "Thank you" in u.last.text
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Dr. Hanna Li\nHead of Dept., University X\nFree Schools Network")
+    preview = u.last.text
+    assert "Name: \u2068Dr. Hanna Li\u2069" in preview
+    assert "Role: \u2068Head of Dept., University X\u2069" in preview  # no split at commas
+    assert "Organisation: \u2068Free Schools Network\u2069" in preview
+    await u.press("Change role and organisation")
+    await u.send("-\nRed Cross")
+    assert "Role: —" in u.last.text and "Organisation: \u2068Red Cross\u2069" in u.last.text
+    await u.press("Sign with my name")
+    row = await svc.db.fetchone("SELECT name, role, organisation FROM signatures")
+    assert row == ("Dr. Hanna Li", None, "Red Cross")
 
 
-async def test_privacy_notice_every_time_nothing_remembered(
+async def test_the_typed_name_does_not_stay_in_the_chat(
+    make_user: Callable[..., FakeUser], tg: FakeTelegram
+) -> None:
+    u = make_user()
+    await sign(u, name="Secret Person", role="Judge", org="Court Nine")
+    texts = [m.text for m in u.all_messages]
+    assert not any("Secret Person" in t or "Court Nine" in t for t in texts), texts
+
+
+async def test_privacy_summary_every_time_nothing_remembered(
     make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
     """Remembering who saw the notice would itself record that they opened a campaign."""
     u = make_user()
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    assert "Your privacy" in u.last.text
+    assert "keyed pseudonym" in u.last.text
     await u.press("Cancel")
     assert "Nothing was recorded" in u.last.text
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    assert "Your privacy" in u.last.text
+    assert "keyed pseudonym" in u.last.text
     assert await svc.db.scalar("SELECT COUNT(*) FROM preferences") == 0
     [notice] = await u.send("/privacy")
     assert "Your privacy" in notice.text
@@ -150,27 +186,33 @@ async def test_every_rejection_explains_the_rule_and_asks_again(
         ("\u202e\u200b", "empty once invisible characters"),
         ("go to https://evil.example", "Links are not allowed"),
         ("@spammer", "@mentions are not allowed"),
+        ("Ann Lee\n" + "r" * 121, "121 characters long; the limit is 120"),
     ]
     for text, rule in cases:
-        [reply] = await u.send(text)
-        assert rule in reply.text, (text, reply.text)
-        assert "Step 1 of 5" in reply.text  # asked again
+        await u.send(text)
+        assert rule in u.last.text, (text, u.last.text)
+        assert "Your name" in u.last.text  # asked again
     await u.send_sticker()
     assert "Please send text" in u.last.text
     await u.send("<b>Bob</b> & \u202eevil")
-    assert "Step 2 of 5" in u.last.text
-    [reply] = await u.send("r" * 121)
-    assert "121 characters long; the limit is 120" in reply.text
-    await u.press("Skip")
-    await u.press("Skip")
-    [reply] = await u.send("yes please")  # text where a button is expected
-    assert "Please use the buttons below" in reply.text
-    await u.press("Count me anonymously")
     assert "Name: \u2068<b>Bob</b> & evil\u2069" in u.last.text  # shown literally, no bidi
-    await u.press("Confirm")
+    await u.press("Sign, don't show my name")
     assert await db_count(svc) == (1, 1)
     name = await svc.db.scalar("SELECT name FROM signatures")
     assert name == "<b>Bob</b> & evil"
+
+
+async def test_a_forwarded_message_is_not_taken_as_the_name(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    origin = {"type": "hidden_user", "sender_user_name": "Someone Else", "date": 1790000000}
+    await u.send("Someone Else", forward_origin=origin)
+    assert "forwarded messages are not used" in u.last.text
+    assert "Your name" in u.last.text
+    assert await svc.db.scalar("SELECT name FROM drafts") is None
 
 
 async def test_one_signature_per_person_and_second_attempt_shows_date(
@@ -180,25 +222,44 @@ async def test_one_signature_per_person_and_second_attempt_shows_date(
     await sign(u, name="Maria Nowak")
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    assert "You signed on" in u.last.text
+    assert "Signed: " in u.last.text
     assert "Edit" in str(u.last.buttons) and "Withdraw" in str(u.last.buttons)
     assert await db_count(svc) == (1, 1)
 
 
-async def test_double_tapped_confirm_gives_one_row_and_one_thanks(
+async def test_double_tapped_sign_gives_one_row_and_one_thanks(
     make_user: Callable[..., FakeUser], svc: Services, tg: FakeTelegram
 ) -> None:
     u = make_user()
     await u.start(CAMPAIGN)
     await u.press("Sign")
     await u.send("Olga Petrova")
-    await u.press("Skip")
-    await u.press("Skip")
-    await u.press("Show my name")
-    await u.double_tap("Confirm")
+    await u.double_tap("Sign with my name")
     thanks = [m for m in u.all_messages if "Thank you" in m.text]
     assert len(thanks) == 1
     assert await db_count(svc) == (1, 1)
+    assert "already recorded" in (u.last_answer or {}).get("text", "")  # true: it is
+
+
+async def test_an_old_sign_button_after_cancel_or_withdraw_says_the_truth(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Vera Stale")
+    preview = u.last
+    await u.send("/cancel")
+    await u.press("Sign with my name", message=preview)
+    said = (u.last_answer or {}).get("text", "")
+    assert "no longer open" in said and "already recorded" not in said
+    await sign(u, name="Vera Stale")
+    await u.send("/withdraw")
+    await u.press("Yes, withdraw")
+    await u.press("Sign with my name", message=preview)
+    said = (u.last_answer or {}).get("text", "")
+    assert "no longer open" in said and "already recorded" not in said
+    assert await db_count(svc) == (0, 0)
 
 
 async def test_redelivered_updates_are_harmless(
@@ -208,12 +269,9 @@ async def test_redelivered_updates_are_harmless(
     await u.start(CAMPAIGN)
     await u.press("Sign")
     await u.send("Ivan Ivanov")
-    await u.redeliver()  # the typed name again: must not become the role
-    await u.press("Skip")
-    await u.press("Skip")
-    await u.press("Show my name")
+    await u.redeliver()  # the typed name again: changes nothing
     assert "Role: —" in u.last.text
-    await u.press("Confirm")
+    await u.press("Sign with my name")
     await u.redeliver()
     assert await db_count(svc) == (1, 1)
     assert sum("Thank you" in m.text for m in u.all_messages) == 1
@@ -225,16 +283,13 @@ async def test_restart_mid_flow_loses_nothing(
     u = tg.user(app, first_name="Lena")
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    await u.send("Lena Sokolova")
-    await u.send("Engineer")
+    await u.send("Lena Sokolova\nEngineer")
     await stop_app(app)
     fresh = await start_app(app.bot_data["services"].settings, tg, clock)
     try:
         u.app = fresh
-        await u.press("Skip")
-        await u.press("Show my name")
         assert "Role: \u2068Engineer\u2069" in u.last.text
-        await u.press("Confirm")
+        await u.press("Sign with my name")
         assert "Thank you" in u.last.text
     finally:
         await stop_app(fresh)
@@ -281,9 +336,18 @@ async def test_commands_and_stray_input_mid_flow(make_user: Callable[..., FakeUs
     await u.send_photo()
     assert "Please send text" in u.last.text
     await u.send_contact()
-    assert "Step 1 of 5" in u.last.text
+    assert "Your name" in u.last.text
     await u.send("Still Me")
-    assert "Step 2 of 5" in u.last.text
+    assert "Check your signature" in u.last.text
+
+
+async def test_a_name_typed_before_sign_gets_the_way_to_sign(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    u = make_user()
+    await u.start(CAMPAIGN)
+    [reply] = await u.send("Early Bird")
+    assert "press ✍️ Sign" in reply.text and "/start" not in reply.text
 
 
 async def test_edit_existing_signature(make_user: Callable[..., FakeUser], svc: Services) -> None:
@@ -293,10 +357,9 @@ async def test_edit_existing_signature(make_user: Callable[..., FakeUser], svc: 
     assert "Old Name" in msg.text and "Nurse" in msg.text
     await u.press("Edit")
     await u.press("Keep “Old Name”")
-    await u.press("Remove it")
-    await u.send("Red Cross volunteers")
-    await u.press("Count me anonymously")
-    await u.press("Confirm")
+    await u.press("Change role and organisation")
+    await u.send("-\nRed Cross volunteers")
+    await u.press("Save, don't show my name")
     assert "Your signature has been updated." in u.last.text
     row = await svc.db.fetchone("SELECT name, role, organisation, public FROM signatures")
     assert row == ("Old Name", None, "Red Cross volunteers", 0)
@@ -324,7 +387,7 @@ async def test_withdraw_erases_and_count_goes_down(
     assert "no signature to withdraw" in reply.text
     await a.start(CAMPAIGN)  # may sign again after withdrawing
     await a.press("Sign")
-    assert "Step 1 of 5" in a.last.text
+    assert "Your name" in a.last.text
 
 
 async def test_notify_opt_in_stores_id_and_opt_out_erases_it(

@@ -23,31 +23,47 @@ I18N = I18n()
      (None, "en"), ("ru-RU", "ru")],
 )  # fmt: skip
 async def test_journey_in_each_language(
-    make_user: Callable[..., FakeUser], code: str | None, language: str
+    make_user: Callable[..., FakeUser], tg: FakeTelegram, code: str | None, language: str
 ) -> None:
+    """Card → Sign → name → sign button: three interactions, at most six Bot API calls."""
     t = I18N.get(language)
     u = make_user(first_name="Ales", last_name="Kot", language_code=code)
     [card] = await u.start(CAMPAIGN)
     assert t._("Read the full text") in str(card.buttons)
+    before = len(tg.calls)
     await u.press(t._("Sign"))
-    assert t._("Your privacy") in u.last.text
-    await u.press(t._("Use “{name}”").format(name="Ales Kot"))
-    assert t._("Your role or occupation") in u.last.text
-    [reply] = await u.send("x" * 130)
+    assert t._("Your name") in u.last.text and "/withdraw" in u.last.text
+    await u.send("Ales Kot\n" + "x" * 130)  # a role over the limit: refused, nothing lost
     too_long = t.ngettext(
         "That is {length} character long; the limit is {max}.",
         "That is {length} characters long; the limit is {max}.",
         130,
     ).format(length=t.number(130), max=120)
-    assert too_long in reply.text
-    await u.press(t._("Skip"))
-    await u.press(t._("Skip"))
-    await u.press(t._("Show my name"))
+    assert too_long in u.last.text
+    await u.send("Ales Kot")
     assert t._("Check your signature") in u.last.text
-    await u.press(t._("Confirm"))
+    await u.press(t._("Sign with my name"))
     assert t._("Thank you! Your signature is recorded.") in u.last.text
+    calls = [c.method for c in tg.calls[before:]]
+    assert len(calls) <= 6 + 2, calls  # six on the shortest path, two more for the refusal
     if language != "en":
         assert "Thank you" not in u.last.text and "Sign" not in str(card.buttons)
+
+
+async def test_three_taps_in_each_language_count_six_calls(
+    make_user: Callable[..., FakeUser], tg: FakeTelegram
+) -> None:
+    for language in ("en", "be", "ru", "uk", "pl"):
+        t = I18N.get(language)
+        u = make_user(first_name="Ales", language_code=language)
+        await u.start(CAMPAIGN)
+        before = len(tg.calls)
+        await u.press(t._("Sign"))
+        await u.send("Ales Kot")
+        await u.press(t._("Sign, don't show my name"))
+        calls = [c.method for c in tg.calls[before:]]
+        assert len(calls) <= 6, (language, calls)
+        assert t._("Thank you! Your signature is recorded.") in u.last.text
 
 
 @pytest.mark.parametrize(
@@ -126,10 +142,7 @@ async def test_right_to_left_names_are_isolated(make_user: Callable[..., FakeUse
     u = make_user()
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    await u.send("محمد الأحمد")
-    await u.send("מהנדסת")
-    await u.press("Skip")
-    await u.press("Show my name")
+    await u.send("محمد الأحمد\nמהנדסת")
     assert "Name: \u2068محمد الأحمد\u2069\n" in u.last.text
     assert "Role: \u2068מהנדסת\u2069\n" in u.last.text
 

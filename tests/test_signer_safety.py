@@ -106,7 +106,7 @@ async def test_mydata_lists_everything_that_remains(
     assert "No signatures." in data.text and "Language: English" in data.text
     await u.send("/stop")
     [data] = await u.send("/mydata")
-    assert "Language: not chosen" in data.text
+    assert "from your Telegram settings, nothing stored" in data.text
     assert await svc.db.scalar("SELECT COUNT(*) FROM preferences") == 0
 
 
@@ -351,7 +351,7 @@ async def test_a_reader_in_the_way_makes_the_bot_say_the_erasure_finishes_later(
     try:
         await u.send("/withdraw")
         await u.press("Yes, withdraw")
-        assert "erased within 10 minutes" in u.last.text
+        assert "the next clean-up, which runs every 10 minutes" in u.last.text
         assert "withdrawn and erased" not in u.last.text
     finally:
         reader.rollback()
@@ -374,8 +374,7 @@ async def test_cancel_and_edit_leave_no_old_value_in_the_journal(
     await u.send("/mysignature")
     await u.press("Edit")
     await u.send("Second Spelling")
-    for label in ("Skip", "Skip", "Show my name", "Confirm"):
-        await u.press(label)
+    await u.press("Save, show my name")
     assert b"First Spelling" not in _bytes(svc)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.signatures import Draft
+from bot.domain.signatures import Draft, Step
 from bot.storage import Database
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
@@ -99,7 +99,7 @@ async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> N
     db = Database(path)
     await db.open()
     try:
-        draft = Draft("signer1", "c", "preview", name="Secret Name Zq", public=True)
+        draft = Draft("signer1", "c", Step.PREVIEW, name="Secret Name Zq", public=True)
         await draft_store.save(db, draft)
         result = await signature_store.confirm(db, draft, **_ids("signer1"), now=100)
         assert (result.outcome, result.count) == ("signed", 1)
@@ -118,7 +118,7 @@ async def test_recount_fixes_drift(tmp_path: Path) -> None:
     db = Database(tmp_path / "r.sqlite3")
     await db.open()
     try:
-        draft = Draft("s", "c", "preview", name="N N", public=True)
+        draft = Draft("s", "c", Step.PREVIEW, name="N N", public=True)
         await draft_store.save(db, draft)
         await signature_store.confirm(db, draft, **_ids("s"), now=1)
         await db.execute("UPDATE counters SET signatures = 7")

@@ -20,6 +20,9 @@ class CampaignText:
     summary: str
     paragraphs: tuple[str, ...]
     addressees: tuple[str, ...] = ()
+    # A short warning shown on the card and before the name prompt (e.g. about travelling
+    # to the country petitioned against), not only somewhere inside the full text.
+    safety: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Campaign:
     addressees: tuple[str, ...]
     texts: dict[str, CampaignText] = field(hash=False)
     closed_on: date | None = None  # when signing ended; retention counts from here
+    nameless: bool = False  # signatures may be counted without any name
 
     @property
     def ladder(self) -> tuple[int, ...]:

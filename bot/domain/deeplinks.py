@@ -26,6 +26,7 @@ def decode(payload: str) -> tuple[str, str | None] | None:
     if not _PAYLOAD_RE.match(payload):
         return None
     slug, _, source = payload.partition("_")
+    slug = slug.lower()  # people retype links in capitals; source codes stay case-sensitive
     if not SLUG_RE.match(slug):
         return None
     if source and not SOURCE_RE.match(source):

@@ -44,10 +44,15 @@ def previous_goal(count: int, ladder: Sequence[int] = DEFAULT_LADDER) -> int | N
 
 
 def progress_bar(count: int, goal: int, width: int = 10) -> str:
-    """A text bar that renders the same in every client and font."""
+    """A text bar that renders the same in every client and font; the first signature
+    already shows (an empty bar under "1 signature" reads as if it did not count)."""
     filled = min(width, max(0, count * width // goal)) if goal > 0 else width
+    if count > 0 and filled == 0:
+        filled = 1
     return "▰" * filled + "▱" * (width - filled)
 
 
-def percent(count: int, goal: int) -> int:
-    return min(100, count * 100 // goal) if goal > 0 else 100
+def percent(count: int, goal: int) -> str:
+    """The share of the goal as shown: "<1" rather than a false "0" once someone signed."""
+    value = min(100, count * 100 // goal) if goal > 0 else 100
+    return "<1" if value == 0 and count > 0 else str(value)

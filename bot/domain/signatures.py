@@ -5,12 +5,34 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from enum import IntFlag, StrEnum
 
-STEPS = ("name", "role", "org", "public", "preview")
-# A draft that only remembers which campaign a person opened and from which link: it gives
-# commands their campaign and a signature its source, and expires like any draft.
-VISIT = "visit"
+
+class Step(StrEnum):
+    """Where a person's draft stands in the signing flow (bot.domain.flow); stored as its value."""
+
+    VISIT = "visit"  # reading a campaign: remembers which one, and the link's source
+    NAME = "name"  # waiting for the name (optionally with role and organisation)
+    PREVIEW = "preview"  # showing what will be recorded; waiting for a sign button
+    EXTRAS = "extras"  # waiting for role and organisation; returns to the preview
+
+    @classmethod
+    def parse(cls, value: str, has_name: bool) -> Step:
+        """A stored step; steps of the old five-step flow resume where they now belong."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.PREVIEW if has_name else cls.NAME
+
+
+class Counted(IntFlag):
+    """Funnel events a draft has already counted, so a repeated tap counts once."""
+
+    NONE = 0
+    OPENED = 1
+    STARTED = 2
+    NAMED = 4
 
 
 def _hmac(key: bytes, message: str) -> str:
@@ -100,7 +122,7 @@ class Signature:
 class Draft:
     person: str
     campaign: str
-    step: str
+    step: Step
     name: str | None = None
     role: str | None = None
     organisation: str | None = None
@@ -110,18 +132,11 @@ class Draft:
     last_update: int = 0
     updated_at: int = 0
     source: str | None = None
+    counted: Counted = Counted.NONE
 
     @property
     def signing(self) -> bool:
-        return self.step != VISIT
-
-    def advance(self, **changes: object) -> Draft:
-        """The next step after the current one, or straight to preview when editing a field."""
-        draft = replace(self, **changes)  # type: ignore[arg-type]
-        if self.step == "preview":
-            return draft
-        order = STEPS.index(self.step)
-        return replace(draft, step=STEPS[order + 1])
+        return self.step is not Step.VISIT
 
 
 @dataclass(frozen=True)

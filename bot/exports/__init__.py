@@ -23,5 +23,6 @@ FORMATS = MappingProxyType(
         "json": Format("json"),
         "list": Format("txt"),
         "pdf": Format("pdf"),
+        "funnel": Format("csv", holds_names=False),  # hourly counts only: moderators too
     }
 )

@@ -10,10 +10,11 @@ from PIL import Image, ImageDraw, ImageFont
 from bot.exports import FONT_PATH
 
 WIDTH, HEIGHT = 1000, 520
-_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 60, 60
+_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 60, 60, 60  # the right margin holds the % axis
 _BAR = (52, 120, 246)
 _AXIS = (60, 60, 60)
 _GRID = (225, 225, 225)
+_RATE = (230, 120, 20)
 
 
 def _nice_max(value: int) -> int:
@@ -29,8 +30,46 @@ def _nice_max(value: int) -> int:
     return top
 
 
-def draw(per_day: list[int], last_day: date, title: str) -> bytes:
-    """PNG bytes: one bar per day ending at `last_day`, with y ticks and dated x labels."""
+def _rate_line(
+    pen: ImageDraw.ImageDraw,
+    rates: list[float | None],
+    slot: float,
+    plot_h: int,
+    font: ImageFont.FreeTypeFont,
+    label: str,
+) -> None:
+    """The conversion per day on a right-hand 0-100 % axis; days without visitors are gaps."""
+    right = WIDTH - _RIGHT
+    for pct in (0, 50, 100):
+        tick = _TOP + plot_h - plot_h * pct // 100
+        pen.text((right + 8, tick - 9), f"{pct}%", fill=_RATE, font=font)
+    points: list[tuple[float, float]] = []
+    for i, rate in enumerate(rates):
+        if rate is None:
+            if len(points) > 1:
+                pen.line(points, fill=_RATE, width=3)
+            points = []
+            continue
+        x = _LEFT + (i + 0.5) * slot
+        y = _TOP + plot_h - plot_h * min(1.0, max(0.0, rate))
+        points.append((x, y))
+        pen.ellipse([(x - 3, y - 3), (x + 3, y + 3)], fill=_RATE)
+    if len(points) > 1:
+        pen.line(points, fill=_RATE, width=3)
+    if label:
+        width = pen.textlength(label, font=font)
+        pen.text((WIDTH - 10 - width, 22), label, fill=_RATE, font=font)
+
+
+def draw(
+    per_day: list[int],
+    last_day: date,
+    title: str,
+    conversion: list[float | None] | None = None,
+    conversion_label: str = "",
+) -> bytes:
+    """PNG bytes: one bar per day ending at `last_day`, with y ticks and dated x labels; with
+    `conversion`, each day's share of visitors who signed (0-1) as a line on a % axis."""
     font = ImageFont.truetype(str(FONT_PATH), 14)
     title_font = ImageFont.truetype(str(FONT_PATH), 20)
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
@@ -58,6 +97,8 @@ def draw(per_day: list[int], last_day: date, title: str) -> bytes:
             label = f"{day.day:02d}.{day.month:02d}"
             width = pen.textlength(label, font=font)
             pen.text(((x0 + x1 - width) / 2, _TOP + plot_h + 8), label, fill=_AXIS, font=font)
+    if conversion is not None:
+        _rate_line(pen, conversion, slot, plot_h, font, conversion_label)
     pen.line([(_LEFT, _TOP), (_LEFT, _TOP + plot_h)], fill=_AXIS, width=2)
     pen.line([(_LEFT, _TOP + plot_h), (WIDTH - _RIGHT, _TOP + plot_h)], fill=_AXIS, width=2)
     out = io.BytesIO()

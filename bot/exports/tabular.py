@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.exports.columns import COLUMNS, HEADER, iso_utc
+from bot.exports.columns import COLUMNS, HEADER, iso_utc, neutralise
 from bot.storage.db import Row
 
 _CSV = tuple(column.csv for column in COLUMNS)
@@ -87,3 +87,23 @@ async def write_list(rows: AsyncIterator[Row], path: Path) -> int:
                 fh.write(line + "\n")
                 count += 1
     return count
+
+
+FUNNEL_HEADER = (
+    "hour_utc", "source", "opened", "started", "named", "signed", "cancelled", "expired"
+)  # fmt: skip
+
+
+def write_funnel(
+    rows: list[tuple[int, str, int, int, int, int, int, int]],
+    labels: dict[str, str],
+    path: Path,
+) -> int:
+    """The funnel's hourly counts as CSV: aggregates only, nothing about any person."""
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(FUNNEL_HEADER)
+        for hour, source, *counts in rows:
+            label = neutralise(labels.get(source, "")) if source else ""
+            writer.writerow((iso_utc(hour * 3600), label, *counts))
+    return len(rows)

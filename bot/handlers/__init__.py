@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from bot.handlers import account, admin, groups, inline, reading, router, sharing, signing
+from bot.handlers import (
+    account,
+    admin,
+    cleanup,
+    groups,
+    inline,
+    reading,
+    router,
+    sharing,
+    signing,
+)
+from bot.handlers.base import CallbackRoute
 from bot.services import BotApp
 
 
 def register_all(app: BotApp) -> None:
-    for module in (reading, signing, account, sharing, groups, inline, admin):
-        module.register(app)
-    router.register(app)  # last: its catch-all for unknown commands must come after the rest
+    """Every handler, and the callback routes each feature returns, assembled per app."""
+    routes: dict[str, CallbackRoute] = {}
+    for feature in (reading, signing, account, sharing, admin):
+        routes.update(feature.register(app))
+    routes.update(cleanup.routes())
+    groups.register(app)
+    inline.register(app)
+    router.register(app, routes)  # last: its catch-all for unknown commands comes after the rest

@@ -9,13 +9,24 @@ from telegram.error import BadRequest
 from telegram.ext import ChatMemberHandler, CommandHandler, filters
 
 from bot.callbacks import Callback
-from bot.handlers.base import answer, person_of, send, show, signer_of, translator, user_id_of
+from bot.handlers import cleanup
+from bot.handlers.base import (
+    CallbackRoute,
+    answer,
+    person_of,
+    send,
+    show,
+    signer_of,
+    translator,
+    user_id_of,
+)
 from bot.handlers.reading import my_signatures
 from bot.i18n import NATIVE_NAMES
 from bot.services import BotApp, BotContext
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
+from bot.views import cleanup as cleanup_views
 from bot.views import signing as views
 from bot.views.common import View, button, esc, keyboard, user_text
 
@@ -71,20 +82,24 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
         await answer(update, t._("There is no signature to withdraw."))
         return
     person = person_of(update, context)
+    auto = await cleanup.auto_clean_wanted(update, context)  # before the preferences go
     if not await my_signatures(update, context):  # the last one: the preferences go too
         await signer_store.forget_preferences(svc.db, person)
         svc.forget_language(person)
     purged = await svc.db.purge_wal()
+    if auto:
+        await answer(update, t._("Your signature has been withdrawn and erased."), alert=True)
+        await cleanup.leave_no_trace(update, context)
+        return
     await answer(update)
     text = esc(
         t._("Your signature has been withdrawn and erased.")
         if purged
         else t._(
-            "Your signature has been withdrawn. Its last copy in the database journal will be "
-            "erased within 10 minutes."
+            "Your signature has been withdrawn. Its last copy in the database journal goes at "
+            "the next clean-up, which runs every 10 minutes."
         )
     )
-    markup = None
     if campaign is not None:
         count = (await svc.progress(campaign)).count
         signed = t.ngettext("{count} signature", "{count} signatures", count)
@@ -93,8 +108,10 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
                 signed=signed.format(count=t.number(count))
             )
         )
-        markup = keyboard([button("⬅️ " + t._("Back to the campaign"), "card", campaign.slug)])
-    await show(update, context, View(text, markup))
+    rows = [[button("🧹 " + t._("Leave no trace in this chat"), "clean")]]
+    if campaign is not None:
+        rows.append([button("⬅️ " + t._("Back to the campaign"), "card", campaign.slug)])
+    await show(update, context, View(text, keyboard(*rows)))
 
 
 async def on_withdraw_no(update: Update, context: BotContext, cb: Callback) -> None:
@@ -135,7 +152,9 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
 
 async def privacy_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
-    await send(update, context, View(views.privacy_notice(t, context.svc.settings.retention_days)))
+    notice = views.privacy_notice(t, context.svc.settings.retention_days)
+    auto = await cleanup.auto_clean_wanted(update, context)
+    await send(update, context, cleanup_views.privacy_view(t, notice, auto))
 
 
 async def forget_person(context: BotContext, user_id: int) -> None:
@@ -150,11 +169,12 @@ async def forget_person(context: BotContext, user_id: int) -> None:
 async def stop_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)  # before the preference goes
     await forget_person(context, user_id_of(update))
-    await send(
-        update,
-        context,
-        View(esc(t._("Done: you will get no more updates from this bot. Your signatures stay."))),
+    text = (
+        t._("Done: you will get no more updates from this bot. Your signatures stay.")
+        if await my_signatures(update, context)
+        else t._("Done: you will get no more updates from this bot.")
     )
+    await send(update, context, View(esc(text)))
 
 
 async def on_blocked_by_user(update: Update, context: BotContext) -> None:
@@ -185,7 +205,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
             "\n".join(
                 [
                     f"\n• <b>{esc(title)}</b>",
-                    esc(t._("Signed on {date}.").format(date=t.datetime(s.signed_at))),
+                    esc(t._("Signed: {date}").format(date=t.datetime(s.signed_at))),
                     "{}: {}".format(esc(t._("Name")), user_text(s.name) if s.name else "—"),
                     "{}: {}".format(esc(t._("Role")), user_text(s.role) if s.role else "—"),
                     "{}: {}".format(
@@ -207,11 +227,16 @@ async def mydata_command(update: Update, context: BotContext) -> None:
             )
         )
     stored = await signer_store.language(svc.db, person_of(update, context))
-    lines.append(
-        "\n{}: {}".format(
-            esc(t._("Language")), esc(NATIVE_NAMES[stored]) if stored else esc(t._("not chosen"))
+    language = (
+        esc(NATIVE_NAMES[stored])
+        if stored
+        else esc(
+            t._("{language} (from your Telegram settings, nothing stored)").format(
+                language=NATIVE_NAMES[t.language]
+            )
         )
     )
+    lines.append("\n{}: {}".format(esc(t._("Language")), language))
     draft = await draft_store.get(
         svc.db, person_of(update, context), svc.now(), svc.settings.draft_ttl_hours * 3600
     )
@@ -222,15 +247,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
     await send(update, context, View("\n".join(lines)))
 
 
-ROUTES = {
-    "wd": on_withdraw_ask,
-    "wdy": on_withdraw_yes,
-    "wdn": on_withdraw_no,
-    "notify": on_notify,
-}
-
-
-def register(app: BotApp) -> None:
+def register(app: BotApp) -> dict[str, CallbackRoute]:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("mysignature", mysignature_command, filters=private))
     app.add_handler(CommandHandler("withdraw", withdraw_command, filters=private))
@@ -241,3 +258,9 @@ def register(app: BotApp) -> None:
     app.add_handler(
         ChatMemberHandler(on_blocked_by_user, ChatMemberHandler.MY_CHAT_MEMBER), group=1
     )
+    return {
+        "wd": on_withdraw_ask,
+        "wdy": on_withdraw_yes,
+        "wdn": on_withdraw_no,
+        "notify": on_notify,
+    }

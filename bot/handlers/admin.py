@@ -22,6 +22,7 @@ from bot.handlers.admin_common import (
     admin_id,
     ask_campaign,
     audit,
+    organiser_level,
     pick_campaign,
     register_commands,
     reply,
@@ -32,17 +33,22 @@ from bot.handlers.admin_views import (
     backup_caption,
     export_caption,
     export_usage,
+    funnel_text,
     goal_usage,
     goal_view,
     parse_ladder,
+    refusal,
     stats_caption,
+    title_of,
 )
+from bot.handlers.base import CallbackRoute
 from bot.i18n import Translator
-from bot.services import BotApp, BotContext
+from bot.services import BotApp, BotContext, Level
 from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage import admin as admin_store
+from bot.storage import funnel as funnel_store
 from bot.storage import signatures as signature_store
-from bot.views.common import esc
+from bot.views.common import esc, user_text
 
 # Exports with at least this many signatures get a "Preparing the export…" message first.
 PROGRESS_AFTER = 2000
@@ -78,11 +84,19 @@ async def export_command(
             await reply(update, context, esc(usage))
             return
     started = svc.now()
+    spec = FORMATS[fmt]
+    level = organiser_level(update, context)
+    if spec.holds_names and (level is None or not level.covers(Level.ADMIN)):
+        await reply(update, context, refusal(t, "export"))
+        await audit(context, admin_id(update), "refused", f"command=export format={fmt}")
+        return
+    if fmt == "funnel":
+        await _funnel_export(update, context, t, campaign)
+        return
     total = await admin_store.signature_total(svc.db, campaign.slug)
     progress = None
     if total >= PROGRESS_AFTER:
         progress = await reply(update, context, esc(t._("Preparing the export…")))
-    spec = FORMATS[fmt]
     filename = f"{campaign.slug}-signatures-{_stamp(svc.now())}.{spec.extension}"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
         path = Path(tmp) / filename
@@ -104,6 +118,24 @@ async def export_command(
     if public_names_only:
         detail += f" {PUBLIC_NAMES_ONLY}"
     await audit(context, admin_id(update), "export", detail)
+
+
+async def _funnel_export(
+    update: Update, context: BotContext, t: Translator, campaign: Campaign
+) -> None:
+    """The hourly funnel counts as CSV: aggregates only, so never encrypted or refused."""
+    svc = context.svc
+    rows = await funnel_store.hourly_rows(svc.db, campaign.slug)
+    labels = await admin_store.source_labels(svc.db, sorted({r[1] for r in rows if r[1]}))
+    filename = f"{campaign.slug}-funnel-{_stamp(svc.now())}.csv"
+    with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
+        path = Path(tmp) / filename
+        count = await asyncio.to_thread(tabular.write_funnel, rows, labels, path)
+        caption = esc(t._("{title}: the funnel, {count} hourly rows (counts only)")).format(
+            title=user_text(title_of(campaign, t)), count=t.number(count)
+        )
+        await send_files(context, t, _chat_id(update), path, filename, caption, holds_names=False)
+    await audit(context, admin_id(update), "export", f"campaign={campaign.slug} format=funnel")
 
 
 async def _write_export(
@@ -141,9 +173,16 @@ async def stats_command(
     stats = await admin_store.stats(svc.db, campaign.slug, now)
     labels = await admin_store.source_labels(svc.db, [code for code, _, _ in stats.by_source])
     per_day = await admin_store.per_day(svc.db, campaign.slug, now, 30)
+    visits = await funnel_store.per_day(svc.db, campaign.slug, now, 30)
+    conversion = [signed / opened if opened else None for opened, signed in visits]
     today = datetime.fromtimestamp(now, UTC).date()
     png = await asyncio.to_thread(
-        chart.draw, per_day, today, t._("Signatures per day, last 30 days (UTC)")
+        chart.draw,
+        per_day,
+        today,
+        t._("Signatures per day, last 30 days (UTC)"),
+        conversion,
+        t._("share of visitors who signed"),
     )
     await context.bot.send_photo(
         _chat_id(update),
@@ -152,6 +191,10 @@ async def stats_command(
         caption=stats_caption(t, campaign, stats, labels),
         parse_mode=ParseMode.HTML,
     )
+    # The funnel beside the chart: a photo caption holds only 1,024 characters.
+    overall, per_source = await funnel_store.totals(svc.db, campaign.slug)
+    source_names = await admin_store.source_labels(svc.db, [s for s in per_source if s])
+    await reply(update, context, funnel_text(t, overall, per_source, source_names))
     await audit(context, admin_id(update), "stats", f"campaign={campaign.slug}")
 
 
@@ -248,7 +291,7 @@ async def reload_command(
     await audit(context, admin_id(update), "reload", f"campaigns={count}")
 
 
-def register(app: BotApp) -> None:
+def register(app: BotApp) -> dict[str, CallbackRoute]:
     register_commands(
         app,
         {
@@ -259,5 +302,4 @@ def register(app: BotApp) -> None:
             "reload": reload_command,
         },
     )
-    admin_moderation.register(app)
-    admin_broadcast.register(app)
+    return {**admin_moderation.register(app), **admin_broadcast.register(app)}

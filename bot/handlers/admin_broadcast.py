@@ -11,7 +11,6 @@ from telegram.constants import ParseMode
 
 from bot import broadcast
 from bot.callbacks import Callback
-from bot.handlers import router
 from bot.handlers.admin_common import (
     admin_button,
     ask_campaign,
@@ -21,7 +20,7 @@ from bot.handlers.admin_common import (
     reply,
 )
 from bot.handlers.admin_views import title_of
-from bot.handlers.base import answer, send, show
+from bot.handlers.base import CallbackRoute, answer, send, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.storage import admin as admin_store
@@ -105,6 +104,6 @@ async def on_discard(
     await audit(context, admin_id, "broadcast_cancel", f"id={broadcast_id}")
 
 
-def register(app: BotApp) -> None:
+def register(app: BotApp) -> dict[str, CallbackRoute]:
     register_commands(app, {"broadcast": broadcast_command})
-    router.add_routes({"bc": on_confirm, "bcx": on_discard})
+    return {"bc": on_confirm, "bcx": on_discard}

@@ -11,10 +11,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.callbacks import Callback
-from bot.handlers import router
 from bot.handlers.admin_common import audit, moderator_button, register_commands, reply
 from bot.handlers.admin_views import stale_button, title_of
-from bot.handlers.base import answer, show
+from bot.handlers.base import CallbackRoute, answer, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.storage import signatures as signature_store
@@ -131,6 +130,6 @@ async def on_dismiss(
     await show(update, context, View(esc(t._("Cancelled. Nothing was changed."))))
 
 
-def register(app: BotApp) -> None:
+def register(app: BotApp) -> dict[str, CallbackRoute]:
     register_commands(app, {"remove": remove_command, "block": block_command})
-    router.add_routes({"rm": on_remove, "blk": on_remove, "no": on_dismiss})
+    return {"rm": on_remove, "blk": on_remove, "no": on_dismiss}

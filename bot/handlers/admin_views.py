@@ -12,6 +12,7 @@ from bot.i18n import NATIVE_NAMES, Translator
 from bot.menus import ORGANISER_COMMANDS
 from bot.services import Level
 from bot.storage.admin import Stats
+from bot.storage.funnel import Totals
 from bot.views.campaign import Progress
 from bot.views.common import bold, esc, shorten, user_text
 
@@ -126,6 +127,33 @@ def backup_caption(t: Translator, encrypted: bool) -> str:
 def title_of(campaign: Campaign, t: Translator) -> str:
     text, _ = campaign.text_for(t.language)
     return text.title
+
+
+def funnel_text(
+    t: Translator, overall: Totals, per_source: dict[str, Totals], labels: dict[str, str]
+) -> str:
+    """Where supporters drop off: opened → started → named → signed, overall and per source."""
+    n = t.number
+
+    def line(totals: Totals) -> str:
+        steps = [
+            t._("{count} opened").format(count=n(totals.opened)),
+            t._("{count} started").format(count=n(totals.started)),
+            t._("{count} named").format(count=n(totals.named)),
+            t._("{count} signed").format(count=n(totals.signed)),
+        ]
+        rate = f"{totals.signed * 100 // totals.opened}%" if totals.opened else "—"
+        extra = t._("cancelled {cancelled} · expired {expired}").format(
+            cancelled=n(totals.cancelled), expired=n(totals.expired)
+        )
+        return esc(" → ".join(steps) + f": {rate}") + f"\n<i>{esc(extra)}</i>"
+
+    lines = ["<b>{}</b>".format(esc(t._("Funnel"))), line(overall)]
+    ranked = sorted(per_source.items(), key=lambda item: -item[1].opened)
+    for code, totals in ranked[:15]:
+        label = user_text(shorten(labels.get(code, code), 40)) if code else esc(t._("direct"))
+        lines.append(f"\n{label}\n{line(totals)}")
+    return "\n".join(lines)
 
 
 def stats_caption(t: Translator, campaign: Campaign, stats: Stats, labels: dict[str, str]) -> str:

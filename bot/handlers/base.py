@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import LinkPreviewOptions, Message, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -70,26 +70,50 @@ async def send(update: Update, context: BotContext, view: View) -> int:
 async def show(update: Update, context: BotContext, view: View) -> int:
     """Edits the pressed message in place (returns its id); sends a new one otherwise."""
     query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        message = query.message
+    message_id = query.message.message_id if query is not None and query.message else None
+    return await edit(update, context, message_id, view)
+
+
+async def edit(update: Update, context: BotContext, message_id: int | None, view: View) -> int:
+    """Edits message `message_id` of this chat (returns its id); sends a new one when there
+    is none or it can no longer be edited (deleted by the person, or too old)."""
+    chat = update.effective_chat
+    if message_id is not None and chat is not None:
         try:
             await _call(
                 context,
                 "editMessageText",
-                chat_id=message.chat_id,
-                message_id=message.message_id,
+                chat_id=chat.id,
+                message_id=message_id,
                 text=view.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=view.markup,
                 link_preview_options=_NO_PREVIEW,
             )
-            return message.message_id
+            return message_id
         except BadRequest as exc:
             if "not modified" in exc.message:
-                return message.message_id
+                return message_id
             if "not found" not in exc.message and "can't be edited" not in exc.message:
                 raise
     return await send(update, context, view)
+
+
+async def delete_incoming(update: Update, context: BotContext) -> bool:
+    """Deletes the person's own message (a typed name must not stay in their chat).
+
+    Telegram refuses for a message that is gone or too old; that is not an error here."""
+    message = update.effective_message
+    if message is None:
+        return False
+    try:
+        await _call(
+            context, "deleteMessage", chat_id=message.chat_id, message_id=message.message_id
+        )
+    except BadRequest as exc:
+        log.debug("could not delete a message: %s", exc.message)
+        return False
+    return True
 
 
 async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:

@@ -11,33 +11,36 @@ from telegram.ext import CommandHandler, filters
 from bot.callbacks import Callback
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
-from bot.domain.signatures import VISIT, Draft, Signature
-from bot.handlers.base import answer, person_of, send, show, translator, user_id_of
+from bot.domain.signatures import Counted, Draft, Signature, Step
+from bot.handlers.base import CallbackRoute, answer, person_of, send, show, translator, user_id_of
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import BotApp, BotContext
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage import sources as source_store
+from bot.storage.funnel import Event
 from bot.views import campaign as views
 from bot.views.common import View, button, esc, keyboard
 
 
 async def current_campaign(update: Update, context: BotContext) -> Campaign | None:
-    """The campaign a command without arguments is about: the only one, or the last opened."""
+    """The campaign a command without arguments is about: the one the person has open (their
+    draft), else the one they signed last, else the only campaign there is."""
     svc = context.svc
-    campaigns = svc.campaigns.open() or svc.campaigns.all()
-    if len(campaigns) == 1:
-        return campaigns[0]
     draft = await draft_store.get(
         svc.db, person_of(update, context), svc.now(), svc.settings.draft_ttl_hours * 3600
     )
-    if draft is not None:
-        return svc.campaign(draft.campaign)
+    if draft is not None and (campaign := svc.campaign(draft.campaign)) is not None:
+        return campaign
     # After signing the draft is gone; the person's own newest signature says which one.
     for signature in reversed(await my_signatures(update, context)):
         if (campaign := svc.campaign(signature.campaign)) is not None:
             return campaign
-    return None
+    every = svc.campaigns.all()
+    if len(every) == 1:
+        return every[0]
+    open_now = svc.campaigns.open()
+    return open_now[0] if len(open_now) == 1 else None
 
 
 async def my_signatures(update: Update, context: BotContext) -> list[Signature]:
@@ -64,17 +67,25 @@ async def remember_visit(
         return
     if draft is not None and draft.signing:
         return
-    await draft_store.save(
-        svc.db, Draft(person, campaign.slug, VISIT, updated_at=svc.now(), source=source)
+    visit = Draft(
+        person,
+        campaign.slug,
+        Step.VISIT,
+        updated_at=svc.now(),
+        source=source,
+        counted=Counted.OPENED,
     )
+    await draft_store.replace_if(svc.db, draft, visit, [Event.OPENED])  # a repeat counts once
 
 
-async def campaign_list_view(update: Update, context: BotContext) -> View:
+async def campaign_list_view(
+    update: Update, context: BotContext, heading: str | None = None
+) -> View:
     svc = context.svc
     t = await translator(update, context)
     campaigns = svc.campaigns.open() or svc.campaigns.all()
     counts = {c.slug: (await svc.progress(c)).count for c in campaigns}
-    return views.campaign_list(t, campaigns, counts)
+    return views.campaign_list(t, campaigns, counts, heading)
 
 
 async def card_view(update: Update, context: BotContext, campaign: Campaign) -> View:
@@ -87,15 +98,12 @@ async def start(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
     payload = context.args[0] if context.args else ""
     campaign = None
+    heading = None
     if payload:
         decoded = deeplinks.decode(payload)
         campaign = svc.campaign(decoded[0]) if decoded else None
         if campaign is None or decoded is None:
-            await send(
-                update,
-                context,
-                View(esc(t._("That link is not valid any more. Here is what you can sign now:"))),
-            )
+            heading = t._("I don't know that link. Here is what you can sign now:")
         else:
             source = decoded[1]
             if source and not await source_store.exists(svc.db, source):
@@ -106,8 +114,9 @@ async def start(update: Update, context: BotContext) -> None:
         campaigns = svc.campaigns.open() or svc.campaigns.all()
         if len(campaigns) == 1:
             campaign = campaigns[0]
+            await remember_visit(update, context, campaign, None)
     if campaign is None:
-        await send(update, context, await campaign_list_view(update, context))
+        await send(update, context, await campaign_list_view(update, context, heading))
         return
     await send(update, context, await card_view(update, context, campaign))
 
@@ -162,9 +171,7 @@ async def progress_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
     targets = [campaign] if campaign else context.svc.campaigns.open()
     for target in targets:
-        await send(
-            update, context, views.progress_view(t, target, await context.svc.progress(target))
-        )
+        await send(update, context, await _progress_view(update, context, t, target))
 
 
 async def on_progress(update: Update, context: BotContext, cb: Callback) -> None:
@@ -172,9 +179,17 @@ async def on_progress(update: Update, context: BotContext, cb: Callback) -> None
     await answer(update)
     if campaign is not None:
         t = await translator(update, context)
-        await show(
-            update, context, views.progress_view(t, campaign, await context.svc.progress(campaign))
-        )
+        await show(update, context, await _progress_view(update, context, t, campaign))
+
+
+async def _progress_view(
+    update: Update, context: BotContext, t: Translator, campaign: Campaign
+) -> View:
+    """Progress, with a Sign button only for someone who has not signed this one."""
+    svc = context.svc
+    signer = svc.signer(user_id_of(update), campaign.slug)
+    signed = await signature_store.find(svc.db, campaign.slug, signer) is not None
+    return views.progress_view(t, campaign, await svc.progress(campaign), signed)
 
 
 def language_menu(t: Translator) -> View:
@@ -214,20 +229,18 @@ async def on_set_language(update: Update, context: BotContext, cb: Callback) -> 
     await show(update, context, view)
 
 
-ROUTES = {
-    "card": on_card,
-    "list": on_list,
-    "page": on_page,
-    "addr": on_addressees,
-    "prog": on_progress,
-    "lang": on_language,
-    "setlang": on_set_language,
-}
-
-
-def register(app: BotApp) -> None:
+def register(app: BotApp) -> dict[str, CallbackRoute]:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler(["addressees", "decisionmakers"], addressees_command, private))
     app.add_handler(CommandHandler("progress", progress_command, filters=private))
     app.add_handler(CommandHandler("language", language_command, filters=private))
+    return {
+        "card": on_card,
+        "list": on_list,
+        "page": on_page,
+        "addr": on_addressees,
+        "prog": on_progress,
+        "lang": on_language,
+        "setlang": on_set_language,
+    }

@@ -9,9 +9,8 @@ from telegram.ext import CommandHandler, filters
 from bot.callbacks import Callback
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
-from bot.handlers import router
 from bot.handlers.admin_common import admin_id, audit, register_commands
-from bot.handlers.base import answer, send, translator
+from bot.handlers.base import CallbackRoute, answer, send, translator
 from bot.handlers.reading import campaign_list_view, current_campaign
 from bot.i18n import Translator
 from bot.qr import qr_png
@@ -87,11 +86,8 @@ async def source_command(
     await send(update, context, View(text))
 
 
-ROUTES = {"share": on_share}
-
-
-def register(app: BotApp) -> None:
+def register(app: BotApp) -> dict[str, CallbackRoute]:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("share", share_command, filters=private))
     register_commands(app, {"source": source_command})
-    router.add_routes(ROUTES)
+    return {"share": on_share}

@@ -1,23 +1,32 @@
-"""The signing flow's state: one draft per signer, erased when confirmed, cancelled or stale."""
+"""The signing flow's state: one draft per person, erased when confirmed, cancelled or stale.
+
+Funnel events are counted in the same transaction as the draft change that caused them, so a
+redelivered update that changes nothing counts nothing.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
-from bot.domain.signatures import Draft
+from bot.domain.signatures import Counted, Draft, Step
+from bot.storage import funnel
 from bot.storage.db import Database
+from bot.storage.funnel import Event
 
 _COLUMNS = (
     "person, campaign, step, name, role, organisation, public, editing, message_id,"
-    " last_update, updated_at, source"
+    " last_update, updated_at, source, counted"
 )
+_PLACES = ", ".join("?" for _ in _COLUMNS.split(","))
 
 
 def _draft(row: tuple[Any, ...]) -> Draft:
     return Draft(
         person=row[0],
         campaign=row[1],
-        step=row[2],
+        step=Step.parse(row[2], bool(row[3])),
         name=row[3],
         role=row[4],
         organisation=row[5],
@@ -27,7 +36,31 @@ def _draft(row: tuple[Any, ...]) -> Draft:
         last_update=row[9],
         updated_at=row[10],
         source=row[11],
+        counted=Counted(row[12]),
     )
+
+
+def _values(draft: Draft) -> tuple[Any, ...]:
+    return (
+        draft.person,
+        draft.campaign,
+        draft.step.value,
+        draft.name,
+        draft.role,
+        draft.organisation,
+        None if draft.public is None else int(draft.public),
+        int(draft.editing),
+        draft.message_id,
+        draft.last_update,
+        draft.updated_at,
+        draft.source,
+        int(draft.counted),
+    )
+
+
+def _bump(conn: sqlite3.Connection, draft: Draft, events: Iterable[Event]) -> None:
+    for event in events:
+        funnel.bump(conn, draft.campaign, draft.source, draft.updated_at, event)
 
 
 async def get(db: Database, person: str, now: int, ttl: int) -> Draft | None:
@@ -38,53 +71,106 @@ async def get(db: Database, person: str, now: int, ttl: int) -> Draft | None:
     return _draft(row) if row else None
 
 
-async def save(db: Database, draft: Draft) -> None:
-    await db.execute(
-        f"INSERT OR REPLACE INTO drafts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            draft.person,
-            draft.campaign,
-            draft.step,
-            draft.name,
-            draft.role,
-            draft.organisation,
-            None if draft.public is None else int(draft.public),
-            int(draft.editing),
-            draft.message_id,
-            draft.last_update,
-            draft.updated_at,
-            draft.source,
-        ),
-    )
+async def save(db: Database, draft: Draft, events: Iterable[Event] = ()) -> None:
+    """Writes the draft whatever was stored, and counts `events` with it."""
+    todo = tuple(events)
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            f"INSERT OR REPLACE INTO drafts ({_COLUMNS}) VALUES ({_PLACES})", _values(draft)
+        )
+        _bump(conn, draft, todo)
+
+    await db.atomic(work)
 
 
-async def advance(db: Database, expected_step: str, draft: Draft) -> bool:
-    """Writes `draft` only if the stored one is still at `expected_step` (a stale tap is a no-op)."""
-    params = (
-        draft.step,
-        draft.name,
-        draft.role,
-        draft.organisation,
-        None if draft.public is None else int(draft.public),
-        draft.message_id,
-        draft.last_update,
-        draft.updated_at,
-        draft.person,
-        draft.campaign,
-        expected_step,
-    )
-    changed = await db.execute(
-        "UPDATE drafts SET step = ?, name = ?, role = ?, organisation = ?, public = ?,"
-        " message_id = ?, last_update = ?, updated_at = ?"
-        " WHERE person = ? AND campaign = ? AND step = ?",
-        params,
-    )
-    return changed == 1
+async def replace_if(
+    db: Database, expected: Draft | None, draft: Draft, events: Iterable[Event] = ()
+) -> bool:
+    """Writes `draft` only if the stored draft is still `expected` (same campaign, step and
+    time; None: no draft at all), counting `events` only then. Two taps that both saw the
+    same old draft cannot both start a flow."""
+    todo = tuple(events)
+
+    def work(conn: sqlite3.Connection) -> bool:
+        row = conn.execute(
+            "SELECT campaign, step, updated_at FROM drafts WHERE person = ?", (draft.person,)
+        ).fetchone()
+        seen = None if expected is None else (expected.campaign, expected.step, expected.updated_at)
+        if (tuple(row) if row else None) != seen:
+            return False
+        conn.execute(
+            f"INSERT OR REPLACE INTO drafts ({_COLUMNS}) VALUES ({_PLACES})", _values(draft)
+        )
+        _bump(conn, draft, todo)
+        return True
+
+    return await db.atomic(work)
 
 
-async def delete(db: Database, person: str) -> bool:
-    return await db.execute("DELETE FROM drafts WHERE person = ?", (person,)) > 0
+async def advance(
+    db: Database, expected_step: Step, draft: Draft, events: Iterable[Event] = ()
+) -> bool:
+    """Writes `draft` only if the stored one is still at `expected_step` (a stale tap is a
+    no-op) and counts `events` only then."""
+    todo = tuple(events)
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
+            "UPDATE drafts SET step = ?, name = ?, role = ?, organisation = ?, public = ?,"
+            " message_id = ?, last_update = ?, updated_at = ?, source = ?, counted = ?"
+            " WHERE person = ? AND campaign = ? AND step = ?",
+            (
+                draft.step.value,
+                draft.name,
+                draft.role,
+                draft.organisation,
+                None if draft.public is None else int(draft.public),
+                draft.message_id,
+                draft.last_update,
+                draft.updated_at,
+                draft.source,
+                int(draft.counted),
+                draft.person,
+                draft.campaign,
+                expected_step.value,
+            ),
+        )
+        if cur.rowcount != 1:
+            return False
+        _bump(conn, draft, todo)
+        return True
+
+    return await db.atomic(work)
+
+
+async def delete(db: Database, person: str, now: int, event: Event | None = None) -> bool:
+    """Erases the person's draft; a signing draft counts `event` (cancelled) if given."""
+
+    def work(conn: sqlite3.Connection) -> bool:
+        row = conn.execute(
+            "DELETE FROM drafts WHERE person = ? RETURNING campaign, source, step", (person,)
+        ).fetchone()
+        if row is None:
+            return False
+        if event is not None and row[2] != Step.VISIT.value:
+            funnel.bump(conn, row[0], row[1], now, event)
+        return True
+
+    return await db.atomic(work)
 
 
 async def expire(db: Database, now: int, ttl: int) -> int:
-    return await db.execute("DELETE FROM drafts WHERE updated_at <= ?", (now - ttl,))
+    """Erases stale drafts; the signatures started and never finished count as expired."""
+
+    def work(conn: sqlite3.Connection) -> int:
+        rows = conn.execute(
+            "DELETE FROM drafts WHERE updated_at <= ? RETURNING campaign, source, step",
+            (now - ttl,),
+        ).fetchall()
+        for campaign, source, step in rows:
+            if step != Step.VISIT.value:
+                funnel.bump(conn, campaign, source, now, Event.EXPIRED)
+        return len(rows)
+
+    return await db.atomic(work)

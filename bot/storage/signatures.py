@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from bot.domain.signatures import ConfirmResult, Draft, Signature
+from bot.domain.signatures import ConfirmResult, Draft, Signature, Step
+from bot.storage import funnel
 from bot.storage.db import Database
+from bot.storage.funnel import Event
 
 _SIG_COLUMNS = (
     "number, campaign, name, role, organisation, public, language, source, signed_at, updated_at"
@@ -95,6 +97,7 @@ async def confirm(
     block: str,
     language: str,
     now: int,
+    expected_step: Step = Step.PREVIEW,
 ) -> ConfirmResult:
     """Turns the draft into a signature, idempotently.
 
@@ -112,8 +115,8 @@ async def confirm(
             return int(row[0]) if row else 0
 
         cur = conn.execute(
-            "DELETE FROM drafts WHERE person = ? AND campaign = ? AND step = 'preview'",
-            (draft.person, draft.campaign),
+            "DELETE FROM drafts WHERE person = ? AND campaign = ? AND step = ?",
+            (draft.person, draft.campaign, expected_step.value),
         )
         if cur.rowcount == 0:
             return ConfirmResult("no_draft", total())
@@ -160,6 +163,7 @@ async def confirm(
                 " ON CONFLICT (campaign, hour) DO UPDATE SET signed = signed + 1",
                 (draft.campaign, now // 3600),
             )
+            funnel.bump(conn, draft.campaign, draft.source, now, Event.SIGNED)
             outcome = "signed"
         sig_row = conn.execute(
             f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",

@@ -93,4 +93,5 @@ async def forget_chat(db: Database, chat_id: int, person: str) -> int:
         removed = cur.rowcount
         await conn.execute("DELETE FROM preferences WHERE person = ?", (person,))
         await conn.execute("DELETE FROM drafts WHERE person = ?", (person,))
+        await conn.execute("DELETE FROM trail WHERE person = ?", (person,))
     return int(removed)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import goals
-from bot.domain.campaigns import Campaign
+from bot.domain.campaigns import Campaign, CampaignText
 from bot.domain.paging import paginate, paginate_items
 from bot.i18n import NATIVE_NAMES, Translator
-from bot.views.common import View, button, esc, keyboard
+from bot.views.common import View, button, esc, keyboard, shorten
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def progress_lines(t: Translator, progress: Progress, is_open: bool = True) -> s
         return "🔒 " + t._("Signing is closed. Final count: {signed}.").format(signed=signed)
     goal = t._("next goal {goal}").format(goal=t.number(progress.goal))
     bar = goals.progress_bar(progress.count, progress.goal)
-    pct = goals.percent(progress.count, progress.goal)
+    pct = esc(goals.percent(progress.count, progress.goal))
     line = f"📊 <b>{signed}</b> · {goal}\n{bar} {pct}%"
     if progress.recent:
         recent = t.ngettext(
@@ -44,12 +44,18 @@ def progress_lines(t: Translator, progress: Progress, is_open: bool = True) -> s
     return line
 
 
+def safety_line(text: CampaignText) -> str:
+    """The campaign's own warning, where it set one, with a blank line after it."""
+    return f"⚠️ <i>{esc(text.safety)}</i>\n\n" if text.safety else ""
+
+
 def card(t: Translator, campaign: Campaign, progress: Progress) -> View:
     text, _ = campaign.text_for(t.language)
     kind = t._("Petition") if campaign.kind == "petition" else t._("Open letter")
     body = (
         f"{fallback_notice(t, campaign)}<b>{esc(text.title)}</b>\n<i>{esc(kind)}</i>\n\n"
-        f"{esc(text.summary)}\n\n{progress_lines(t, progress, campaign.is_open)}"
+        f"{esc(text.summary)}\n\n{safety_line(text)}"
+        f"{progress_lines(t, progress, campaign.is_open)}"
     )
     slug = campaign.slug
     first = [button("📖 " + t._("Read the full text"), "page", slug, 1)]
@@ -114,8 +120,10 @@ def addressees_page(t: Translator, campaign: Campaign, page: int) -> View:
     return View(body, keyboard(nav, [button("⬅️ " + t._("Back"), "card", campaign.slug)]))
 
 
-def campaign_list(t: Translator, campaigns: list[Campaign], counts: dict[str, int]) -> View:
-    lines = [esc(t._("Choose a campaign:")), ""]
+def campaign_list(
+    t: Translator, campaigns: list[Campaign], counts: dict[str, int], heading: str | None = None
+) -> View:
+    lines = [esc(heading or t._("Choose a campaign:")), ""]
     rows = []
     for campaign in campaigns:
         text, _ = campaign.text_for(t.language)
@@ -123,14 +131,14 @@ def campaign_list(t: Translator, campaigns: list[Campaign], counts: dict[str, in
         lines.append(
             f"• <b>{esc(text.title)}</b> — {esc(signed.format(count=t.number(counts[campaign.slug])))}"
         )
-        rows.append([button(text.title[:60], "card", campaign.slug)])
+        rows.append([button(shorten(text.title, 60), "card", campaign.slug)])
     return View("\n".join(lines), keyboard(*rows))
 
 
-def progress_view(t: Translator, campaign: Campaign, progress: Progress) -> View:
+def progress_view(t: Translator, campaign: Campaign, progress: Progress, signed: bool) -> View:
     text, _ = campaign.text_for(t.language)
     body = f"<b>{esc(text.title)}</b>\n\n{progress_lines(t, progress, campaign.is_open)}"
     rows = [button("📣 " + t._("Share"), "share", campaign.slug)]
-    if campaign.is_open:
+    if campaign.is_open and not signed:
         rows.insert(0, button("✍️ " + t._("Sign"), "sign", campaign.slug))
     return View(body, keyboard(rows))

@@ -6,6 +6,7 @@ from bot.domain.campaigns import Campaign
 from bot.domain.signatures import Draft, Signature
 from bot.domain.text_rules import FIELD_MAX, NAME_MAX, NAME_MIN, Problem
 from bot.i18n import Translator
+from bot.views import cleanup as cleanup_views
 from bot.views.campaign import Progress, progress_lines
 from bot.views.common import View, button, esc, keyboard, shorten, user_text
 
@@ -54,114 +55,131 @@ def privacy_notice(t: Translator, retention_days: int | None) -> str:
     return "\n\n".join(lines)
 
 
-def _step(t: Translator, number: int) -> str:
-    return "<i>{}</i>\n".format(esc(t._("Step {step} of {steps}").format(step=number, steps=5)))
+def privacy_summary(t: Translator) -> str:
+    """Two lines before the name prompt; the whole notice is one tap away."""
+    return (
+        "🔒 "
+        + esc(
+            t._(
+                "Only what you type here is recorded, never your username or phone number, and "
+                "your Telegram account only as a keyed pseudonym."
+            )
+        )
+        + "\n"
+        + esc(
+            t._(
+                "The organisers see every name; the public list shows yours only if you choose so. "
+                "/withdraw erases your signature at any time."
+            )
+        )
+    )
 
 
 def _cancel(t: Translator, slug: str) -> list:  # type: ignore[type-arg]
     return [button("✖️ " + t._("Cancel"), "cancel", slug)]
 
 
-def name_prompt(t: Translator, draft: Draft, profile_name: str | None, notice: str = "") -> View:
-    text = _step(t, 1) + "<b>{}</b>\n{}".format(
+def _privacy_button(t: Translator, slug: str) -> list:  # type: ignore[type-arg]
+    return [button("🔒 " + t._("Privacy in full"), "priv", slug)]
+
+
+def name_prompt(
+    t: Translator, campaign: Campaign, draft: Draft, profile_name: str | None, notice: str = ""
+) -> View:
+    text = "<b>{}</b>\n{}\n{}".format(
         esc(t._("Your name")),
         esc(
             t._("Type your name as it should appear ({min}-{max} characters).").format(
                 min=NAME_MIN, max=NAME_MAX
             )
         ),
+        esc(t._("You may add your role and your organisation on a second and third line.")),
     )
     rows = []
     offered = draft.name or profile_name
     if offered:
         label = t._("Keep “{name}”") if draft.name else t._("Use “{name}”")
         rows.append([button(label.format(name=shorten(offered, 40)), "pname", draft.campaign)])
+    if campaign.nameless and not draft.editing:
+        rows.append([button("🕶 " + t._("Count me without a name"), "noname", draft.campaign)])
+    rows.append(_privacy_button(t, draft.campaign))
     rows.append(_cancel(t, draft.campaign))
     return View(f"{notice}{text}", keyboard(*rows))
 
 
-def optional_prompt(t: Translator, draft: Draft, field: str) -> View:
-    if field == "role":
-        title, question, current = (
-            t._("Your role or occupation"),
-            t._("Type your role or occupation, for example “teacher”, or skip this step."),
-            draft.role,
-        )
-    else:
-        title, question, current = (
-            t._("Your organisation"),
-            t._("Type the organisation you belong to, or skip this step."),
-            draft.organisation,
-        )
-    number = 2 if field == "role" else 3
-    text = _step(t, number) + f"<b>{esc(title)}</b>\n{esc(question)}"
-    rows = []
-    if current:
-        text += "\n\n" + esc(t._("Now: {value}")).format(value=user_text(current))
-        rows.append([button(t._("Keep it"), "skip", draft.campaign, field)])
-        rows.append([button(t._("Remove it"), "drop", draft.campaign, field)])
-    else:
-        rows.append([button("⏭ " + t._("Skip"), "skip", draft.campaign, field)])
-    rows.append(_cancel(t, draft.campaign))
-    return View(text, keyboard(*rows))
-
-
-def public_prompt(t: Translator, draft: Draft) -> View:
-    text = _step(t, 4) + "<b>{}</b>\n{}".format(
-        esc(t._("Public or anonymous?")),
-        esc(
-            t._(
-                "A public signature shows your name in the list of signatories. "
-                "An anonymous one is counted, and your name stays with the organisers only."
-            )
-        ),
-    )
-    return View(
-        text,
-        keyboard(
-            [button("👤 " + t._("Show my name"), "pub", draft.campaign, 1)],
-            [button("🕶 " + t._("Count me anonymously"), "pub", draft.campaign, 0)],
-            _cancel(t, draft.campaign),
-        ),
-    )
-
-
-def _fields(
-    t: Translator, name: str | None, role: str | None, org: str | None, public: bool
-) -> str:
+def _fields(t: Translator, name: str | None, role: str | None, org: str | None) -> str:
     dash = "—"
     return "\n".join(
         [
             "{}: {}".format(esc(t._("Name")), user_text(name) if name else dash),
             "{}: {}".format(esc(t._("Role")), user_text(role) if role else dash),
             "{}: {}".format(esc(t._("Organisation")), user_text(org) if org else dash),
-            "{}: {}".format(
-                esc(t._("Shown publicly")), esc(t._("yes") if public else t._("no, anonymous"))
-            ),
         ]
     )
 
 
-def preview(t: Translator, campaign: Campaign, draft: Draft) -> View:
+def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -> View:
+    """Exactly what will be recorded, and the choice of being listed folded into signing."""
     text, _ = campaign.text_for(t.language)
-    body = _step(t, 5) + "<b>{}</b>\n{}\n\n{}\n\n{}".format(
+    body = "<b>{}</b>\n{}\n\n{}\n\n<i>{}</i>\n{}".format(
         esc(t._("Check your signature")),
         esc(t._("This is exactly what will be recorded for “{title}”:")).format(
             title=esc(text.title)
         ),
-        _fields(t, draft.name, draft.role, draft.organisation, bool(draft.public)),
-        esc(t._("Only Confirm records your signature.")),
+        _fields(t, draft.name, draft.role, draft.organisation),
+        esc(
+            t._(
+                "Either way your name is stored and handed to the organisers; with ✅ it is "
+                "also shown in the public list of signatories and the documents for the "
+                "addressees."
+            )
+        ),
+        esc(t._("To change your name, just type it again.")),
+    )
+    if draft.editing:
+        shown, hidden = t._("Save, show my name"), t._("Save, don't show my name")
+    else:
+        shown, hidden = t._("Sign with my name"), t._("Sign, don't show my name")
+    extras = (
+        t._("Change role and organisation")
+        if draft.role or draft.organisation
+        else t._("Add role and organisation")
     )
     return View(
-        body,
+        f"{notice}{body}",
         keyboard(
-            [button("✅ " + t._("Confirm"), "ok", draft.campaign)],
-            [
-                button("✏️ " + t._("Edit"), "edit", draft.campaign),
-                button("✖️ " + t._("Cancel"), "cancel", draft.campaign),
-            ],
+            [button("✅ " + shown, "ok", draft.campaign, 1)],
+            [button("🙈 " + hidden, "ok", draft.campaign, 0)],
+            [button("➕ " + extras, "extras", draft.campaign)],
+            _cancel(t, draft.campaign),
         ),
     )
+
+
+def extras_prompt(t: Translator, draft: Draft, notice: str = "") -> View:
+    text = "<b>{}</b>\n{}".format(
+        esc(t._("Role and organisation")),
+        esc(
+            t._(
+                "Send your role or occupation on the first line and your organisation on the "
+                "second. A single line is the role; a line with just - leaves that one out."
+            )
+        ),
+    )
+    if draft.role or draft.organisation:
+        text += "\n\n" + _fields(t, None, draft.role, draft.organisation).split("\n", 1)[1]
+    return View(
+        f"{notice}{text}",
+        keyboard(
+            [button("⬅️ " + t._("Back to the preview"), "back", draft.campaign)],
+            _cancel(t, draft.campaign),
+        ),
+    )
+
+
+def privacy_full(t: Translator, retention_days: int | None, slug: str, auto: bool) -> View:
+    """The whole notice from inside the flow, with the phone clean-up and a way back."""
+    return cleanup_views.privacy_view(t, privacy_notice(t, retention_days), auto, back=slug)
 
 
 def thanks(
@@ -189,16 +207,20 @@ def after_signing_keyboard(t: Translator, slug: str, subscribed: bool):  # type:
     return keyboard(
         [button("📣 " + t._("Share"), "share", slug)],
         [notify],
+        [button("🧹 " + t._("Leave no trace in this chat"), "clean")],
         [button("⬅️ " + t._("Back to the campaign"), "card", slug)],
     )
 
 
 def already_signed(t: Translator, campaign: Campaign, signature: Signature) -> View:
     text, _ = campaign.text_for(t.language)
-    body = "<b>{}</b>\n\n{}\n\n{}".format(
+    body = "<b>{}</b>\n\n{}\n\n{}\n{}".format(
         esc(text.title),
-        esc(t._("You signed on {date}.").format(date=t.date(signature.signed_at))),
-        _fields(t, signature.name, signature.role, signature.organisation, signature.public),
+        esc(t._("Signed: {date}").format(date=t.date(signature.signed_at))),
+        _fields(t, signature.name, signature.role, signature.organisation),
+        "{}: {}".format(
+            esc(t._("Shown publicly")), esc(t._("yes") if signature.public else t._("no"))
+        ),
     )
     return View(
         body,

@@ -139,6 +139,12 @@ class FakeTelegram(UpdateQueue):
         """User `by` adds the bot: my_chat_member update, then the new_chat_members message."""
         await by.add_bot_to(group)
 
+    def age_messages(self, chat_id: int, seconds: int) -> None:
+        """Every message of the chat so far was sent `seconds` earlier (for the 48-hour rule)."""
+        with self.lock:
+            for msg in self.chats[chat_id].messages.values():
+                msg["date"] = int(msg["date"]) - seconds
+
     def block_bot(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks the bot: sends get 403 'bot was blocked by the user'."""
         with self.lock:

@@ -220,20 +220,36 @@ def edit_message_reply_markup(fake: FakeTelegram, p: dict[str, Any]) -> Any:
     return _apply_edit(chat, msg, {}, p, None)
 
 
+# A bot may delete messages in a private chat for 48 hours after they were sent.
+DELETE_WINDOW = 48 * 3600
+
+
+def _deletable(msg: dict[str, Any]) -> bool:
+    return time.time() - int(msg["date"]) < DELETE_WINDOW
+
+
 def delete_message(fake: FakeTelegram, p: dict[str, Any]) -> bool:
-    """deleteMessage: removes it from the chat history."""
+    """deleteMessage: removes it from the chat history; older than 48 hours, Telegram says
+    it can't be deleted."""
     chat, msg = _target(fake, p, "delete")
+    if not _deletable(msg):
+        raise bad_request("message can't be deleted for everyone", violation=False)
     del chat.messages[msg["message_id"]]
     chat.extra.pop(msg["message_id"], None)
     return True
 
 
 def delete_messages(fake: FakeTelegram, p: dict[str, Any]) -> bool:
-    """deleteMessages: silently skips missing ones, like Telegram."""
+    """deleteMessages (1-100 ids): skips missing and too-old ones silently, like Telegram."""
+    ids = p["message_ids"]
+    if not 1 <= len(ids) <= 100:
+        raise bad_request("message_ids must hold 1-100 identifiers")
     chat = fake.find_chat(p["chat_id"])
-    for mid in p["message_ids"]:
-        chat.messages.pop(mid, None)
-        chat.extra.pop(mid, None)
+    for mid in ids:
+        msg = chat.messages.get(mid)
+        if msg is not None and _deletable(msg):
+            chat.messages.pop(mid, None)
+            chat.extra.pop(mid, None)
     return True
 
 

@@ -81,10 +81,17 @@ class BaseUser(ChatReader):
         return _Reader(self.fake, target).new_messages_since(mark)
 
     async def send(
-        self, text: str, chat: FakeGroup | None = None, expect_reply: bool = True
+        self,
+        text: str,
+        chat: FakeGroup | None = None,
+        expect_reply: bool = True,
+        forward_origin: dict[str, Any] | None = None,
     ) -> list[MessageView]:
-        """Send a text message (a leading /command gets a bot_command entity)."""
+        """Send a text message (a leading /command gets a bot_command entity); with
+        `forward_origin` it arrives forwarded, as Telegram marks it."""
         fields: dict[str, Any] = {"text": text}
+        if forward_origin is not None:
+            fields["forward_origin"] = forward_origin
         if text.startswith("/") and len(text) > 1:
             cmd = text.split(maxsplit=1)[0]
             fields["entities"] = [{"offset": 0, "length": u16len(cmd), "type": "bot_command"}]

@@ -1,0 +1,60 @@
+"""Where each private conversation began, so that it can be deleted from the person's phone."""
+
+from __future__ import annotations
+
+from bot.storage.db import Database
+
+# Telegram lets a bot delete a message in a private chat for 48 hours after it was sent.
+DELETE_WINDOW = 48 * 3600
+
+
+def window(draft_ttl: int) -> int:
+    """How long a row is kept: as long as Telegram allows deleting, but never longer than a
+    draft lives, so that someone who never signed leaves nothing behind that outlives it."""
+    return min(DELETE_WINDOW, draft_ttl)
+
+
+async def note(
+    db: Database, person: str, message_id: int, now: int, keep: int = DELETE_WINDOW
+) -> None:
+    """A message of the conversation: keeps the oldest id still deletable and the time."""
+    await db.execute(
+        "INSERT INTO trail (person, first_message, last_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (person) DO UPDATE SET last_at = excluded.last_at,"
+        " first_message = CASE WHEN trail.last_at <= ? THEN excluded.first_message"
+        " ELSE MIN(trail.first_message, excluded.first_message) END",
+        (person, message_id, now, now - keep),
+    )
+
+
+async def first_message(
+    db: Database, person: str, now: int, keep: int = DELETE_WINDOW
+) -> int | None:
+    value = await db.scalar(
+        "SELECT first_message FROM trail WHERE person = ? AND last_at > ?",
+        (person, now - keep),
+    )
+    return int(value) if value is not None else None
+
+
+async def forget(db: Database, person: str) -> None:
+    await db.execute("DELETE FROM trail WHERE person = ?", (person,))
+
+
+async def expire(db: Database, now: int, keep: int = DELETE_WINDOW) -> int:
+    """Rows past their `window` go."""
+    return await db.execute("DELETE FROM trail WHERE last_at <= ?", (now - keep,))
+
+
+async def auto_clean(db: Database, person: str) -> bool:
+    value = await db.scalar("SELECT auto_clean FROM preferences WHERE person = ?", (person,))
+    return bool(value)
+
+
+async def set_auto_clean(db: Database, person: str, on: bool, now: int) -> None:
+    await db.execute(
+        "INSERT INTO preferences (person, auto_clean, touched_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (person) DO UPDATE SET auto_clean = excluded.auto_clean,"
+        " touched_at = excluded.touched_at",
+        (person, int(on), now),
+    )
