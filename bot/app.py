@@ -12,17 +12,20 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeH
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import broadcast, jobs, menus
+from bot import broadcast, health, jobs, menus
 from bot.content import load_campaigns
 from bot.handlers import register_all
 from bot.i18n import I18n
+from bot.metrics import MeasuredApplication, Metrics
 from bot.middleware import Gatekeeper, PerUserProcessor, gate
 from bot.services import BotApp, BotContext, Services
 from bot.settings import Settings
 from bot.storage import Database
 from bot.storage.keys import check_signer_key
+from bot.telegram_http import ResilientRequest, telegram_requests
 
 log = logging.getLogger(__name__)
+CONCURRENT_UPDATES = 256  # different people's updates handled at once (see PerUserProcessor)
 
 
 def _file_url(base_url: str) -> str:
@@ -44,6 +47,7 @@ async def _post_init(app: BotApp) -> None:
         app.bot, services.db, services.i18n, settings.admin_ids, settings.moderator_ids
     )
     jobs.schedule(app)
+    await health.start(app)  # keep-alive, scheduled backups, METRICS_LISTEN
     await broadcast.runner(app).resume()  # broadcasts a restart interrupted
     log.info("bot @%s ready with %d campaigns", services.bot_username, len(services.campaigns))
 
@@ -56,6 +60,7 @@ async def _post_stop(app: BotApp) -> None:
 async def _post_shutdown(app: BotApp) -> None:
     services: Services = app.bot_data["services"]
     await broadcast.runner(app).stop()
+    await health.stop(app)
     await services.db.close()
 
 
@@ -100,19 +105,27 @@ def build_application(
         "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
     )
     campaigns = load_campaigns(settings.campaigns_dir)
+    metrics = Metrics()
+    # Every Bot API call goes through ResilientRequest (retries, metrics), a test's fake too.
+    if request is not None:
+        calls = ResilientRequest(request, metrics)
+        updates = ResilientRequest(updates_request or request, metrics)
+    else:
+        calls, updates = telegram_requests(metrics)
     builder: Any = (
         ApplicationBuilder()
+        .application_class(MeasuredApplication)
         .token(settings.bot_token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_url(settings.api_base_url))
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerUserProcessor(256, bot_data=lambda: app.bot_data))
+        .concurrent_updates(PerUserProcessor(CONCURRENT_UPDATES, bot_data=lambda: app.bot_data))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
+        .request(calls)
+        .get_updates_request(updates)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limit:
         # Retries on 429 and keeps each group under Telegram's 20 messages a minute.
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
@@ -124,6 +137,7 @@ def build_application(
         campaigns=campaigns,
     )
     app.bot_data["gatekeeper"] = Gatekeeper()
+    app.bot_data["metrics"] = metrics
     app.add_handler(TypeHandler(Update, gate), group=-1)
     register_all(app)
     app.add_error_handler(_on_error)

@@ -1,4 +1,4 @@
-"""`petition-bot` (and `python -m bot`): run the bot, `check` the set-up, or `migrate`.
+"""`petition-bot` (and `python -m bot`): run the bot, `check` the set-up, `migrate`, `restore`.
 
 Whatever ends the process prints one line an organiser can act on and never the token, a name
 or a traceback (tracebacks go to the log at DEBUG). Exit codes: 0 done, 1 a failure worth a
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 
+from bot import backups
 from bot.app import build_application
 from bot.content import ContentError, campaign_problems
 from bot.domain.campaigns import Campaign
@@ -56,28 +57,57 @@ def _parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="run",
-        choices=("run", "check", "migrate"),
-        help="run the bot (default); check the settings and campaigns; apply migrations",
+        choices=("run", "check", "migrate", "restore"),
+        help="run the bot (default); check the settings and campaigns; apply migrations; "
+        "restore FILE (a backup, or - for standard input) into an empty data directory",
     )
+    parser.add_argument("file", nargs="?", help="restore: the backup (- = standard input)")
     parser.add_argument("--check", action="store_true", help="same as the check command")
+    parser.add_argument(
+        "--identity",
+        metavar="PATH",
+        help="restore: the age identity (key file) that opens an encrypted backup (- = stdin); "
+        "read for this command only, never stored",
+    )
+    parser.add_argument(
+        "--accept-older",
+        action="store_true",
+        help="restore: accept a backup older than the last erasure (it undoes withdrawals)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     os.umask(0o077)  # whatever the bot writes (database, backups, exports) is its own
     command = "check" if args.check else args.command
+    if (command == "restore") != (args.file is not None):
+        parser.error("a FILE goes with restore, and only with restore")
     secrets: list[str] = []
     try:
         if command == "check":
             return _check()
-        settings = _settings()
+        settings = _settings(create_key=command != "restore")
         secrets.append(settings.bot_token)
-        configure_logging(settings.log_level, secrets)
-        if command == "migrate":
-            return asyncio.run(_migrate(settings))
-        asyncio.run(_migrate(settings, quiet=True))  # before Telegram is contacted
-        return _run(settings)
+        configure_logging(settings.log_level, secrets, fmt=settings.log_format)
+        if command == "restore":
+            return _restore(settings, args.file, args.identity, args.accept_older)
+        # One bot per database: a second one, or a restore in progress, holds this lock.
+        lock = backups.DatabaseLock(settings.database_path)
+        if not lock.acquire():
+            raise Stop(
+                f"another petition-bot (or a restore) is using {settings.database_path}: "
+                "stop it first",
+                1,
+            )
+        try:
+            if command == "migrate":
+                return asyncio.run(_migrate(settings))
+            asyncio.run(_migrate(settings, quiet=True))  # before Telegram is contacted
+            return _run(settings)
+        finally:
+            lock.release()
     except Stop as stop:
         print(redact(stop.line, secrets), file=sys.stderr)
         return stop.code
@@ -122,6 +152,24 @@ def _check() -> int:
         return CONFIG_ERROR
     slugs = ", ".join(c.slug for c in campaigns)
     print(f"ok: settings valid; {len(campaigns)} campaigns ({slugs})")
+    return 0
+
+
+def _restore(settings: Settings, source: str, identity: str | None, accept_older: bool) -> int:
+    """Checks and restores a backup; the bot applies any pending migrations when it starts."""
+    try:
+        facts, warnings = backups.restore(
+            settings, source, identity=identity, accept_older=accept_older
+        )
+    except backups.RestoreError as exc:
+        raise Stop(f"restore refused: {exc}") from None
+    for line in warnings:
+        print(line, file=sys.stderr)
+    print(
+        f"restored a backup made {facts.when()} (schema version {facts.schema_version}, "
+        f"{facts.signatures} signatures in {facts.campaigns} campaigns) to "
+        f"{settings.database_path}; start the bot to serve it"
+    )
     return 0
 
 

@@ -46,6 +46,13 @@ class Settings:
     backup_recipients: tuple[str, ...] = ()
     # Problems that do not stop the bot, logged once at start.
     warnings: tuple[str, ...] = ()
+    # (host, port) of the /healthz and /metrics endpoint; None = off (the default).
+    metrics_listen: tuple[str, int] | None = None
+    # Scheduled backups: off unless BACKUP_DIR is set (see bot/backups.py).
+    backup_dir: Path | None = None
+    backup_every_hours: int = 24
+    backup_keep: int = 7
+    log_format: str = "text"  # or "json": one JSON object per line
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -72,6 +79,26 @@ def _recipients(raw: str) -> tuple[str, ...]:
                 f"BACKUP_RECIPIENTS must be age public keys (age1…, 62 characters), got {key!r}"
             )
     return keys
+
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _listen(raw: str) -> tuple[tuple[str, int] | None, tuple[str, ...]]:
+    """METRICS_LISTEN: `PORT` (loopback) or `HOST:PORT`; a warning unless it is loopback."""
+    raw = raw.strip()
+    if not raw:
+        return None, ()
+    host, _, port = raw.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"METRICS_LISTEN must be PORT or HOST:PORT, got {raw!r}")
+    if host in _LOOPBACK or host.startswith("127."):
+        return (host, int(port)), ()
+    return (host, int(port)), (
+        f"METRICS_LISTEN {raw} is reachable from other machines: put it behind a firewall "
+        "or an authenticating proxy (counts and health are not personal, but are not public)",
+    )
 
 
 def _admin_ids(raw: str, name: str = "ADMIN_IDS") -> frozenset[int]:
@@ -219,13 +246,24 @@ def load_settings(
     retention = _int(env, "RETENTION_DAYS", 0, 0, 36500)
     signer_key, key_warnings = _signer_key(env, database_path, create=create_key)
     rate = _int(env, "BROADCAST_RATE", 25, 1, 30)
+    metrics_listen, ops_warnings = _listen(env.get("METRICS_LISTEN", ""))
+    log_format = (env.get("LOG_FORMAT", "").strip() or "text").lower()
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"LOG_FORMAT must be text or json, got {log_format!r}")
+    backup_dir = env.get("BACKUP_DIR", "").strip()
+    recipients = _recipients(env.get("BACKUP_RECIPIENTS", ""))
+    if backup_dir and not recipients:
+        ops_warnings += (
+            "BACKUP_DIR is set without BACKUP_RECIPIENTS: the scheduled backups hold names in "
+            "clear text; set BACKUP_RECIPIENTS before copying them anywhere",
+        )
     return Settings(
         bot_token=token,
         admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         database_path=database_path,
         campaigns_dir=_path(env, "CAMPAIGNS_DIR", "campaigns"),
         signer_key=signer_key,
-        warnings=key_warnings,
+        warnings=key_warnings + ops_warnings,
         api_base_url=base_url,
         default_language=default_language,
         log_level=log_level,
@@ -238,5 +276,10 @@ def load_settings(
         broadcast_rate=float(rate),
         draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 24, 1, 720),
         moderator_ids=_admin_ids(env.get("MODERATOR_IDS", ""), "MODERATOR_IDS"),
-        backup_recipients=_recipients(env.get("BACKUP_RECIPIENTS", "")),
+        backup_recipients=recipients,
+        metrics_listen=metrics_listen,
+        backup_dir=_path(env, "BACKUP_DIR", "") if backup_dir else None,
+        backup_every_hours=_int(env, "BACKUP_EVERY_HOURS", 24, 1, 24 * 7),
+        backup_keep=_int(env, "BACKUP_KEEP", 7, 1, 90),
+        log_format=log_format,
     )

@@ -2,7 +2,7 @@
 
 from .core import BOT_ID, BOT_USERNAME, FakeTelegram, get_spec
 from .html import HtmlError, parse_html, u16len
-from .http import FakeTelegramServer, RemoteUser
+from .http import ConnectionFaults, FakeTelegramServer, RemoteUser
 from .model import ApiError, Call, Faults, StoredFile, Upload
 from .request import FakeRequest
 from .user import BaseUser, FakeGroup, FakeUser
@@ -14,6 +14,7 @@ __all__ = [
     "ApiError",
     "BaseUser",
     "Call",
+    "ConnectionFaults",
     "FakeGroup",
     "FakeRequest",
     "FakeTelegram",

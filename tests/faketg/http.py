@@ -7,9 +7,13 @@ RemoteUser drives it by queueing updates for getUpdates and waiting for the reac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import random
+import socket
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -63,6 +67,36 @@ def _parse_multipart(ctype: str, body: bytes) -> tuple[dict[str, str], dict[str,
     return fields, files
 
 
+@dataclass
+class ConnectionFaults:
+    """Network trouble between the bot and the fake, below the Bot API.
+
+    `requests_per_connection`: the server ends each connection after this many answers (it
+    says so with `Connection: close`, as servers do), so the client keeps opening new ones
+    (0 = keep-alive for ever). `cut_rate` of the calls to `cut_methods` (all when empty) are
+    executed and then their connection is dropped without an answer: the client cannot tell
+    whether the call took effect. `cuts` records each cut method, in order.
+    """
+
+    requests_per_connection: int = 0
+    cut_rate: float = 0.0
+    cut_methods: tuple[str, ...] = ()
+    seed: int = 1
+    cuts: list[str] = field(default_factory=list)
+    rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def cut(self, method: str) -> bool:
+        if self.cut_methods and method not in self.cut_methods:
+            return False
+        if self.cut_rate <= 0 or self.rng.random() >= self.cut_rate:
+            return False
+        self.cuts.append(method)
+        return True
+
+
 class FakeTelegramServer:
     """Serves `/bot<token>/<method>` and `/file/bot<token>/<path>` on 127.0.0.1:<ephemeral>."""
 
@@ -81,7 +115,10 @@ class FakeTelegramServer:
         self.port = port
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="faketg")
-        self._server: asyncio.Server | None = None
+        self._socket: socket.socket | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self.connection_faults: ConnectionFaults | None = None
+        self.refused_windows = 0
 
     @property
     def base_url(self) -> str:
@@ -96,32 +133,73 @@ class FakeTelegramServer:
     def start(self) -> FakeTelegramServer:
         """Bind and serve in a background thread; returns self."""
         self._thread.start()
-        fut = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._conn, self.host, self.port), self.loop
-        )
-        self._server = fut.result(10)
-        self.port = self._server.sockets[0].getsockname()[1]
+        asyncio.run_coroutine_threadsafe(self._listen(), self.loop).result(10)
         return self
+
+    async def _listen(self) -> None:
+        # Our own accept callback rather than asyncio.Server: refuse_connections can then
+        # stop accepting without dropping a connection already taken from the kernel (a
+        # closed asyncio.Server drops those it had accepted but not yet set up, and the
+        # client sees a reset request that may have been sent).
+        sock = socket.create_server((self.host, self.port))
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        self._socket = sock
+        asyncio.get_running_loop().add_reader(sock.fileno(), self._accept_all)
+
+    def _accept_all(self) -> None:
+        assert self._socket is not None
+        with contextlib.suppress(BlockingIOError, InterruptedError):
+            while True:
+                conn, _ = self._socket.accept()
+                conn.setblocking(False)
+                self._spawn(conn)
+
+    def _spawn(self, conn: socket.socket) -> None:
+        task = asyncio.create_task(self._serve_socket(conn))
+        self._connections.add(task)  # asyncio keeps only a weak reference to a task
+        task.add_done_callback(self._connections.discard)
+
+    async def _serve_socket(self, conn: socket.socket) -> None:
+        reader, writer = await asyncio.open_connection(sock=conn)
+        await self._conn(reader, writer)
+
+    async def _stop_listening(self) -> None:
+        """Stops accepting, serves what the kernel had queued, then closes the socket."""
+        if self._socket is not None:
+            asyncio.get_running_loop().remove_reader(self._socket.fileno())
+            self._accept_all()
+            self._socket.close()
+            self._socket = None
 
     def stop(self) -> None:
         """Close the socket and stop the thread."""
-        if self._server is not None:
-            server = self._server
+        if self._socket is not None:
 
             async def _close() -> None:
-                server.close()
+                await self._stop_listening()
                 others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
                 for task in others:
                     task.cancel()
                 # Let the cancelled connections finish before the loop stops, or their
                 # cleanup runs on a closed loop.
                 await asyncio.gather(*others, return_exceptions=True)
-                await server.wait_closed()
 
             asyncio.run_coroutine_threadsafe(_close(), self.loop).result(10)
-            self._server = None
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
+
+    async def refuse_connections(self, seconds: float) -> None:
+        """Stops listening for `seconds`: new connections are refused (the client's connect
+        fails, so it knows nothing was sent); open ones carry on. Call from any loop."""
+
+        async def _refuse() -> None:
+            await self._stop_listening()
+            await asyncio.sleep(seconds)
+            await self._listen()
+            self.refused_windows += 1
+
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_refuse(), self.loop))
 
     def __enter__(self) -> FakeTelegramServer:
         return self.start()
@@ -130,6 +208,7 @@ class FakeTelegramServer:
         self.stop()
 
     async def _conn(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        answered = 0
         try:
             while True:
                 line = await reader.readline()
@@ -147,14 +226,23 @@ class FakeTelegramServer:
                     assert self.fake.faults is not None
                     await asyncio.sleep(self.fake.faults.http_hold_seconds)
                     break
+                faults = self.connection_faults
+                if faults is not None and faults.cut(urlsplit(target).path.rsplit("/", 1)[-1]):
+                    break  # executed, never answered
+                answered += 1
+                last = bool(
+                    faults
+                    and faults.requests_per_connection
+                    and answered >= faults.requests_per_connection
+                )
                 head = (
                     f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
                     f"Content-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
-                    "Connection: keep-alive\r\n\r\n"
+                    f"Connection: {'close' if last else 'keep-alive'}\r\n\r\n"
                 )
                 writer.write(head.encode("latin-1") + payload)
                 await writer.drain()
-                if headers.get("connection", "").lower() == "close":
+                if last or headers.get("connection", "").lower() == "close":
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass

@@ -1,0 +1,96 @@
+"""deploy/: the systemd unit verifies and is hardened; the restore helper and the reverse
+proxy match it and the bot's defaults."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import broadcast, telegram_http
+from tests.conftest import ROOT
+
+DEPLOY = ROOT / "deploy"
+UNIT = DEPLOY / "petition-bot.service"
+
+
+def _directives(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "[")) and "=" in line:
+            key, _, value = line.partition("=")
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def test_the_unit_is_hardened_and_does_not_restart_on_a_configuration_error() -> None:
+    unit = _directives(UNIT.read_text())
+    want = {
+        "DynamicUser": "yes",
+        "StateDirectory": "petition-bot",
+        "StateDirectoryMode": "0700",
+        "ProtectSystem": "strict",
+        "NoNewPrivileges": "yes",
+        "PrivateTmp": "yes",
+        "ProtectHome": "yes",
+        "Restart": "on-failure",
+        "RestartPreventExitStatus": "2",
+        "UMask": "0077",
+        "LoadCredential": "signer.key:/etc/petition-bot/signer.key",
+    }
+    for key, value in want.items():
+        assert unit.get(key) == [value], key
+    assert unit["ExecStart"][0].split()[0].endswith("/petition-bot")
+    # The stop timeout outlasts a broadcast recording its in-flight message.
+    grace = inspect.signature(broadcast.Broadcaster.stop).parameters["grace"].default
+    assert int(unit["TimeoutStopSec"][0]) > grace + telegram_http.READ_TIMEOUT + 10
+    # The data lives in the state directory: what the bot writes is writable there.
+    for key in ("DATABASE_PATH", "BACKUP_DIR"):
+        [value] = [e.split("=", 1)[1] for e in unit["Environment"] if e.startswith(key + "=")]
+        assert value.startswith("/var/lib/petition-bot/")
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not found")
+def test_systemd_analyze_verifies_the_unit(tmp_path: Path) -> None:
+    # verify fails when ExecStart's binary is missing, so point it at one that exists here.
+    text = re.sub(
+        r"^ExecStart=\S+",
+        f"ExecStart={Path(sys.executable).resolve()} -m bot",
+        UNIT.read_text(),
+        flags=re.M,
+    )
+    unit = tmp_path / "petition-bot.service"
+    unit.write_text(text)
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    problems = [line for line in done.stderr.splitlines() if "petition-bot.service" in line]
+    assert problems == []  # unknown or malformed directives are only warned about
+
+
+def test_the_restore_helper_runs_as_the_service_does() -> None:
+    unit = _directives(UNIT.read_text())
+    script = (DEPLOY / "restore.sh").read_text()
+    assert subprocess.run(["sh", "-n", str(DEPLOY / "restore.sh")], check=False).returncode == 0
+    properties = re.findall(r"--property=(\w+)=(\S+)", script)
+    assert properties
+    for key, value in properties:
+        assert value in unit.get(key, []), (key, value)
+    for key in ("DynamicUser", "StateDirectory", "LoadCredential", "EnvironmentFile"):
+        assert any(k == key for k, _ in properties), key
+    assert "petition-bot restore" in script
+
+
+def test_the_proxy_passes_only_telegrams_webhook_with_its_secret() -> None:
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    assert "reverse_proxy 127.0.0.1:8443" in caddy  # WEBHOOK_LISTEN and WEBHOOK_PORT defaults
+    assert "header X-Telegram-Bot-Api-Secret-Token {$WEBHOOK_SECRET}" in caddy
+    assert "method POST" in caddy and "respond 404" in caddy
+    assert caddy.count("reverse_proxy") == 1  # /healthz and /metrics are never proxied
