@@ -419,3 +419,21 @@ async def test_database_files_are_private(
 def test_names_made_of_blank_looking_letters_are_refused(blank: str) -> None:
     assert check_name(blank).problem is Problem.EMPTY
     assert check_name(f"Ann{blank}Lee").value == "Ann Lee"
+
+
+async def test_privacy_and_withdrawal_say_how_long_a_name_stays_in_backups(
+    make_user: Callable[..., FakeUser], svc: Services, tmp_path: Path
+) -> None:
+    from bot.backups import backup_window_days
+
+    svc.settings = replace(svc.settings, backup_dir=tmp_path / "backups")
+    days = backup_window_days(svc.settings)
+    assert days
+    line = f"may remain for up to {days} days in the organisers' encrypted backups"
+    u = make_user()
+    [notice] = await u.send("/privacy")
+    assert line in notice.text
+    await sign(u, name="Backup Person")
+    await u.send("/withdraw")
+    await u.press("Yes, withdraw")
+    assert line in u.last.text

@@ -8,6 +8,7 @@ from telegram import ChatMember, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ChatMemberHandler, CommandHandler, filters
 
+from bot.backups import backup_window_days
 from bot.callbacks import Callback
 from bot.handlers import cleanup
 from bot.handlers.base import (
@@ -108,6 +109,8 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
                 signed=signed.format(count=t.number(count))
             )
         )
+    if days := backup_window_days(svc.settings):
+        text += "\n\n" + views.backup_line(t, days)
     rows = [[button("🧹 " + t._("Leave no trace in this chat"), "clean")]]
     if campaign is not None:
         rows.append([button("⬅️ " + t._("Back to the campaign"), "card", campaign.slug)])
@@ -152,7 +155,8 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
 
 async def privacy_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
-    notice = views.privacy_notice(t, context.svc.settings.retention_days)
+    settings = context.svc.settings
+    notice = views.privacy_notice(t, settings.retention_days, backup_window_days(settings))
     auto = await cleanup.auto_clean_wanted(update, context)
     await send(update, context, cleanup_views.privacy_view(t, notice, auto))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.backups import backup_window_days
 from bot.callbacks import Callback
 from bot.handlers.base import CallbackRoute, answer, person_of, send, show, translator
 from bot.services import BotContext
@@ -85,7 +86,7 @@ async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
         if on
         else t._("Automatic clean-up after signing: off"),
     )
-    notice = privacy_notice(t, svc.settings.retention_days)
+    notice = privacy_notice(t, svc.settings.retention_days, backup_window_days(svc.settings))
     await show(update, context, views.privacy_view(t, notice, on))
 
 

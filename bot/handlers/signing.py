@@ -14,6 +14,7 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.backups import backup_window_days
 from bot.callbacks import Callback
 from bot.domain import flow
 from bot.domain.campaigns import Campaign
@@ -225,7 +226,8 @@ async def on_privacy(update: Update, context: BotContext, cb: Callback) -> None:
     await answer(update)
     auto = await cleanup.auto_clean_wanted(update, context)
     retention = context.svc.settings.retention_days
-    await show(update, context, views.privacy_full(t, retention, cb.args[0], auto))
+    backups = backup_window_days(context.svc.settings)
+    await show(update, context, views.privacy_full(t, retention, backups, cb.args[0], auto))
 
 
 async def _record(

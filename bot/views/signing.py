@@ -11,7 +11,24 @@ from bot.views.campaign import Progress, progress_lines
 from bot.views.common import View, button, esc, keyboard, shorten, user_text
 
 
-def privacy_notice(t: Translator, retention_days: int | None) -> str:
+def backup_line(t: Translator, days: int | None) -> str:
+    """How long a withdrawn name may stay in the scheduled (encrypted) backups; "" if none."""
+    if not days:
+        return ""
+    return esc(
+        t.ngettext(
+            "A withdrawn name may remain for up to {days} day in the organisers' encrypted "
+            "backups, until they are replaced by newer ones.",
+            "A withdrawn name may remain for up to {days} days in the organisers' encrypted "
+            "backups, until they are replaced by newer ones.",
+            days,
+        ).format(days=t.number(days))
+    )
+
+
+def privacy_notice(
+    t: Translator, retention_days: int | None, backup_days: int | None = None
+) -> str:
     lines = [
         "🔒 <b>{}</b>".format(esc(t._("Your privacy"))),
         esc(
@@ -52,6 +69,8 @@ def privacy_notice(t: Translator, retention_days: int | None) -> str:
                 ).format(days=t.number(retention_days))
             )
         )
+    if backup_days:
+        lines.append(backup_line(t, backup_days))
     return "\n\n".join(lines)
 
 
@@ -177,9 +196,12 @@ def extras_prompt(t: Translator, draft: Draft, notice: str = "") -> View:
     )
 
 
-def privacy_full(t: Translator, retention_days: int | None, slug: str, auto: bool) -> View:
+def privacy_full(
+    t: Translator, retention_days: int | None, backup_days: int | None, slug: str, auto: bool
+) -> View:
     """The whole notice from inside the flow, with the phone clean-up and a way back."""
-    return cleanup_views.privacy_view(t, privacy_notice(t, retention_days), auto, back=slug)
+    notice = privacy_notice(t, retention_days, backup_days)
+    return cleanup_views.privacy_view(t, notice, auto, back=slug)
 
 
 def thanks(
