@@ -58,7 +58,10 @@ _MAYBE_SENT = (
     httpx.WriteTimeout,
 )
 # Methods whose repetition cannot put a second message in front of anyone.
-_REPEATABLE = re.compile(r"(get|set|edit|answer)[A-Z]\w*|delete(Webhook|MyCommands)")
+# Deleting twice is harmless (the second answers "not found"), so deletes repeat too.
+_REPEATABLE = re.compile(
+    r"(get|set|edit|answer)[A-Z]\w*|delete(Webhook|MyCommands|Message|Messages)"
+)
 
 
 def repeatable(method: str) -> bool:

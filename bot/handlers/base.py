@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.callbacks import Callback
 from bot.i18n import Translator
@@ -110,8 +110,8 @@ async def delete_incoming(update: Update, context: BotContext) -> bool:
         await _call(
             context, "deleteMessage", chat_id=message.chat_id, message_id=message.message_id
         )
-    except BadRequest as exc:
-        log.debug("could not delete a message: %s", exc.message)
+    except TelegramError as exc:  # gone, too old, or Telegram unreachable: go on signing
+        log.debug("could not delete a message: %s", exc.__class__.__name__)
         return False
     return True
 
