@@ -446,3 +446,28 @@ async def test_recent_count_is_net_of_withdrawals(make_user: Callable[..., FakeU
     await sign(stayer, name="Steady Stayer")
     assert "1 signature · next goal 500" in stayer.last.text
     assert "+1 in the last 24 hours" in stayer.last.text
+
+
+async def test_a_nameless_signature_is_counted_and_never_listed(
+    make_user: Callable[..., FakeUser], svc: Services, admin: FakeUser
+) -> None:
+    from dataclasses import replace
+
+    from bot.domain.campaigns import CampaignSet
+
+    svc.campaigns = CampaignSet(
+        replace(c, nameless=True) if c.slug == CAMPAIGN else c for c in svc.campaigns.all()
+    )
+    u = make_user(first_name="Quiet")
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.press("Count me without a name")
+    assert "Thank you" in u.last.text
+    assert await svc.db.fetchone("SELECT name, role, public FROM signatures") == (None, None, 0)
+    await sign(make_user(), name="Named Person")
+    assert await db_count(svc) == (2, 2)
+    await admin.send(f"/export {CAMPAIGN} csv")
+    assert admin.last.document is not None
+    data, _ = admin.last.document
+    rows = data.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 2 and "Named Person" in rows[1]  # the header and the named one
