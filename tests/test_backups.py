@@ -6,12 +6,10 @@ public half, and `restore` gets the private half for that one command.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,17 +32,7 @@ NAMES = ("Ann Keptname", "Boris Notified", "Cleo Withdrawn")
 TABLES = ("signatures", "counters", "activity", "subscriptions", "bot_state", "blocks")
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """cli.main configures the root logger; later tests must not inherit it."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ traceback, and a configuration problem exits 2 so that a service manager does no
 from __future__ import annotations
 
 import asyncio
-import logging
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,17 +25,7 @@ from bot.storage.db import migration_files
 from tests.conftest import ROOT, TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer
 
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    for h in handlers:
-        root.addHandler(h)
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,6 @@ from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 from tests.conftest import TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    for h in handlers:
-        root.addHandler(h)
-    root.setLevel(level)
 
 
 def test_each_line_is_json_and_the_token_is_redacted(restore_logging: None) -> None:

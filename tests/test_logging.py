@@ -8,11 +8,7 @@ so error paths log too) and in the real process.
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bench.harness import spawn_bot, stop_bot
 from bot.logs import configure_logging
@@ -26,21 +22,6 @@ PEOPLE = [
     ("Ярослава", "Ковальчук", "yaroslava_k"),
     ("Aliaksandr", "Lukashevich", "sasha_l"),
 ]
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    levels = {n: logging.getLogger(n).level for n in ("telegram", "httpx", "aiosqlite", "bot")}
-    yield
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    for h in handlers:
-        root.addHandler(h)
-    root.setLevel(level)
-    for name, lvl in levels.items():
-        logging.getLogger(name).setLevel(lvl)
 
 
 def assert_clean(log: str, ids: list[int]) -> None:
