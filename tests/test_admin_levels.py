@@ -44,7 +44,7 @@ async def test_a_moderator_sees_stats_removes_and_blocks(
     await moderator.send(f"/stats {CAMPAIGN}")
     chart = next(m for m in reversed(moderator.messages) if m.photo)
     assert chart.caption is not None and "Signatures: 2" in chart.caption
-    assert "2 opened → 2 started → 2 named → 2 signed: 100%" in moderator.last.text
+    assert "2 opened → 2 started → 2 named → 2 signed — 100%" in moderator.last.text
     await moderator.send(f"/remove {ann}")
     await moderator.press("Remove")
     assert f"Signature #{ann} removed." in moderator.last.text

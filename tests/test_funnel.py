@@ -64,10 +64,10 @@ async def test_a_hundred_visitors_through_every_exit_read_back_exactly(
 
     await admin.send(f"/stats {CAMPAIGN}")
     text = admin.last.text
-    assert "100 opened → 70 started → 50 named → 40 signed: 40%" in text
+    assert "100 opened → 70 started → 50 named → 40 signed — 40%" in text
     assert "cancelled 10 · expired 20" in text
-    assert "Leaflets\u2069\n15 opened → 15 started → 15 named → 15 signed: 100%" in text
-    assert "direct\n85 opened → 55 started → 35 named → 25 signed: 29%" in text
+    assert "Leaflets\u2069\n15 opened → 15 started → 15 named → 15 signed — 100%" in text
+    assert "direct\n85 opened → 55 started → 35 named → 25 signed — 29%" in text
 
     await admin.send(f"/export {CAMPAIGN} funnel")
     assert admin.last.document is not None

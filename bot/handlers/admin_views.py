@@ -146,7 +146,7 @@ def funnel_text(
         extra = t._("cancelled {cancelled} · expired {expired}").format(
             cancelled=n(totals.cancelled), expired=n(totals.expired)
         )
-        return esc(" → ".join(steps) + f": {rate}") + f"\n<i>{esc(extra)}</i>"
+        return esc(" → ".join(steps) + f" — {rate}") + f"\n<i>{esc(extra)}</i>"
 
     lines = ["<b>{}</b>".format(esc(t._("Funnel"))), line(overall)]
     ranked = sorted(per_source.items(), key=lambda item: -item[1].opened)
