@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 
-from bot import backups
+from bot import restore
 from bot.app import build_application
 from bot.content import ContentError, campaign_problems
 from bot.domain.campaigns import Campaign
@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "restore":
             return _restore(settings, args.file, args.identity, args.accept_older)
         # One bot per database: a second one, or a restore in progress, holds this lock.
-        lock = backups.DatabaseLock(settings.database_path)
+        lock = restore.DatabaseLock(settings.database_path)
         if not lock.acquire():
             raise Stop(
                 f"another petition-bot (or a restore) is using {settings.database_path}: "
@@ -158,10 +158,10 @@ def _check() -> int:
 def _restore(settings: Settings, source: str, identity: str | None, accept_older: bool) -> int:
     """Checks and restores a backup; the bot applies any pending migrations when it starts."""
     try:
-        facts, warnings = backups.restore(
+        facts, warnings = restore.restore(
             settings, source, identity=identity, accept_older=accept_older
         )
-    except backups.RestoreError as exc:
+    except restore.RestoreError as exc:
         raise Stop(f"restore refused: {exc}") from None
     for line in warnings:
         print(line, file=sys.stderr)

@@ -18,7 +18,7 @@ import pyrage
 import pytest
 from pyrage import x25519
 
-from bot import backups, cli
+from bot import backups, cli, restore
 from bot.metrics import Metrics
 from bot.services import BotApp
 from bot.settings import Settings, load_settings
@@ -167,7 +167,7 @@ async def test_restore_refuses_what_would_lose_or_leak_data(
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    lock = backups.DatabaseLock(database)
+    lock = restore.DatabaseLock(database)
     assert lock.acquire()  # as a running bot holds it
     try:
         code, _, err = _restore(capsys, str(early), "--identity", str(key_file))
