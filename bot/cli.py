@@ -173,6 +173,18 @@ def _restore(settings: Settings, source: str, identity: str | None, accept_older
     return 0
 
 
+DATABASE_ERRORS = (MigrationError, SignerKeyError, sqlite3.Error)
+
+
+def _database_stop(settings: Settings, exc: Exception) -> Stop:
+    """The one line for a database that cannot be used: 2 when a restart cannot help."""
+    if isinstance(exc, MigrationError):
+        return Stop(f"database error: {exc}")
+    if isinstance(exc, SignerKeyError):
+        return Stop(f"signer key error: {exc}")
+    return Stop(f"cannot use the database {settings.database_path}: {exc}", 1)
+
+
 async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     """Migrations, the signer key's fingerprint check and the data steps that need the key."""
     db = Database(settings.database_path)
@@ -180,12 +192,8 @@ async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
         await db.open()
         await check_signer_key(db, settings.signer_key)
         version = await db.scalar("SELECT MAX(version) FROM schema_migrations", default=0)
-    except MigrationError as exc:
-        raise Stop(f"database error: {exc}") from None
-    except SignerKeyError as exc:
-        raise Stop(f"signer key error: {exc}") from None
-    except sqlite3.Error as exc:
-        raise Stop(f"cannot use the database {settings.database_path}: {exc}", 1) from None
+    except DATABASE_ERRORS as exc:
+        raise _database_stop(settings, exc) from None
     finally:
         await db.close()
     if not quiet:
@@ -223,12 +231,8 @@ def _run(settings: Settings) -> int:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
-    except MigrationError as exc:
-        raise Stop(f"database error: {exc}") from None
-    except SignerKeyError as exc:
-        raise Stop(f"signer key error: {exc}") from None
-    except sqlite3.Error as exc:
-        raise Stop(f"cannot use the database {settings.database_path}: {exc}", 1) from None
+    except DATABASE_ERRORS as exc:
+        raise _database_stop(settings, exc) from None
     except InvalidToken:
         raise Stop(_REJECTED) from None
     log.info("stopped")

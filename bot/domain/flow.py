@@ -97,10 +97,6 @@ def read_text(draft: Draft, text: str, now: int) -> Accepted | Rejected:
     return Accepted(replace(changed, step=Step.PREVIEW, updated_at=now))
 
 
-def takes_text(step: Step) -> bool:
-    return step in (Step.NAME, Step.PREVIEW, Step.EXTRAS)
-
-
 def use_name(draft: Draft, name: str, now: int) -> Draft:
     """The name offered on a button (the Telegram profile name, or the one kept when editing)."""
     return replace(draft, name=name, step=Step.PREVIEW, updated_at=now)

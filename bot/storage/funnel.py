@@ -20,9 +20,6 @@ class Event(StrEnum):
     EXPIRED = "expired"
 
 
-STEPS = (Event.OPENED, Event.STARTED, Event.NAMED, Event.SIGNED)
-
-
 def bump(
     conn: sqlite3.Connection, campaign: str, source: str | None, now: int, event: Event, n: int = 1
 ) -> None:
