@@ -28,7 +28,14 @@ from bot.handlers.admin_common import (
     reply,
     send_files,
 )
-from bot.handlers.admin_views import (
+from bot.handlers.base import CallbackRoute
+from bot.i18n import Translator
+from bot.services import BotApp, BotContext, Level
+from bot.settings import SUPPORTED_LANGUAGES
+from bot.storage import admin as admin_store
+from bot.storage import funnel as funnel_store
+from bot.storage import signatures as signature_store
+from bot.views.admin import (
     PUBLIC_NAMES_ONLY,
     backup_caption,
     export_caption,
@@ -41,13 +48,6 @@ from bot.handlers.admin_views import (
     stats_caption,
     title_of,
 )
-from bot.handlers.base import CallbackRoute
-from bot.i18n import Translator
-from bot.services import BotApp, BotContext, Level
-from bot.settings import SUPPORTED_LANGUAGES
-from bot.storage import admin as admin_store
-from bot.storage import funnel as funnel_store
-from bot.storage import signatures as signature_store
 from bot.views.common import esc, user_text
 
 # Exports with at least this many signatures get a "Preparing the export…" message first.

@@ -19,11 +19,11 @@ from bot.handlers.admin_common import (
     register_commands,
     reply,
 )
-from bot.handlers.admin_views import title_of
 from bot.handlers.base import CallbackRoute, answer, send, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.storage import admin as admin_store
+from bot.views.admin import title_of
 from bot.views.common import View, button, esc, keyboard, user_text
 
 

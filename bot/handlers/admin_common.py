@@ -20,12 +20,12 @@ from bot.callbacks import Callback
 from bot.domain.campaigns import Campaign
 from bot.exports import packaging
 from bot.handlers import router
-from bot.handlers.admin_views import package_note, refusal
 from bot.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.i18n import Translator
 from bot.menus import organiser_command
 from bot.services import BotApp, BotContext, Level, Services
 from bot.storage import admin as admin_store
+from bot.views.admin import package_note, refusal
 from bot.views.common import View, esc
 
 log = logging.getLogger("bot.admin")

@@ -12,12 +12,12 @@ from telegram import Update
 
 from bot.callbacks import Callback
 from bot.handlers.admin_common import audit, moderator_button, register_commands, reply
-from bot.handlers.admin_views import stale_button, title_of
 from bot.handlers.base import CallbackRoute, answer, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
+from bot.views.admin import stale_button, title_of
 from bot.views.common import View, button, esc, keyboard, user_text
 
 
