@@ -46,7 +46,8 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
                 "INSERT INTO subscriptions (campaign, signer, chat_id, active) VALUES (?, ?, ?, 1)",
                 [(CAMPAIGN, f"s{cid}", cid) for cid in chats],
             )
-        bid = await admin_store.create_draft(svc.db, CAMPAIGN, 1, "<b>News</b> for you", 0)
+        bid = await admin_store.draft_for(svc.db, CAMPAIGN, 1, 0)
+        await admin_store.set_draft_text(svc.db, bid, "en", "<b>News</b> for you", default=True)
         queued = await admin_store.start_broadcast(svc.db, bid)
         before = len(fake.calls)
         started = time.perf_counter()

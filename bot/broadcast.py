@@ -240,25 +240,39 @@ def runner(app: AnyApp) -> Broadcaster:
 
 
 def milestone_texts(svc: Services, campaign: Campaign, reached: int, goal: int) -> dict[str, str]:
-    """The notice in every language the bot speaks, each with the campaign's title in it."""
+    """The notice in every language the bot speaks, each with the campaign's title in it, what
+    reaching this goal does (✅) and what the next one will (🎯), where the campaign says so."""
     texts = {}
     for language in svc.i18n.languages():
         t = svc.i18n.get(language)
         text, _ = campaign.text_for(language)
-        texts[language] = esc(
-            t.ngettext(
-                "🎉 “{title}” has reached {count} signature! Next goal: {goal}.",
-                "🎉 “{title}” has reached {count} signatures! Next goal: {goal}.",
-                reached,
-            )
-        ).format(title=esc(text.title), count=t.number(reached), goal=t.number(goal))
+        lines = [
+            esc(
+                t.ngettext(
+                    "🎉 “{title}” has reached {count} signature! Next goal: {goal}.",
+                    "🎉 “{title}” has reached {count} signatures! Next goal: {goal}.",
+                    reached,
+                )
+            ).format(title=esc(text.title), count=t.number(reached), goal=t.number(goal))
+        ]
+        for mark, amount in (("✅", reached), ("🎯", goal)):
+            meaning = campaign.goal_meaning(amount).in_language(language)
+            if meaning:  # at most 200 characters each (bot.content): far below 4,096
+                lines.append(f"{mark} <i>{esc(meaning)}</i>")
+        texts[language] = "\n".join(lines)
     return texts
 
 
-async def announce_milestone(app: AnyApp, campaign: Campaign, reached: int, goal: int) -> None:
+async def announce_milestone(
+    app: AnyApp,
+    campaign: Campaign,
+    reached: int,
+    goal: int,
+    texts: dict[str, str] | None = None,
+) -> None:
     """Queues the milestone notice for the campaign's opted-in signers and starts sending."""
     svc: Services = app.bot_data["services"]
-    texts = milestone_texts(svc, campaign, reached, goal)
+    texts = texts or milestone_texts(svc, campaign, reached, goal)
     default = texts.get(campaign.default_language) or next(iter(texts.values()))
     broadcast_id, recipients = await admin_store.create_milestone(
         svc.db, campaign.slug, default, texts, svc.now()

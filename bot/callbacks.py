@@ -38,6 +38,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "lang": (),  # language menu
     "setlang": (r"[a-z]{2}",),
     "prog": (_SLUG,),  # progress
+    "who": (_SLUG, _INT),  # public signatories after position N in the list (0: the first page)
+    "whob": (_SLUG, _INT),  # public signatories just before position N
     "clean": (),  # leave no trace: delete this conversation from the chat
     "auto": (r"[01]",),  # automatic clean-up after signing, on or off
     # admin actions: handlers check the presser is an admin, whatever the data says
@@ -48,6 +50,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "bc": (_INT,),  # send broadcast id, confirmed
     "bcx": (_INT,),  # discard broadcast id
     "no": (),  # dismiss a confirmation
+    # review of public names: approve the waiting names numbered first..last if they are still
+    # exactly what was shown (a digest of them); hide one name (the signature stays)
+    "rva": (_INT, _INT, r"[0-9a-f]{12}"),
+    "rvh": (_INT,),
 }
 _COMPILED = {a: tuple(re.compile(p) for p in pats) for a, pats in ACTIONS.items()}
 

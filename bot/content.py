@@ -6,7 +6,6 @@ organiser with a text editor, not a developer with a traceback.
 
 from __future__ import annotations
 
-import itertools
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -14,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.campaigns import KINDS, SLUG_RE, Campaign, CampaignSet, CampaignText
+from bot.domain.goals import DEFAULT_LADDER, GoalLadder, LadderError
 from bot.settings import SUPPORTED_LANGUAGES
 
 TITLE_MAX = 120
 SUMMARY_MAX = 800
 SAFETY_MAX = 400
+GOAL_SENTENCE_MAX = 200  # one line under the progress bar, and in the milestone notice
+TEXT_FIELDS = ("title", "summary", "addressees", "safety")
 
 
 @dataclass
@@ -53,12 +55,42 @@ def _read_toml(path: Path, text: str) -> dict[str, Any]:
         raise ContentError(path, "(syntax)", str(exc)) from None
 
 
-def _load_text(path: Path, addressee_count: int) -> CampaignText:
+def _goal_sentences(value: Any, path: Path, ladder: GoalLadder) -> dict[int, str]:
+    """The [goals] table: what reaching each goal does, keyed by one of the campaign's goals
+    (the amounts stay in campaign.toml, so every language describes the same ladder)."""
+    if not isinstance(value, dict):
+        raise ContentError(path, "goals", 'must be a table: a [goals] line, then 15000 = "…"')
+    misplaced = sorted(set(value) & set(TEXT_FIELDS))
+    if misplaced:
+        inside = ", ".join(misplaced)
+        raise ContentError(path, "goals", f"must come last in the header ({inside} fell into it)")
+    steps = ", ".join(str(step) for step in ladder.steps)
+    sentences: dict[int, str] = {}
+    for key, text in value.items():
+        where = f"goals.{key}"
+        digits = key.replace("_", "")
+        if not (digits.isascii() and digits.isdigit()):
+            raise ContentError(path, where, "must be a goal amount such as 15000")
+        amount = int(digits) if len(digits) <= 12 else 0
+        if amount not in ladder.steps:
+            raise ContentError(path, where, f"is not one of the campaign's goals ({steps})")
+        if amount in sentences:
+            raise ContentError(path, where, "is given twice")
+        sentence = " ".join(text.split()) if isinstance(text, str) else ""
+        if not sentence or len(sentence) > GOAL_SENTENCE_MAX:
+            raise ContentError(path, where, f"must be a text of 1-{GOAL_SENTENCE_MAX} characters")
+        sentences[amount] = sentence
+    return sentences
+
+
+def _load_text(path: Path, addressee_count: int, ladder: GoalLadder) -> CampaignText:
     raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     parts = raw.split("+++\n", 2)
     if len(parts) != 3 or parts[0].strip():
         raise ContentError(path, "(header)", "must start with a +++ header block closed by +++")
     header = _read_toml(path, parts[1])
+    # First: a [goals] table put above the other fields swallows them ("title is missing").
+    goal_sentences = _goal_sentences(header["goals"], path, ladder) if "goals" in header else {}
     title = _require(header, "title", str, path).strip()
     summary = _require(header, "summary", str, path).strip()
     if not title or len(title) > TITLE_MAX:
@@ -77,13 +109,15 @@ def _load_text(path: Path, addressee_count: int) -> CampaignText:
     safety = header.get("safety", "")
     if not isinstance(safety, str) or len(safety.strip()) > SAFETY_MAX:
         raise ContentError(path, "safety", f"must be a text of at most {SAFETY_MAX} characters")
-    unknown = set(header) - {"title", "summary", "addressees", "safety"}
+    unknown = set(header) - {*TEXT_FIELDS, "goals"}
     if unknown:
         raise ContentError(path, ", ".join(sorted(unknown)), "unknown field")
     paragraphs = tuple(" ".join(p.split()) for p in parts[2].split("\n\n") if p.strip())
     if not paragraphs:
         raise ContentError(path, "(text)", "the full text after the header is empty")
-    return CampaignText(path.stem, title, summary, paragraphs, addressees, safety.strip())
+    return CampaignText(
+        path.stem, title, summary, paragraphs, addressees, safety.strip(), goal_sentences
+    )
 
 
 def load_campaign(folder: Path) -> Campaign:
@@ -110,12 +144,12 @@ def load_campaign(folder: Path) -> Campaign:
     if closed_on is not None and not isinstance(closed_on, date):
         raise ContentError(meta_path, "closed_on", "must be a date such as 2026-12-31")
     goals = meta.get("goals", [])
-    if not isinstance(goals, list) or not all(
-        isinstance(g, int) and not isinstance(g, bool) and g > 0 for g in goals
-    ):
-        raise ContentError(meta_path, "goals", "must be a list of positive whole numbers")
-    if any(b <= a for a, b in itertools.pairwise(goals)):
-        raise ContentError(meta_path, "goals", "must be strictly increasing")
+    if not isinstance(goals, list):
+        raise ContentError(meta_path, "goals", "must be a list such as [500, 1000, 5000]")
+    try:  # the same rule as an admin's /goal ladder; none at all means the default ladder
+        ladder = GoalLadder(tuple(goals)) if goals else DEFAULT_LADDER
+    except LadderError as exc:
+        raise ContentError(meta_path, "goals", str(exc)) from None
     entries = meta.get("addressees", [])
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and isinstance(e.get("name"), str) and e["name"].strip()
@@ -123,14 +157,21 @@ def load_campaign(folder: Path) -> Campaign:
     ):
         raise ContentError(meta_path, "addressees", "each [[addressees]] needs a name")
     addressees = tuple(e["name"].strip() for e in entries)
-    nameless = meta.get("nameless", False)
-    if not isinstance(nameless, bool):
-        raise ContentError(meta_path, "nameless", "must be true or false")
+    switches = {}
+    for key, default in (
+        ("nameless", False),
+        ("signatories", True),
+        ("review_public_names", False),
+        ("list_earlier_signatures", False),
+    ):
+        switches[key] = meta.get(key, default)
+        if not isinstance(switches[key], bool):
+            raise ContentError(meta_path, key, "must be true or false")
     texts: dict[str, CampaignText] = {}
     for path in sorted(folder.glob("*.md")):
         if path.stem not in SUPPORTED_LANGUAGES:
             raise ContentError(path, "(file name)", f"must be one of {SUPPORTED_LANGUAGES} + .md")
-        texts[path.stem] = _load_text(path, len(addressees))
+        texts[path.stem] = _load_text(path, len(addressees), ladder)
     if default_language not in texts:
         raise ContentError(folder / f"{default_language}.md", "(file)", "default language text")
     return Campaign(
@@ -143,7 +184,7 @@ def load_campaign(folder: Path) -> Campaign:
         addressees=addressees,
         texts=texts,
         closed_on=closed_on,
-        nameless=nameless,
+        **switches,
     )
 
 

@@ -28,6 +28,7 @@ PRIVATE = [
     ("start", N_("read the campaign and sign")),
     ("progress", N_("signatures so far and the next goal")),
     ("addressees", N_("who the campaign is addressed to")),
+    ("signatories", N_("who signed with a public name")),
     ("share", N_("link and QR code to pass it on")),
     ("mysignature", N_("what is recorded for you")),
     ("withdraw", N_("withdraw and erase your signature")),
@@ -42,6 +43,9 @@ GROUP = [
     ("petition", N_("show the campaign card")),
     ("progress", N_("signatures so far and the next goal")),
     ("share", N_("link to sign in a private chat")),
+    ("signatories", N_("who signed with a public name")),
+    ("language", N_("the group's language (administrators only)")),
+    ("help", N_("what the bot can do")),
 ]
 
 
@@ -63,6 +67,11 @@ ORGANISER_COMMANDS = (
     OrganiserCommand("goal", N_("show or set the goal"), Level.ADMIN),
     OrganiserCommand("remove", N_("remove a signature by number"), Level.MODERATOR),
     OrganiserCommand("block", N_("remove a signature and block the signer"), Level.MODERATOR),
+    OrganiserCommand(
+        "review", N_("approve or hide public names waiting for review"), Level.MODERATOR
+    ),
+    OrganiserCommand("hide", N_("hide a name from the public list and documents"), Level.MODERATOR),
+    OrganiserCommand("unhide", N_("show a hidden name again"), Level.MODERATOR),
     OrganiserCommand("broadcast", N_("message opted-in signers (reply to a message)"), Level.ADMIN),
     OrganiserCommand("source", N_("named links to track where signers come from"), Level.MODERATOR),
     OrganiserCommand("backup", N_("a copy of the database"), Level.ADMIN),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,7 @@ class Services:
     # who ever chose a language, which is small.
     _languages: dict[str, str | None] = field(default_factory=dict)
     _trail_written: dict[str, int] = field(default_factory=dict)
+    _counts: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
     ids: Pseudonyms = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -86,15 +87,20 @@ class Services:
         return self.campaigns.get(slug)
 
     async def progress(self, campaign: Campaign) -> Progress:
-        """Count (the stored counter), +24 h, and the next goal (an admin's override wins)."""
+        """Count (the stored counter), +24 h, the goal in force (bot.domain.goals decides
+        between the file and an admin's settings) and what reaching it does."""
         count, override, ladder, recent = await signature_store.counter(
             self.db, campaign.slug, self.now()
         )
-        steps = ladder or campaign.ladder
-        goal = goals.next_goal(count, steps)
-        if override and override > count:
-            goal = override
-        return Progress(count, recent, goal, steps)
+        in_force = goals.goal_in_force(campaign.ladder, ladder, override, count)
+        return Progress(
+            count,
+            recent,
+            in_force.goal,
+            in_force.ladder,
+            in_force.admin_ladder,
+            campaign.goal_meaning(in_force.goal),
+        )
 
     async def language_of(self, person: str, telegram_code: str | None) -> str:
         if person not in self._languages:
@@ -123,6 +129,26 @@ class Services:
             self._trail_written.clear()
         self._trail_written[person] = now
         return True
+
+    async def recent_count(
+        self, key: tuple[str, ...], compute: Callable[[], Awaitable[int]], ttl: int = 30
+    ) -> int:
+        """A count at most `ttl` seconds old. Counting a large campaign's public names takes
+        the database thread for tens of milliseconds, so the list's most pressed page must
+        not do it on every press (measured in bench/scale.py)."""
+        now = self.now()
+        cached = self._counts.get(key)
+        if cached is not None and now - cached[0] < ttl:
+            return cached[1]
+        if len(self._counts) > 10_000:
+            self._counts.clear()
+        value = await compute()
+        self._counts[key] = (now, value)
+        return value
+
+    def forget_counts(self) -> None:
+        """After an organiser's decision the list must show it at once, not 30 seconds later."""
+        self._counts.clear()
 
     def forget_trail(self, person: str) -> None:
         self._trail_written.pop(person, None)

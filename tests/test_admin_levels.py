@@ -32,7 +32,16 @@ def test_the_levels_are_the_ones_the_issue_asks_for() -> None:
     assert sorted(ADMIN_ONLY) == ["backup", "broadcast", "goal", "reload"]
     # /export is open to moderators for the funnel only (counts); its formats with names
     # need an admin, which the command checks per format.
-    assert sorted(MODERATOR_TOO) == ["block", "export", "remove", "source", "stats"]
+    assert sorted(MODERATOR_TOO) == [
+        "block",
+        "export",
+        "hide",
+        "remove",
+        "review",
+        "source",
+        "stats",
+        "unhide",
+    ]
 
 
 async def test_a_moderator_sees_stats_removes_and_blocks(
@@ -71,7 +80,7 @@ async def test_a_moderator_is_refused_admin_commands_and_the_refusal_is_audited(
     await moderator.send(f"/{command} {CAMPAIGN}")
     assert moderator.last.text == (
         f"Only admins can use /{command}.\n"
-        "As a moderator you can use: /export /stats /remove /block /source"
+        "As a moderator you can use: /export /stats /remove /block /review /hide /unhide /source"
     )
     assert not tg.calls_to("sendDocument")
     [entry] = await admin_store.audit_entries(svc.db)
@@ -123,7 +132,8 @@ async def test_an_id_in_both_lists_is_an_admin(
 async def test_a_moderator_cannot_press_a_broadcast_button(
     moderator: FakeUser, svc: Services
 ) -> None:
-    broadcast_id = await admin_store.create_draft(svc.db, CAMPAIGN, 1, "<b>hi</b>", svc.now())
+    broadcast_id = await admin_store.draft_for(svc.db, CAMPAIGN, 1, svc.now())
+    await admin_store.set_draft_text(svc.db, broadcast_id, "en", "<b>hi</b>", default=True)
     await moderator.send("/help")
     await moderator.press_data(f"1|bc|{broadcast_id}", moderator.last)
     status = await svc.db.scalar("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))

@@ -64,7 +64,8 @@ async def test_admin_commands_look_unknown_to_non_admins(
 async def test_forged_callbacks_change_nothing(
     victim: FakeUser, make_user: Callable[..., FakeUser], svc: Services, tg: FakeTelegram
 ) -> None:
-    broadcast_id = await admin_store.create_draft(svc.db, CAMPAIGN, 1, "<b>hi</b>", svc.now())
+    broadcast_id = await admin_store.draft_for(svc.db, CAMPAIGN, 1, svc.now())
+    await admin_store.set_draft_text(svc.db, broadcast_id, "en", "<b>hi</b>", default=True)
     stranger = make_user(first_name="Mallory")
     await stranger.send("/help")
     anchor = stranger.last

@@ -16,15 +16,15 @@ from bot.domain.text_rules import Problem, check_name, check_optional, clean
      (1_000_000, 1_500_000), (1_500_000, 2_300_000)],
 )  # fmt: skip
 def test_next_goal_default_ladder(count: int, expected: int) -> None:
-    assert goals.next_goal(count) == expected
+    assert goals.DEFAULT_LADDER.next_above(count) == expected
 
 
 def test_next_goal_campaign_ladder_then_grows() -> None:
-    ladder = (500, 1000)
-    assert goals.next_goal(10, ladder) == 500
-    assert goals.next_goal(1000, ladder) == 1500
-    assert goals.previous_goal(499, ladder) is None
-    assert goals.previous_goal(500, ladder) == 500
+    ladder = goals.GoalLadder((500, 1000))
+    assert ladder.next_above(10) == 500
+    assert ladder.next_above(1000) == 1500
+    assert ladder.reached(499) is None
+    assert ladder.reached(500) == 500
 
 
 def test_progress_bar() -> None:

@@ -50,19 +50,21 @@ async def test_csv_has_a_bom_the_columns_and_neutralised_formulas(
         "role",
         "organisation",
         "public",
+        "review",
         "language",
         "source",
         "signed_at",
     ]
     body = rows[1:]
     assert len(body) == 3
-    evil = body[0]
-    assert evil[1] == '\'=HYPERLINK("x")'
-    assert evil[2] == "'+1 chief"
-    assert evil[4] == "yes" and evil[5] == "en"
-    assert evil[7].endswith("Z") and "T" in evil[7]
-    assert body[1][1] == "Олена Коваленко" and body[1][5] == "uk"
-    assert body[2][1] == "Hidden Person" and body[2][4] == "no"
+    records = [dict(zip(rows[0], row, strict=True)) for row in body]
+    evil = records[0]
+    assert evil["name"] == '\'=HYPERLINK("x")'
+    assert evil["role"] == "'+1 chief"
+    assert evil["public"] == "yes" and evil["review"] == "waiting" and evil["language"] == "en"
+    assert evil["signed_at"].endswith("Z") and "T" in evil["signed_at"]
+    assert records[1]["name"] == "Олена Коваленко" and records[1]["language"] == "uk"
+    assert records[2]["name"] == "Hidden Person" and records[2]["public"] == "no"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in body for cell in row)
 
 
@@ -97,6 +99,7 @@ async def test_json_parses_with_the_same_records(
         "role",
         "organisation",
         "public",
+        "review",
         "language",
         "source",
         "signed_at",
@@ -114,9 +117,7 @@ async def test_public_names_option_leaves_anonymous_signers_unnamed(
     assert b"Hidden Person" not in data and b"Quiet Surgeon" not in data
     assert b"surgeon" not in data  # role and organisation identify people too
     assert "Олена Коваленко".encode() in data
-    assert "Anonymous signers' names, roles and organisations left out." in (
-        admin.last.caption or ""
-    )
+    assert "Names, roles and organisations the documents do not show" in (admin.last.caption or "")
     if fmt == "csv":
         records: list[dict[str, Any]] = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
         anonymous = ("", "", "no")
@@ -125,6 +126,21 @@ async def test_public_names_option_leaves_anonymous_signers_unnamed(
         anonymous = ("", "", False)
     assert len(records) == 4  # anonymous signatures are still counted, only unnamed
     assert [(r["name"], r["role"], r["public"]) for r in records[2:]] == [anonymous] * 2
+
+
+async def test_public_names_option_leaves_hidden_names_out_too(
+    admin: FakeUser, make_user: Callable[..., FakeUser]
+) -> None:
+    await sign(make_user(first_name="H"), "Hidden Later", role="Journalist")
+    await sign(make_user(first_name="S"), "Still Shown")
+    await admin.send("/hide 1")
+    data, _ = await _export(admin, "medical-access csv public-names")
+    assert b"Hidden Later" not in data and b"Journalist" not in data and b"Still Shown" in data
+    data, _ = await _export(admin, "medical-access csv")  # the full export keeps it, marked
+    [hidden] = [
+        r for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))) if r["number"] == "1"
+    ]
+    assert hidden["name"] == "Hidden Later" and hidden["review"] == "hidden"
 
 
 async def test_anonymous_names_are_exported_by_default(
@@ -168,7 +184,7 @@ async def test_pdf_is_valid_and_renders_cyrillic_names(
     assert "Олена Коваленко" in text
     assert "Hidden Person" not in text
     assert "3 signatures" in text
-    assert "and 1 person who signed without publishing their name" in text
+    assert "and 1 more who signed without a public name" in text
     fonts = {
         str(font.get_object()["/BaseFont"])
         for page in reader.pages

@@ -10,6 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.services import Services
+from bot.storage import sources as source_store
 from tests.faketg import BOT_USERNAME, FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign
 
@@ -140,7 +141,32 @@ async def test_admin_named_source_link_and_stats(
     assert payload.startswith(f"{CAMPAIGN}_s")
     await sign(make_user(), "Reader Person", payload=payload)
     [listing] = await admin.send("/source")
-    assert "Vilnius leaflets (named" in listing.text and "1 visits, 1 signed" in listing.text
+    shown = listing.text.replace("\u2068", "").replace("\u2069", "")
+    assert "Vilnius leaflets (named link, s" in shown and "1 visit · 1 signature" in shown
+
+
+async def test_source_new_names_its_campaign_when_several_are_open(
+    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    await admin.send("/source new Leaflets")  # two open campaigns, none opened by the admin
+    assert "Which campaign is the link for?" in admin.last.text
+    assert "open-doors-letter" in admin.last.text
+    assert await source_store.named(svc.db) == []
+    await admin.send("/source new open-doors-letter Kraków leaflets")
+    link = next(v for k, v in admin.last.button_urls.items() if "Send the link" in k)
+    payload = payload_of(parse_qs(urlsplit(link).query)["url"][0])
+    assert payload.startswith("open-doors-letter_s")
+    await svc.db.execute(
+        "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, 1234)",
+        ("open-doors-letter", payload.split("_")[1]),
+    )
+    await svc.set_language(admin.id, "ru")
+    [listing] = await admin.send("/source")
+    ru = svc.i18n.get("ru")
+    assert ru._("named link") != "named link"  # translated, as every kind is
+    shown = listing.text.replace("\u2068", "").replace("\u2069", "")
+    assert f"Kraków leaflets ({ru._('named link')}, " in shown
+    assert ru.number(1234) in listing.text and "1234" not in listing.text
 
 
 async def test_source_command_is_unknown_for_non_admins(make_user: Callable[..., FakeUser]) -> None:
@@ -175,4 +201,5 @@ async def test_csv_shows_the_group_label_neutralised(
     document = admin.last.document
     assert document is not None
     rows = list(csv.reader(io.StringIO(document[0].decode("utf-8-sig"))))
-    assert [r[6] for r in rows[1:]] == ["'=cmd|' /C calc'!A0", ""]
+    source = rows[0].index("source")
+    assert [r[source] for r in rows[1:]] == ["'=cmd|' /C calc'!A0", ""]

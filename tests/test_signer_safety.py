@@ -285,7 +285,8 @@ async def test_an_old_database_with_its_old_key_keeps_every_signer(
 
 
 async def _pending_broadcast(svc: Services, campaign: str = CAMPAIGN) -> int:
-    broadcast = await admin_store.create_draft(svc.db, campaign, 0, "Update!", svc.now())
+    broadcast = await admin_store.draft_for(svc.db, campaign, 0, svc.now())
+    await admin_store.set_draft_text(svc.db, broadcast, "en", "Update!", default=True)
     await admin_store.start_broadcast(svc.db, broadcast)
     return broadcast
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain.goals import DEFAULT_LADDER
+from bot.domain.goals import DEFAULT_LADDER, GoalLadder, GoalMeaning
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 KINDS = ("petition", "letter")
@@ -23,6 +23,8 @@ class CampaignText:
     # A short warning shown on the card and before the name prompt (e.g. about travelling
     # to the country petitioned against), not only somewhere inside the full text.
     safety: str = ""
+    # What reaching a goal does (goal amount -> sentence), from the [goals] table of the header.
+    goal_sentences: dict[int, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,27 @@ class Campaign:
     texts: dict[str, CampaignText] = field(hash=False)
     closed_on: date | None = None  # when signing ended; retention counts from here
     nameless: bool = False  # signatures may be counted without any name
+    signatories: bool = True  # the public signatory list is shown in the bot
+    review_public_names: bool = False  # a public name is listed only once an organiser approved it
+    # Signatures made before the bot had its own list agreed to the documents only: they are
+    # listed in the bot once the organisers set this (after telling the signers).
+    list_earlier_signatures: bool = False
 
     @property
-    def ladder(self) -> tuple[int, ...]:
-        return self.goals or DEFAULT_LADDER
+    def ladder(self) -> GoalLadder:
+        """The file's goals (checked when loaded), else the default ladder."""
+        return GoalLadder(self.goals) if self.goals else DEFAULT_LADDER
+
+    def goal_meaning(self, goal: int) -> GoalMeaning:
+        """What reaching `goal` does, in each language that says so. Keyed by the amount
+        alone: an admin's /goal next or ladder step shows a sentence only if a text wrote
+        one for that very amount, so a made-up number never borrows a promise."""
+        sentences = tuple(
+            (language, text.goal_sentences[goal])
+            for language, text in sorted(self.texts.items())
+            if goal in text.goal_sentences
+        )
+        return GoalMeaning(sentences, self.default_language)
 
     def text_for(self, language: str) -> tuple[CampaignText, bool]:
         """The text in `language`, else the default language; the flag says it fell back."""

@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass
 from enum import IntFlag, StrEnum
 
+from bot.domain.signatories import Review
+
 
 class Step(StrEnum):
     """Where a person's draft stands in the signing flow (bot.domain.flow); stored as its value."""
@@ -116,6 +118,8 @@ class Signature:
     source: str | None
     signed_at: int
     updated_at: int | None = None
+    review: Review = Review.WAITING  # the organisers' review of a public name
+    list_consent: bool = False  # made when the bot had its own list (bot.domain.signatories)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ COLUMNS = (
     Column("role", "s.role", _cell, _text, personal=True),
     Column("organisation", "s.organisation", _cell, _text, personal=True),
     Column("public", "s.public", _yes_no, bool),
+    # The organisers' review of a public name: waiting, approved or hidden (a hidden name is in
+    # neither the list of signatories nor the documents; see bot.domain.signatories).
+    Column("review", "s.review", _text, _text),
     Column("language", "s.language", _text, _text),
     # Source labels come from group titles: untrusted too. A code whose source is gone is
     # blanked by the join, never exported raw.

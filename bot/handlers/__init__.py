@@ -9,8 +9,10 @@ from bot.handlers import (
     groups,
     inline,
     reading,
+    review,
     router,
     sharing,
+    signatories,
     signing,
 )
 from bot.handlers.base import CallbackRoute
@@ -24,5 +26,7 @@ def register_all(app: BotApp) -> None:
         routes.update(feature.register(app))
     routes.update(cleanup.routes())
     groups.register(app)
+    routes.update(signatories.register(app))
+    routes.update(review.register(app))
     inline.register(app)
     router.register(app, routes)  # last: its catch-all for unknown commands comes after the rest

@@ -217,7 +217,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
                         user_text(s.organisation) if s.organisation else "—",
                     ),
                     "{}: {}".format(
-                        esc(t._("Shown publicly")), esc(t._("yes") if s.public else t._("no"))
+                        esc(t._("Shown publicly")), esc(views.shown_where(t, campaign, s))
                     ),
                     "{}: {}".format(
                         esc(t._("Updates")),

@@ -15,6 +15,8 @@ from telegram.constants import ParseMode
 
 from bot.content import ContentError, load_campaigns
 from bot.domain.campaigns import Campaign
+from bot.domain.goals import override_allowed
+from bot.domain.signatories import Listing, Place
 from bot.exports import FORMATS, chart, tabular
 from bot.exports.pdf import write_pdf
 from bot.handlers import admin_broadcast, admin_moderation
@@ -34,7 +36,7 @@ from bot.services import BotApp, BotContext, Level
 from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage import admin as admin_store
 from bot.storage import funnel as funnel_store
-from bot.storage import signatures as signature_store
+from bot.storage import signatories as signatory_store
 from bot.views.admin import (
     PUBLIC_NAMES_ONLY,
     backup_caption,
@@ -150,14 +152,17 @@ async def _write_export(
     """Writes the file; the list and the PDF name public signatories only, whatever is asked."""
     db = context.svc.db
     if fmt in ("csv", "json"):
-        batches = admin_store.export_batches(db, campaign.slug, public_names_only=public_names_only)
+        shown = Listing.of(campaign) if public_names_only else None
+        batches = admin_store.export_batches(db, campaign.slug, shown=shown)
         if fmt == "csv":
             return await tabular.write_csv(batches, path)
         return await tabular.write_json(batches, path, campaign.slug, context.svc.now())
+    listing = Listing.of(campaign)
+    names = signatory_store.documents(db, campaign.slug, listing)
     if fmt == "list":
-        return await tabular.write_list(admin_store.public_names(db, campaign.slug), path)
-    names = admin_store.public_names(db, campaign.slug)
-    await write_pdf(path, campaign, t, names, total, context.svc.now())
+        return await tabular.write_list(names, path)
+    public = await signatory_store.count(db, campaign.slug, listing, Place.DOCUMENTS)
+    await write_pdf(path, campaign, t, names, total, public, context.svc.now())
     return total
 
 
@@ -209,9 +214,9 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
     if action == "next" and value in ("off", "none", "0"):
         await admin_store.set_goal_override(svc.db, campaign.slug, None)
         await audit(context, admin_id(update), "goal_next", f"campaign={campaign.slug} off")
-    elif action == "next" and value.isdigit():
+    elif action == "next" and value.isascii() and value.isdigit():
         count = (await svc.progress(campaign)).count
-        if not count < int(value) <= 1_000_000_000:
+        if not override_allowed(int(value), count):
             await reply(
                 update,
                 context,
@@ -226,17 +231,14 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
         await admin_store.set_ladder(svc.db, campaign.slug, None)
         await audit(context, admin_id(update), "goal_ladder", f"campaign={campaign.slug} default")
     elif action == "ladder" and (ladder := parse_ladder(value)) is not None:
-        await admin_store.set_ladder(svc.db, campaign.slug, ladder)
-        detail = ",".join(map(str, ladder))
+        await admin_store.set_ladder(svc.db, campaign.slug, ladder.steps)
+        detail = ",".join(map(str, ladder.steps))
         await audit(context, admin_id(update), "goal_ladder", f"campaign={campaign.slug} {detail}")
     elif action:
         await reply(update, context, esc(goal_usage(t)))
         return
-    _, override, ladder_override, _ = await signature_store.counter(
-        svc.db, campaign.slug, svc.now()
-    )
     progress = await svc.progress(campaign)
-    await reply(update, context, goal_view(t, campaign, progress, override, ladder_override))
+    await reply(update, context, goal_view(t, campaign, progress))
 
 
 async def backup_command(

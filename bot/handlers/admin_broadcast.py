@@ -22,50 +22,51 @@ from bot.handlers.admin_common import (
 from bot.handlers.base import CallbackRoute, answer, send, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
+from bot.settings import SUPPORTED_LANGUAGES
 from bot.storage import admin as admin_store
-from bot.views.admin import title_of
-from bot.views.common import View, button, esc, keyboard, user_text
+from bot.views import broadcast as views
+from bot.views.common import View, esc
 
 
 async def broadcast_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
     svc = context.svc
-    usage = t._(
-        "Usage: reply to the message you want to send with /broadcast [campaign]. "
-        "It goes to the signers who asked for updates."
-    )
     campaign, rest = pick_campaign(svc, args)
-    if campaign is None or rest:
-        await ask_campaign(update, context, t, usage)
+    if campaign is None:
+        await ask_campaign(update, context, t, views.usage(t))
         return
+    language = rest[0].lower() if len(rest) == 1 else campaign.default_language
     message = update.effective_message
     source = message.reply_to_message if message is not None else None
-    if source is None or not source.text:
-        await reply(update, context, esc(usage))
+    if len(rest) > 1 or language not in SUPPORTED_LANGUAGES or source is None or not source.text:
+        await reply(update, context, esc(views.usage(t)))
         return
     assert update.effective_user is not None and update.effective_chat is not None
     admin_id = update.effective_user.id
     html = source.text_html
-    broadcast_id = await admin_store.create_draft(svc.db, campaign.slug, admin_id, html, svc.now())
-    recipients = await admin_store.subscriber_count(svc.db, campaign.slug)
+    broadcast_id = await admin_store.draft_for(svc.db, campaign.slug, admin_id, svc.now())
+    default = language == campaign.default_language
+    await admin_store.set_draft_text(svc.db, broadcast_id, language, html, default=default)
+    texts = await admin_store.broadcast_texts(svc.db, broadcast_id)
+    audience = await admin_store.audience(svc.db, campaign.slug)
     # The preview is the message exactly as subscribers will get it.
     await context.bot.send_message(update.effective_chat.id, html, parse_mode=ParseMode.HTML)
-    question = esc(
-        t.ngettext(
-            "The message above will go to {count} subscriber of “{title}”. Send it?",
-            "The message above will go to {count} subscribers of “{title}”. Send it?",
-            recipients,
-        )
-    ).format(count=t.number(recipients), title=user_text(title_of(campaign, t)))
-    markup = keyboard(
-        [
-            button("✅ " + t._("Confirm"), "bc", broadcast_id),
-            button("✖️ " + t._("Cancel"), "bcx", broadcast_id),
-        ]
-    )
-    await send(update, context, View(question, markup))
-    await audit(context, admin_id, "broadcast_draft", f"campaign={campaign.slug} id={broadcast_id}")
+    view = views.preview(t, campaign, broadcast_id, language, texts, audience)
+    await send(update, context, view)
+    detail = f"campaign={campaign.slug} id={broadcast_id} language={language}"
+    await audit(context, admin_id, "broadcast_draft", detail)
+
+
+async def _own_draft(
+    context: BotContext, broadcast_id: int, admin_id: int
+) -> admin_store.Broadcast | None:
+    """The draft behind a button, if it is this admin's: ids are sequential and callback data
+    can be forged, so one admin's press must not send or drop another's half-made draft."""
+    stored = await admin_store.get_broadcast(context.svc.db, broadcast_id)
+    if stored is None or stored.status != "draft" or stored.admin_id != admin_id:
+        return None
+    return stored
 
 
 @admin_button
@@ -74,6 +75,20 @@ async def on_confirm(
 ) -> None:
     svc = context.svc
     broadcast_id = cb.arg_int(0)
+    stored = await _own_draft(context, broadcast_id, admin_id)
+    if stored is None:
+        await answer(update, t._("This broadcast was already sent or cancelled."), alert=True)
+        return
+    # The default language as it is now (a reload may have changed it since the preview).
+    campaign = svc.campaign(stored.campaign)
+    language = campaign.default_language if campaign is not None else ""
+    default = (await admin_store.broadcast_texts(svc.db, broadcast_id)).get(language)
+    if default is None:
+        await answer(
+            update, t._("Add the text in the campaign's default language first."), alert=True
+        )
+        return
+    await admin_store.set_draft_text(svc.db, broadcast_id, language, default, default=True)
     recipients = await admin_store.start_broadcast(svc.db, broadcast_id)
     if recipients is None:
         await answer(update, t._("This broadcast was already sent or cancelled."), alert=True)
@@ -96,7 +111,9 @@ async def on_discard(
 ) -> None:
     svc = context.svc
     broadcast_id = cb.arg_int(0)
-    if not await admin_store.cancel_broadcast(svc.db, broadcast_id, svc.now()):
+    if await _own_draft(context, broadcast_id, admin_id) is None or not (
+        await admin_store.cancel_broadcast(svc.db, broadcast_id, svc.now())
+    ):
         await answer(update, t._("This broadcast was already sent or cancelled."), alert=True)
         return
     await answer(update)

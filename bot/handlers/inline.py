@@ -32,7 +32,9 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         if words and not all(word in haystack for word in words):
             continue
         link = deeplinks.link(svc.bot_username, campaign.slug, source)
-        card = views.compact_card(t, campaign, await svc.progress(campaign), link)
+        progress = await svc.progress(campaign)
+        list_link = deeplinks.list_link(svc.bot_username, campaign.slug)
+        card = views.compact_card(t, campaign, progress, link, list_link)
         results.append(
             InlineQueryResultArticle(
                 id=campaign.slug,

@@ -17,7 +17,8 @@ from bot.qr import qr_png
 from bot.services import BotApp, BotContext
 from bot.storage import sources as source_store
 from bot.views import sharing as views
-from bot.views.common import View, bold, esc
+from bot.views import sources as source_views
+from bot.views.common import View, esc
 
 
 async def send_share(
@@ -55,35 +56,28 @@ async def on_share(update: Update, context: BotContext, cb: Callback) -> None:
 async def source_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
-    """Admins: `/source new <name>` makes a named link; `/source` lists them."""
+    """`/source new [campaign] <name>` makes a named link; `/source` lists them."""
     svc = context.svc
-    if len(args) >= 2 and args[0] == "new":
-        label = " ".join(args[1:])[:64]
-        campaign = await current_campaign(update, context)
-        if campaign is None:
-            await send(
-                update, context, View(esc(t._("Which campaign? Open it with /start first.")))
-            )
-            return
-        code = await source_store.create(svc.db, "named", label, svc.now())
-        await audit(context, admin_id(update), "source.new", code)
-        await send_share(update, context, campaign, code)
+    if not args:
+        await send(
+            update, context, source_views.source_list(t, await source_store.with_counts(svc.db))
+        )
         return
-    rows = await source_store.with_counts(svc.db)
-    if not rows:
-        text = esc(t._("No sources yet. Create one with /source new <name>."))
-    else:
-        lines = [bold(t._("Sources"))]
-        for code, kind, label, visits, signed in rows:
-            lines.append(
-                esc(
-                    t._("{label} ({kind}, {code}): {visits} visits, {signed} signed").format(
-                        label=label, kind=kind, code=code, visits=visits, signed=signed
-                    )
-                )
-            )
-        text = "\n".join(lines)
-    await send(update, context, View(text))
+    if args[0].lower() != "new" or len(args) < 2:
+        await send(update, context, View(esc(source_views.usage(t))))
+        return
+    named = svc.campaign(args[1].lower())
+    if named is not None and len(args) == 2:  # a campaign, but no name for the link
+        await send(update, context, View(esc(source_views.usage(t))))
+        return
+    campaign = named or await current_campaign(update, context)
+    if campaign is None:
+        await send(update, context, source_views.which_campaign(t, svc.campaigns.all()))
+        return
+    label = " ".join(args[2:] if named else args[1:])[:64]
+    code = await source_store.create(svc.db, "named", label, svc.now())
+    await audit(context, admin_id(update), "source.new", f"campaign={campaign.slug} {code}")
+    await send_share(update, context, campaign, code)
 
 
 def register(app: BotApp) -> dict[str, CallbackRoute]:

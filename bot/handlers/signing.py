@@ -246,6 +246,8 @@ async def _record(
         language=t.language,
         now=svc.now(),
         expected_step=expected,
+        # What the preview told them: a public name is in the bot's list only if it has one.
+        list_consent=bool(draft.public) and campaign.signatories,
     )
     if result.outcome == "blocked":
         await answer(update, t._("You cannot sign this campaign."), alert=True)

@@ -14,11 +14,14 @@ import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
+from bot.domain.signatories import Listing, Place
 from bot.exports.columns import COLUMNS
 from bot.storage.db import Database, Row
+from bot.storage.signatories import shown_condition
 
 # -- audit -------------------------------------------------------------------------------
 
@@ -79,45 +82,42 @@ def rekey_audit(conn: sqlite3.Connection, key: bytes) -> int:
 # -- exports -----------------------------------------------------------------------------
 
 
-def _export_sql(public_names_only: bool) -> str:
-    """The SELECT of every export column; with `public_names_only`, anonymous signers' name,
-    role and organisation stay in the database (they read as NULL)."""
-    fields = [
-        f"CASE WHEN s.public = 1 THEN {c.sql} END" if public_names_only and c.personal else c.sql
-        for c in COLUMNS
-    ]
+def _export_sql(shown: Listing | None) -> tuple[str, list[Any]]:
+    """The SELECT of every export column and its parameters before the campaign's; with
+    `shown`, the name, role and organisation of a signature the documents do not name
+    (anonymous, hidden by the organisers, awaiting their check) read as NULL."""
+    fields = [c.sql for c in COLUMNS]
+    params: list[Any] = []
+    if shown is not None:
+        condition, condition_params = shown_condition(shown, Place.DOCUMENTS)
+        fields = [
+            f"CASE WHEN {condition} THEN {c.sql} END" if c.personal else c.sql for c in COLUMNS
+        ]
+        params = condition_params * sum(c.personal for c in COLUMNS)
     # Read a page of numbers at a time (`Database.stream_batches`). The unary plus in
     # `+s.campaign` keeps SQLite from answering each page through the (campaign, signed_at)
     # index, which scans and sorts the whole campaign for every page; it walks the number
     # range instead (twenty times faster at 100,000 signatures).
     # Signatures without a name (counted only, or anonymised by retention) are not rows:
     # exports show them only in the totals.
-    return (
+    sql = (
         f"SELECT {', '.join(fields)} FROM signatures s"
         " LEFT JOIN sources src ON src.code = s.source"
         " WHERE +s.campaign = ? AND s.name IS NOT NULL"
     )
+    return sql, params
 
 
 def export_batches(
-    db: Database, campaign: str, batch: int = 2000, *, public_names_only: bool = False
+    db: Database, campaign: str, batch: int = 2000, *, shown: Listing | None = None
 ) -> AsyncIterator[list[Row]]:
-    """Rows of `bot.exports.columns.COLUMNS` in number order, a batch at a time.
+    """Rows of `bot.exports.columns.COLUMNS` in number order, a batch at a time; with
+    `shown` (the `public-names` option) only names the documents show are filled in.
 
     No signer pseudonym and no Telegram id: the export is meant to leave the server.
     """
-    return db.stream_batches(_export_sql(public_names_only), (campaign,), batch, key="s.number")
-
-
-async def public_names(db: Database, campaign: str, batch: int = 2000) -> AsyncIterator[Row]:
-    """(name, role, organisation) of public signatures that still carry a name."""
-    async for row in db.stream(
-        "SELECT number, name, role, organisation FROM signatures"
-        " WHERE +campaign = ? AND public = 1 AND name IS NOT NULL AND name != ''",  # see _export_sql
-        (campaign,),
-        batch,
-    ):
-        yield row[1:]
+    sql, params = _export_sql(shown)
+    return db.stream_batches(sql, (*params, campaign), batch, key="s.number")
 
 
 async def signature_total(db: Database, campaign: str) -> int:
@@ -258,14 +258,62 @@ async def subscriber_count(db: Database, campaign: str) -> int:
     )
 
 
-async def create_draft(db: Database, campaign: str, admin_id: int, html: str, now: int) -> int:
+DRAFT_HOURS = 1  # a broadcast draft left unconfirmed this long is cancelled, texts and all
+
+
+async def draft_for(db: Database, campaign: str, admin_id: int, now: int) -> int:
+    """This admin's unsent broadcast for `campaign`, created when there is none: each reply
+    with /broadcast adds a language to it until it is confirmed or cancelled. A draft older
+    than DRAFT_HOURS is cancelled instead, so a forgotten text never rides along."""
     async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ?, admin_id = 0"
+            " WHERE status = 'draft' AND kind = 'message' AND created_at < ?",
+            (now, now - DRAFT_HOURS * 3600),
+        )
+        cur = await conn.execute(
+            "SELECT id FROM broadcasts WHERE campaign = ? AND admin_id = ? AND status = 'draft'"
+            " AND kind = 'message' ORDER BY id DESC LIMIT 1",
+            (campaign, admin_id),
+        )
+        row = await cur.fetchone()
+        if row is not None:
+            return int(row[0])
         cur = await conn.execute(
             "INSERT INTO broadcasts (campaign, admin_id, html, status, created_at)"
-            " VALUES (?, ?, ?, 'draft', ?)",
-            (campaign, admin_id, html, now),
+            " VALUES (?, ?, '', 'draft', ?)",
+            (campaign, admin_id, now),
         )
         return int(cur.lastrowid or 0)
+
+
+async def set_draft_text(
+    db: Database, broadcast_id: int, language: str, html: str, *, default: bool
+) -> None:
+    """A language's text of a draft (replacing an earlier one); the default language's text
+    is also the broadcast's own, which every language without a text of its own gets."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO broadcast_texts (broadcast, language, html) VALUES (?, ?, ?)"
+            " ON CONFLICT (broadcast, language) DO UPDATE SET html = excluded.html",
+            (broadcast_id, language, html),
+        )
+        if default:
+            await conn.execute(
+                "UPDATE broadcasts SET html = ? WHERE id = ? AND status = 'draft'",
+                (html, broadcast_id),
+            )
+
+
+async def audience(db: Database, campaign: str) -> dict[str, int]:
+    """Active subscribers per language their broadcast is chosen by ("" when unknown)."""
+    rows = await db.fetchall(
+        "SELECT COALESCE(sub.language, sig.language, ''), COUNT(*) FROM subscriptions sub"
+        " LEFT JOIN signatures sig ON sig.campaign = sub.campaign AND sig.signer = sub.signer"
+        " WHERE sub.campaign = ? AND sub.active = 1 GROUP BY 1",
+        (campaign,),
+    )
+    return {str(r[0]): int(r[1]) for r in rows}
 
 
 async def get_broadcast(db: Database, broadcast_id: int) -> Broadcast | None:
@@ -291,9 +339,10 @@ async def start_broadcast(db: Database, broadcast_id: int) -> int | None:
     queue the message twice.
     """
     async with db.transaction() as conn:
+        # A broadcast without its default language's text (`html`) cannot be sent.
         cur = await conn.execute(
             "UPDATE broadcasts SET status = 'sending' WHERE id = ? AND status = 'draft'"
-            " RETURNING campaign",
+            " AND html != '' RETURNING campaign",
             (broadcast_id,),
         )
         row = await cur.fetchone()

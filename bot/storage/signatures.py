@@ -5,13 +5,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from bot.domain.signatories import Review
 from bot.domain.signatures import ConfirmResult, Draft, Signature, Step
 from bot.storage import funnel
 from bot.storage.db import Database
 from bot.storage.funnel import Event
 
 _SIG_COLUMNS = (
-    "number, campaign, name, role, organisation, public, language, source, signed_at, updated_at"
+    "number, campaign, name, role, organisation, public, language, source, signed_at, updated_at,"
+    " review, list_consent"
 )
 
 
@@ -27,6 +29,8 @@ def _signature(row: tuple[Any, ...]) -> Signature:
         source=row[7],
         signed_at=row[8],
         updated_at=row[9],
+        review=Review(row[10]),
+        list_consent=bool(row[11]),
     )
 
 
@@ -67,7 +71,7 @@ async def by_number(db: Database, number: int) -> tuple[Signature, str, str | No
     row = await db.fetchone(
         f"SELECT {_SIG_COLUMNS}, signer, seal FROM signatures WHERE number = ?", (number,)
     )
-    return (_signature(row), row[10], row[11]) if row else None
+    return (_signature(row), row[12], row[13]) if row else None
 
 
 async def campaigns_with_signatures(db: Database) -> list[str]:
@@ -98,6 +102,7 @@ async def confirm(
     language: str,
     now: int,
     expected_step: Step = Step.PREVIEW,
+    list_consent: bool = False,
 ) -> ConfirmResult:
     """Turns the draft into a signature, idempotently.
 
@@ -122,14 +127,27 @@ async def confirm(
             return ConfirmResult("no_draft", total())
         if conn.execute("SELECT 1 FROM blocks WHERE block = ?", (block,)).fetchone():
             return ConfirmResult("blocked", total())
+        public = int(bool(draft.public))
+        consent = int(list_consent and public)
+        # An edit records what its preview said (`list_consent`); a changed name (or one made
+        # public) goes back to the review queue, but a name the organisers hid stays hidden
+        # whatever its signer edits (only /unhide brings it back). SET reads the old row.
         cur = conn.execute(
-            "UPDATE signatures SET name = ?, role = ?, organisation = ?, public = ?,"
+            "UPDATE signatures SET review = CASE WHEN review = 'hidden' THEN 'hidden'"
+            " WHEN name IS ? AND role IS ? AND organisation IS ? AND public >= ? THEN review"
+            " ELSE 'waiting' END,"
+            " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
             " updated_at = ? WHERE campaign = ? AND signer = ?",
             (
                 draft.name,
                 draft.role,
                 draft.organisation,
-                int(bool(draft.public)),
+                public,
+                draft.name,
+                draft.role,
+                draft.organisation,
+                public,
+                consent,
                 now,
                 draft.campaign,
                 signer,
@@ -139,7 +157,8 @@ async def confirm(
         if cur.rowcount == 0:
             conn.execute(
                 "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
-                " public, language, source, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " public, list_consent, language, source, signed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.campaign,
                     signer,
@@ -147,7 +166,8 @@ async def confirm(
                     draft.name,
                     draft.role,
                     draft.organisation,
-                    int(bool(draft.public)),
+                    public,
+                    consent,
                     language,
                     draft.source,
                     now,

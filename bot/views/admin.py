@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from html import unescape
 
 from bot.domain.campaigns import Campaign
+from bot.domain.goals import GoalLadder, LadderError
 from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.menus import ORGANISER_COMMANDS
@@ -79,8 +79,9 @@ PUBLIC_NAMES_ONLY = "public-names"
 def export_usage(t: Translator) -> str:
     usage = t._("Usage: /export [campaign] [csv|json|list|pdf] [language] [{option}]")
     option = t._(
-        "{option}: CSV and JSON leave out the names, roles and organisations of anonymous "
-        "signers (the list and the PDF never show them)."
+        "{option}: CSV and JSON leave out the name, role and organisation of every signature "
+        "the documents do not name (anonymous, hidden, or awaiting review), as the list and "
+        "the PDF always do."
     )
     return "\n".join(text.format(option=PUBLIC_NAMES_ONLY) for text in (usage, option))
 
@@ -104,7 +105,12 @@ def export_caption(
         )
     ).format(time=esc(t.datetime(started)))
     if public_names_only:
-        caption += "\n" + esc(t._("Anonymous signers' names, roles and organisations left out."))
+        caption += "\n" + esc(
+            t._(
+                "Names, roles and organisations the documents do not show (anonymous, hidden, "
+                "or awaiting review) left out."
+            )
+        )
     return caption
 
 
@@ -187,28 +193,28 @@ def stats_caption(t: Translator, campaign: Campaign, stats: Stats, labels: dict[
     return "\n".join(lines)
 
 
-def ladder_text(ladder: tuple[int, ...], t: Translator) -> str:
-    return " · ".join(t.number(step) for step in ladder)
+def ladder_text(ladder: GoalLadder, t: Translator) -> str:
+    return " · ".join(t.number(step) for step in ladder.steps)
 
 
-def goal_view(
-    t: Translator,
-    campaign: Campaign,
-    progress: Progress,
-    override: int | None,
-    ladder: tuple[int, ...] | None,
-) -> str:
+def goal_view(t: Translator, campaign: Campaign, progress: Progress) -> str:
+    """The goal in force and where it comes from, as bot.domain.goals decided it."""
     n = t.number
-    steps = ladder or campaign.ladder
-    origin = t._("set by an admin") if ladder else t._("from the campaign file")
+    origin = t._("set by an admin") if progress.admin_ladder else t._("from the campaign file")
     lines = [
         f"<b>{user_text(shorten(title_of(campaign, t), 80))}</b>",
         esc(t._("Signatures: {count}")).format(count=n(progress.count)),
         esc(t._("Next goal: {goal}")).format(goal=n(progress.goal)),
-        esc(t._("Goal ladder ({origin}): {ladder}")).format(
-            origin=esc(origin), ladder=ladder_text(steps, t)
-        ),
     ]
+    meaning = progress.meaning.in_language(t.language)
+    if meaning:
+        lines.append(f"🎯 <i>{esc(meaning)}</i>")
+    lines.append(
+        esc(t._("Goal ladder ({origin}): {ladder}")).format(
+            origin=esc(origin), ladder=ladder_text(progress.ladder, t)
+        )
+    )
+    override = progress.ladder.override
     if override:
         lines.append(esc(t._("Next goal set by an admin: {goal}")).format(goal=n(override)))
     lines += ["", esc(goal_usage(t))]
@@ -222,14 +228,9 @@ def goal_usage(t: Translator) -> str:
     )
 
 
-def parse_ladder(text: str) -> tuple[int, ...] | None:
-    """Strictly increasing positive whole numbers, at most 50 steps; None if malformed."""
-    parts = [p.strip().replace("_", "") for p in text.split(",")]
-    if not parts or len(parts) > 50 or not all(p.isdigit() for p in parts):
+def parse_ladder(text: str) -> GoalLadder | None:
+    """An admin's /goal ladder, by the same rule as campaign.toml's goals; None if it breaks it."""
+    try:
+        return GoalLadder.parse(text)
+    except LadderError:
         return None
-    steps = tuple(int(p) for p in parts)
-    if steps[0] <= 0 or steps[-1] > 1_000_000_000:
-        return None
-    if any(b <= a for a, b in itertools.pairwise(steps)):
-        return None
-    return steps

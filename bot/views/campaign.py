@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from telegram import InlineKeyboardButton
+
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignText
+from bot.domain.goals import DEFAULT_LADDER, NO_MEANING, GoalLadder, GoalMeaning
 from bot.domain.paging import paginate, paginate_items
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.views.common import View, button, esc, keyboard, shorten
@@ -16,7 +19,10 @@ class Progress:
     count: int
     recent: int
     goal: int
-    ladder: tuple[int, ...] = ()  # the goal steps in force (an admin's ladder or the file's)
+    # The goal steps in force (an admin's ladder or the file's), an admin's next goal in it.
+    ladder: GoalLadder = DEFAULT_LADDER
+    admin_ladder: bool = False  # the steps are an admin's /goal ladder
+    meaning: GoalMeaning = NO_MEANING  # what reaching `goal` does, per language
 
 
 def fallback_notice(t: Translator, campaign: Campaign) -> str:
@@ -41,6 +47,10 @@ def progress_lines(t: Translator, progress: Progress, is_open: bool = True) -> s
             "+{count} in the last 24 hours", "+{count} in the last 24 hours", progress.recent
         )
         line += " · " + recent.format(count=t.number(progress.recent))
+    # Why the goal matters ("at 15,000 we hand it over"); at most 200 characters, one line.
+    meaning = progress.meaning.in_language(t.language)
+    if meaning:
+        line += f"\n🎯 <i>{esc(meaning)}</i>"
     return line
 
 
@@ -69,8 +79,15 @@ def card(t: Translator, campaign: Campaign, progress: Progress) -> View:
                 button("🏛 " + t._("Decision makers"), "addr", slug, 1),
                 button("📣 " + t._("Share"), "share", slug),
             ],
-            [button("🌐 " + t._("Language"), "lang")],
+            [*_who_signed(t, campaign), button("🌐 " + t._("Language"), "lang")],
         ),
+    )
+
+
+def _who_signed(t: Translator, campaign: Campaign) -> list[InlineKeyboardButton]:
+    """The public list's button, unless the campaign publishes none."""
+    return (
+        [button("👥 " + t._("Who signed"), "who", campaign.slug, 0)] if campaign.signatories else []
     )
 
 

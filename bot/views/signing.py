@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.campaigns import Campaign
+from bot.domain.signatories import Listing, Place, Review
 from bot.domain.signatures import Draft, Signature
 from bot.domain.text_rules import FIELD_MAX, NAME_MAX, NAME_MIN, Problem
 from bot.i18n import Translator
@@ -48,8 +49,9 @@ def privacy_notice(
         esc(
             t._(
                 "The campaign organisers see the signatures. If you choose to be public, your "
-                "name appears in the list of signatories handed to the addressees; otherwise "
-                "you are only counted."
+                "name, role and organisation appear in the documents handed to the addressees "
+                "and, where the campaign publishes one, in the list of signatories anyone can "
+                "read in this bot; otherwise you are only counted."
             )
         ),
         esc(
@@ -137,6 +139,27 @@ def _fields(t: Translator, name: str | None, role: str | None, org: str | None) 
     )
 
 
+def where_public(t: Translator, campaign: Campaign) -> str:
+    """Where ✅ puts the name, as this campaign publishes names (bot.domain.signatories)."""
+    if not campaign.signatories:
+        return t._(
+            "Either way your name is stored and handed to the organisers; with ✅ it is also "
+            "printed in the documents handed to the addressees (this bot shows no list of "
+            "signatories)."
+        )
+    if campaign.review_public_names:
+        return t._(
+            "Either way your name is stored and handed to the organisers; with ✅, once an "
+            "organiser has checked it, anyone can read it in this bot's list of signatories "
+            "(👥 Who signed), and it is printed in the documents handed to the addressees."
+        )
+    return t._(
+        "Either way your name is stored and handed to the organisers; with ✅ anyone can read "
+        "it in this bot's list of signatories (👥 Who signed), and it is printed in the "
+        "documents handed to the addressees."
+    )
+
+
 def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -> View:
     """Exactly what will be recorded, and the choice of being listed folded into signing."""
     text, _ = campaign.text_for(t.language)
@@ -146,13 +169,7 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
             title=esc(text.title)
         ),
         _fields(t, draft.name, draft.role, draft.organisation),
-        esc(
-            t._(
-                "Either way your name is stored and handed to the organisers; with ✅ it is "
-                "also shown in the public list of signatories and the documents for the "
-                "addressees."
-            )
-        ),
+        esc(where_public(t, campaign)),
         esc(t._("To change your name, just type it again.")),
     )
     if draft.editing:
@@ -234,15 +251,30 @@ def after_signing_keyboard(t: Translator, slug: str, subscribed: bool):  # type:
     )
 
 
+def shown_where(t: Translator, campaign: Campaign | None, signature: Signature) -> str:
+    """Where this signer's name appears now, as bot.domain.signatories decides it (a campaign
+    no longer loaded shows nothing any more)."""
+    if not signature.public or not signature.name:
+        return t._("no, you are only counted")
+    if campaign is None:
+        return t._("yes")
+    if signature.review is Review.HIDDEN:
+        return t._("no: the organisers took your name out of the public list; it still counts")
+    listing = Listing.of(campaign)
+    if signature.review not in listing.reviews_shown():
+        return t._("yes, once an organiser has checked it")
+    if listing.shows(Place.BOT, True, signature.review, signature.list_consent):
+        return t._("yes: in this bot's list of signatories and the documents for the addressees")
+    return t._("yes: in the documents for the addressees")
+
+
 def already_signed(t: Translator, campaign: Campaign, signature: Signature) -> View:
     text, _ = campaign.text_for(t.language)
     body = "<b>{}</b>\n\n{}\n\n{}\n{}".format(
         esc(text.title),
         esc(t._("Signed: {date}").format(date=t.date(signature.signed_at))),
         _fields(t, signature.name, signature.role, signature.organisation),
-        "{}: {}".format(
-            esc(t._("Shown publicly")), esc(t._("yes") if signature.public else t._("no"))
-        ),
+        "{}: {}".format(esc(t._("Shown publicly")), esc(shown_where(t, campaign, signature))),
     )
     return View(
         body,

@@ -100,7 +100,35 @@ def get_chat_member(fake: FakeTelegram, p: dict[str, Any]) -> dict[str, Any]:
     user = fake.users.get(uid)
     if user is None or (chat.type == "private" and chat.id != uid):
         raise bad_request("user not found", violation=False)
-    return {"user": dict(user), "status": "member"}
+    status = chat.members.get(uid, "member")
+    member: dict[str, Any] = {"user": dict(user), "status": status}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(ADMIN_RIGHTS)
+    # The reply is checked against the spec too: PTB would choke on a malformed ChatMember.
+    err = fake.spec.type_validator("ChatMember")(member, "result")
+    if err is not None:
+        fake.violation(f"faketg getChatMember reply: {err}")
+    return member
+
+
+# An ordinary group administrator's rights, as Telegram reports them (all required fields).
+ADMIN_RIGHTS: dict[str, bool] = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
 
 
 def leave_chat(fake: FakeTelegram, p: dict[str, Any]) -> bool:

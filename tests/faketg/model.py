@@ -151,6 +151,8 @@ class ChatState:
     started: bool = False
     blocked: bool = False
     send_times: deque[float] = field(default_factory=deque)
+    # Group members' statuses by user id ("creator", "administrator", "left"); others "member".
+    members: dict[int, str] = field(default_factory=dict)
 
     def as_chat(self) -> dict[str, Any]:
         """The `Chat` object as embedded in messages."""

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
     from .core import FakeTelegram
 
+MEMBER_STATUSES = ("creator", "administrator", "member", "left")
+# Telegram's stand-in sender of an anonymous group administrator's messages.
+ANONYMOUS_ADMIN: dict[str, Any] = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 _PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
@@ -43,6 +51,13 @@ class FakeGroup(ChatReader):
     def title(self) -> str:
         """Group title."""
         return self.chat.title or ""
+
+    def set_status(self, user: BaseUser, status: str) -> None:
+        """What getChatMember answers for `user` here: creator, administrator, member, left."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unsupported member status {status!r}")
+        with self.fake.lock:
+            self.chat.members[user.id] = status
 
 
 class BaseUser(ChatReader):
@@ -71,11 +86,15 @@ class BaseUser(ChatReader):
         return target
 
     async def _send_fields(
-        self, fields: dict[str, Any], chat: FakeGroup | None, expect: bool
+        self,
+        fields: dict[str, Any],
+        chat: FakeGroup | None,
+        expect: bool,
+        sender: dict[str, Any] | None = None,
     ) -> list[MessageView]:
         target = self._chat_of(chat)
         mark = _Reader(self.fake, target).mark()
-        msg = self.fake.add_message(target, self.user, fields)
+        msg = self.fake.add_message(target, sender or self.user, fields)
         update = {"update_id": self.fake.next_update_id(), "message": dict(msg)}
         await self._deliver(update, target.id, "reply" if expect else "none")
         return _Reader(self.fake, target).new_messages_since(mark)
@@ -86,16 +105,24 @@ class BaseUser(ChatReader):
         chat: FakeGroup | None = None,
         expect_reply: bool = True,
         forward_origin: dict[str, Any] | None = None,
+        anonymous: bool = False,
     ) -> list[MessageView]:
         """Send a text message (a leading /command gets a bot_command entity); with
-        `forward_origin` it arrives forwarded, as Telegram marks it."""
+        `forward_origin` it arrives forwarded, as Telegram marks it. `anonymous` sends in a
+        group as an anonymous administrator does: from GroupAnonymousBot, sender_chat the group."""
         fields: dict[str, Any] = {"text": text}
+        sender = None
+        if anonymous:
+            if chat is None:
+                raise ValueError("only group messages can be sent anonymously")
+            fields["sender_chat"] = chat.chat.as_chat()
+            sender = dict(ANONYMOUS_ADMIN)
         if forward_origin is not None:
             fields["forward_origin"] = forward_origin
         if text.startswith("/") and len(text) > 1:
             cmd = text.split(maxsplit=1)[0]
             fields["entities"] = [{"offset": 0, "length": u16len(cmd), "type": "bot_command"}]
-        return await self._send_fields(fields, chat, expect_reply)
+        return await self._send_fields(fields, chat, expect_reply, sender)
 
     async def command(
         self, name: str, payload: str | None = None, chat: FakeGroup | None = None
@@ -275,6 +302,25 @@ class BaseUser(ChatReader):
             {"update_id": self.fake.next_update_id(), "my_chat_member": member}, group.id, "none"
         )
         await self._send_fields({"new_chat_members": [bot]}, group, False)
+
+    async def remove_bot_from(self, group: FakeGroup, kicked: bool = False) -> None:
+        """A my_chat_member update: the bot left (or, `kicked`, was banned from) the group."""
+        bot = dict(self.fake.bot)
+        with self.fake.lock:
+            group.chat.bot_member = False
+        new: dict[str, Any] = {"user": bot, "status": "left"}
+        if kicked:
+            new = {"user": bot, "status": "kicked", "until_date": 0}
+        member = {
+            "chat": group.chat.as_chat(),
+            "from": self.user,
+            "date": int(time.time()),
+            "old_chat_member": {"user": bot, "status": "member"},
+            "new_chat_member": new,
+        }
+        await self._deliver(
+            {"update_id": self.fake.next_update_id(), "my_chat_member": member}, group.id, "none"
+        )
 
 
 class _Reader(ChatReader):

@@ -1,0 +1,87 @@
+"""Who appears by name, and where: the bot's own signatory list and the documents handed over.
+
+A name is public only when its signer chose so. On top of that choice:
+- signatures made before the bot had its own list agreed to the documents only, so the bot
+  lists them only once the organisers set `list_earlier_signatures`;
+- with `review_public_names`, a name appears anywhere only after an organiser approved it;
+- an organiser can hide a name from both without removing the signature (it still counts).
+The storage layer turns a `Listing` into its WHERE clause; nothing else decides this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.campaigns import Campaign
+
+
+class Review(StrEnum):
+    """The organisers' decision on a public name; stored as its value."""
+
+    WAITING = "waiting"  # not looked at yet (new, or edited since it was looked at)
+    APPROVED = "approved"
+    HIDDEN = "hidden"  # kept out of the list and the documents; the signature still counts
+
+
+class Place(StrEnum):
+    """Where a public name can appear."""
+
+    BOT = "bot"  # the list anyone can read in the bot (/signatories, 👥 Who signed)
+    DOCUMENTS = "documents"  # the PDF and the plain list handed to the addressees
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A campaign's rule for showing public names."""
+
+    in_bot: bool = True  # `signatories` in campaign.toml
+    reviewed: bool = False  # `review_public_names`
+    earlier: bool = False  # `list_earlier_signatures`
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> Listing:
+        return cls(
+            in_bot=campaign.signatories,
+            reviewed=campaign.review_public_names,
+            earlier=campaign.list_earlier_signatures,
+        )
+
+    def reviews_shown(self) -> tuple[Review, ...]:
+        """The review states whose names appear (anywhere)."""
+        return (Review.APPROVED,) if self.reviewed else (Review.WAITING, Review.APPROVED)
+
+    def needs_consent(self, place: Place) -> bool:
+        """Whether only signatures that agreed to the bot's list may appear at `place`."""
+        return place is Place.BOT and not self.earlier
+
+    def shows(self, place: Place, public: bool, review: Review, consent: bool) -> bool:
+        """The rule for one signature; the SQL in bot.storage.signatories says the same."""
+        if place is Place.BOT and not self.in_bot:
+            return False
+        if not public or review not in self.reviews_shown():
+            return False
+        return consent or not self.needs_consent(place)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One public signatory as the letter lists them, with its place in signing order."""
+
+    position: int  # 1 for the first public name, in signing order
+    number: int  # the signature number: for organisers (review, /hide), never for supporters
+    name: str
+    role: str | None
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the public list and where it sits in the whole."""
+
+    entries: tuple[Entry, ...]
+    listed: int  # public names in the list
+    waiting: int  # public names an organiser has not checked yet (with review only)
+    others: int  # every other signature: counted, without a name in the list
+    has_before: bool
+    has_after: bool

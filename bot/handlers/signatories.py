@@ -1,0 +1,121 @@
+"""Who signed: the public signatory list, /signatories and the card's "👥 Who signed" button.
+
+In a private chat the list pages through Telegram's message limits; in a group only a button
+to the private chat is posted, so no name is ever put into a group.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.callbacks import Callback
+from bot.domain import deeplinks
+from bot.domain.campaigns import Campaign
+from bot.domain.signatories import Listing, Page, Place
+from bot.handlers.base import CallbackRoute, answer, send, show, translator
+from bot.handlers.groups import GroupBudget, group_translator
+from bot.handlers.reading import campaign_list_view, current_campaign
+from bot.services import BotApp, BotContext, Services
+from bot.storage import signatories as store
+from bot.views import signatories as views
+from bot.views.common import View
+
+
+async def page_of(
+    svc: Services, campaign: Campaign, *, after: int = 0, upto: int | None = None
+) -> Page:
+    """The page after position `after` (0: the first page), or the one ending just before
+    position `upto` (paging back)."""
+    listing = Listing.of(campaign)
+    listed = await svc.recent_count(
+        ("listed", campaign.slug, repr(listing)),
+        lambda: store.count(svc.db, campaign.slug, listing, Place.BOT),
+    )
+    waiting = 0
+    if listing.reviewed:
+        waiting = await svc.recent_count(
+            ("waiting", campaign.slug), lambda: store.waiting_count(svc.db, campaign.slug)
+        )
+    total = (await svc.progress(campaign)).count
+    if upto is not None:
+        start = max(0, upto - 1 - views.FETCH)
+        found = await store.listed(svc.db, campaign.slug, listing, start, upto - 1 - start)
+        nearest_first = found[::-1]
+        entries = nearest_first[: views.fitting(nearest_first)][::-1]
+    else:
+        found = await store.listed(svc.db, campaign.slug, listing, after, views.FETCH)
+        entries = found[: views.fitting(found)]
+    if entries:  # the counts may be a few seconds old; positions are exact
+        listed = max(listed, entries[-1].position)
+    return Page(
+        entries=tuple(entries),
+        listed=listed,
+        waiting=waiting,
+        others=max(0, total - listed - waiting),
+        has_before=bool(entries) and entries[0].position > 1,
+        has_after=bool(entries) and entries[-1].position < listed,
+    )
+
+
+async def list_view(
+    update: Update,
+    context: BotContext,
+    campaign: Campaign,
+    *,
+    after: int = 0,
+    upto: int | None = None,
+) -> View:
+    t = await translator(update, context)
+    if not campaign.signatories:
+        return views.list_off(t, campaign)
+    return views.list_page(
+        t, campaign, await page_of(context.svc, campaign, after=after, upto=upto)
+    )
+
+
+async def signatories_command(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    campaign = svc.campaign(context.args[0].lower()) if context.args else None
+    campaign = campaign or await current_campaign(update, context)
+    if campaign is None:
+        await send(update, context, await campaign_list_view(update, context))
+        return
+    await send(update, context, await list_view(update, context, campaign))
+
+
+async def on_page(update: Update, context: BotContext, cb: Callback) -> None:
+    campaign = context.svc.campaign(cb.args[0])
+    await answer(update)
+    if campaign is None:
+        await show(update, context, await campaign_list_view(update, context))
+        return
+    number = cb.arg_int(1)
+    if cb.action == "whob":
+        view = await list_view(update, context, campaign, upto=number)
+    else:
+        view = await list_view(update, context, campaign, after=number)
+    await show(update, context, view)
+
+
+async def group_signatories(update: Update, context: BotContext) -> None:
+    """In a group: a button that opens the list in the private chat, nothing more."""
+    budget: GroupBudget = context.application.bot_data["group_budget"]
+    chat = update.effective_chat
+    svc = context.svc
+    campaign = svc.campaign(context.args[0].lower()) if context.args else None
+    if campaign is None:
+        open_now = svc.campaigns.open() or svc.campaigns.all()
+        campaign = open_now[0] if len(open_now) == 1 else None
+    if chat is None or campaign is None or not campaign.signatories or not budget.take(chat.id):
+        return
+    t = await group_translator(context, chat.id, campaign.default_language)
+    link = deeplinks.list_link(svc.bot_username, campaign.slug)
+    await send(update, context, views.open_privately(t, campaign, link))
+
+
+def register(app: BotApp) -> dict[str, CallbackRoute]:
+    app.add_handler(CommandHandler("signatories", signatories_command, filters.ChatType.PRIVATE))
+    in_groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("signatories", group_signatories, in_groups))
+    return {"who": on_page, "whob": on_page}

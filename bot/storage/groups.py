@@ -1,0 +1,28 @@
+"""Per-group settings: the language a group's administrators chose for the bot's posts there.
+
+A group's chat id identifies a group, not a person; nothing about who chose is kept.
+"""
+
+from __future__ import annotations
+
+from bot.storage.db import Database
+
+
+async def language(db: Database, chat_id: int) -> str | None:
+    """The group's chosen language, or None when its administrators set none."""
+    value = await db.scalar("SELECT language FROM group_settings WHERE chat_id = ?", (chat_id,))
+    return str(value) if value else None
+
+
+async def set_language(db: Database, chat_id: int, language: str, now: int) -> None:
+    await db.execute(
+        "INSERT INTO group_settings (chat_id, language, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language,"
+        " updated_at = excluded.updated_at",
+        (chat_id, language, now),
+    )
+
+
+async def forget(db: Database, chat_id: int) -> int:
+    """Clears the group's settings (/language default, or the bot left the group)."""
+    return await db.execute("DELETE FROM group_settings WHERE chat_id = ?", (chat_id,))
