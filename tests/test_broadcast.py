@@ -38,6 +38,22 @@ async def _broadcast_reply(admin: FakeUser, source: dict[str, Any], command: str
     await admin._send_fields(fields, None, True)
 
 
+def stop_after(runner: broadcast.Broadcaster, messages: int) -> None:
+    """The process goes down right after Telegram accepted the `messages`-th message."""
+    real_deliver = runner._deliver
+    delivered = 0
+
+    async def deliver(chat_id: int, html: str) -> tuple[bool, bool]:
+        nonlocal delivered
+        result = await real_deliver(chat_id, html)
+        delivered += 1
+        if delivered == messages:
+            runner.request_stop()
+        return result
+
+    runner._deliver = deliver  # type: ignore[method-assign]
+
+
 async def _subscribers(make_user: Callable[..., FakeUser], n: int) -> list[FakeUser]:
     users = []
     for i in range(n):
@@ -159,18 +175,7 @@ async def test_interrupted_broadcast_resumes_after_restart_without_repeats(
 ) -> None:
     subscribers = await _subscribers(make_user, 6)
     runner = broadcast.runner(app)
-    real_deliver = runner._deliver
-    delivered = 0
-
-    async def deliver_then_crash_after_three(chat_id: int, html: str) -> tuple[bool, bool]:
-        nonlocal delivered
-        result = await real_deliver(chat_id, html)
-        delivered += 1
-        if delivered == 3:
-            runner.request_stop()  # the process goes down right after the third message
-        return result
-
-    runner._deliver = deliver_then_crash_after_three  # type: ignore[method-assign]
+    stop_after(runner, 3)
     await _confirmed_broadcast(admin)
     await runner.join()
     received = [len(messages_with(tg, u.id, SENT)) for u in subscribers]

@@ -16,7 +16,7 @@ from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, press_action, sign
 from tests.test_admin_helpers import messages_with
-from tests.test_broadcast import _broadcast_reply
+from tests.test_broadcast import _broadcast_reply, stop_after
 
 BE = "Навіна па-беларуску: слуханне ў панядзелак"
 PL = "Wiadomość po polsku: rozprawa w poniedziałek"
@@ -67,18 +67,7 @@ async def test_each_signer_gets_their_language_once_across_a_restart(
     assert "Українська: 1 — the text in Polski" in preview.text
 
     runner = broadcast.runner(app)
-    real_deliver = runner._deliver
-    delivered = 0
-
-    async def stop_after_one(chat_id: int, html: str) -> tuple[bool, bool]:
-        nonlocal delivered
-        result = await real_deliver(chat_id, html)
-        delivered += 1
-        if delivered == 1:
-            runner.request_stop()  # the process goes down after the first message
-        return result
-
-    runner._deliver = stop_after_one  # type: ignore[method-assign]
+    stop_after(runner, 1)
     await admin.press("Confirm", preview)
     await runner.join()
     settings = svc.settings

@@ -123,6 +123,12 @@ async def audit(context: BotContext, user_id: int, action: str, detail: str = ""
     log.info("%s action: %s %s", level.value, action, detail)
 
 
+def signature_number(args: list[str]) -> int | None:
+    """The one argument of /remove, /block, /hide and /unhide: "123" or "#123"."""
+    raw = args[0].lstrip("#") if len(args) == 1 else ""
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000_000 else None
+
+
 def pick_campaign(svc: Services, args: list[str]) -> tuple[Campaign | None, list[str]]:
     """A leading campaign slug, or the only campaign when there is one; the rest of the args."""
     if args:

@@ -11,7 +11,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.callbacks import Callback
-from bot.handlers.admin_common import audit, moderator_button, register_commands, reply
+from bot.handlers.admin_common import (
+    audit,
+    moderator_button,
+    register_commands,
+    reply,
+    signature_number,
+)
 from bot.handlers.base import CallbackRoute, answer, show
 from bot.i18n import Translator
 from bot.services import BotApp, BotContext
@@ -21,17 +27,10 @@ from bot.views.admin import stale_button, title_of
 from bot.views.common import View, button, esc, keyboard, user_text
 
 
-def _number(args: list[str]) -> int | None:
-    if len(args) != 1:
-        return None
-    raw = args[0].lstrip("#")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000_000 else None
-
-
 async def _confirm(
     update: Update, context: BotContext, t: Translator, args: list[str], block: bool
 ) -> None:
-    number = _number(args)
+    number = signature_number(args)
     if number is None:
         usage = t._("Usage: /block <number>") if block else t._("Usage: /remove <number>")
         await reply(update, context, esc(usage))

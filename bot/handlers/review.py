@@ -20,6 +20,7 @@ from bot.handlers.admin_common import (
     pick_campaign,
     register_commands,
     reply,
+    signature_number,
 )
 from bot.handlers.base import CallbackRoute, answer, send, show
 from bot.i18n import Translator
@@ -95,15 +96,10 @@ async def on_hide(
     await audit(context, admin_id, "review_hide", f"campaign={campaign.slug} number={number}")
 
 
-def _number(args: list[str]) -> int | None:
-    raw = args[0].lstrip("#") if len(args) == 1 else ""
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000_000 else None
-
-
 async def _set(
     update: Update, context: BotContext, t: Translator, args: list[str], review: Review
 ) -> None:
-    number = _number(args)
+    number = signature_number(args)
     if number is None:
         usage = (
             t._("Usage: /hide <number>")
