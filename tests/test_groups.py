@@ -196,3 +196,21 @@ async def test_group_commands_with_and_without_the_bot_name(
     assert len(await host.send(f"/{command}@{BOT_USERNAME.lower()}", chat=group)) == 1
     assert await host.send(f"/{command}@OtherBot", chat=group, expect_reply=False) == []
     assert await host.send(f"/{command}@OtherBot {CAMPAIGN}", chat=group, expect_reply=False) == []
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_language_and_source(
+    tg: FakeTelegram, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    host = make_user(first_name="Host")
+    old = tg.group(title="Small group", supergroup=False)
+    await tg.add_bot_to_group(old, by=host)
+    old.set_status(host, "administrator")
+    await host.send("/language pl", chat=old)
+    source = await svc.db.scalar("SELECT code FROM sources WHERE chat_id = ?", (old.id,))
+    new = tg.group(title="Small group", supergroup=True)
+    await host._send_fields({"migrate_to_chat_id": new.id}, old, False)
+    new.chat.bot_member = True  # Telegram moves the bot along, without a new welcome
+    member = make_user(first_name="Ivan", language_code="ru")
+    [card] = await member.command("petition", CAMPAIGN, chat=new)
+    assert title(svc, CAMPAIGN, "pl") in card.text
+    assert source and any(f"_{source}" in url for url in card.button_urls.values())

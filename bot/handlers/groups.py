@@ -17,7 +17,7 @@ from collections import deque
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
-from telegram.ext import ChatMemberHandler, CommandHandler, filters
+from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
@@ -200,6 +200,18 @@ async def on_membership(update: Update, context: BotContext) -> None:
         await send(update, context, views.welcome(t, items))
 
 
+async def on_migrated(update: Update, context: BotContext) -> None:
+    """Telegram's notices that a group is now a supergroup with a new id: one in the old chat
+    (migrate_to), one in the new (migrate_from); whichever comes first moves the settings."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        await group_store.moved(context.svc.db, message.chat_id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id is not None:
+        await group_store.moved(context.svc.db, message.migrate_from_chat_id, message.chat_id)
+
+
 def register(app: BotApp) -> None:
     # New messages only: an edited command must not post the card again.
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
@@ -212,3 +224,4 @@ def register(app: BotApp) -> None:
     app.add_handler(CommandHandler("help", help_command, groups))
     app.add_handler(CommandHandler("language", language_command, groups))
     app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrated))

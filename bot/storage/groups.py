@@ -26,3 +26,18 @@ async def set_language(db: Database, chat_id: int, language: str, now: int) -> N
 async def forget(db: Database, chat_id: int) -> int:
     """Clears the group's settings (/language default, or the bot left the group)."""
     return await db.execute("DELETE FROM group_settings WHERE chat_id = ?", (chat_id,))
+
+
+async def moved(db: Database, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup and Telegram gave it a new id: its language and its
+    source (the attribution of links posted there) follow it."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE OR REPLACE group_settings SET chat_id = ? WHERE chat_id = ?",
+            (new_chat_id, old_chat_id),
+        )
+        await conn.execute(
+            "UPDATE sources SET chat_id = ? WHERE kind = 'group' AND chat_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM sources WHERE kind = 'group' AND chat_id = ?)",
+            (new_chat_id, old_chat_id, new_chat_id),
+        )
