@@ -90,7 +90,7 @@ async def test_review_holds_a_name_until_approved_and_hiding_keeps_the_count(
     await _three(make_user)
     reader = make_user(first_name="Reader")
     await reader.command("signatories", CAMPAIGN)
-    assert "Alina" not in plain(reader)
+    assert "Alina" not in plain(reader) and "No public name is listed yet." in plain(reader)
     assert "2 more public names wait for an organiser's check" in plain(reader)
     assert "and 1 more who signed without a public name" in plain(reader)
     assert "Alina" not in await _pdf_text(admin)

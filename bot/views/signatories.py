@@ -50,6 +50,8 @@ def list_page(t: Translator, campaign: Campaign, page: Page) -> View:
         ]
     elif page.listed:  # a page past the end (an old button, or names hidden since)
         lines.append(esc(t._("No more names here.")))
+    elif page.waiting:  # public names exist, none checked yet
+        lines.append(esc(t._("No public name is listed yet.")))
     else:
         lines.append(esc(t._("No one has signed with a public name yet.")))
     if page.waiting:
