@@ -27,7 +27,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "priv": (_SLUG,),  # the whole privacy notice
     "extras": (_SLUG,),  # add or change role and organisation
     "back": (_SLUG,),  # from role and organisation back to the preview
-    "ok": (_SLUG, r"[01]"),  # sign: 1 with the name shown in the public list, 0 not shown
+    # sign: 1 with the name shown publicly, 0 not; then what the preview said about where
+    # (bot.domain.signatories.Listing.promise)
+    "ok": (_SLUG, r"[01]", r"[012]"),
     "edit": (_SLUG,),  # edit the draft / an existing signature
     "cancel": (_SLUG,),  # cancel the draft
     "wd": (_SLUG,),  # ask to withdraw

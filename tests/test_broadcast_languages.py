@@ -122,3 +122,16 @@ async def test_a_forgotten_draft_does_not_ride_along_and_is_its_admins_alone(
     await broadcast.runner(app).join()
     assert len(messages_with(tg, belarusian.id, PL)) == 1
     assert messages_with(tg, belarusian.id, BE) == []
+
+
+async def test_a_preview_left_for_hours_sends_nothing(
+    app: BotApp, admin: FakeUser, make_user: Callable[..., FakeUser], tg: FakeTelegram, clock: Clock
+) -> None:
+    user = make_user(first_name="Ян", language_code="pl")
+    await _subscribe(user, "Jan K")
+    await _broadcast_reply(admin, await _text(admin, PL), f"/broadcast {CAMPAIGN}")
+    preview = admin.last
+    clock.advance(3 * 24 * 3600)
+    await admin.press("Confirm", preview)
+    await broadcast.runner(app).join()
+    assert messages_with(tg, user.id, PL) == []

@@ -338,3 +338,57 @@ async def test_paging_buttons_carry_positions_never_signature_numbers(
     shown = plain(reader).count("Person N")
     [data] = [d for d in reader.last.callback_data.values() if d.startswith("1|who|")]
     assert data == f"1|who|{CAMPAIGN}|{shown}"  # the position, not the number (3 × shown - 2)
+
+
+async def test_unhiding_a_name_edited_while_hidden_sends_it_to_review(
+    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    configure(svc, review_public_names=True)
+    troll = make_user(first_name="T")
+    await sign(troll, "Harmless Name")
+    await admin.command("hide", "1")
+    await troll.command("mysignature")
+    await press_action(troll, f"edit|{CAMPAIGN}")
+    await troll.send("Real Dissident\nJournalist, Minsk")
+    await press_action(troll, f"ok|{CAMPAIGN}|1")
+    await admin.command("unhide", "1")
+    assert "#1 is no longer hidden" in admin.last.text
+    reader = make_user(first_name="Reader")
+    await reader.command("signatories", CAMPAIGN)
+    assert "Dissident" not in plain(reader)
+    await admin.command("review", CAMPAIGN)
+    assert "#1 Real Dissident — Journalist, Minsk" in plain(admin)  # seen before it shows
+
+
+async def test_a_sign_button_records_only_under_what_its_preview_said(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    configure(svc, signatories=False)
+    signer = make_user(first_name="N")
+    await signer.start(CAMPAIGN)
+    await press_action(signer, "sign|")
+    await signer.send("Told No List")
+    assert "shows no list of signatories" in signer.last.text
+    configure(svc, signatories=True)  # an organiser reloads before the press
+    await press_action(signer, f"ok|{CAMPAIGN}|1")
+    assert "has changed while you were deciding" in signer.last.text
+    assert "anyone can read it in this bot's list" in signer.last.text
+    assert (await svc.progress(svc.campaigns.get(CAMPAIGN))).count == 0  # type: ignore[arg-type]
+    await press_action(signer, f"ok|{CAMPAIGN}|1")  # the new preview's button
+    reader = make_user(first_name="Reader")
+    await reader.command("signatories", CAMPAIGN)
+    assert "1. Told No List" in plain(reader)
+
+
+async def test_forged_paging_and_numbers_are_harmless(
+    admin: FakeUser, make_user: Callable[..., FakeUser]
+) -> None:
+    for i in range(50):
+        await sign(make_user(first_name=f"P{i}"), f"Person N{i:02d}")
+    reader = make_user(first_name="Reader")
+    await reader.command("signatories", CAMPAIGN)
+    first = plain(reader)
+    await reader.press_data(f"1|whob|{CAMPAIGN}|0", reader.last)
+    assert plain(reader) == first  # the first page, never the whole list at once
+    await admin.command("hide", "²")
+    assert "Usage: /hide <number>" in admin.last.text

@@ -47,6 +47,13 @@ class Listing:
             earlier=campaign.list_earlier_signatures,
         )
 
+    @property
+    def promise(self) -> str:
+        """What a preview told the signer about their public name, as one digit for the sign
+        button: no list in the bot, the list, or the list after a review. A signature is
+        recorded only under the promise its signer read."""
+        return "0" if not self.in_bot else "2" if self.reviewed else "1"
+
     def reviews_shown(self) -> tuple[Review, ...]:
         """The review states whose names appear (anywhere)."""
         return (Review.APPROVED,) if self.reviewed else (Review.WAITING, Review.APPROVED)

@@ -51,15 +51,14 @@ class Column:
     sql: str  # read from `signatures s` LEFT JOIN `sources src` (on the source code)
     csv: Callable[[Any], Any] | None  # None: the value as read
     json: Callable[[Any], Any] | None
-    personal: bool = False  # left out for anonymous signers when only public names are asked
 
 
 # The first column is the signature number: exports are read in its order, page by page.
 COLUMNS = (
     Column("number", "s.number", None, None),
-    Column("name", "s.name", _cell, _text, personal=True),
-    Column("role", "s.role", _cell, _text, personal=True),
-    Column("organisation", "s.organisation", _cell, _text, personal=True),
+    Column("name", "s.name", _cell, _text),
+    Column("role", "s.role", _cell, _text),
+    Column("organisation", "s.organisation", _cell, _text),
     Column("public", "s.public", _yes_no, bool),
     # The organisers' review of a public name: waiting, approved or hidden (a hidden name is in
     # neither the list of signatories nor the documents; see bot.domain.signatories).

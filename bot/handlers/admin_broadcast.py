@@ -63,8 +63,12 @@ async def _own_draft(
 ) -> admin_store.Broadcast | None:
     """The draft behind a button, if it is this admin's: ids are sequential and callback data
     can be forged, so one admin's press must not send or drop another's half-made draft."""
-    stored = await admin_store.get_broadcast(context.svc.db, broadcast_id)
+    svc = context.svc
+    stored = await admin_store.get_broadcast(svc.db, broadcast_id)
     if stored is None or stored.status != "draft" or stored.admin_id != admin_id:
+        return None
+    if svc.now() - stored.created_at > admin_store.DRAFT_HOURS * 3600:  # a forgotten preview
+        await admin_store.cancel_broadcast(svc.db, broadcast_id, svc.now())
         return None
     return stored
 

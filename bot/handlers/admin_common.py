@@ -126,7 +126,9 @@ async def audit(context: BotContext, user_id: int, action: str, detail: str = ""
 def signature_number(args: list[str]) -> int | None:
     """The one argument of /remove, /block, /hide and /unhide: "123" or "#123"."""
     raw = args[0].lstrip("#") if len(args) == 1 else ""
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000_000 else None
+    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit to Python, not to int()
+        return None
+    return int(raw) if 0 < int(raw) < 1_000_000_000 else None
 
 
 def pick_campaign(svc: Services, args: list[str]) -> tuple[Campaign | None, list[str]]:

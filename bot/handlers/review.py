@@ -124,7 +124,8 @@ async def _set(
     if review is Review.HIDDEN:
         text = t._(
             "Name #{number} is hidden from the list of signatories and the documents. "
-            "The signature still counts."
+            "The signature still counts. Hiding is not a block: if this person withdraws and "
+            "signs again, the new signature is not hidden (/block stops them signing again)."
         )
     else:
         text = t._("Name #{number} is no longer hidden.")

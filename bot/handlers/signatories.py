@@ -35,9 +35,12 @@ async def page_of(
     waiting = 0
     if listing.reviewed:
         waiting = await svc.recent_count(
-            ("waiting", campaign.slug), lambda: store.waiting_count(svc.db, campaign.slug)
+            ("waiting", campaign.slug, repr(listing)),
+            lambda: store.waiting_count(svc.db, campaign.slug, listing),
         )
     total = (await svc.progress(campaign)).count
+    if upto is not None and upto <= 1:  # nothing before the first name: the first page
+        upto = None
     if upto is not None:
         start = max(0, upto - 1 - views.FETCH)
         found = await store.listed(svc.db, campaign.slug, listing, start, upto - 1 - start)

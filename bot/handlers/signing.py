@@ -18,6 +18,7 @@ from bot.backups import backup_window_days
 from bot.callbacks import Callback
 from bot.domain import flow
 from bot.domain.campaigns import Campaign
+from bot.domain.signatories import Listing
 from bot.domain.signatures import Counted, Draft, Step
 from bot.domain.text_rules import check_name
 from bot.handlers import cleanup, milestones
@@ -287,6 +288,21 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
     draft = await _draft(update, context, campaign.slug)
     if draft is None or not flow.can_sign(draft):
         await _stale(update, context, await translator(update, context), campaign.slug)
+        return
+    if cb.args[2] != Listing.of(campaign).promise:  # the organisers changed it since
+        t = await translator(update, context)
+        await answer(update)
+        notice = (
+            "⚠️ "
+            + esc(
+                t._(
+                    "Where public names appear has changed while you were deciding; "
+                    "please read it again before you sign."
+                )
+            )
+            + "\n\n"
+        )
+        await show(update, context, flow_view(t, campaign, draft, update, notice))
         return
     public = cb.args[1] == "1"
     await _record(update, context, campaign, replace(draft, public=public), Step.PREVIEW)

@@ -83,17 +83,10 @@ def rekey_audit(conn: sqlite3.Connection, key: bytes) -> int:
 
 
 def _export_sql(shown: Listing | None) -> tuple[str, list[Any]]:
-    """The SELECT of every export column and its parameters before the campaign's; with
-    `shown`, the name, role and organisation of a signature the documents do not name
-    (anonymous, hidden by the organisers, awaiting their check) read as NULL."""
-    fields = [c.sql for c in COLUMNS]
-    params: list[Any] = []
-    if shown is not None:
-        condition, condition_params = shown_condition(shown, Place.DOCUMENTS)
-        fields = [
-            f"CASE WHEN {condition} THEN {c.sql} END" if c.personal else c.sql for c in COLUMNS
-        ]
-        params = condition_params * sum(c.personal for c in COLUMNS)
+    """The SELECT of every export column and the parameters after the campaign's; with
+    `shown`, only the signatures whose names the documents show are rows (anonymous, hidden
+    or unapproved ones are left out altogether: their time, source and review state identify
+    people as much as a name)."""
     # Read a page of numbers at a time (`Database.stream_batches`). The unary plus in
     # `+s.campaign` keeps SQLite from answering each page through the (campaign, signed_at)
     # index, which scans and sorts the whole campaign for every page; it walks the number
@@ -101,23 +94,26 @@ def _export_sql(shown: Listing | None) -> tuple[str, list[Any]]:
     # Signatures without a name (counted only, or anonymised by retention) are not rows:
     # exports show them only in the totals.
     sql = (
-        f"SELECT {', '.join(fields)} FROM signatures s"
+        f"SELECT {', '.join(c.sql for c in COLUMNS)} FROM signatures s"
         " LEFT JOIN sources src ON src.code = s.source"
         " WHERE +s.campaign = ? AND s.name IS NOT NULL"
     )
-    return sql, params
+    if shown is None:
+        return sql, []
+    condition, params = shown_condition(shown, Place.DOCUMENTS)
+    return f"{sql} AND {condition}", params
 
 
 def export_batches(
     db: Database, campaign: str, batch: int = 2000, *, shown: Listing | None = None
 ) -> AsyncIterator[list[Row]]:
     """Rows of `bot.exports.columns.COLUMNS` in number order, a batch at a time; with
-    `shown` (the `public-names` option) only names the documents show are filled in.
+    `shown` (the `public-names` option) only the signatures the documents name.
 
     No signer pseudonym and no Telegram id: the export is meant to leave the server.
     """
     sql, params = _export_sql(shown)
-    return db.stream_batches(sql, (*params, campaign), batch, key="s.number")
+    return db.stream_batches(sql, (campaign, *params), batch, key="s.number")
 
 
 async def signature_total(db: Database, campaign: str) -> int:
@@ -245,9 +241,12 @@ class Broadcast:
     sent: int
     failed: int
     progress_message: int | None
+    created_at: int
 
 
-_BROADCAST_COLUMNS = "id, campaign, admin_id, html, status, kind, sent, failed, progress_message"
+_BROADCAST_COLUMNS = (
+    "id, campaign, admin_id, html, status, kind, sent, failed, progress_message, created_at"
+)
 
 
 async def subscriber_count(db: Database, campaign: str) -> int:

@@ -82,8 +82,14 @@ async def documents(db: Database, campaign: str, listing: Listing) -> AsyncItera
 _WAITING = "campaign = ? AND public = 1 AND name IS NOT NULL AND name != '' AND review = 'waiting'"
 
 
-async def waiting_count(db: Database, campaign: str) -> int:
-    return int(await db.scalar(f"SELECT COUNT(*) FROM signatures WHERE {_WAITING}", (campaign,), 0))
+async def waiting_count(db: Database, campaign: str, listing: Listing | None = None) -> int:
+    """Names in the review queue; with `listing`, only those the bot would list once approved."""
+    consent = " AND list_consent = 1" if listing and listing.needs_consent(Place.BOT) else ""
+    return int(
+        await db.scalar(
+            f"SELECT COUNT(*) FROM signatures WHERE {_WAITING}{consent}", (campaign,), 0
+        )
+    )
 
 
 async def waiting(db: Database, campaign: str, limit: int) -> list[Entry]:
@@ -134,10 +140,11 @@ async def hide(db: Database, number: int) -> bool:
 
 
 async def unhide(db: Database, number: int) -> bool:
-    """A hidden name back as approved; False for any name that was not hidden (/unhide must
-    not approve a name nobody looked at)."""
+    """A hidden name back to waiting: shown where names need no review, in the queue where
+    they do (its signer may have edited it while it was hidden, and nobody saw that). False
+    for a name that was not hidden."""
     changed = await db.execute(
-        "UPDATE signatures SET review = 'approved' WHERE number = ? AND review = 'hidden'",
+        "UPDATE signatures SET review = 'waiting' WHERE number = ? AND review = 'hidden'",
         (number,),
     )
     return changed == 1

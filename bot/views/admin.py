@@ -79,9 +79,8 @@ PUBLIC_NAMES_ONLY = "public-names"
 def export_usage(t: Translator) -> str:
     usage = t._("Usage: /export [campaign] [csv|json|list|pdf] [language] [{option}]")
     option = t._(
-        "{option}: CSV and JSON leave out the name, role and organisation of every signature "
-        "the documents do not name (anonymous, hidden, or awaiting review), as the list and "
-        "the PDF always do."
+        "{option}: CSV and JSON hold only the signatures whose names the documents show, as "
+        "the list and the PDF always do (no anonymous, hidden or unreviewed ones)."
     )
     return "\n".join(text.format(option=PUBLIC_NAMES_ONLY) for text in (usage, option))
 
@@ -107,8 +106,8 @@ def export_caption(
     if public_names_only:
         caption += "\n" + esc(
             t._(
-                "Names, roles and organisations the documents do not show (anonymous, hidden, "
-                "or awaiting review) left out."
+                "Only the signatures whose names the documents show (no anonymous, hidden or "
+                "unreviewed ones)."
             )
         )
     return caption

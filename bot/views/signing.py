@@ -172,6 +172,7 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
         esc(where_public(t, campaign)),
         esc(t._("To change your name, just type it again.")),
     )
+    promise = Listing.of(campaign).promise
     if draft.editing:
         shown, hidden = t._("Save, show my name"), t._("Save, don't show my name")
     else:
@@ -184,8 +185,8 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
     return View(
         f"{notice}{body}",
         keyboard(
-            [button("✅ " + shown, "ok", draft.campaign, 1)],
-            [button("🙈 " + hidden, "ok", draft.campaign, 0)],
+            [button("✅ " + shown, "ok", draft.campaign, 1, promise)],
+            [button("🙈 " + hidden, "ok", draft.campaign, 0, promise)],
             [button("➕ " + extras, "extras", draft.campaign)],
             _cancel(t, draft.campaign),
         ),
