@@ -33,6 +33,14 @@ def configure(svc: Services, **switches: Any) -> None:
     )
 
 
+async def edit_signature(user: FakeUser, text: str) -> None:
+    """/mysignature → Edit → the new name (and role, organisation) → sign with the name shown."""
+    await user.command("mysignature")
+    await press_action(user, f"edit|{CAMPAIGN}")
+    await user.send(text)
+    await press_action(user, f"ok|{CAMPAIGN}|1")
+
+
 async def _three(make_user: Callable[..., FakeUser]) -> None:
     await sign(make_user(first_name="A"), "Alina Public", role="Doctor", org="City Hospital")
     await sign(make_user(first_name="S"), "Secret Signer", role="Judge", public=False)
@@ -127,20 +135,14 @@ async def test_an_edited_name_goes_back_to_the_queue_and_a_stale_batch_approves_
     await reader.command("signatories", CAMPAIGN)
     assert "Alina Public" in plain(reader)
     # She edits her name: it leaves the list until it is looked at again.
-    await alina.command("mysignature")
-    await press_action(alina, f"edit|{CAMPAIGN}")
-    await alina.send("Alina Renamed")
-    await press_action(alina, f"ok|{CAMPAIGN}|1")
+    await edit_signature(alina, "Alina Renamed")
     await reader.command("signatories", CAMPAIGN)
     assert "Alina" not in plain(reader)
     await admin.command("review", CAMPAIGN)
     screen = admin.last
     assert "Alina Renamed" in screen.text.replace(FSI, "").replace(PDI, "")
     # The name changes again after the screen was shown: its button approves nothing.
-    await alina.command("mysignature")
-    await press_action(alina, f"edit|{CAMPAIGN}")
-    await alina.send("Something Else Entirely")
-    await press_action(alina, f"ok|{CAMPAIGN}|1")
+    await edit_signature(alina, "Something Else Entirely")
     await admin.press("Approve 1 name", screen)
     assert "nothing was approved" in admin.last.text
     assert "Something Else Entirely" in plain(admin)
@@ -281,10 +283,7 @@ async def test_a_hidden_name_stays_hidden_whatever_its_signer_edits(
     troll = make_user(first_name="T")
     await sign(troll, "Real Dissident", role="Journalist")
     await admin.command("hide", "1")
-    await troll.command("mysignature")
-    await press_action(troll, f"edit|{CAMPAIGN}")
-    await troll.send("Real Dissident\nJournalist, Minsk")
-    await press_action(troll, f"ok|{CAMPAIGN}|1")
+    await edit_signature(troll, "Real Dissident\nJournalist, Minsk")
     reader = make_user(first_name="Reader")
     await reader.command("signatories", CAMPAIGN)
     assert "Dissident" not in plain(reader)
@@ -347,10 +346,7 @@ async def test_unhiding_a_name_edited_while_hidden_sends_it_to_review(
     troll = make_user(first_name="T")
     await sign(troll, "Harmless Name")
     await admin.command("hide", "1")
-    await troll.command("mysignature")
-    await press_action(troll, f"edit|{CAMPAIGN}")
-    await troll.send("Real Dissident\nJournalist, Minsk")
-    await press_action(troll, f"ok|{CAMPAIGN}|1")
+    await edit_signature(troll, "Real Dissident\nJournalist, Minsk")
     await admin.command("unhide", "1")
     assert "#1 is no longer hidden" in admin.last.text
     reader = make_user(first_name="Reader")
