@@ -6,7 +6,7 @@ import enum
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -19,6 +19,8 @@ from bot.storage import Database
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 from bot.views.campaign import Progress
+
+T = TypeVar("T")
 
 
 class Level(enum.Enum):
@@ -55,7 +57,7 @@ class Services:
     # who ever chose a language, which is small.
     _languages: dict[str, str | None] = field(default_factory=dict)
     _trail_written: dict[str, int] = field(default_factory=dict)
-    _counts: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+    _recent: dict[tuple[str, ...], tuple[int, Any]] = field(default_factory=dict)
     ids: Pseudonyms = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -130,25 +132,26 @@ class Services:
         self._trail_written[person] = now
         return True
 
-    async def recent_count(
-        self, key: tuple[str, ...], compute: Callable[[], Awaitable[int]], ttl: int = 30
-    ) -> int:
-        """A count at most `ttl` seconds old. Counting a large campaign's public names takes
+    async def recent(
+        self, key: tuple[str, ...], compute: Callable[[], Awaitable[T]], ttl: int = 30
+    ) -> T:
+        """A value at most `ttl` seconds old. Counting a large campaign's public names takes
         the database thread for tens of milliseconds, so the list's most pressed page must
         not do it on every press (measured in bench/scale.py)."""
         now = self.now()
-        cached = self._counts.get(key)
+        cached = self._recent.get(key)
         if cached is not None and now - cached[0] < ttl:
-            return cached[1]
-        if len(self._counts) > 10_000:
-            self._counts.clear()
+            value: T = cached[1]
+            return value
+        if len(self._recent) > 10_000:
+            self._recent.clear()
         value = await compute()
-        self._counts[key] = (now, value)
+        self._recent[key] = (now, value)
         return value
 
     def forget_counts(self) -> None:
         """After an organiser's decision the list must show it at once, not 30 seconds later."""
-        self._counts.clear()
+        self._recent.clear()
 
     def forget_trail(self, person: str) -> None:
         self._trail_written.pop(person, None)

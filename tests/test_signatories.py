@@ -388,3 +388,15 @@ async def test_forged_paging_and_numbers_are_harmless(
     assert plain(reader) == first  # the first page, never the whole list at once
     await admin.command("hide", "²")
     assert "Usage: /hide <number>" in admin.last.text
+
+
+async def test_a_new_public_signer_is_never_counted_as_without_a_public_name(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    await sign(make_user(first_name="A"), "Alina Public")
+    reader = make_user(first_name="Reader")
+    await reader.command("signatories", CAMPAIGN)  # the totals are now reused for 30 s
+    await sign(make_user(first_name="B"), "Bogdan Public")
+    await reader.command("signatories", CAMPAIGN)
+    assert "2. Bogdan Public" in plain(reader) and "Names 1–2 of 2" in plain(reader)
+    assert "without a public name" not in plain(reader)

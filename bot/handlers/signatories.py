@@ -18,6 +18,7 @@ from bot.handlers.groups import GroupBudget, group_translator
 from bot.handlers.reading import campaign_list_view, current_campaign
 from bot.services import BotApp, BotContext, Services
 from bot.storage import signatories as store
+from bot.storage import signatures as signature_store
 from bot.views import signatories as views
 from bot.views.common import View
 
@@ -28,17 +29,16 @@ async def page_of(
     """The page after position `after` (0: the first page), or the one ending just before
     position `upto` (paging back)."""
     listing = Listing.of(campaign)
-    listed = await svc.recent_count(
-        ("listed", campaign.slug, repr(listing)),
-        lambda: store.count(svc.db, campaign.slug, listing, Place.BOT),
-    )
-    waiting = 0
-    if listing.reviewed:
-        waiting = await svc.recent_count(
-            ("waiting", campaign.slug, repr(listing)),
-            lambda: store.waiting_count(svc.db, campaign.slug, listing),
+
+    async def totals() -> tuple[int, int, int]:
+        """Listed, waiting and all signatures, counted together so that they add up."""
+        listed = await store.count(svc.db, campaign.slug, listing, Place.BOT)
+        waiting = (
+            await store.waiting_count(svc.db, campaign.slug, listing) if listing.reviewed else 0
         )
-    total = (await svc.progress(campaign)).count
+        return listed, waiting, await signature_store.count(svc.db, campaign.slug)
+
+    listed, waiting, total = await svc.recent(("list", campaign.slug, repr(listing)), totals)
     if upto is not None and upto <= 1:  # nothing before the first name: the first page
         upto = None
     if upto is not None:
