@@ -284,3 +284,19 @@ async def test_the_milestone_notice_names_the_next_goals_meaning_too(svc: Servic
     assert f"🎯 <i>{escape(_sentence(svc, 'en', 1_000, LETTER), quote=False)}</i>" in texts["en"]
     assert _sentence(svc, "ru", 1_000, LETTER) in texts["ru"]
     assert _sentence(svc, "en", 1_000, LETTER) in texts["pl"]  # no Polish letter
+
+
+async def test_a_milestone_is_announced_in_the_announcement_groups_language(
+    app: BotApp, make_user: Callable[..., FakeUser], tg: FakeTelegram, svc: Services
+) -> None:
+    group = tg.group(title="Ogłoszenia")
+    owner = make_user(first_name="Owner")
+    await tg.add_bot_to_group(group, owner)
+    group.set_status(owner, "administrator")
+    await owner.send("/language pl", chat=group)
+    svc.settings = replace(svc.settings, announce_chat_id=group.id)
+    await _set_count(svc, 14_999)
+    await sign(make_user(first_name="Eng"), "English Speaker")  # the 15,000th signature
+    await broadcast.runner(app).join()
+    [announced] = messages_with(tg, group.id, "🎉")
+    assert _sentence(svc, "pl", 15_000) in announced["text"]

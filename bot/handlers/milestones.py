@@ -11,6 +11,7 @@ from bot import broadcast
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import GoalLadder
 from bot.services import BotContext
+from bot.storage import groups as group_store
 from bot.storage import signatures as signature_store
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,13 @@ async def after_signature(
     texts = broadcast.milestone_texts(svc, campaign, reached, goal)
     announce = svc.settings.announce_chat_id
     if announce is not None:
-        line = texts.get(campaign.default_language) or next(iter(texts.values()))
+        # A group speaks its own language (/language there), else the campaign's.
+        language = await group_store.language(svc.db, announce) or campaign.default_language
+        line = (
+            texts.get(language)
+            or texts.get(campaign.default_language)
+            or next(iter(texts.values()))
+        )
         try:
             await context.bot.send_message(announce, line, parse_mode=ParseMode.HTML)
         except TelegramError as exc:
