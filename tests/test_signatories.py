@@ -400,3 +400,16 @@ async def test_a_new_public_signer_is_never_counted_as_without_a_public_name(
     await reader.command("signatories", CAMPAIGN)
     assert "2. Bogdan Public" in plain(reader) and "Names 1–2 of 2" in plain(reader)
     assert "without a public name" not in plain(reader)
+
+
+async def test_in_a_group_with_two_campaigns_each_list_has_its_button(
+    make_user: Callable[..., FakeUser], tg: FakeTelegram
+) -> None:
+    member = make_user(first_name="Member")
+    group = tg.group("Diaspora chat")
+    await member.add_bot_to(group)
+    [post] = await member.command("signatories", chat=group)
+    assert sorted(post.button_urls.values()) == [
+        f"https://t.me/{BOT_USERNAME}?start={slug}__list"
+        for slug in ("medical-access", "open-doors-letter")
+    ]

@@ -93,11 +93,11 @@ async def on_page(update: Update, context: BotContext, cb: Callback) -> None:
     if campaign is None:
         await show(update, context, await campaign_list_view(update, context))
         return
-    number = cb.arg_int(1)
+    position = cb.arg_int(1)
     if cb.action == "whob":
-        view = await list_view(update, context, campaign, upto=number)
+        view = await list_view(update, context, campaign, upto=position)
     else:
-        view = await list_view(update, context, campaign, after=number)
+        view = await list_view(update, context, campaign, after=position)
     await show(update, context, view)
 
 
@@ -106,15 +106,19 @@ async def group_signatories(update: Update, context: BotContext) -> None:
     budget: GroupBudget = context.application.bot_data["group_budget"]
     chat = update.effective_chat
     svc = context.svc
-    campaign = svc.campaign(context.args[0].lower()) if context.args else None
-    if campaign is None:
-        open_now = svc.campaigns.open() or svc.campaigns.all()
-        campaign = open_now[0] if len(open_now) == 1 else None
-    if chat is None or campaign is None or not campaign.signatories or not budget.take(chat.id):
+    named = svc.campaign(context.args[0].lower()) if context.args else None
+    candidates = [named] if named else svc.campaigns.open() or svc.campaigns.all()
+    listed = [c for c in candidates if c.signatories]
+    if chat is None or not listed or not budget.take(chat.id):
         return
-    t = await group_translator(context, chat.id, campaign.default_language)
-    link = deeplinks.list_link(svc.bot_username, campaign.slug)
-    await send(update, context, views.open_privately(t, campaign, link))
+    links = [(c, deeplinks.list_link(svc.bot_username, c.slug)) for c in listed]
+    if len(links) == 1:
+        campaign, link = links[0]
+        t = await group_translator(context, chat.id, campaign.default_language)
+        await send(update, context, views.open_privately(t, campaign, link))
+        return
+    t = await group_translator(context, chat.id, svc.settings.default_language)
+    await send(update, context, views.open_privately_list(t, links))
 
 
 def register(app: BotApp) -> dict[str, CallbackRoute]:

@@ -8,7 +8,7 @@ from bot.domain.campaigns import Campaign
 from bot.domain.paging import utf16_len
 from bot.domain.signatories import Entry, Page
 from bot.i18n import Translator
-from bot.views.common import View, bold, button, esc, keyboard, url_button, user_text
+from bot.views.common import View, bold, button, esc, keyboard, shorten, url_button, user_text
 
 ENTRY_BUDGET = 3300  # UTF-16 units of names on one page; the rest of 4096 is for the frame
 FETCH = 40  # entries read for one page; the budget usually stops earlier
@@ -101,3 +101,13 @@ def open_privately(t: Translator, campaign: Campaign, link: str) -> View:
         f"{bold(text.title)}\n{esc(line)}",
         keyboard([url_button("👥 " + t._("Who signed"), link)]),
     )
+
+
+def open_privately_list(t: Translator, links: list[tuple[Campaign, str]]) -> View:
+    """In a group with several campaigns: a button per list, each opening the private chat."""
+    line = t._("The lists of signatories open in a private chat with me:")
+    rows = [
+        [url_button("👥 " + shorten(c.text_for(t.language)[0].title, 50), link)]
+        for c, link in links
+    ]
+    return View(esc(line), keyboard(*rows))
