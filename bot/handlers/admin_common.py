@@ -25,8 +25,8 @@ from bot.i18n import Translator
 from bot.menus import organiser_command
 from bot.services import BotApp, BotContext, Level, Services
 from bot.storage import admin as admin_store
-from bot.views.admin import package_note, refusal
-from bot.views.common import View, esc
+from bot.views.admin import package_note, refusal, which_campaign
+from bot.views.common import View
 
 log = logging.getLogger("bot.admin")
 
@@ -148,11 +148,11 @@ async def reply(update: Update, context: BotContext, html: str) -> int:
     return await send(update, context, View(html))
 
 
-async def ask_campaign(update: Update, context: BotContext, t: Translator, usage: str) -> None:
-    slugs = ", ".join(f"<code>{esc(c.slug)}</code>" for c in context.svc.campaigns.all())
-    head = esc(t._("Which campaign? Put its name after the command."))
-    tail = esc(t._("Campaigns: {slugs}")).format(slugs=slugs)
-    await reply(update, context, f"{head}\n{tail}\n\n{esc(usage)}")
+async def ask_campaign(
+    update: Update, context: BotContext, t: Translator, usage: str, question: str | None = None
+) -> None:
+    campaigns = context.svc.campaigns.all()
+    await reply(update, context, which_campaign(t, campaigns, usage, question))
 
 
 async def send_files(

@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler, filters
 from bot.callbacks import Callback
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
-from bot.handlers.admin_common import admin_id, audit, register_commands
+from bot.handlers.admin_common import admin_id, ask_campaign, audit, register_commands
 from bot.handlers.base import CallbackRoute, answer, send, translator
 from bot.handlers.reading import campaign_list_view, current_campaign
 from bot.i18n import Translator
@@ -72,7 +72,8 @@ async def source_command(
         return
     campaign = named or await current_campaign(update, context)
     if campaign is None:
-        await send(update, context, source_views.which_campaign(t, svc.campaigns.all()))
+        question = t._("Which campaign is the link for? Put its name after new:")
+        await ask_campaign(update, context, t, t._("/source new <campaign> <name>"), question)
         return
     label = " ".join(args[2:] if named else args[1:])[:64]
     code = await source_store.create(svc.db, "named", label, svc.now())

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import GoalLadder, LadderError
+from bot.domain.paging import utf16_len
 from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.menus import ORGANISER_COMMANDS
@@ -14,14 +12,24 @@ from bot.services import Level
 from bot.storage.admin import Stats
 from bot.storage.funnel import Totals
 from bot.views.campaign import Progress
-from bot.views.common import bold, esc, shorten, user_text
+from bot.views.common import bold, esc, plain_text, shorten, user_text
 
 CAPTION_LIMIT = 1024
 
 
 def visible_length(html: str) -> int:
     """Length as Telegram counts it (UTF-16 code units of the text after parsing)."""
-    return len(unescape(re.sub(r"<[^>]+>", "", html)).encode("utf-16-le")) // 2
+    return utf16_len(plain_text(html))
+
+
+def which_campaign(
+    t: Translator, campaigns: list[Campaign], usage: str, question: str | None = None
+) -> str:
+    """An organiser command that needs a campaign named: the question, the slugs, the usage."""
+    slugs = ", ".join(f"<code>{esc(c.slug)}</code>" for c in campaigns)
+    head = esc(question or t._("Which campaign? Put its name after the command."))
+    tail = esc(t._("Campaigns: {slugs}")).format(slugs=slugs)
+    return f"{head}\n{tail}\n\n{esc(usage)}"
 
 
 def refusal(t: Translator, command: str) -> str:

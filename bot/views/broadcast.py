@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 from bot.domain.campaigns import Campaign
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.views.admin import title_of
-from bot.views.common import View, button, esc, keyboard, shorten, user_text
+from bot.views.common import View, button, esc, keyboard, plain_text, shorten, user_text
 
 
 def usage(t: Translator) -> str:
@@ -22,7 +19,7 @@ def usage(t: Translator) -> str:
 
 def _excerpt(html: str) -> str:
     """The start of a text as plain words, so the organiser sees which text each language has."""
-    return shorten(" ".join(unescape(re.sub(r"<[^>]+>", "", html)).split()), 60)
+    return shorten(" ".join(plain_text(html).split()), 60)
 
 
 def _name(code: str) -> str:

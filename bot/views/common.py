@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,6 +16,11 @@ FSI, PDI = "\u2068", "\u2069"  # isolate user text so right-to-left names cannot
 def esc(text: str) -> str:
     """Escapes text for Telegram's HTML parse mode."""
     return html.escape(text, quote=False)
+
+
+def plain_text(markup: str) -> str:
+    """What Telegram shows of an HTML message: the tags gone, the entities read."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def bold(text: str) -> str:

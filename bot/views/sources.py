@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.domain.campaigns import Campaign
 from bot.domain.paging import utf16_len
 from bot.i18n import N_, Translator
 from bot.views.common import View, bold, esc, shorten, user_text
@@ -17,14 +16,6 @@ _BUDGET = 3800  # of Telegram's 4096 characters
 
 def usage(t: Translator) -> str:
     return t._("Usage: /source new [campaign] <name> makes a named link; /source lists them.")
-
-
-def which_campaign(t: Translator, campaigns: list[Campaign]) -> View:
-    slugs = ", ".join(f"<code>{esc(c.slug)}</code>" for c in campaigns)
-    head = esc(t._("Which campaign is the link for? Put its name after new:"))
-    example = esc(t._("/source new <campaign> <name>"))
-    tail = esc(t._("Campaigns: {slugs}")).format(slugs=slugs)
-    return View(f"{head}\n{example}\n{tail}")
 
 
 def source_list(t: Translator, rows: list[tuple[str, str, str, int, int]]) -> View:
