@@ -22,11 +22,9 @@ from bot.services import BotApp
 def register_all(app: BotApp) -> None:
     """Every handler, and the callback routes each feature returns, assembled per app."""
     routes: dict[str, CallbackRoute] = {}
-    for feature in (reading, signing, account, sharing, admin):
+    for feature in (signatories, reading, signing, account, sharing, admin, review):
         routes.update(feature.register(app))
     routes.update(cleanup.routes())
     groups.register(app)
-    routes.update(signatories.register(app))
-    routes.update(review.register(app))
     inline.register(app)
     router.register(app, routes)  # last: its catch-all for unknown commands comes after the rest

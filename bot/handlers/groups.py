@@ -79,7 +79,8 @@ def _wanted(context: BotContext) -> list[Campaign]:
     return svc.campaigns.open() or svc.campaigns.all()
 
 
-def _budget(context: BotContext, name: str = "group_budget") -> GroupBudget:
+def group_budget(context: BotContext, name: str = "group_budget") -> GroupBudget:
+    """The per-group allowance every post into a group draws on (refusals have their own)."""
     budget: GroupBudget = context.application.bot_data[name]
     return budget
 
@@ -99,7 +100,7 @@ async def group_translator(context: BotContext, chat_id: int, fallback: str) -> 
 
 async def card_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    if chat is None or not _budget(context).take(chat.id):
+    if chat is None or not group_budget(context).take(chat.id):
         return
     items = await _items(update, context, _wanted(context))
     if not items:
@@ -118,7 +119,7 @@ async def card_command(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    if chat is None or not _budget(context).take(chat.id):
+    if chat is None or not group_budget(context).take(chat.id):
         return
     t = await group_translator(context, chat.id, context.svc.settings.default_language)
     await send(update, context, views.group_help(t, context.svc.bot_username))
@@ -148,7 +149,7 @@ async def _is_group_admin(update: Update, context: BotContext) -> bool:
 async def language_command(update: Update, context: BotContext) -> None:
     """/language [code|default]: shows the group's language; administrators change it."""
     chat = update.effective_chat
-    if chat is None or not _budget(context).take(chat.id):
+    if chat is None or not group_budget(context).take(chat.id):
         return
     svc = context.svc
     default = svc.settings.default_language
@@ -160,7 +161,7 @@ async def language_command(update: Update, context: BotContext) -> None:
         return
     if not await _is_group_admin(update, context):
         # At most one refusal a minute: a member repeating it must not fill the group.
-        if _budget(context, "group_refusals").take(chat.id):
+        if group_budget(context, "group_refusals").take(chat.id):
             t = svc.i18n.get(current or default)
             await send(update, context, views.group_language_refused(t))
         return
@@ -192,7 +193,7 @@ async def on_membership(update: Update, context: BotContext) -> None:
     if _removed(change):
         await group_store.forget(context.svc.db, chat.id)
         return
-    if not _joined(change) or not _budget(context).take(chat.id):
+    if not _joined(change) or not group_budget(context).take(chat.id):
         return
     t = await group_translator(context, chat.id, context.svc.settings.default_language)
     items = await _items(update, context, context.svc.campaigns.open())

@@ -99,11 +99,6 @@ async def start(update: Update, context: BotContext) -> None:
     payload = context.args[0] if context.args else ""
     campaign = None
     heading = None
-    if payload and (listed := svc.campaign(deeplinks.list_slug(payload) or "")) is not None:
-        from bot.handlers.signatories import list_view  # the list's home imports this module
-
-        await send(update, context, await list_view(update, context, listed))
-        return
     if payload:
         decoded = deeplinks.decode(payload)
         campaign = svc.campaign(decoded[0]) if decoded else None

@@ -13,8 +13,9 @@ from bot.callbacks import Callback
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
 from bot.domain.signatories import Listing, Page, Place
+from bot.handlers import reading
 from bot.handlers.base import CallbackRoute, answer, send, show, translator
-from bot.handlers.groups import GroupBudget, group_translator
+from bot.handlers.groups import group_budget, group_translator
 from bot.handlers.reading import campaign_list_view, current_campaign
 from bot.services import BotApp, BotContext, Services
 from bot.storage import signatories as store
@@ -101,15 +102,25 @@ async def on_page(update: Update, context: BotContext, cb: Callback) -> None:
     await show(update, context, view)
 
 
+async def list_link(update: Update, context: BotContext) -> None:
+    """/start <slug>__list (a group's "👥 Who signed"): the list; any other payload, the
+    ordinary /start, which says what it does not know."""
+    slug = deeplinks.list_slug(context.args[0]) if context.args else None
+    campaign = context.svc.campaign(slug) if slug else None
+    if campaign is None:
+        await reading.start(update, context)
+        return
+    await send(update, context, await list_view(update, context, campaign))
+
+
 async def group_signatories(update: Update, context: BotContext) -> None:
     """In a group: a button that opens the list in the private chat, nothing more."""
-    budget: GroupBudget = context.application.bot_data["group_budget"]
     chat = update.effective_chat
     svc = context.svc
     named = svc.campaign(context.args[0].lower()) if context.args else None
     candidates = [named] if named else svc.campaigns.open() or svc.campaigns.all()
     listed = [c for c in candidates if c.signatories]
-    if chat is None or not listed or not budget.take(chat.id):
+    if chat is None or not listed or not group_budget(context).take(chat.id):
         return
     links = [(c, deeplinks.list_link(svc.bot_username, c.slug)) for c in listed]
     if len(links) == 1:
@@ -122,7 +133,10 @@ async def group_signatories(update: Update, context: BotContext) -> None:
 
 
 def register(app: BotApp) -> dict[str, CallbackRoute]:
-    app.add_handler(CommandHandler("signatories", signatories_command, filters.ChatType.PRIVATE))
+    """Before bot.handlers.reading: its /start would take the list's deep link too."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", list_link, private & filters.Regex(r"__list\s*$")))
+    app.add_handler(CommandHandler("signatories", signatories_command, private))
     in_groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("signatories", group_signatories, in_groups))
     return {"who": on_page, "whob": on_page}
