@@ -95,7 +95,7 @@ async def _list_ms(svc: Services, where: str, reads: int = 50) -> tuple[float, f
     assert campaign is not None
     last = int(await svc.db.scalar("SELECT MAX(number) FROM signatures", (), 0))
     upto = None if where == "first" else last + 1
-    svc.forget_counts()
+    svc.forget_recent()
     started = time.perf_counter()
     await page_of(svc, campaign, upto=upto)
     cold = time.perf_counter() - started

@@ -268,11 +268,11 @@ async def announce_milestone(
     campaign: Campaign,
     reached: int,
     goal: int,
-    texts: dict[str, str] | None = None,
+    texts: dict[str, str],
 ) -> None:
-    """Queues the milestone notice for the campaign's opted-in signers and starts sending."""
+    """Queues the milestone notice (`milestone_texts`) for the campaign's opted-in signers
+    and starts sending."""
     svc: Services = app.bot_data["services"]
-    texts = texts or milestone_texts(svc, campaign, reached, goal)
     default = texts.get(campaign.default_language) or next(iter(texts.values()))
     broadcast_id, recipients = await admin_store.create_milestone(
         svc.db, campaign.slug, default, texts, svc.now()

@@ -149,7 +149,7 @@ class Services:
         self._recent[key] = (now, value)
         return value
 
-    def forget_counts(self) -> None:
+    def forget_recent(self) -> None:
         """After an organiser's decision the list must show it at once, not 30 seconds later."""
         self._recent.clear()
 

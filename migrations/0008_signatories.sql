@@ -5,8 +5,8 @@
 -- only once an organiser sets `list_earlier_signatures = true` for the campaign.
 ALTER TABLE signatures ADD COLUMN list_consent INTEGER NOT NULL DEFAULT 0;
 -- The organisers' review of a public name (bot.domain.signatories.Review): 'waiting',
--- 'approved' or 'hidden'. An edited name goes back to 'waiting'; a batch approved from a
--- screen only approves names not changed since it was shown (updated_at, signed_at).
+-- 'approved' or 'hidden'. An edited name goes back to 'waiting' (a hidden one stays hidden);
+-- a batch is approved only if it is still what its screen showed (bot.storage.signatories).
 ALTER TABLE signatures ADD COLUMN review TEXT NOT NULL DEFAULT 'waiting'
     CHECK (review IN ('waiting', 'approved', 'hidden'));
 CREATE INDEX signatures_public ON signatures (campaign, number)

@@ -11,7 +11,6 @@ from telegram import Update
 
 from bot.callbacks import Callback
 from bot.domain.campaigns import Campaign
-from bot.domain.signatories import Review
 from bot.handlers.admin_common import (
     admin_id,
     ask_campaign,
@@ -68,7 +67,7 @@ async def on_approve(
         await show(update, context, View(esc(t._("These names are gone. Open /review again."))))
         return
     count = await store.approve_batch(context.svc.db, campaign.slug, first, last, digest)
-    context.svc.forget_counts()
+    context.svc.forget_recent()
     notice = views.changed(t) if count < 0 else views.approved(t, count)
     await show(update, context, await _queue(context, t, campaign, notice))
     if count > 0:
@@ -84,7 +83,7 @@ async def on_hide(
     campaign = await _campaign_of(context, number)
     await answer(update)
     hidden = campaign is not None and await store.hide(context.svc.db, number)
-    context.svc.forget_counts()
+    context.svc.forget_recent()
     if campaign is None or not hidden:
         await show(
             update,
@@ -97,21 +96,17 @@ async def on_hide(
 
 
 async def _set(
-    update: Update, context: BotContext, t: Translator, args: list[str], review: Review
+    update: Update, context: BotContext, t: Translator, args: list[str], hiding: bool
 ) -> None:
+    """/hide (`hiding`) or /unhide one name by its signature number."""
     number = signature_number(args)
     if number is None:
-        usage = (
-            t._("Usage: /hide <number>")
-            if review is Review.HIDDEN
-            else t._("Usage: /unhide <number>")
-        )
+        usage = t._("Usage: /hide <number>") if hiding else t._("Usage: /unhide <number>")
         await reply(update, context, esc(usage))
         return
     db = context.svc.db
-    hiding = review is Review.HIDDEN
     changed = await (store.hide(db, number) if hiding else store.unhide(db, number))
-    context.svc.forget_counts()
+    context.svc.forget_recent()
     if not changed:
         found = await signature_store.by_number(db, number)
         missing = (
@@ -121,7 +116,7 @@ async def _set(
         )
         await reply(update, context, esc(missing).format(number=number))
         return
-    if review is Review.HIDDEN:
+    if hiding:
         text = t._(
             "Name #{number} is hidden from the list of signatories and the documents. "
             "The signature still counts. Hiding is not a block: if this person withdraws and "
@@ -130,17 +125,18 @@ async def _set(
     else:
         text = t._("Name #{number} is no longer hidden.")
     await reply(update, context, esc(text).format(number=number))
-    await audit(context, admin_id(update), f"review_{review.value}", f"number={number}")
+    action = "review_hide" if hiding else "review_unhide"
+    await audit(context, admin_id(update), action, f"number={number}")
 
 
 async def hide_command(update: Update, context: BotContext, t: Translator, args: list[str]) -> None:
-    await _set(update, context, t, args, Review.HIDDEN)
+    await _set(update, context, t, args, hiding=True)
 
 
 async def unhide_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
-    await _set(update, context, t, args, Review.APPROVED)
+    await _set(update, context, t, args, hiding=False)
 
 
 def register(app: BotApp) -> dict[str, CallbackRoute]:

@@ -14,6 +14,7 @@ from bot.domain.signatories import Entry, Listing, Place
 from bot.storage.db import Database, Row
 
 _FIELDS = "number, name, role, organisation"
+_PUBLIC_NAME = "public = 1 AND name IS NOT NULL AND name != ''"  # chosen public, still named
 
 
 def shown_condition(listing: Listing, place: Place) -> tuple[str, list[Any]]:
@@ -22,10 +23,7 @@ def shown_condition(listing: Listing, place: Place) -> tuple[str, list[Any]]:
     if place is Place.BOT and not listing.in_bot:
         return "0", []
     reviews = [r.value for r in listing.reviews_shown()]
-    sql = (
-        "public = 1 AND name IS NOT NULL AND name != ''"
-        f" AND review IN ({','.join('?' for _ in reviews)})"
-    )
+    sql = f"{_PUBLIC_NAME} AND review IN ({','.join('?' for _ in reviews)})"
     if listing.needs_consent(place):
         sql += " AND list_consent = 1"
     return sql, reviews
@@ -79,7 +77,7 @@ async def documents(db: Database, campaign: str, listing: Listing) -> AsyncItera
 
 # -- review ------------------------------------------------------------------------------
 
-_WAITING = "campaign = ? AND public = 1 AND name IS NOT NULL AND name != '' AND review = 'waiting'"
+_WAITING = f"campaign = ? AND {_PUBLIC_NAME} AND review = 'waiting'"
 
 
 async def waiting_count(db: Database, campaign: str, listing: Listing | None = None) -> int:
