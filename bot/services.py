@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -57,7 +57,7 @@ class Services:
     # who ever chose a language, which is small.
     _languages: dict[str, str | None] = field(default_factory=dict)
     _trail_written: dict[str, int] = field(default_factory=dict)
-    _recent: dict[tuple[str, ...], tuple[int, Any]] = field(default_factory=dict)
+    _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
     ids: Pseudonyms = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -133,7 +133,7 @@ class Services:
         return True
 
     async def recent(
-        self, key: tuple[str, ...], compute: Callable[[], Awaitable[T]], ttl: int = 30
+        self, key: tuple[Hashable, ...], compute: Callable[[], Awaitable[T]], ttl: int = 30
     ) -> T:
         """A value at most `ttl` seconds old. Counting a large campaign's public names takes
         the database thread for tens of milliseconds, so the list's most pressed page must

@@ -90,5 +90,11 @@ class Page:
     listed: int  # public names in the list
     waiting: int  # public names an organiser has not checked yet (with review only)
     others: int  # every other signature: counted, without a name in the list
-    has_before: bool
-    has_after: bool
+
+    @property
+    def has_before(self) -> bool:
+        return bool(self.entries) and self.entries[0].position > 1
+
+    @property
+    def has_after(self) -> bool:
+        return bool(self.entries) and self.entries[-1].position < self.listed

@@ -39,7 +39,7 @@ async def page_of(
         )
         return listed, waiting, await signature_store.count(svc.db, campaign.slug)
 
-    listed, waiting, total = await svc.recent(("list", campaign.slug, repr(listing)), totals)
+    listed, waiting, total = await svc.recent(("list", campaign.slug, listing), totals)
     if upto is not None and upto <= 1:  # nothing before the first name: the first page
         upto = None
     if upto is not None:
@@ -57,8 +57,6 @@ async def page_of(
         listed=listed,
         waiting=waiting,
         others=max(0, total - listed - waiting),
-        has_before=bool(entries) and entries[0].position > 1,
-        has_after=bool(entries) and entries[-1].position < listed,
     )
 
 
