@@ -14,7 +14,7 @@ from bot.handlers.base import CallbackRoute, answer, is_private, send, translato
 from bot.i18n import Translator
 from bot.menus import PRIVATE
 from bot.services import BotApp, BotContext
-from bot.views.common import View, esc
+from bot.views.common import View, bold, command_lines, esc
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ CallbackRoute_ = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 def help_text(t: Translator) -> str:
     """The supporters' commands: the same list, in the same words, as their command menu."""
     title = t._("What I can do")
-    lines = [f"<b>{esc(title)}</b>"]
-    lines += [f"/{name} — {esc(t._(text))}" for name, text in PRIVATE if name != "help"]
+    lines = [bold(title)]
+    lines += command_lines(t, [(name, text) for name, text in PRIVATE if name != "help"])
     return "\n".join(lines)
 
 

@@ -137,6 +137,13 @@ def addressees_page(t: Translator, campaign: Campaign, page: int) -> View:
     return View(body, keyboard(nav, [button("⬅️ " + t._("Back"), "card", campaign.slug)]))
 
 
+def campaign_line(t: Translator, campaign: Campaign, count: int) -> str:
+    """ "• Title — 1,234 signatures": one campaign in a list, in a private chat or a group."""
+    text, _ = campaign.text_for(t.language)
+    signed = t.ngettext("{count} signature", "{count} signatures", count)
+    return f"• <b>{esc(text.title)}</b> — {esc(signed.format(count=t.number(count)))}"
+
+
 def campaign_list(
     t: Translator, campaigns: list[Campaign], counts: dict[str, int], heading: str | None = None
 ) -> View:
@@ -144,10 +151,7 @@ def campaign_list(
     rows = []
     for campaign in campaigns:
         text, _ = campaign.text_for(t.language)
-        signed = t.ngettext("{count} signature", "{count} signatures", counts[campaign.slug])
-        lines.append(
-            f"• <b>{esc(text.title)}</b> — {esc(signed.format(count=t.number(counts[campaign.slug])))}"
-        )
+        lines.append(campaign_line(t, campaign, counts[campaign.slug]))
         rows.append([button(shorten(text.title, 60), "card", campaign.slug)])
     return View("\n".join(lines), keyboard(*rows))
 

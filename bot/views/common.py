@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.i18n import Translator
 
 FSI, PDI = "\u2068", "\u2069"  # isolate user text so right-to-left names cannot reorder the line
 
@@ -55,6 +57,11 @@ def shorten(text: str, limit: int) -> str:
     if space >= limit // 2:  # a word boundary not too far back; else cut mid-word
         cut = cut[:space]
     return cut.rstrip(" ,.;:-–—") + "…"
+
+
+def command_lines(t: Translator, commands: Iterable[tuple[str, str]]) -> list[str]:
+    """ "/name — what it does" for each (name, N_ msgid): the command menus' own words."""
+    return [f"/{name} — {esc(t._(text))}" for name, text in commands]
 
 
 @dataclass

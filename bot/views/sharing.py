@@ -13,8 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain.campaigns import Campaign
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.menus import GROUP
-from bot.views.campaign import Progress, progress_lines
-from bot.views.common import View, bold, esc, keyboard, shorten, url_button
+from bot.views.campaign import Progress, campaign_line, progress_lines
+from bot.views.common import View, bold, command_lines, esc, keyboard, shorten, url_button
 
 
 def compact_card(
@@ -42,10 +42,7 @@ def _listing(
     rows = []
     for campaign, progress, link in items:
         text, _ = campaign.text_for(t.language)
-        signed = t.ngettext("{count} signature", "{count} signatures", progress.count)
-        lines.append(
-            f"• <b>{esc(text.title)}</b> — {esc(signed.format(count=t.number(progress.count)))}"
-        )
+        lines.append(campaign_line(t, campaign, progress.count))
         rows.append([url_button("✍️ " + shorten(text.title, 40), link)])
     return lines, rows
 
@@ -81,7 +78,7 @@ def welcome(t: Translator, items: list[tuple[Campaign, Progress, str]]) -> View:
 def group_help(t: Translator, bot_username: str) -> View:
     """/help in a group: the group commands (the group menu's words) and where signing is."""
     lines = [bold(t._("What I can do in this group"))]
-    lines += [f"/{name} — {esc(t._(text))}" for name, text in GROUP if name != "help"]
+    lines += command_lines(t, [(name, text) for name, text in GROUP if name != "help"])
     lines += ["", _signing_is_private(t)]
     if not bot_username:
         return View("\n".join(lines))
