@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.campaigns import KINDS, SLUG_RE, Campaign, CampaignSet, CampaignText
-from bot.domain.goals import DEFAULT_LADDER, GoalLadder, LadderError
+from bot.domain.goals import GoalLadder, LadderError, ladder_of
 from bot.settings import SUPPORTED_LANGUAGES
 
 TITLE_MAX = 120
@@ -147,7 +147,7 @@ def load_campaign(folder: Path) -> Campaign:
     if not isinstance(goals, list):
         raise ContentError(meta_path, "goals", "must be a list such as [500, 1000, 5000]")
     try:  # the same rule as an admin's /goal ladder; none at all means the default ladder
-        ladder = GoalLadder(tuple(goals)) if goals else DEFAULT_LADDER
+        ladder = ladder_of(goals)
     except LadderError as exc:
         raise ContentError(meta_path, "goals", str(exc)) from None
     entries = meta.get("addressees", [])

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
-from bot.domain.goals import DEFAULT_LADDER, GoalLadder, GoalMeaning
+from bot.domain.goals import GoalLadder, GoalMeaning, ladder_of
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 KINDS = ("petition", "letter")
@@ -45,10 +46,11 @@ class Campaign:
     # listed in the bot once the organisers set this (after telling the signers).
     list_earlier_signatures: bool = False
 
-    @property
+    @cached_property
     def ladder(self) -> GoalLadder:
-        """The file's goals (checked when loaded), else the default ladder."""
-        return GoalLadder(self.goals) if self.goals else DEFAULT_LADDER
+        """The file's goals (checked when loaded), else the default ladder; built once, as
+        every progress line reads it."""
+        return ladder_of(self.goals)
 
     def goal_meaning(self, goal: int) -> GoalMeaning:
         """What reaching `goal` does, in each language that says so. Keyed by the amount

@@ -102,6 +102,11 @@ DEFAULT_LADDER = GoalLadder(
 )  # fmt: skip
 
 
+def ladder_of(steps: Sequence[int]) -> GoalLadder:
+    """A campaign file's goals (raises LadderError if they break the rule), else the default."""
+    return GoalLadder(tuple(steps)) if steps else DEFAULT_LADDER
+
+
 def override_allowed(goal: int, count: int) -> bool:
     """An admin's next goal must lie ahead of the count (and under the ceiling of every goal)."""
     return count < goal <= MAX_GOAL
