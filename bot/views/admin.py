@@ -26,7 +26,7 @@ def which_campaign(
     t: Translator, campaigns: list[Campaign], usage: str, question: str | None = None
 ) -> str:
     """An organiser command that needs a campaign named: the question, the slugs, the usage."""
-    slugs = ", ".join(f"<code>{esc(c.slug)}</code>" for c in campaigns)
+    slugs = ", ".join(_code(c.slug) for c in campaigns)
     head = esc(question or t._("Which campaign? Put its name after the command."))
     tail = esc(t._("Campaigns: {slugs}")).format(slugs=slugs)
     return f"{head}\n{tail}\n\n{esc(usage)}"
