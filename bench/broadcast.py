@@ -1,6 +1,6 @@
 """Broadcast: N opted-in signers at the configured rate, with a crash half-way.
 
-The runner is `bot.broadcast` (admin feature). BROADCAST_RATE is capped at 30/s in settings
+The runner is `bot.telegram.broadcast` (admin feature). BROADCAST_RATE is capped at 30/s in settings
 (Telegram's limit), which would take an hour for 100,000 people, so the benchmark sets the
 rate directly on Settings (printed below). The "kill" cancels the sending task at an arbitrary
 await and abandons the app without its shutdown hooks, like SIGKILL; a new app on the same
@@ -17,10 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.signing import CAMPAIGN, bench_settings
-from bot import broadcast
-from bot.app import build_application
-from bot.services import BotApp
+from bot.core.services import BotApp
 from bot.storage import admin as admin_store
+from bot.telegram import broadcast
+from bot.telegram.app import build_application
 from tests.faketg import FakeTelegram
 
 

@@ -17,17 +17,17 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 from bench.signing import CAMPAIGN, bench_settings
-from bot.content import load_campaigns
+from bot.core.content import load_campaigns
+from bot.core.services import Services
 from bot.domain.signatories import Listing
 from bot.exports import tabular
 from bot.exports.pdf import write_pdf
-from bot.handlers.signatories import page_of
 from bot.i18n import I18n
-from bot.services import Services
 from bot.storage import Database
 from bot.storage import admin as admin_store
 from bot.storage import signatories as signatory_store
 from bot.storage.db import Row
+from bot.telegram.handlers.signatories import page_of
 
 NOW = 1_790_000_000
 

@@ -28,9 +28,9 @@ from telegram.ext import (
 )
 
 from bench.harness import Driver, LeanUser
-from bot.app import build_application
-from bot.services import BotApp
-from bot.settings import load_settings
+from bot.config import load_settings
+from bot.core.services import BotApp
+from bot.telegram.app import build_application
 from tests.faketg import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,17 +22,17 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 
-from bot import restore
-from bot.app import build_application
-from bot.content import ContentError, campaign_problems
+from bot.config import Settings, SettingsError, load_settings
+from bot.core.content import ContentError, campaign_problems
+from bot.core.services import BotApp
 from bot.domain.campaigns import Campaign
 from bot.i18n import CatalogError, I18n
-from bot.logs import configure_logging, redact
-from bot.services import BotApp
-from bot.settings import Settings, SettingsError, load_settings
+from bot.ops import restore
+from bot.ops.logs import configure_logging, redact
 from bot.storage import Database
 from bot.storage.db import MigrationError, migration_files
 from bot.storage.keys import SignerKeyError, check_signer_key
+from bot.telegram.app import build_application
 
 log = logging.getLogger("bot")
 CONFIG_ERROR = 2

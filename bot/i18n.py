@@ -19,7 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.settings import SUPPORTED_LANGUAGES
+from bot.config import SUPPORTED_LANGUAGES
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "bot"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bench.harness import Driver
-from bot.app import build_application
-from bot.services import BotApp, Services
-from bot.settings import Settings, load_settings
+from bot.config import Settings, load_settings
+from bot.core.services import BotApp, Services
+from bot.telegram.app import build_application
 from tests.faketg import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.services import Services
+from bot.core.services import Services
 from bot.storage import admin as admin_store
 from tests.conftest import Clock
 from tests.faketg import FakeTelegram

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot import broadcast
-from bot.services import BotApp, Services
+from bot.core.services import BotApp, Services
 from bot.storage import Database
 from bot.storage import admin as admin_store
 from bot.storage.db import MIGRATIONS_DIR, migration_files
+from bot.telegram import broadcast
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, sign

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services import Services
+from bot.core.services import Services
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot import menus
-from bot.menus import ORGANISER_COMMANDS
-from bot.services import BotApp, Level, Services
+from bot.core.services import BotApp, Level, Services
 from bot.storage import admin as admin_store
+from bot.telegram import menus
+from bot.telegram.menus import ORGANISER_COMMANDS
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, sign

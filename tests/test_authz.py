@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.services import Services
+from bot.core.services import Services
 from bot.storage import admin as admin_store
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign

@@ -18,10 +18,11 @@ import pyrage
 import pytest
 from pyrage import x25519
 
-from bot import backups, cli, restore
-from bot.metrics import Metrics
-from bot.services import BotApp
-from bot.settings import Settings, load_settings
+from bot import cli
+from bot.config import Settings, load_settings
+from bot.core.services import BotApp
+from bot.ops import backups, restore
+from bot.telegram.metrics import Metrics
 from tests.conftest import ROOT, Clock, start_app, stop_app
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot import broadcast
-from bot.services import BotApp, Services
+from bot.core.services import BotApp, Services
+from bot.telegram import broadcast
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser

@@ -12,8 +12,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import I18n
-from bot.settings import SUPPORTED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w*)\}")

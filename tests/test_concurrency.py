@@ -14,7 +14,7 @@ import logging
 import pytest
 
 from bench.harness import Driver, QueuedUser, queued_user
-from bot.services import BotApp, Services
+from bot.core.services import BotApp, Services
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN
 

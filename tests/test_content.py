@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_campaigns
+from bot.core.content import ContentError, load_campaigns
 from bot.domain.paging import paginate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import broadcast, telegram_http
+from bot.telegram import broadcast, client
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -49,7 +49,7 @@ def test_the_unit_is_hardened_and_does_not_restart_on_a_configuration_error() ->
     assert unit["ExecStart"][0].split()[0].endswith("/petition-bot")
     # The stop timeout outlasts a broadcast recording its in-flight message.
     grace = inspect.signature(broadcast.Broadcaster.stop).parameters["grace"].default
-    assert int(unit["TimeoutStopSec"][0]) > grace + telegram_http.READ_TIMEOUT + 10
+    assert int(unit["TimeoutStopSec"][0]) > grace + client.READ_TIMEOUT + 10
     # The data lives in the state directory: what the bot writes is writable there.
     for key in ("DATABASE_PATH", "BACKUP_DIR"):
         [value] = [e.split("=", 1)[1] for e in unit["Environment"] if e.startswith(key + "=")]

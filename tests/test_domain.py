@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks
 from bot.domain import deeplinks, goals
 from bot.domain.paging import paginate, utf16_len
 from bot.domain.text_rules import Problem, check_name, check_optional, clean
+from bot.telegram import callbacks
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,8 @@ from pypdf import PdfReader
 from pyrage import x25519
 
 from bot import crypto
+from bot.core.services import Services
 from bot.exports import packaging
-from bot.services import Services
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, sign
 

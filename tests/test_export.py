@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from bot.core.services import Services
 from bot.exports import packaging
-from bot.handlers import admin as admin_handlers
-from bot.services import Services
+from bot.telegram.handlers import admin as admin_handlers
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import sign

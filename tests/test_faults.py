@@ -17,9 +17,9 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bench.harness import Driver, QueuedUser, queued_user
-from bot.middleware import Gatekeeper
-from bot.services import BotApp
-from bot.settings import Settings
+from bot.config import Settings
+from bot.core.services import BotApp
+from bot.telegram.middleware import Gatekeeper
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, Faults
 from tests.journeys import CAMPAIGN

@@ -7,9 +7,9 @@ import io
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from bot import jobs
+from bot.core.services import Services
 from bot.domain.signatures import Pseudonyms
-from bot.services import Services
+from bot.telegram import jobs
 from tests.conftest import Clock
 from tests.faketg import FakeUser
 from tests.journeys import CAMPAIGN, press_action, sign

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import broadcast
-from bot.content import ContentError, load_campaigns
+from bot.core.content import ContentError, load_campaigns
+from bot.core.services import BotApp, Services
 from bot.domain.goals import (
     DEFAULT_LADDER,
     GoalLadder,
@@ -19,8 +19,8 @@ from bot.domain.goals import (
     goal_in_force,
     override_allowed,
 )
-from bot.services import BotApp, Services
-from bot.views.admin import parse_ladder
+from bot.telegram import broadcast
+from bot.telegram.views.admin import parse_ladder
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, sign

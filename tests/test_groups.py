@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
-from bot.services import Services
 from tests.faketg import BOT_USERNAME, FakeGroup, FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.services import BotApp, Services
+from bot.core.services import BotApp, Services
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign
@@ -314,7 +314,7 @@ async def test_cancel_command_and_stale_drafts_expire(
     clock.advance(25 * 3600)
     [reply] = await u.send("Dentist")  # the draft expired: no longer in a flow
     assert "send /start" in reply.text
-    from bot import jobs
+    from bot.telegram import jobs
 
     class Ctx:
         pass

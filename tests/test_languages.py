@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from babel.numbers import get_group_symbol
 
+from bot.config import Settings
+from bot.core.services import BotApp, Services
 from bot.i18n import I18n
-from bot.services import BotApp, Services
-from bot.settings import Settings
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bench.harness import spawn_bot, stop_bot
-from bot.logs import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.config import SettingsError, load_settings
+from bot.ops.logs import configure_logging
 from tests.conftest import TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer
 

@@ -11,8 +11,8 @@ import io
 from pathlib import Path
 
 from bench.harness import spawn_bot, stop_bot
-from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.config import Settings
+from bot.ops.logs import configure_logging
 from tests.conftest import TOKEN, Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeTelegramServer, Faults
 from tests.journeys import sign

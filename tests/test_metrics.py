@@ -15,10 +15,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import health
-from bot.metrics import Metrics, method_label
-from bot.services import BotApp, BotContext
-from bot.settings import Settings, load_settings
+from bot.config import Settings, load_settings
+from bot.core.services import BotApp, BotContext
+from bot.telegram import health
+from bot.telegram.metrics import Metrics, method_label
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram
 from tests.journeys import CAMPAIGN, sign
@@ -167,7 +167,7 @@ def test_method_labels_come_from_a_closed_set() -> None:
     assert method_label("https://api.telegram.org/bot123:abc/100042") == "other"
     metrics = Metrics()
     body = json.dumps({"ok": False, "parameters": {"retry_after": 3}}).encode()
-    from bot.telegram_http import _retry_after
+    from bot.telegram.client import _retry_after
 
     metrics.api_answered("sendMessage", 429, _retry_after(body))
     text = metrics.exposition().decode()

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import jobs
+from bot.core.services import Services
 from bot.i18n import I18n
-from bot.services import Services
+from bot.telegram import jobs
 from tests.conftest import Clock
 from tests.faketg import FakeTelegram, FakeUser, Faults
 from tests.journeys import CAMPAIGN, press_action, sign

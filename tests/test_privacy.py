@@ -10,10 +10,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from bot.core.retention import apply_retention
+from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
-from bot.logs import configure_logging
-from bot.retention import apply_retention
-from bot.services import Services
+from bot.ops.logs import configure_logging
 from tests.conftest import TOKEN, Clock
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.config import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

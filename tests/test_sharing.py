@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import zxingcpp
 from PIL import Image
 
-from bot.services import Services
+from bot.core.services import Services
 from bot.storage import sources as source_store
 from tests.faketg import BOT_USERNAME, FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign

@@ -10,9 +10,9 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
 from bot.domain.signatories import Listing, Place, Review
-from bot.services import Services
 from bot.storage import signatories as store
 from tests.faketg import BOT_USERNAME, FakeTelegram
 from tests.faketg.user import FakeUser

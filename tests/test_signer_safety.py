@@ -16,15 +16,16 @@ from typing import Any
 
 import pytest
 
-from bot import cli, jobs
+from bot import cli
+from bot.config import SettingsError, load_settings
+from bot.core.retention import apply_retention
+from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
 from bot.domain.signatures import Pseudonyms, signer_id
 from bot.domain.text_rules import Problem, check_name
-from bot.retention import apply_retention
-from bot.services import Services
-from bot.settings import SettingsError, load_settings
 from bot.storage import Database
 from bot.storage import admin as admin_store
+from bot.telegram import jobs
 from tests.conftest import ROOT, Clock
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, press_action, sign
@@ -425,7 +426,7 @@ def test_names_made_of_blank_looking_letters_are_refused(blank: str) -> None:
 async def test_privacy_and_withdrawal_say_how_long_a_name_stays_in_backups(
     make_user: Callable[..., FakeUser], svc: Services, tmp_path: Path
 ) -> None:
-    from bot.backups import backup_window_days
+    from bot.ops.backups import backup_window_days
 
     svc.settings = replace(svc.settings, backup_dir=tmp_path / "backups")
     days = backup_window_days(svc.settings)

@@ -1,6 +1,6 @@
 """A burst of supporters against a Bot API that answers slowly and drops connections.
 
-The bot talks real HTTP (its own production client, bot.telegram_http) to the fake Telegram
+The bot talks real HTTP (its own production client, bot.telegram.client) to the fake Telegram
 served on loopback. The fake answers every call late (150 ms), ends each connection after eight
 answers so new ones keep being opened, stops listening for short spells (those connects are
 refused), and cuts the connection of a share of edits and callback answers after executing
@@ -18,11 +18,11 @@ from dataclasses import replace
 import pytest
 
 from bench.harness import Driver, QueuedUser, queued_user
-from bot.app import build_application
-from bot.metrics import Metrics
-from bot.services import BotApp
-from bot.settings import Settings
-from bot.telegram_http import ResilientRequest, repeatable
+from bot.config import Settings
+from bot.core.services import BotApp
+from bot.telegram.app import build_application
+from bot.telegram.client import ResilientRequest, repeatable
+from bot.telegram.metrics import Metrics
 from tests.conftest import Clock
 from tests.faketg import ConnectionFaults, FakeTelegram, FakeTelegramServer
 from tests.journeys import sign

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot import menus
+from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
 from bot.i18n import I18n
-from bot.services import Services
+from bot.telegram import menus
 from tests.faketg import FakeUser
 from tests.journeys import CAMPAIGN, sign
 
@@ -116,7 +116,7 @@ async def test_the_first_signature_shows_on_the_bar(make_user: Callable[..., Fak
 
 def test_help_and_menu_are_one_list() -> None:
     t = I18n().get("en")
-    from bot.handlers.router import help_text
+    from bot.telegram.handlers.router import help_text
 
     text = help_text(t)
     for name, description in menus.PRIVATE:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.exports.columns import COLUMNS, HEADER, iso_utc, neutralise
+from bot.domain.columns import COLUMNS, HEADER, iso_utc, neutralise
 from bot.storage.db import Row
 
 _CSV = tuple(column.csv for column in COLUMNS)

@@ -18,8 +18,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.domain.columns import COLUMNS
 from bot.domain.signatories import Listing, Place
-from bot.exports.columns import COLUMNS
 from bot.storage.db import Database, Row
 from bot.storage.signatories import shown_condition
 
@@ -107,7 +107,7 @@ def _export_sql(shown: Listing | None) -> tuple[str, list[Any]]:
 def export_batches(
     db: Database, campaign: str, batch: int = 2000, *, shown: Listing | None = None
 ) -> AsyncIterator[list[Row]]:
-    """Rows of `bot.exports.columns.COLUMNS` in number order, a batch at a time; with
+    """Rows of `bot.domain.columns.COLUMNS` in number order, a batch at a time; with
     `shown` (the `public-names` option) only the signatures the documents name.
 
     No signer pseudonym and no Telegram id: the export is meant to leave the server.

@@ -1,0 +1,63 @@
+"""Retention: some time after a campaign closes, its signatures lose everything personal.
+
+The date a campaign closed comes from `closed_on` in campaign.toml, else from the first time
+this bot saw it closed (remembered in bot_state), so the clock starts even if the organiser
+forgot the date. It is driven by what the database holds, not by what is loaded: a campaign
+whose folder was deleted counts as closed, or deleting a folder would keep its names forever.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time
+
+from bot.core.services import Services
+from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
+from bot.storage import state as state_store
+
+log = logging.getLogger(__name__)
+DAY = 86_400
+
+
+async def closed_since(svc: Services, slug: str) -> int | None:
+    campaign = svc.campaign(slug)
+    if campaign is not None and campaign.is_open:
+        return None
+    if campaign is not None and campaign.closed_on is not None:
+        return int(datetime.combine(campaign.closed_on, time(), UTC).timestamp())
+    key = f"closed:{slug}"
+    seen = await state_store.get(svc.db, key)
+    if seen is None:
+        await state_store.put(svc.db, key, str(svc.now()))
+        return svc.now()
+    return int(seen)
+
+
+async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
+    """Anonymises every closed campaign past RETENTION_DAYS; returns what it did."""
+    days = svc.settings.retention_days
+    if not days:
+        return []
+    done = []
+    for slug in await svc.campaigns_held():
+        since = await closed_since(svc, slug)
+        if since is None or svc.now() < since + days * DAY:
+            continue
+        anonymised, unsubscribed = await signature_store.anonymise(svc.db, slug)
+        if anonymised or unsubscribed:
+            log.info(
+                "retention: campaign %s closed %d days ago: anonymised %d signatures, "
+                "erased %d subscriptions",
+                slug,
+                (svc.now() - since) // DAY,
+                anonymised,
+                unsubscribed,
+            )
+        done.append((slug, anonymised, unsubscribed))
+    # Preferences name no campaign, but say that someone used the bot: untouched ones go.
+    expired = await signer_store.expire_preferences(svc.db, svc.now() - days * DAY)
+    if expired:
+        log.info("retention: erased %d preferences untouched for %d days", expired, days)
+        await svc.db.purge_wal()
+    return done

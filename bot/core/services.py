@@ -1,0 +1,176 @@
+"""What every handler needs, assembled once by build_application and reached via the context."""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.domain import goals
+from bot.domain.campaigns import Campaign, CampaignSet
+from bot.domain.signatures import Pseudonyms
+from bot.i18n import I18n, Translator
+from bot.storage import Database
+from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
+from bot.telegram.views.campaign import Progress
+
+T = TypeVar("T")
+
+
+class Level(enum.Enum):
+    """An organiser's powers; the value is what the audit log records."""
+
+    MODERATOR = "moderator"  # day-to-day moderation: nothing that takes names out of the bot
+    ADMIN = "admin"  # everything: exports of names, backups, broadcasts, goals, reload
+
+    def covers(self, required: Level) -> bool:
+        """An admin can do whatever a moderator can."""
+        return self is Level.ADMIN or required is Level.MODERATOR
+
+
+def level_of(
+    user_id: int | None, admin_ids: frozenset[int], moderator_ids: frozenset[int]
+) -> Level | None:
+    """ADMIN_IDS win over MODERATOR_IDS for an id in both; None for everyone else."""
+    if user_id is None:
+        return None
+    if user_id in admin_ids:
+        return Level.ADMIN
+    return Level.MODERATOR if user_id in moderator_ids else None
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    i18n: I18n
+    campaigns: CampaignSet
+    clock: Callable[[], float] = time.time
+    bot_username: str = ""
+    # person -> chosen language; saves a read on every update. Bounded by the number of people
+    # who ever chose a language, which is small.
+    _languages: dict[str, str | None] = field(default_factory=dict)
+    _trail_written: dict[str, int] = field(default_factory=dict)
+    _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
+    ids: Pseudonyms = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.ids = Pseudonyms(self.settings.signer_key)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def person(self, user_id: int) -> str:
+        """The per-person pseudonym: drafts and preferences."""
+        return self.ids.person(user_id)
+
+    def signer(self, user_id: int, campaign: str) -> str:
+        """The per-campaign pseudonym: signatures and subscriptions."""
+        return self.ids.signer(user_id, campaign)
+
+    async def campaigns_held(self) -> list[str]:
+        """Every campaign slug that is loaded or has signatures in the database."""
+        held = await signature_store.campaigns_with_signatures(self.db)
+        return sorted({*held, *(c.slug for c in self.campaigns.all())})
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+    def level(self, user_id: int | None) -> Level | None:
+        return level_of(user_id, self.settings.admin_ids, self.settings.moderator_ids)
+
+    def campaign(self, slug: str) -> Campaign | None:
+        return self.campaigns.get(slug)
+
+    async def progress(self, campaign: Campaign) -> Progress:
+        """Count (the stored counter), +24 h, the goal in force (bot.domain.goals decides
+        between the file and an admin's settings) and what reaching it does."""
+        count, override, ladder, recent = await signature_store.counter(
+            self.db, campaign.slug, self.now()
+        )
+        in_force = goals.goal_in_force(campaign.ladder, ladder, override, count)
+        return Progress(
+            count,
+            recent,
+            in_force.goal,
+            in_force.ladder,
+            in_force.admin_ladder,
+            campaign.goal_meaning(in_force.goal),
+        )
+
+    async def language_of(self, person: str, telegram_code: str | None) -> str:
+        if person not in self._languages:
+            if len(self._languages) > 100_000:
+                self._languages.clear()
+            self._languages[person] = await signer_store.language(self.db, person)
+        return self.i18n.resolve(self._languages[person], telegram_code)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        person = self.person(user_id)
+        await signer_store.set_language(self.db, person, user_id, language, self.now())
+        self._languages[person] = language
+
+    def forget_language(self, person: str) -> None:
+        self._languages.pop(person, None)
+
+    def trail_due(self, person: str) -> bool:
+        """Whether this person's conversation needs a `trail` write now: the first message,
+        then at most hourly (the row expires 48 hours after the last write, so at worst an
+        hour early — never later than Telegram allows deleting)."""
+        now = self.now()
+        last = self._trail_written.get(person)
+        if last is not None and now - last < 3600:
+            return False
+        if len(self._trail_written) > 100_000:
+            self._trail_written.clear()
+        self._trail_written[person] = now
+        return True
+
+    async def recent(
+        self, key: tuple[Hashable, ...], compute: Callable[[], Awaitable[T]], ttl: int = 30
+    ) -> T:
+        """A value at most `ttl` seconds old. Counting a large campaign's public names takes
+        the database thread for tens of milliseconds, so the list's most pressed page must
+        not do it on every press (measured in bench/scale.py)."""
+        now = self.now()
+        cached = self._recent.get(key)
+        if cached is not None and now - cached[0] < ttl:
+            value: T = cached[1]
+            return value
+        if len(self._recent) > 10_000:
+            self._recent.clear()
+        value = await compute()
+        self._recent[key] = (now, value)
+        return value
+
+    def forget_recent(self) -> None:
+        """After an organiser's decision the list must show it at once, not 30 seconds later."""
+        self._recent.clear()
+
+    def forget_trail(self, person: str) -> None:
+        self._trail_written.pop(person, None)
+
+    async def translator_for(self, user: Any) -> Translator:
+        """The Translator for a telegram.User (or None: the default language)."""
+        if user is None:
+            return self.i18n.get(None)
+        language = await self.language_of(self.person(user.id), user.language_code)
+        return self.i18n.get(language)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with typed access to the Services."""
+
+    @property
+    def svc(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+
+BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

@@ -1,0 +1,144 @@
+"""build_application: the one function that assembles the bot, for production and tests alike."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, RetryAfter
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot.config import Settings
+from bot.core.content import load_campaigns
+from bot.core.services import BotApp, BotContext, Services
+from bot.i18n import I18n
+from bot.storage import Database
+from bot.storage.keys import check_signer_key
+from bot.telegram import broadcast, health, jobs, menus
+from bot.telegram.client import ResilientRequest, telegram_requests
+from bot.telegram.handlers import register_all
+from bot.telegram.metrics import MeasuredApplication, Metrics
+from bot.telegram.middleware import Gatekeeper, PerUserProcessor, gate
+
+log = logging.getLogger(__name__)
+CONCURRENT_UPDATES = 256  # different people's updates handled at once (see PerUserProcessor)
+
+
+def _file_url(base_url: str) -> str:
+    """Telegram's file URL sits beside the API URL: .../bot -> .../file/bot."""
+    if base_url.endswith("/bot"):
+        return base_url[: -len("bot")] + "file/bot"
+    return base_url.rstrip("/") + "/file/bot"
+
+
+async def _post_init(app: BotApp) -> None:
+    services: Services = app.bot_data["services"]
+    await services.db.open()
+    await check_signer_key(services.db, services.settings.signer_key)
+    for warning in services.settings.warnings:
+        log.warning("%s", warning)
+    services.bot_username = app.bot.username
+    settings = services.settings
+    await menus.publish(
+        app.bot, services.db, services.i18n, settings.admin_ids, settings.moderator_ids
+    )
+    jobs.schedule(app)
+    await health.start(app)  # keep-alive, scheduled backups, METRICS_LISTEN
+    await broadcast.runner(app).resume()  # broadcasts a restart interrupted
+    log.info("bot @%s ready with %d campaigns", services.bot_username, len(services.campaigns))
+
+
+async def _post_stop(app: BotApp) -> None:
+    # Before the HTTP client closes: a runner stopped mid-send could otherwise repeat a message.
+    await broadcast.runner(app).stop()
+
+
+async def _post_shutdown(app: BotApp) -> None:
+    services: Services = app.bot_data["services"]
+    await broadcast.runner(app).stop()
+    await health.stop(app)
+    await services.db.close()
+
+
+async def _on_error(update: object, context: BotContext) -> None:
+    """Logs the failure without personal data and tells the user nothing was lost."""
+    error = context.error
+    if isinstance(error, Forbidden | RetryAfter | NetworkError):
+        log.warning("Telegram call failed: %s", error.__class__.__name__)
+    else:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s failed", update_id, exc_info=error)
+    if (
+        isinstance(update, Update)
+        and update.effective_chat
+        and update.effective_chat.type == "private"
+    ):
+        t = await context.svc.translator_for(update.effective_user)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await context.bot.send_message(
+                update.effective_chat.id,
+                t._(
+                    "Sorry, something went wrong on our side. Nothing you entered was lost; please try again."
+                ),
+            )
+        except Exception:
+            log.warning("could not tell the user about the error")
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> BotApp:
+    """Assembles the Application; resources open in post_init and close in post_shutdown."""
+    # The handlers call sendMessage/editMessageText through do_api_request on purpose (their
+    # replies stay raw JSON, see bot.telegram.handlers.base); PTB warns about that once per call site.
+    warnings.filterwarnings(
+        "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
+    )
+    campaigns = load_campaigns(settings.campaigns_dir)
+    metrics = Metrics()
+    # Every Bot API call goes through ResilientRequest (retries, metrics), a test's fake too.
+    if request is not None:
+        calls = ResilientRequest(request, metrics)
+        updates = ResilientRequest(updates_request or request, metrics)
+    else:
+        calls, updates = telegram_requests(metrics)
+    builder: Any = (
+        ApplicationBuilder()
+        .application_class(MeasuredApplication)
+        .token(settings.bot_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(_file_url(settings.api_base_url))
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerUserProcessor(CONCURRENT_UPDATES, bot_data=lambda: app.bot_data))
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+        .request(calls)
+        .get_updates_request(updates)
+    )
+    if rate_limit:
+        # Retries on 429 and keeps each group under Telegram's 20 messages a minute.
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+    app: BotApp = builder.build()
+    app.bot_data["services"] = Services(
+        settings=settings,
+        db=Database(settings.database_path),
+        i18n=I18n(settings.default_language),
+        campaigns=campaigns,
+    )
+    app.bot_data["gatekeeper"] = Gatekeeper()
+    app.bot_data["metrics"] = metrics
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+    register_all(app)
+    app.add_error_handler(_on_error)
+    return app

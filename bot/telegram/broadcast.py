@@ -1,0 +1,281 @@
+"""The broadcast runner: stored broadcasts sent at a steady rate, resumable after a restart.
+
+Each recipient is a `deliveries` row created when the broadcast was confirmed. A row is marked
+sent right after its sendMessage succeeds, so a restart resumes with the rows still pending and
+nobody is messaged twice. Sending and marking run shielded from cancellation, so a stop or a
+cancelled runner always records what Telegram accepted. (The one window left: the process being
+killed outright between Telegram accepting a message and the mark — at most the one message in
+flight. A timed-out send is counted as failed rather than retried, for the same reason: better
+one person misses an update than gets it twice.) When the broadcast ends its
+delivery rows, which hold raw chat ids, are deleted; the counts stay on the broadcast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application
+
+from bot.core.services import Services
+from bot.domain.campaigns import Campaign
+from bot.i18n import Translator
+from bot.storage import admin as admin_store
+from bot.telegram.views.common import esc
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+PROGRESS_EVERY = 3.0  # seconds between edits of the admin's progress message
+_NETWORK_RETRIES = 3
+
+
+class Pacer:
+    """At most `rate` sends a second, evenly spaced, shared by every running broadcast."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / max(rate, 0.1)
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+        self._clock, self._sleep = clock, sleep  # replaceable, so tests need no wall clock
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = self._clock()
+            if self._next > now:
+                await self._sleep(self._next - now)
+            self._next = max(now, self._next) + self.interval
+
+
+class Broadcaster:
+    """One task per sending broadcast; reached with `runner(app)`."""
+
+    def __init__(self, app: AnyApp) -> None:
+        self.app = app
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self._pacer: Pacer | None = None
+
+    @property
+    def svc(self) -> Services:
+        services: Services = self.app.bot_data["services"]
+        return services
+
+    def start(self, broadcast_id: int) -> None:
+        """Starts sending (idempotent: a broadcast already running is left alone)."""
+        if broadcast_id in self._tasks or self._stopping:
+            return
+        task = asyncio.create_task(self._run(broadcast_id), name=f"broadcast-{broadcast_id}")
+        self._tasks[broadcast_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(broadcast_id, None))
+
+    async def resume(self) -> list[int]:
+        """Restarts every broadcast left 'sending' by a previous run."""
+        unfinished = await admin_store.unfinished_broadcasts(self.svc.db)
+        for broadcast_id in unfinished:
+            log.info("resuming broadcast %d", broadcast_id)
+            self.start(broadcast_id)
+        return unfinished
+
+    def request_stop(self) -> None:
+        """Each runner stops before its next message; pending rows wait for the next start."""
+        self._stopping = True
+
+    async def stop(self, grace: float = 10.0) -> None:
+        self.request_stop()
+        tasks = list(self._tasks.values())
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    async def join(self) -> None:
+        """Waits until no broadcast is running (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    def _pace(self) -> Pacer:
+        if self._pacer is None:
+            self._pacer = Pacer(self.svc.settings.broadcast_rate)
+        return self._pacer
+
+    async def _run(self, broadcast_id: int) -> None:
+        try:
+            await self._send_all(broadcast_id)
+        except asyncio.CancelledError:
+            log.warning("broadcast %d interrupted; it resumes at the next start", broadcast_id)
+            raise
+        except Exception:
+            log.exception("broadcast %d stopped; it resumes at the next start", broadcast_id)
+
+    async def _send_all(self, broadcast_id: int) -> None:
+        db = self.svc.db
+        broadcast = await admin_store.get_broadcast(db, broadcast_id)
+        if broadcast is None or broadcast.status != "sending":
+            return
+        texts = await admin_store.broadcast_texts(db, broadcast_id)
+        progress = _Progress(self, broadcast)
+        while not self._stopping:
+            batch = await admin_store.pending_deliveries(db, broadcast_id)
+            if not batch:
+                break
+            for chat_id, language in batch:
+                if self._stopping:
+                    return
+                html = texts.get(language or "", broadcast.html)
+                await self._pace().wait()
+                one = asyncio.ensure_future(self._deliver_and_mark(broadcast_id, chat_id, html))
+                self._inflight.add(one)
+                one.add_done_callback(self._inflight.discard)
+                await asyncio.shield(one)  # a cancel here still lets the mark be written
+                await progress.tick()
+        if self._stopping:
+            return
+        done = await admin_store.finish_broadcast(db, broadcast_id, self.svc.now())
+        if done is not None:
+            log.info("broadcast %d done: %d sent, %d failed", done.id, done.sent, done.failed)
+            await progress.finish(done.sent, done.failed)
+
+    async def _deliver_and_mark(self, broadcast_id: int, chat_id: int, html: str) -> None:
+        sent, blocked = await self._deliver(chat_id, html)
+        await admin_store.mark_delivery(self.svc.db, broadcast_id, chat_id, sent, blocked=blocked)
+
+    async def _deliver(self, chat_id: int, html: str) -> tuple[bool, bool]:
+        """(sent, blocked). Never raises for Telegram's answers about one chat."""
+        network_failures = 0
+        while True:
+            try:
+                await self.app.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML)
+                return True, False
+            except Forbidden:  # blocked the bot or deactivated: stop writing to them
+                return False, True
+            except RetryAfter as exc:  # what the rate limiter's own retries did not absorb
+                await asyncio.sleep(_seconds(exc.retry_after))
+            except TimedOut:  # it may have arrived: never risk sending it twice
+                return False, False
+            except BadRequest:  # chat not found, user deactivated, ...
+                return False, False
+            except NetworkError:
+                network_failures += 1
+                if network_failures > _NETWORK_RETRIES:
+                    return False, False
+                await asyncio.sleep(2.0 * network_failures)
+            except TelegramError:
+                return False, False
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class _Progress:
+    """Edits the admin's progress message every few seconds, and once at the end."""
+
+    def __init__(self, owner: Broadcaster, broadcast: admin_store.Broadcast) -> None:
+        self.owner = owner
+        self.broadcast = broadcast
+        self._last = time.monotonic()
+
+    async def _translator(self) -> Translator:
+        svc = self.owner.svc
+        language = await svc.language_of(svc.person(self.broadcast.admin_id), None)
+        return svc.i18n.get(language)
+
+    async def tick(self) -> None:
+        if self.broadcast.progress_message is None:
+            return
+        if time.monotonic() - self._last < PROGRESS_EVERY:
+            return
+        self._last = time.monotonic()
+        current = await admin_store.get_broadcast(self.owner.svc.db, self.broadcast.id)
+        if current is None:
+            return
+        t = await self._translator()
+        text = t._("Sending the broadcast… {sent} sent, {failed} failed so far.")
+        await self._edit(
+            esc(text).format(sent=t.number(current.sent), failed=t.number(current.failed))
+        )
+
+    async def finish(self, sent: int, failed: int) -> None:
+        if self.broadcast.progress_message is None:
+            return
+        t = await self._translator()
+        text = t._("The broadcast is finished: {sent} sent, {failed} failed.")
+        await self._edit(esc(text).format(sent=t.number(sent), failed=t.number(failed)))
+
+    async def _edit(self, html: str) -> None:
+        try:
+            await self.owner.app.bot.edit_message_text(
+                html,
+                chat_id=self.broadcast.admin_id,
+                message_id=self.broadcast.progress_message,
+                parse_mode=ParseMode.HTML,
+            )
+        except TelegramError as exc:  # a deleted or unchanged message must not stop sending
+            log.debug("progress edit failed: %s", exc.__class__.__name__)
+
+
+def runner(app: AnyApp) -> Broadcaster:
+    found = app.bot_data.get("broadcaster")
+    if not isinstance(found, Broadcaster):
+        found = Broadcaster(app)
+        app.bot_data["broadcaster"] = found
+    return found
+
+
+def milestone_texts(svc: Services, campaign: Campaign, reached: int, goal: int) -> dict[str, str]:
+    """The notice in every language the bot speaks, each with the campaign's title in it, what
+    reaching this goal does (✅) and what the next one will (🎯), where the campaign says so."""
+    texts = {}
+    for language in svc.i18n.languages():
+        t = svc.i18n.get(language)
+        text, _ = campaign.text_for(language)
+        lines = [
+            esc(
+                t.ngettext(
+                    "🎉 “{title}” has reached {count} signature! Next goal: {goal}.",
+                    "🎉 “{title}” has reached {count} signatures! Next goal: {goal}.",
+                    reached,
+                )
+            ).format(title=esc(text.title), count=t.number(reached), goal=t.number(goal))
+        ]
+        for mark, amount in (("✅", reached), ("🎯", goal)):
+            meaning = campaign.goal_meaning(amount).in_language(language)
+            if meaning:  # at most 200 characters each (bot.core.content): far below 4,096
+                lines.append(f"{mark} <i>{esc(meaning)}</i>")
+        texts[language] = "\n".join(lines)
+    return texts
+
+
+async def announce_milestone(
+    app: AnyApp,
+    campaign: Campaign,
+    reached: int,
+    goal: int,
+    texts: dict[str, str],
+) -> None:
+    """Queues the milestone notice (`milestone_texts`) for the campaign's opted-in signers
+    and starts sending."""
+    svc: Services = app.bot_data["services"]
+    default = texts.get(campaign.default_language) or next(iter(texts.values()))
+    broadcast_id, recipients = await admin_store.create_milestone(
+        svc.db, campaign.slug, default, texts, svc.now()
+    )
+    log.info("milestone notice %d queued for %d recipients", broadcast_id, recipients)
+    runner(app).start(broadcast_id)

@@ -1,0 +1,30 @@
+"""Thin Telegram handlers: parse the update, call the domain and storage, render a view."""
+
+from __future__ import annotations
+
+from bot.core.services import BotApp
+from bot.telegram.handlers import (
+    account,
+    admin,
+    cleanup,
+    groups,
+    inline,
+    reading,
+    review,
+    router,
+    sharing,
+    signatories,
+    signing,
+)
+from bot.telegram.handlers.base import CallbackRoute
+
+
+def register_all(app: BotApp) -> None:
+    """Every handler, and the callback routes each feature returns, assembled per app."""
+    routes: dict[str, CallbackRoute] = {}
+    for feature in (signatories, reading, signing, account, sharing, admin, review):
+        routes.update(feature.register(app))
+    routes.update(cleanup.routes())
+    groups.register(app)
+    inline.register(app)
+    router.register(app, routes)  # last: its catch-all for unknown commands comes after the rest

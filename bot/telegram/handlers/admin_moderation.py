@@ -1,0 +1,134 @@
+"""/remove and /block: a signature by number, erased after a confirmation button.
+
+Moderators and admins can both. The buttons carry the number and the signature's signed_at,
+so a stale button (its signature withdrawn or removed since) is refused instead of reaching
+another signature; the press is re-checked (organiser, private chat) because callback data
+can be forged by any client.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.core.services import BotApp, BotContext
+from bot.i18n import Translator
+from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
+from bot.telegram.callbacks import Callback
+from bot.telegram.handlers.admin_common import (
+    audit,
+    moderator_button,
+    register_commands,
+    reply,
+    signature_number,
+)
+from bot.telegram.handlers.base import CallbackRoute, answer, show
+from bot.telegram.views.admin import stale_button, title_of
+from bot.telegram.views.common import View, button, esc, keyboard, user_text
+
+
+async def _confirm(
+    update: Update, context: BotContext, t: Translator, args: list[str], block: bool
+) -> None:
+    number = signature_number(args)
+    if number is None:
+        usage = t._("Usage: /block <number>") if block else t._("Usage: /remove <number>")
+        await reply(update, context, esc(usage))
+        return
+    found = await signature_store.by_number(context.svc.db, number)
+    if found is None:
+        await reply(
+            update, context, esc(t._("There is no signature #{number}.")).format(number=number)
+        )
+        return
+    signature = found[0]
+    campaign = context.svc.campaign(signature.campaign)
+    title = title_of(campaign, t) if campaign else signature.campaign
+    question = (
+        t._("Remove signature #{number} from “{title}” and block this person from signing again?")
+        if block
+        else t._("Remove signature #{number} from “{title}”?")
+    )
+    visibility = t._("public") if signature.public else t._("anonymous")
+    lines = [
+        esc(question).format(number=number, title=user_text(title)),
+        "",
+        esc(t._("Name: {name} ({visibility})")).format(
+            name=user_text(signature.name or "—"), visibility=esc(visibility)
+        ),
+        esc(t._("Signed: {date}")).format(date=esc(t.datetime(signature.signed_at))),
+        "",
+        esc(t._("It is erased for good and the count goes down.")),
+    ]
+    label = "⛔ " + t._("Remove and block") if block else "🗑 " + t._("Remove")
+    action = "blk" if block else "rm"
+    markup = keyboard(
+        [button(label, action, number, signature.signed_at)], [button(t._("Cancel"), "no")]
+    )
+    await show(update, context, View("\n".join(lines), markup))
+
+
+async def remove_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    await _confirm(update, context, t, args, block=False)
+
+
+async def block_command(
+    update: Update, context: BotContext, t: Translator, args: list[str]
+) -> None:
+    await _confirm(update, context, t, args, block=True)
+
+
+@moderator_button
+async def on_remove(
+    update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
+) -> None:
+    svc = context.svc
+    number = cb.arg_int(0)
+    block = cb.action == "blk"
+    found = await signature_store.by_number(svc.db, number)
+    if found is None or found[0].signed_at != cb.arg_int(1):
+        await answer(update)
+        await show(update, context, View(stale_button(t, number)))
+        return
+    signature, signer, seal = found
+    erased = await signature_store.erase(svc.db, signature.campaign, signer, svc.now())
+    base = svc.ids.unseal(seal)
+    if block and base is not None:
+        await signer_store.set_blocked(svc.db, svc.ids.block_of(base), True, svc.now())
+    await svc.db.purge_wal()
+    await answer(update)
+    count = await signature_store.count(svc.db, signature.campaign)
+    campaign = svc.campaign(signature.campaign)
+    title = title_of(campaign, t) if campaign else signature.campaign
+    lines = [
+        esc(t._("Signature #{number} removed.")).format(number=number)
+        if erased
+        else esc(t._("There is no signature #{number}.")).format(number=number),
+        esc(
+            t.ngettext(
+                "“{title}” now has {count} signature.",
+                "“{title}” now has {count} signatures.",
+                count,
+            )
+        ).format(title=user_text(title), count=t.number(count)),
+    ]
+    if block:
+        lines.append(esc(t._("This person can no longer sign.")))
+    await show(update, context, View("\n".join(lines)))
+    action = "block" if block else "remove"
+    await audit(context, admin_id, action, f"campaign={signature.campaign} number={number}")
+
+
+@moderator_button
+async def on_dismiss(
+    update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
+) -> None:
+    await answer(update)
+    await show(update, context, View(esc(t._("Cancelled. Nothing was changed."))))
+
+
+def register(app: BotApp) -> dict[str, CallbackRoute]:
+    register_commands(app, {"remove": remove_command, "block": block_command})
+    return {"rm": on_remove, "blk": on_remove, "no": on_dismiss}

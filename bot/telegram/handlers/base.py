@@ -1,0 +1,139 @@
+"""Helpers every handler uses to answer: edit in place for buttons, send for commands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.core.services import BotContext
+from bot.i18n import Translator
+from bot.telegram.callbacks import Callback
+from bot.telegram.views.common import View
+
+log = logging.getLogger(__name__)
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+CallbackRoute = Callable[[Update, BotContext, Callback], Awaitable[None]]
+
+
+async def translator(update: Update, context: BotContext) -> Translator:
+    return await context.svc.translator_for(update.effective_user)
+
+
+def user_id_of(update: Update) -> int:
+    user = update.effective_user
+    assert user is not None
+    return user.id
+
+
+def person_of(update: Update, context: BotContext) -> str:
+    """The per-person pseudonym (drafts, preferences) of whoever sent the update."""
+    return context.svc.person(user_id_of(update))
+
+
+def signer_of(update: Update, context: BotContext, campaign: str) -> str:
+    """The pseudonym of this person's signature in `campaign`."""
+    return context.svc.signer(user_id_of(update), campaign)
+
+
+async def _call(context: BotContext, method: str, **params: Any) -> Any:
+    """A Bot API call whose reply stays raw JSON.
+
+    PTB would turn each reply into a full Message with its keyboard, which costs more than our
+    own handling of the update; the flow only ever needs the message id.
+    """
+    kwargs = {key: value for key, value in params.items() if value is not None}
+    return await context.bot.do_api_request(method, api_kwargs=kwargs)
+
+
+async def send(update: Update, context: BotContext, view: View) -> int:
+    """Sends `view` as a new message; returns its id."""
+    chat = update.effective_chat
+    assert chat is not None
+    sent = await _call(
+        context,
+        "sendMessage",
+        chat_id=chat.id,
+        text=view.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=view.markup,
+        link_preview_options=_NO_PREVIEW,
+    )
+    return int(sent["message_id"])
+
+
+async def show(update: Update, context: BotContext, view: View) -> int:
+    """Edits the pressed message in place (returns its id); sends a new one otherwise."""
+    query = update.callback_query
+    message_id = query.message.message_id if query is not None and query.message else None
+    return await edit(update, context, message_id, view)
+
+
+async def edit(update: Update, context: BotContext, message_id: int | None, view: View) -> int:
+    """Edits message `message_id` of this chat (returns its id); sends a new one when there
+    is none or it can no longer be edited (deleted by the person, or too old)."""
+    chat = update.effective_chat
+    if message_id is not None and chat is not None:
+        try:
+            await _call(
+                context,
+                "editMessageText",
+                chat_id=chat.id,
+                message_id=message_id,
+                text=view.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=view.markup,
+                link_preview_options=_NO_PREVIEW,
+            )
+            return message_id
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return message_id
+            if "not found" not in exc.message and "can't be edited" not in exc.message:
+                raise
+    return await send(update, context, view)
+
+
+async def delete_incoming(update: Update, context: BotContext) -> bool:
+    """Deletes the person's own message (a typed name must not stay in their chat).
+
+    Telegram refuses for a message that is gone or too old; that is not an error here."""
+    message = update.effective_message
+    if message is None:
+        return False
+    try:
+        await _call(
+            context, "deleteMessage", chat_id=message.chat_id, message_id=message.message_id
+        )
+    except TelegramError as exc:  # gone, too old, or Telegram unreachable: go on signing
+        log.debug("could not delete a message: %s", exc.__class__.__name__)
+        return False
+    return True
+
+
+async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
+    """Every callback query is answered, or the client shows a spinner for a long time."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except BadRequest as exc:  # too old or already answered (a redelivery): harmless
+        log.debug("callback answer refused: %s", exc.message)
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == "private"
+
+
+def profile_name(update: Update) -> str | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return " ".join(p for p in (user.first_name, user.last_name) if p) or None

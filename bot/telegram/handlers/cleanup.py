@@ -1,0 +1,94 @@
+"""Leave no trace: delete the conversation from the person's chat, as far as Telegram allows.
+
+Police who stop someone may scroll through their Telegram chats; a chat with a petition bot
+that shows a typed name under "Thank you, your signature is recorded" is evidence. Message ids
+in a private chat are sequential, so the bot deletes the whole range from where the
+conversation began (kept in `trail`, see bot.storage.trail) with deleteMessages, 100 ids a
+call, which skips what it cannot delete and confirms nothing per message: the closing line
+claims no more than that.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.core.services import BotContext
+from bot.ops.backups import backup_window_days
+from bot.storage import trail as trail_store
+from bot.telegram.callbacks import Callback
+from bot.telegram.handlers.base import CallbackRoute, answer, person_of, send, show, translator
+from bot.telegram.views import cleanup as views
+from bot.telegram.views.signing import privacy_notice
+
+CHUNK = 100  # deleteMessages takes at most 100 ids
+FURTHEST_BACK = 1000  # ids before the newest; older ones are past Telegram's 48 hours anyway
+AHEAD = 20  # ids after the pressed message that may exist already (the person's, the bot's)
+UNKNOWN_START = 280  # how far back to go when the start of the conversation is not known
+
+
+async def clean_chat(context: BotContext, chat_id: int, person: str, newest: int) -> bool:
+    """Deletes ids from the conversation's start to just after `newest`; True when every
+    call succeeded (not that every message was there to delete)."""
+    svc = context.svc
+    keep = trail_store.window(svc.settings.draft_ttl_hours * 3600)
+    first = await trail_store.first_message(svc.db, person, svc.now(), keep)
+    # From where the conversation began, and at least the last few hundred ids (an earlier
+    # clean-up's closing line, a conversation whose row expired with its draft): what
+    # Telegram cannot find or no longer allows is skipped, at a few calls at most.
+    begin = newest - UNKNOWN_START if first is None else min(first, newest - UNKNOWN_START)
+    start = max(begin, newest - FURTHEST_BACK, 1)
+    ids = list(range(start, newest + AHEAD + 1))
+    complete = True
+    for i in range(0, len(ids), CHUNK):
+        try:
+            await context.bot.delete_messages(chat_id, ids[i : i + CHUNK])
+        except TelegramError:  # a 429 past the retries, a network failure: go on, say so
+            complete = False
+    await trail_store.forget(svc.db, person)
+    svc.forget_trail(person)
+    return complete
+
+
+def _newest(update: Update) -> int:
+    message = update.effective_message
+    return message.message_id if message is not None else 0
+
+
+async def leave_no_trace(update: Update, context: BotContext) -> None:
+    """Cleans the chat up and leaves one neutral line (it names no campaign)."""
+    t = await translator(update, context)
+    chat = update.effective_chat
+    assert chat is not None
+    complete = await clean_chat(context, chat.id, person_of(update, context), _newest(update))
+    await send(update, context, views.cleaned(t, complete))
+    context.svc.forget_trail(person_of(update, context))  # the line itself is not tracked
+
+
+async def auto_clean_wanted(update: Update, context: BotContext) -> bool:
+    return await trail_store.auto_clean(context.svc.db, person_of(update, context))
+
+
+async def on_clean(update: Update, context: BotContext, cb: Callback) -> None:
+    await answer(update)
+    await leave_no_trace(update, context)
+
+
+async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
+    """The person's own choice, kept as a preference until /stop."""
+    svc = context.svc
+    t = await translator(update, context)
+    on = cb.args[0] == "1"
+    await trail_store.set_auto_clean(svc.db, person_of(update, context), on, svc.now())
+    await answer(
+        update,
+        t._("Automatic clean-up after signing: on")
+        if on
+        else t._("Automatic clean-up after signing: off"),
+    )
+    notice = privacy_notice(t, svc.settings.retention_days, backup_window_days(svc.settings))
+    await show(update, context, views.privacy_view(t, notice, on))
+
+
+def routes() -> dict[str, CallbackRoute]:
+    return {"clean": on_clean, "auto": on_auto}

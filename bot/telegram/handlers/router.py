@@ -1,0 +1,70 @@
+"""The one place callback data is decoded and dispatched; plus /help and unknown input."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.core.services import BotApp, BotContext
+from bot.i18n import Translator
+from bot.telegram.callbacks import decode
+from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
+from bot.telegram.menus import PRIVATE
+from bot.telegram.views.common import View, bold, command_lines, esc
+
+log = logging.getLogger(__name__)
+
+
+def dispatcher(routes: Mapping[str, CallbackRoute]) -> CallbackRoute_:
+    """The one handler of every button: decodes its data and calls the route for its action."""
+    table = dict(routes)
+
+    async def on_callback(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        assert query is not None
+        cb = decode(query.data)
+        route = table.get(cb.action) if cb else None
+        if cb is None or route is None or not is_private(update):
+            # Forged, stale (an older version) or foreign data, or a button pressed outside
+            # the private chat (the bot sends none there): acknowledge and do nothing.
+            await answer(update)
+            return
+        await route(update, context, cb)
+
+    return on_callback
+
+
+CallbackRoute_ = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def help_text(t: Translator) -> str:
+    """The supporters' commands: the same list, in the same words, as their command menu."""
+    title = t._("What I can do")
+    lines = [bold(title)]
+    lines += command_lines(t, [(name, text) for name, text in PRIVATE if name != "help"])
+    return "\n".join(lines)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    t = await translator(update, context)
+    await send(update, context, View(help_text(t)))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    t = await translator(update, context)
+    head = esc(t._("I don't know that command."))
+    await send(update, context, View(f"{head}\n\n{help_text(t)}"))
+
+
+def register(app: BotApp, routes: Mapping[str, CallbackRoute]) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CallbackQueryHandler(dispatcher(routes)))
+    app.add_handler(CommandHandler("help", help_command, filters=private))
+    # Registered last in the default group: only commands nothing else took reach it.
+    app.add_handler(
+        MessageHandler(private & filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command)
+    )

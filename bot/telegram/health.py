@@ -1,0 +1,209 @@
+"""The opt-in operations endpoint (METRICS_LISTEN): /healthz and /metrics, on the bot's loop.
+
+It runs on the bot's own event loop (asyncio.start_server, no thread), so /metrics reads the
+database through the bot's connection and /healthz proves that the loop itself answers. It is
+off unless METRICS_LISTEN is set and binds loopback unless told otherwise; it serves counts
+and states, never anything about a person, and accepts nothing but GET.
+
+/healthz is healthy when the database answers, a Bot API call succeeded in the last ten
+minutes (an idle bot calls getMe every four, so in webhook mode, where no getUpdates runs,
+this still means something), no broadcast is stuck (sending, with no delivery recorded for
+ten minutes) and, with scheduled backups on, the newest is not overdue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import CONTENT_TYPE_LATEST
+from telegram.error import TelegramError
+
+from bot.ops import backups
+from bot.telegram.metrics import Metrics
+
+if TYPE_CHECKING:
+    from bot.core.services import BotApp, BotContext, Services
+
+log = logging.getLogger(__name__)
+
+API_STALE_AFTER = 600.0  # seconds without a successful Bot API call
+KEEPALIVE_AFTER = 240.0  # an idle bot calls getMe once no call succeeded for this long
+BROADCAST_STUCK_AFTER = 600.0
+_READ_TIMEOUT = 5.0
+
+
+class Health:
+    """Decides /healthz; remembers when each sending broadcast last made progress."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._progress: dict[int, tuple[int, float]] = {}  # broadcast -> (done, since)
+
+    async def check(self, app: BotApp) -> tuple[bool, dict[str, str]]:
+        svc: Services = app.bot_data["services"]
+        metrics: Metrics = app.bot_data["metrics"]
+        now = self.clock()
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(svc.db.scalar("SELECT 1"), _READ_TIMEOUT)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"failing: {exc.__class__.__name__}"
+        last = metrics.last_api_success
+        if last is None:
+            checks["telegram"] = "failing: no Bot API call has succeeded yet"
+        elif now - last > API_STALE_AFTER:
+            checks["telegram"] = f"failing: no Bot API call succeeded for {now - last:.0f} s"
+        else:
+            checks["telegram"] = "ok"
+        checks["broadcasts"] = await self._broadcasts(svc, now)
+        checks["backups"] = self._backups(svc, metrics)
+        healthy = all(v == "ok" or v == "off" for v in checks.values())
+        return healthy, checks
+
+    async def _broadcasts(self, svc: Services, now: float) -> str:
+        try:
+            rows = await svc.db.fetchall(
+                "SELECT id, sent + failed FROM broadcasts WHERE status = 'sending'"
+            )
+        except Exception as exc:
+            return f"failing: {exc.__class__.__name__}"
+        stuck = []
+        current = {int(r[0]): int(r[1]) for r in rows}
+        for broadcast_id, done in current.items():
+            seen = self._progress.get(broadcast_id)
+            if seen is None or seen[0] != done:
+                self._progress[broadcast_id] = (done, now)
+            elif now - seen[1] > BROADCAST_STUCK_AFTER:
+                stuck.append(broadcast_id)
+        for gone in set(self._progress) - set(current):
+            del self._progress[gone]
+        if stuck:
+            ids = ", ".join(str(b) for b in sorted(stuck))
+            return f"failing: broadcast {ids} made no progress for {BROADCAST_STUCK_AFTER:.0f} s"
+        return "ok"
+
+    @staticmethod
+    def _backups(svc: Services, metrics: Metrics) -> str:
+        settings = svc.settings
+        if settings.backup_dir is None:
+            return "off"
+        allowed = 2 * settings.backup_every_hours * 3600 + backups.JOB_EVERY
+        if metrics.last_backup is None:
+            return "failing: no scheduled backup yet"
+        age = svc.clock() - metrics.last_backup
+        if age > allowed:
+            return f"failing: the newest backup is {age / 3600:.1f} hours old"
+        return "ok"
+
+
+class OpsServer:
+    """A minimal HTTP/1.1 server for /healthz and /metrics (one request per connection)."""
+
+    def __init__(self, app: BotApp, health: Health) -> None:
+        self.app = app
+        self.health = health
+        self._server: asyncio.Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    async def start(self, host: str, port: int) -> None:
+        self._server = await asyncio.start_server(self._serve, host, port)
+        log.info("health and metrics on http://%s:%d/ (/healthz, /metrics)", host, self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            line = await asyncio.wait_for(reader.readline(), _READ_TIMEOUT)
+            while (header := await asyncio.wait_for(reader.readline(), _READ_TIMEOUT)) not in (
+                b"\r\n",
+                b"\n",
+                b"",
+            ):
+                del header
+            status, ctype, body = await self._answer(line.decode("latin-1").split())
+            head = (
+                f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            )
+            writer.write(head.encode("latin-1") + body)
+            await writer.drain()
+        except (TimeoutError, ConnectionError, ValueError, UnicodeError):
+            pass
+        except Exception:
+            log.exception("the health endpoint failed to answer")
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _answer(self, request: list[str]) -> tuple[str, str, bytes]:
+        text = "text/plain; charset=utf-8"
+        if len(request) < 2:
+            return "400 Bad Request", text, b"bad request\n"
+        method, path = request[0], request[1].split("?", 1)[0]
+        if method != "GET":
+            return "405 Method Not Allowed", text, b"only GET\n"
+        if path == "/metrics":
+            metrics: Metrics = self.app.bot_data["metrics"]
+            await metrics.refresh(self.app.bot_data["services"])
+            return "200 OK", CONTENT_TYPE_LATEST, metrics.exposition()
+        if path == "/healthz":
+            healthy, checks = await self.health.check(self.app)
+            body = json.dumps({"healthy": healthy, "checks": checks}).encode() + b"\n"
+            status = "200 OK" if healthy else "503 Service Unavailable"
+            return status, "application/json", body
+        return "404 Not Found", text, b"not found: try /healthz or /metrics\n"
+
+
+async def keep_alive(context: BotContext) -> None:
+    """getMe when nothing else reached Telegram lately, so /healthz stays meaningful."""
+    metrics: Metrics = context.application.bot_data["metrics"]
+    last = metrics.last_api_success
+    if last is not None and time.monotonic() - last < KEEPALIVE_AFTER:
+        return
+    try:
+        await context.bot.get_me()
+    except TelegramError as exc:
+        log.warning("Telegram did not answer getMe: %s", exc.__class__.__name__)
+
+
+def _state(app: BotApp) -> dict[str, Any]:
+    ops: dict[str, Any] = app.bot_data.setdefault("ops", {})
+    return ops
+
+
+async def start(app: BotApp) -> None:
+    """From post_init: schedules keep-alive and backups, and opens the endpoint if asked."""
+    services: Services = app.bot_data["services"]
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(keep_alive, interval=60, first=60, name="keep_alive")
+    backups.schedule(app)
+    listen = services.settings.metrics_listen
+    if listen is None:
+        return
+    server = OpsServer(app, Health())
+    await server.start(*listen)
+    _state(app)["server"] = server
+
+
+async def stop(app: BotApp) -> None:
+    """From post_shutdown, before the database closes."""
+    server = _state(app).pop("server", None)
+    if isinstance(server, OpsServer):
+        await server.stop()

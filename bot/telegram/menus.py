@@ -1,0 +1,182 @@
+"""Command menus and bot descriptions, per language, set at start-up only when they changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.error import BadRequest
+
+from bot.core.services import Level, level_of
+from bot.i18n import N_, I18n, Translator
+from bot.storage import Database
+from bot.storage import state as state_store
+
+log = logging.getLogger(__name__)
+
+PRIVATE = [
+    ("start", N_("read the campaign and sign")),
+    ("progress", N_("signatures so far and the next goal")),
+    ("addressees", N_("who the campaign is addressed to")),
+    ("signatories", N_("who signed with a public name")),
+    ("share", N_("link and QR code to pass it on")),
+    ("mysignature", N_("what is recorded for you")),
+    ("withdraw", N_("withdraw and erase your signature")),
+    ("mydata", N_("everything the bot holds about you")),
+    ("privacy", N_("what is stored and who sees it")),
+    ("language", N_("choose your language")),
+    ("stop", N_("stop all updates")),
+    ("cancel", N_("leave the signing you started")),
+    ("help", N_("what the bot can do")),
+]
+GROUP = [
+    ("petition", N_("show the campaign card")),
+    ("progress", N_("signatures so far and the next goal")),
+    ("share", N_("link to sign in a private chat")),
+    ("signatories", N_("who signed with a public name")),
+    ("language", N_("the group's language (administrators only)")),
+    ("help", N_("what the bot can do")),
+]
+
+
+@dataclass(frozen=True)
+class OrganiserCommand:
+    name: str
+    description: str  # an N_ msgid, translated when the menu is built
+    level: Level  # the least an organiser needs for it
+
+
+# Every organiser command, its menu text and the level it needs, defined only here:
+# admin_common registers each command with the level found here, so none exists without one.
+ORGANISER_COMMANDS = (
+    # Moderators may export the funnel (counts only); the formats with names need an admin.
+    OrganiserCommand(
+        "export", N_("signatures as CSV, JSON, list or PDF; the funnel"), Level.MODERATOR
+    ),
+    OrganiserCommand("stats", N_("numbers, sources and a chart"), Level.MODERATOR),
+    OrganiserCommand("goal", N_("show or set the goal"), Level.ADMIN),
+    OrganiserCommand("remove", N_("remove a signature by number"), Level.MODERATOR),
+    OrganiserCommand("block", N_("remove a signature and block the signer"), Level.MODERATOR),
+    OrganiserCommand(
+        "review", N_("approve or hide public names waiting for review"), Level.MODERATOR
+    ),
+    OrganiserCommand("hide", N_("hide a name from the public list and documents"), Level.MODERATOR),
+    OrganiserCommand("unhide", N_("show a hidden name again"), Level.MODERATOR),
+    OrganiserCommand("broadcast", N_("message opted-in signers (reply to a message)"), Level.ADMIN),
+    OrganiserCommand("source", N_("named links to track where signers come from"), Level.MODERATOR),
+    OrganiserCommand("backup", N_("a copy of the database"), Level.ADMIN),
+    OrganiserCommand("reload", N_("reload campaign texts"), Level.ADMIN),
+)
+
+
+def organiser_command(name: str) -> OrganiserCommand:
+    """The table entry for /name; a command missing from the table cannot be registered."""
+    for command in ORGANISER_COMMANDS:
+        if command.name == name:
+            return command
+    raise LookupError(f"/{name} is not in ORGANISER_COMMANDS: give it a level there")
+
+
+DESCRIPTION = N_(
+    "I collect signatures for petitions and open letters. Read the campaign in your language, "
+    "sign with your name, and follow its progress. Your Telegram account is stored only as a "
+    "pseudonym; you can withdraw at any time."
+)
+SHORT_DESCRIPTION = N_("Sign petitions and open letters safely, in your language.")
+
+
+@dataclass(frozen=True)
+class MenuCall:
+    method: str  # "commands" | "description" | "short_description"
+    language: str | None
+    scope: str
+    payload: tuple[tuple[str, str], ...] | str
+
+
+def _commands(t: Translator, items: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, t._(text)) for name, text in items)
+
+
+def _organiser_menu(level: Level) -> list[tuple[str, str]]:
+    """The private menu plus the organiser commands this level may use."""
+    return PRIVATE + [(c.name, c.description) for c in ORGANISER_COMMANDS if level.covers(c.level)]
+
+
+def plan(
+    i18n: I18n, admin_ids: frozenset[int], moderator_ids: frozenset[int] = frozenset()
+) -> list[MenuCall]:
+    """Everything to send; `None` language is the fallback for unsupported languages."""
+    organisers = sorted(admin_ids | moderator_ids)
+    calls: list[MenuCall] = []
+    for language in (None, *i18n.languages()):
+        t = i18n.get(language)
+        calls.append(MenuCall("commands", language, "private", _commands(t, PRIVATE)))
+        calls.append(MenuCall("commands", language, "groups", _commands(t, GROUP)))
+        for user_id in organisers:
+            level = level_of(user_id, admin_ids, moderator_ids)
+            assert level is not None
+            menu = _commands(t, _organiser_menu(level))
+            calls.append(MenuCall("commands", language, f"chat:{user_id}", menu))
+        calls.append(MenuCall("description", language, "", t._(DESCRIPTION)))
+        calls.append(MenuCall("short_description", language, "", t._(SHORT_DESCRIPTION)))
+    return calls
+
+
+def _scope(name: str) -> BotCommandScope:
+    if name == "private":
+        return BotCommandScopeAllPrivateChats()
+    if name == "groups":
+        return BotCommandScopeAllGroupChats()
+    return BotCommandScopeChat(int(name.split(":", 1)[1]))
+
+
+async def _send(bot: Bot, call: MenuCall) -> None:
+    if call.method == "commands":
+        assert isinstance(call.payload, tuple)
+        await bot.set_my_commands(
+            [BotCommand(n, d) for n, d in call.payload],
+            scope=_scope(call.scope),
+            language_code=call.language,
+        )
+    elif call.method == "description":
+        assert isinstance(call.payload, str)
+        await bot.set_my_description(call.payload, language_code=call.language)
+    else:
+        assert isinstance(call.payload, str)
+        await bot.set_my_short_description(call.payload, language_code=call.language)
+
+
+async def publish(
+    bot: Bot,
+    db: Database,
+    i18n: I18n,
+    admin_ids: frozenset[int],
+    moderator_ids: frozenset[int] = frozenset(),
+) -> int:
+    """Sends the menus unless the same ones were sent before; returns the calls made."""
+    calls = plan(i18n, admin_ids, moderator_ids)
+    digest = hashlib.sha256(
+        json.dumps([c.__dict__ for c in calls], ensure_ascii=False).encode()
+    ).hexdigest()
+    if await state_store.get(db, "menus") == digest:
+        return 0
+    complete = True
+    for call in calls:
+        try:
+            await _send(bot, call)
+        except BadRequest as exc:  # e.g. an admin who never opened the bot: "chat not found"
+            complete = False
+            log.warning("menu %s/%s not set: %s", call.method, call.scope, exc.message)
+    if complete:
+        await state_store.put(db, "menus", digest)
+    return len(calls)

@@ -1,0 +1,215 @@
+"""What runs before any handler: per-user ordering, flood control, redelivery de-duplication."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor
+
+from bot.storage import trail as trail_store
+
+if TYPE_CHECKING:
+    from bot.core.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def _key(update: object) -> int | None:
+    if isinstance(update, Update):
+        if update.effective_user is not None:
+            return update.effective_user.id
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+    return None
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    """Closes a coroutine that will not run, so Python does not warn it was never awaited."""
+    if isinstance(coroutine, Coroutine):
+        coroutine.close()
+
+
+class PerUserProcessor(BaseUpdateProcessor):
+    """Different people's updates run concurrently; one person's run in order.
+
+    A signer's typed name must be handled before their next tap, while a thousand strangers
+    signing at once should not queue behind each other. PTB takes its slot before calling us,
+    so one account's backlog would hold them all: PTB's limit is therefore unbounded (that is
+    what `max_concurrent_updates` reports) and ours is taken only once the person's previous
+    update is done. A flooding person's excess is dropped (the Gatekeeper decides) unawaited.
+
+    `bot_data` returns the Application's bot_data (Gatekeeper and Services); it is a callable
+    because the processor is built before the Application.
+    """
+
+    def __init__(
+        self,
+        max_concurrent_updates: int = 256,
+        *,
+        bot_data: Callable[[], Mapping[str, Any]],
+    ) -> None:
+        # PTB's own semaphore (taken before do_process_update) must never bind; ours does.
+        super().__init__(sys.maxsize)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._bot_data = bot_data
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _key(update)
+        try:
+            if key is None:
+                async with self._slots:
+                    await coroutine
+            elif self._admit(update, key):
+                await self._in_turn(key, coroutine)
+        finally:
+            _discard(coroutine)  # a dropped (or cancelled) update's; a no-op once it ran
+
+    async def _in_turn(self, key: int, coroutine: Awaitable[Any]) -> None:
+        """The person's previous update first, then a slot: a waiting backlog holds no slot."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock, self._slots:
+                await coroutine
+        finally:
+            self._waiting[key] -= 1
+            if self._waiting[key] == 0:
+                del self._waiting[key]
+                del self._locks[key]
+
+    def _admit(self, update: object, key: int) -> bool:
+        """Asks the Gatekeeper; organisers are never throttled (they may need to act fast)."""
+        if not isinstance(update, Update) or update.effective_user is None:
+            return True
+        bot_data = self._bot_data()
+        services: Services = bot_data["services"]
+        if services.level(key) is not None:
+            return True
+        keeper: Gatekeeper = bot_data["gatekeeper"]
+        verdict = keeper.admit(key, update.update_id, self._waiting.get(key, 0))
+        if verdict is Verdict.DROP:
+            log.debug("dropped update %s of a flooding user", update.update_id)
+            return False
+        return True
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+class Verdict(Enum):
+    """What happens to an update of a person who may be flooding."""
+
+    RUN = "run"
+    DROP = "drop"  # not handled, not answered: no Bot API call per dropped update
+    NOTICE = "notice"  # not handled either; it carries the one "too fast" notice of the flood
+
+
+class Gatekeeper:
+    """The one place that decides flood control, and remembers updates already seen.
+
+    Each person has a token bucket (`burst` updates, refilled at `per_second`) and at most
+    `max_queued` updates waiting or running; ten fit because an album arrives as up to ten
+    updates at once. A flood gets one notice; the next flood only after the bucket refilled.
+    """
+
+    def __init__(
+        self,
+        burst: int = 30,
+        per_second: float = 3.0,
+        remember: int = 50_000,
+        max_queued: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._remember = remember
+        self._burst = burst
+        self._rate = per_second
+        self._max_queued = max_queued
+        self._clock = clock
+        self._buckets: dict[int, tuple[float, float, bool]] = {}  # tokens, at, warned
+        self._notices: set[int] = set()  # update ids that carry a flood's notice
+
+    def seen_before(self, update_id: int) -> bool:
+        if update_id in self._seen:
+            return True
+        self._seen[update_id] = None
+        if len(self._seen) > self._remember:
+            self._seen.popitem(last=False)
+        return False
+
+    def admit(self, user_id: int, update_id: int, queued: int) -> Verdict:
+        """RUN while the person is within the allowance and has fewer than `max_queued`."""
+        now = self._clock()
+        burst = float(self._burst)
+        tokens, at, warned = self._buckets.get(user_id, (burst, now, False))
+        tokens = min(burst, tokens + (now - at) * self._rate)
+        if queued < self._max_queued and tokens >= 1:
+            # Only a full bucket ends a flood: a steady flood must not earn a notice per refill.
+            self._buckets[user_id] = (tokens - 1, now, warned and tokens < burst)
+            if len(self._buckets) > 100_000:
+                self._buckets.clear()
+            return Verdict.RUN
+        self._buckets[user_id] = (tokens, now, True)
+        if warned:
+            return Verdict.DROP
+        if len(self._notices) > 10_000:  # owed notices whose update never ran (shutdown)
+            self._notices.clear()
+        self._notices.add(update_id)
+        return Verdict.NOTICE
+
+    def take_notice(self, update_id: int) -> bool:
+        """True once for an update admitted only to carry the flood notice."""
+        if update_id in self._notices:
+            self._notices.discard(update_id)
+            return True
+        return False
+
+
+async def _note_trail(update: Update, context: Any) -> None:
+    """Where a private conversation began, for "leave no trace" (bot.telegram.handlers.cleanup)."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or chat.type != "private" or message is None or user is None:
+        return
+    svc = context.svc
+    person = svc.person(user.id)
+    if svc.trail_due(person):
+        keep = trail_store.window(svc.settings.draft_ttl_hours * 3600)
+        await trail_store.note(svc.db, person, message.message_id, svc.now(), keep)
+
+
+async def gate(update: object, context: Any) -> None:
+    """Group -1 handler: stops duplicates, and sends the one notice of a throttled flood.
+
+    Throttling itself happens in PerUserProcessor, before an update takes a slot.
+    """
+    if not isinstance(update, Update):
+        return
+    keeper: Gatekeeper = context.application.bot_data["gatekeeper"]
+    notice = keeper.take_notice(update.update_id)
+    if keeper.seen_before(update.update_id):
+        log.info("dropped redelivered update %s", update.update_id)
+        raise ApplicationHandlerStop
+    await _note_trail(update, context)
+    if not notice:
+        return
+    user = update.effective_user
+    if update.effective_chat is not None and update.effective_chat.type == "private":
+        t = await context.svc.translator_for(user)
+        await context.bot.send_message(
+            update.effective_chat.id,
+            t._("You are sending messages too fast. Please wait a moment."),
+        )
+    raise ApplicationHandlerStop

@@ -1,0 +1,243 @@
+"""Texts of the admin commands (HTML), kept apart from the handlers' plumbing."""
+
+from __future__ import annotations
+
+from bot.core.services import Level
+from bot.domain.campaigns import Campaign
+from bot.domain.goals import GoalLadder, LadderError
+from bot.domain.paging import utf16_len
+from bot.exports.packaging import Package
+from bot.i18n import NATIVE_NAMES, Translator
+from bot.storage.admin import Stats
+from bot.storage.funnel import Totals
+from bot.telegram.menus import ORGANISER_COMMANDS
+from bot.telegram.views.campaign import Progress
+from bot.telegram.views.common import bold, esc, plain_text, shorten, user_text
+
+CAPTION_LIMIT = 1024
+
+
+def visible_length(html: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units of the text after parsing)."""
+    return utf16_len(plain_text(html))
+
+
+def which_campaign(
+    t: Translator, campaigns: list[Campaign], usage: str, question: str | None = None
+) -> str:
+    """An organiser command that needs a campaign named: the question, the slugs, the usage."""
+    slugs = ", ".join(_code(c.slug) for c in campaigns)
+    head = esc(question or t._("Which campaign? Put its name after the command."))
+    tail = esc(t._("Campaigns: {slugs}")).format(slugs=slugs)
+    return f"{head}\n{tail}\n\n{esc(usage)}"
+
+
+def refusal(t: Translator, command: str) -> str:
+    """A moderator asked for an admin's command: no, and what a moderator can use."""
+    allowed = " ".join(f"/{c.name}" for c in ORGANISER_COMMANDS if c.level is Level.MODERATOR)
+    head = esc(t._("Only admins can use /{command}.")).format(command=esc(command))
+    tail = esc(t._("As a moderator you can use: {commands}")).format(commands=esc(allowed))
+    return f"{head}\n{tail}"
+
+
+def stale_button(t: Translator, number: int) -> str:
+    """A remove or block button pressed after its signature went (withdrawn or removed)."""
+    return esc(
+        t._(
+            "This button was made for a signature that is no longer there: #{number} was "
+            "withdrawn or removed since. Nothing was changed."
+        )
+    ).format(number=number)
+
+
+def _code(text: str) -> str:
+    return f"<code>{esc(text)}</code>"
+
+
+def package_note(t: Translator, package: Package) -> str:
+    """How to get the original file back: join the parts, decrypt, unzip; "" if nothing to do."""
+    lines = []
+    count = len(package.files)
+    if count > 1:
+        join = t.ngettext(
+            "This file comes in {count} part: join it with {command}",
+            "This file comes in {count} parts: join them with {command}",
+            count,
+        )
+        command = _code(f"cat {package.name}.* > {package.name}")
+        lines.append(esc(join).format(count=t.number(count), command=command))
+    plain = package.name
+    if package.encrypted:
+        plain = package.name.removesuffix(".age")
+        decrypt = t._(
+            "🔒 Encrypted to the organisers' age keys (BACKUP_RECIPIENTS). "
+            "Decrypt it with your private key: {command}"
+        )
+        command = _code(f"age -d -i key.txt -o {plain} {package.name}")
+        lines.append(esc(decrypt).format(command=command))
+    if package.zipped and lines:  # a lone zip needs no telling
+        lines.append(esc(t._("Then unzip {name}.")).format(name=_code(plain)))
+    return "\n".join(lines)
+
+
+# The /export argument that leaves anonymous signers' names out of CSV and JSON.
+PUBLIC_NAMES_ONLY = "public-names"
+
+
+def export_usage(t: Translator) -> str:
+    usage = t._("Usage: /export [campaign] [csv|json|list|pdf] [language] [{option}]")
+    option = t._(
+        "{option}: CSV and JSON hold only the signatures whose names the documents show, as "
+        "the list and the PDF always do (no anonymous, hidden or unreviewed ones)."
+    )
+    return "\n".join(text.format(option=PUBLIC_NAMES_ONLY) for text in (usage, option))
+
+
+def export_caption(
+    t: Translator,
+    campaign: Campaign,
+    rows: int,
+    fmt: str,
+    public_names_only: bool,
+    started: int,
+) -> str:
+    caption = esc(t._("{title}: {count} records ({format})")).format(
+        title=user_text(title_of(campaign, t)), count=t.number(rows), format=esc(fmt.upper())
+    )
+    # Exports read in short batches so that erasures are never held up; say what that means.
+    caption += "\n" + esc(
+        t._(
+            "The signatures as they stood when the export started ({time}); signatures "
+            "withdrawn while it was being written are left out."
+        )
+    ).format(time=esc(t.datetime(started)))
+    if public_names_only:
+        caption += "\n" + esc(
+            t._(
+                "Only the signatures whose names the documents show (no anonymous, hidden or "
+                "unreviewed ones)."
+            )
+        )
+    return caption
+
+
+def backup_caption(t: Translator, encrypted: bool) -> str:
+    if encrypted:
+        return esc(
+            t._(
+                "Database backup. It holds personal data, encrypted. The signer key is not in "
+                "it; keep that safe too."
+            )
+        )
+    return esc(
+        t._(
+            "Database backup. It holds personal data: store it encrypted and delete it "
+            "from this chat once saved. The signer key is not in it; keep that safe too."
+        )
+    )
+
+
+def title_of(campaign: Campaign, t: Translator) -> str:
+    text, _ = campaign.text_for(t.language)
+    return text.title
+
+
+def funnel_text(
+    t: Translator, overall: Totals, per_source: dict[str, Totals], labels: dict[str, str]
+) -> str:
+    """Where supporters drop off: opened → started → named → signed, overall and per source."""
+    n = t.number
+
+    def line(totals: Totals) -> str:
+        steps = [
+            t._("{count} opened").format(count=n(totals.opened)),
+            t._("{count} started").format(count=n(totals.started)),
+            t._("{count} named").format(count=n(totals.named)),
+            t._("{count} signed").format(count=n(totals.signed)),
+        ]
+        rate = f"{totals.signed * 100 // totals.opened}%" if totals.opened else "—"
+        extra = t._("cancelled {cancelled} · expired {expired}").format(
+            cancelled=n(totals.cancelled), expired=n(totals.expired)
+        )
+        return esc(" → ".join(steps) + f" — {rate}") + f"\n<i>{esc(extra)}</i>"
+
+    lines = ["<b>{}</b>".format(esc(t._("Funnel"))), line(overall)]
+    ranked = sorted(per_source.items(), key=lambda item: -item[1].opened)
+    for code, totals in ranked[:15]:
+        label = user_text(shorten(labels.get(code, code), 40)) if code else esc(t._("direct"))
+        lines.append(f"\n{label}\n{line(totals)}")
+    return "\n".join(lines)
+
+
+def stats_caption(t: Translator, campaign: Campaign, stats: Stats, labels: dict[str, str]) -> str:
+    """Totals, per language and per source; cut to fit a photo caption."""
+    n = t.number
+    lines = [
+        f"<b>{user_text(shorten(title_of(campaign, t), 80))}</b>",
+        esc(t._("Signatures: {count}")).format(count=n(stats.total)),
+        esc(t._("Today: {today} · last 7 days: {week}")).format(
+            today=n(stats.today), week=n(stats.week)
+        ),
+        esc(t._("Withdrawals: {count}")).format(count=n(stats.withdrawals)),
+    ]
+    if stats.by_language:
+        langs = ", ".join(
+            f"{esc(NATIVE_NAMES.get(code, code))} {n(count)}" for code, count in stats.by_language
+        )
+        lines += ["", bold(t._("By language")), langs]
+    if stats.by_source:
+        lines += ["", bold(t._("By source (signatures / visits)"))]
+    more = esc(t._("… and more"))
+    for index, (code, signed, visits) in enumerate(stats.by_source):
+        label = user_text(shorten(labels.get(code, code), 40)) if code else esc(t._("direct"))
+        line = f"{label}: {n(signed)} / {n(visits)}"
+        rest = len(stats.by_source) - index - 1
+        budget = CAPTION_LIMIT - visible_length(more) - 2 if rest else CAPTION_LIMIT
+        if visible_length("\n".join([*lines, line])) > budget:
+            lines.append(more)
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def ladder_text(ladder: GoalLadder, t: Translator) -> str:
+    return " · ".join(t.number(step) for step in ladder.steps)
+
+
+def goal_view(t: Translator, campaign: Campaign, progress: Progress) -> str:
+    """The goal in force and where it comes from, as bot.domain.goals decided it."""
+    n = t.number
+    origin = t._("set by an admin") if progress.admin_ladder else t._("from the campaign file")
+    lines = [
+        f"<b>{user_text(shorten(title_of(campaign, t), 80))}</b>",
+        esc(t._("Signatures: {count}")).format(count=n(progress.count)),
+        esc(t._("Next goal: {goal}")).format(goal=n(progress.goal)),
+    ]
+    meaning = progress.meaning.in_language(t.language)
+    if meaning:
+        lines.append(f"🎯 <i>{esc(meaning)}</i>")
+    lines.append(
+        esc(t._("Goal ladder ({origin}): {ladder}")).format(
+            origin=esc(origin), ladder=ladder_text(progress.ladder, t)
+        )
+    )
+    override = progress.ladder.override
+    if override:
+        lines.append(esc(t._("Next goal set by an admin: {goal}")).format(goal=n(override)))
+    lines += ["", esc(goal_usage(t))]
+    return "\n".join(lines)
+
+
+def goal_usage(t: Translator) -> str:
+    return t._(
+        "/goal [campaign] next <number> sets the next goal (next off clears it); "
+        "/goal [campaign] ladder 100,500,1000 sets the ladder (ladder default restores it)."
+    )
+
+
+def parse_ladder(text: str) -> GoalLadder | None:
+    """An admin's /goal ladder, by the same rule as campaign.toml's goals; None if it breaks it."""
+    try:
+        return GoalLadder.parse(text)
+    except LadderError:
+        return None

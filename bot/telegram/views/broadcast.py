@@ -1,0 +1,85 @@
+"""The organiser's broadcast preview: which subscribers get which language's text."""
+
+from __future__ import annotations
+
+from bot.domain.campaigns import Campaign
+from bot.i18n import NATIVE_NAMES, Translator
+from bot.telegram.views.admin import title_of
+from bot.telegram.views.common import View, button, esc, keyboard, plain_text, shorten, user_text
+
+
+def usage(t: Translator) -> str:
+    return t._(
+        "Usage: reply to the message you want to send with /broadcast [campaign] [language]. "
+        "It goes to the signers who asked for updates, each in their language: reply once per "
+        "language before confirming. Without a language, the text is the campaign's default "
+        "language."
+    )
+
+
+def _excerpt(html: str) -> str:
+    """The start of a text as plain words, so the organiser sees which text each language has."""
+    return shorten(" ".join(plain_text(html).split()), 60)
+
+
+def _name(code: str) -> str:
+    return NATIVE_NAMES.get(code, code)
+
+
+def preview(
+    t: Translator,
+    campaign: Campaign,
+    broadcast_id: int,
+    added: str,
+    texts: dict[str, str],
+    audience: dict[str, int],
+) -> View:
+    """What the confirmation will do; Confirm is offered only with the default language's text."""
+    default = campaign.default_language
+    total = sum(audience.values())
+    lines = [
+        esc(t._("The message above is the text in {language}.")).format(language=esc(_name(added))),
+        esc(
+            t.ngettext(
+                "The broadcast will go to {count} subscriber of “{title}”:",
+                "The broadcast will go to {count} subscribers of “{title}”:",
+                total,
+            )
+        ).format(count=t.number(total), title=user_text(title_of(campaign, t))),
+    ]
+    for code, count in sorted(audience.items(), key=lambda item: (-item[1], item[0])):
+        shown = code if code in texts else default
+        if code in texts:
+            what = t._("{language}: {count} — their own text")
+        else:
+            what = t._("{language}: {count} — the text in {default}")
+        lines.append(
+            "• "
+            + esc(what).format(
+                language=esc(_name(code) if code else t._("language unknown")),
+                count=t.number(count),
+                default=esc(_name(shown)),
+            )
+        )
+    lines += ["", esc(t._("Texts so far:"))]
+    lines += [f"• {esc(_name(code))}: {user_text(_excerpt(texts[code]))}" for code in sorted(texts)]
+    more = t._("To add a language, reply to its text with /broadcast {campaign} <language>.")
+    lines.append(esc(more).format(campaign=esc(campaign.slug)))
+    cancel = button("✖️ " + t._("Cancel"), "bcx", broadcast_id)
+    if default not in texts:
+        missing = t._(
+            "It cannot be sent without the text in {language}, the campaign's default "
+            "language: reply to that text with /broadcast {campaign} {code}."
+        )
+        lines += [
+            "",
+            "⚠️ "
+            + esc(missing).format(
+                language=esc(_name(default)), campaign=esc(campaign.slug), code=default
+            ),
+        ]
+        return View("\n".join(lines), keyboard([cancel]))
+    lines += ["", esc(t._("Send it?"))]
+    return View(
+        "\n".join(lines), keyboard([button("✅ " + t._("Confirm"), "bc", broadcast_id), cancel])
+    )

@@ -1,0 +1,165 @@
+"""Campaign card, full-text pages, decision makers, campaign list and progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton
+
+from bot.domain import goals
+from bot.domain.campaigns import Campaign, CampaignText
+from bot.domain.goals import DEFAULT_LADDER, NO_MEANING, GoalLadder, GoalMeaning
+from bot.domain.paging import paginate, paginate_items
+from bot.i18n import NATIVE_NAMES, Translator
+from bot.telegram.views.common import View, button, esc, keyboard, shorten
+
+
+@dataclass(frozen=True)
+class Progress:
+    count: int
+    recent: int
+    goal: int
+    # The goal steps in force (an admin's ladder or the file's), an admin's next goal in it.
+    ladder: GoalLadder = DEFAULT_LADDER
+    admin_ladder: bool = False  # the steps are an admin's /goal ladder
+    meaning: GoalMeaning = NO_MEANING  # what reaching `goal` does, per language
+
+
+def fallback_notice(t: Translator, campaign: Campaign) -> str:
+    text, fell_back = campaign.text_for(t.language)
+    if not fell_back:
+        return ""
+    line = t._("This text is not yet available in {language}; it is shown in {fallback}.")
+    return f"ℹ️ <i>{esc(line.format(language=NATIVE_NAMES[t.language], fallback=NATIVE_NAMES[text.language]))}</i>\n\n"
+
+
+def progress_lines(t: Translator, progress: Progress, is_open: bool = True) -> str:
+    signed = t.ngettext("{count} signature", "{count} signatures", progress.count)
+    signed = signed.format(count=t.number(progress.count))
+    if not is_open:
+        return "🔒 " + t._("Signing is closed. Final count: {signed}.").format(signed=signed)
+    goal = t._("next goal {goal}").format(goal=t.number(progress.goal))
+    bar = goals.progress_bar(progress.count, progress.goal)
+    pct = esc(goals.percent(progress.count, progress.goal))
+    line = f"📊 <b>{signed}</b> · {goal}\n{bar} {pct}%"
+    if progress.recent:
+        recent = t.ngettext(
+            "+{count} in the last 24 hours", "+{count} in the last 24 hours", progress.recent
+        )
+        line += " · " + recent.format(count=t.number(progress.recent))
+    # Why the goal matters ("at 15,000 we hand it over"); at most 200 characters, one line.
+    meaning = progress.meaning.in_language(t.language)
+    if meaning:
+        line += f"\n🎯 <i>{esc(meaning)}</i>"
+    return line
+
+
+def safety_line(text: CampaignText) -> str:
+    """The campaign's own warning, where it set one, with a blank line after it."""
+    return f"⚠️ <i>{esc(text.safety)}</i>\n\n" if text.safety else ""
+
+
+def card(t: Translator, campaign: Campaign, progress: Progress) -> View:
+    text, _ = campaign.text_for(t.language)
+    kind = t._("Petition") if campaign.kind == "petition" else t._("Open letter")
+    body = (
+        f"{fallback_notice(t, campaign)}<b>{esc(text.title)}</b>\n<i>{esc(kind)}</i>\n\n"
+        f"{esc(text.summary)}\n\n{safety_line(text)}"
+        f"{progress_lines(t, progress, campaign.is_open)}"
+    )
+    slug = campaign.slug
+    first = [button("📖 " + t._("Read the full text"), "page", slug, 1)]
+    if campaign.is_open:
+        first.append(button("✍️ " + t._("Sign"), "sign", slug))
+    return View(
+        body,
+        keyboard(
+            first,
+            [
+                button("🏛 " + t._("Decision makers"), "addr", slug, 1),
+                button("📣 " + t._("Share"), "share", slug),
+            ],
+            [*_who_signed(t, campaign), button("🌐 " + t._("Language"), "lang")],
+        ),
+    )
+
+
+def _who_signed(t: Translator, campaign: Campaign) -> list[InlineKeyboardButton]:
+    """The public list's button, unless the campaign publishes none."""
+    return (
+        [button("👥 " + t._("Who signed"), "who", campaign.slug, 0)] if campaign.signatories else []
+    )
+
+
+def text_page(t: Translator, campaign: Campaign, page: int) -> View:
+    text, _ = campaign.text_for(t.language)
+    pages = paginate(text.paragraphs)
+    page = min(max(page, 1), len(pages))
+    header = f"{fallback_notice(t, campaign) if page == 1 else ''}<b>{esc(text.title)}</b>\n\n"
+    footer = "\n\n<i>{}</i>".format(
+        esc(t._("Page {page} / {pages}").format(page=page, pages=len(pages)))
+    )
+    nav = []
+    if page > 1:
+        nav.append(button("‹", "page", campaign.slug, page - 1))
+    if page < len(pages):
+        nav.append(button("›", "page", campaign.slug, page + 1))
+    actions = [button("⬅️ " + t._("Back"), "card", campaign.slug)]
+    if campaign.is_open:
+        actions.append(button("✍️ " + t._("Sign"), "sign", campaign.slug))
+    return View(header + esc(pages[page - 1]) + footer, keyboard(nav, actions))
+
+
+def addressees_page(t: Translator, campaign: Campaign, page: int) -> View:
+    names = campaign.addressees_for(t.language)
+    pages = paginate_items(names, budget=3000, max_items=15)
+    page = min(max(page, 1), len(pages))
+    offset = sum(len(p) for p in pages[: page - 1])
+    lines = "\n".join(f"{offset + i}. {esc(n)}" for i, n in enumerate(pages[page - 1], 1))
+    text, _ = campaign.text_for(t.language)
+    title = t.ngettext(
+        "This campaign is addressed to {count} decision maker:",
+        "This campaign is addressed to {count} decision makers:",
+        len(names),
+    ).format(count=t.number(len(names)))
+    body = f"<b>{esc(text.title)}</b>\n\n{esc(title)}\n\n{lines}"
+    if len(pages) > 1:
+        body += "\n\n<i>{}</i>".format(
+            esc(t._("Page {page} / {pages}").format(page=page, pages=len(pages)))
+        )
+    if not names:
+        body = f"<b>{esc(text.title)}</b>\n\n" + esc(t._("No decision makers are listed."))
+    nav = []
+    if page > 1:
+        nav.append(button("‹", "addr", campaign.slug, page - 1))
+    if page < len(pages):
+        nav.append(button("›", "addr", campaign.slug, page + 1))
+    return View(body, keyboard(nav, [button("⬅️ " + t._("Back"), "card", campaign.slug)]))
+
+
+def campaign_line(t: Translator, campaign: Campaign, count: int) -> str:
+    """ "• Title — 1,234 signatures": one campaign in a list, in a private chat or a group."""
+    text, _ = campaign.text_for(t.language)
+    signed = t.ngettext("{count} signature", "{count} signatures", count)
+    return f"• <b>{esc(text.title)}</b> — {esc(signed.format(count=t.number(count)))}"
+
+
+def campaign_list(
+    t: Translator, campaigns: list[Campaign], counts: dict[str, int], heading: str | None = None
+) -> View:
+    lines = [esc(heading or t._("Choose a campaign:")), ""]
+    rows = []
+    for campaign in campaigns:
+        text, _ = campaign.text_for(t.language)
+        lines.append(campaign_line(t, campaign, counts[campaign.slug]))
+        rows.append([button(shorten(text.title, 60), "card", campaign.slug)])
+    return View("\n".join(lines), keyboard(*rows))
+
+
+def progress_view(t: Translator, campaign: Campaign, progress: Progress, signed: bool) -> View:
+    text, _ = campaign.text_for(t.language)
+    body = f"<b>{esc(text.title)}</b>\n\n{progress_lines(t, progress, campaign.is_open)}"
+    rows = [button("📣 " + t._("Share"), "share", campaign.slug)]
+    if campaign.is_open and not signed:
+        rows.insert(0, button("✍️ " + t._("Sign"), "sign", campaign.slug))
+    return View(body, keyboard(rows))

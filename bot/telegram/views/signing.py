@@ -1,0 +1,328 @@
+"""The signing flow's messages: privacy notice, prompts, preview, thanks, withdrawal."""
+
+from __future__ import annotations
+
+from bot.domain.campaigns import Campaign
+from bot.domain.signatories import Listing, Place, Review
+from bot.domain.signatures import Draft, Signature
+from bot.domain.text_rules import FIELD_MAX, NAME_MAX, NAME_MIN, Problem
+from bot.i18n import Translator
+from bot.telegram.views import cleanup as cleanup_views
+from bot.telegram.views.campaign import Progress, progress_lines
+from bot.telegram.views.common import View, button, esc, keyboard, shorten, user_text
+
+
+def backup_line(t: Translator, days: int | None) -> str:
+    """How long a withdrawn name may stay in the scheduled (encrypted) backups; "" if none."""
+    if not days:
+        return ""
+    return esc(
+        t.ngettext(
+            "A withdrawn name may remain for up to {days} day in the organisers' encrypted "
+            "backups, until they are replaced by newer ones.",
+            "A withdrawn name may remain for up to {days} days in the organisers' encrypted "
+            "backups, until they are replaced by newer ones.",
+            days,
+        ).format(days=t.number(days))
+    )
+
+
+def privacy_notice(
+    t: Translator, retention_days: int | None, backup_days: int | None = None
+) -> str:
+    lines = [
+        "🔒 <b>{}</b>".format(esc(t._("Your privacy"))),
+        esc(
+            t._(
+                "We record only what you enter: your name, and optionally your role and "
+                "organisation, whether your name may be shown publicly, your language and the "
+                "date. We do not store your Telegram username, phone number or photo."
+            )
+        ),
+        esc(
+            t._(
+                "Your Telegram account is kept only as a keyed pseudonym. Your Telegram id is "
+                "stored only if you ask to be notified about the campaign, and is erased when "
+                "you stop the notifications or withdraw."
+            )
+        ),
+        esc(
+            t._(
+                "The campaign organisers see the signatures. If you choose to be public, your "
+                "name, role and organisation appear in the documents handed to the addressees "
+                "and, where the campaign publishes one, in the list of signatories anyone can "
+                "read in this bot; otherwise you are only counted."
+            )
+        ),
+        esc(
+            t._(
+                "You can withdraw at any time with /withdraw (your signature is erased), see "
+                "everything we hold with /mydata, and stop all messages with /stop."
+            )
+        ),
+    ]
+    if retention_days:
+        lines.append(
+            esc(
+                t.ngettext(
+                    "Names are erased {days} day after a campaign closes; only the counts remain.",
+                    "Names are erased {days} days after a campaign closes; only the counts remain.",
+                    retention_days,
+                ).format(days=t.number(retention_days))
+            )
+        )
+    if backup_days:
+        lines.append(backup_line(t, backup_days))
+    return "\n\n".join(lines)
+
+
+def privacy_summary(t: Translator) -> str:
+    """Two lines before the name prompt; the whole notice is one tap away."""
+    return (
+        "🔒 "
+        + esc(
+            t._(
+                "Only what you type here is recorded, never your username or phone number, and "
+                "your Telegram account only as a keyed pseudonym."
+            )
+        )
+        + "\n"
+        + esc(
+            t._(
+                "The organisers see every name; the public list shows yours only if you choose so. "
+                "/withdraw erases your signature at any time."
+            )
+        )
+    )
+
+
+def _cancel(t: Translator, slug: str) -> list:  # type: ignore[type-arg]
+    return [button("✖️ " + t._("Cancel"), "cancel", slug)]
+
+
+def _privacy_button(t: Translator, slug: str) -> list:  # type: ignore[type-arg]
+    return [button("🔒 " + t._("Privacy in full"), "priv", slug)]
+
+
+def name_prompt(
+    t: Translator, campaign: Campaign, draft: Draft, profile_name: str | None, notice: str = ""
+) -> View:
+    text = "<b>{}</b>\n{}\n{}".format(
+        esc(t._("Your name")),
+        esc(
+            t._("Type your name as it should appear ({min}-{max} characters).").format(
+                min=NAME_MIN, max=NAME_MAX
+            )
+        ),
+        esc(t._("You may add your role and your organisation on a second and third line.")),
+    )
+    rows = []
+    offered = draft.name or profile_name
+    if offered:
+        label = t._("Keep “{name}”") if draft.name else t._("Use “{name}”")
+        rows.append([button(label.format(name=shorten(offered, 40)), "pname", draft.campaign)])
+    if campaign.nameless and not draft.editing:
+        rows.append([button("🕶 " + t._("Count me without a name"), "noname", draft.campaign)])
+    rows.append(_privacy_button(t, draft.campaign))
+    rows.append(_cancel(t, draft.campaign))
+    return View(f"{notice}{text}", keyboard(*rows))
+
+
+def _fields(t: Translator, name: str | None, role: str | None, org: str | None) -> str:
+    dash = "—"
+    return "\n".join(
+        [
+            "{}: {}".format(esc(t._("Name")), user_text(name) if name else dash),
+            "{}: {}".format(esc(t._("Role")), user_text(role) if role else dash),
+            "{}: {}".format(esc(t._("Organisation")), user_text(org) if org else dash),
+        ]
+    )
+
+
+def where_public(t: Translator, campaign: Campaign) -> str:
+    """Where ✅ puts the name, as this campaign publishes names (bot.domain.signatories)."""
+    if not campaign.signatories:
+        return t._(
+            "Either way your name is stored and handed to the organisers; with ✅ it is also "
+            "printed in the documents handed to the addressees (this bot shows no list of "
+            "signatories)."
+        )
+    if campaign.review_public_names:
+        return t._(
+            "Either way your name is stored and handed to the organisers; with ✅, once an "
+            "organiser has checked it, anyone can read it in this bot's list of signatories "
+            "(👥 Who signed), and it is printed in the documents handed to the addressees."
+        )
+    return t._(
+        "Either way your name is stored and handed to the organisers; with ✅ anyone can read "
+        "it in this bot's list of signatories (👥 Who signed), and it is printed in the "
+        "documents handed to the addressees."
+    )
+
+
+def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -> View:
+    """Exactly what will be recorded, and the choice of being listed folded into signing."""
+    text, _ = campaign.text_for(t.language)
+    body = "<b>{}</b>\n{}\n\n{}\n\n<i>{}</i>\n{}".format(
+        esc(t._("Check your signature")),
+        esc(t._("This is exactly what will be recorded for “{title}”:")).format(
+            title=esc(text.title)
+        ),
+        _fields(t, draft.name, draft.role, draft.organisation),
+        esc(where_public(t, campaign)),
+        esc(t._("To change your name, just type it again.")),
+    )
+    promise = Listing.of(campaign).promise
+    if draft.editing:
+        shown, hidden = t._("Save, show my name"), t._("Save, don't show my name")
+    else:
+        shown, hidden = t._("Sign with my name"), t._("Sign, don't show my name")
+    extras = (
+        t._("Change role and organisation")
+        if draft.role or draft.organisation
+        else t._("Add role and organisation")
+    )
+    return View(
+        f"{notice}{body}",
+        keyboard(
+            [button("✅ " + shown, "ok", draft.campaign, 1, promise)],
+            [button("🙈 " + hidden, "ok", draft.campaign, 0, promise)],
+            [button("➕ " + extras, "extras", draft.campaign)],
+            _cancel(t, draft.campaign),
+        ),
+    )
+
+
+def extras_prompt(t: Translator, draft: Draft, notice: str = "") -> View:
+    text = "<b>{}</b>\n{}".format(
+        esc(t._("Role and organisation")),
+        esc(
+            t._(
+                "Send your role or occupation on the first line and your organisation on the "
+                "second. A single line is the role; a line with just - leaves that one out."
+            )
+        ),
+    )
+    if draft.role or draft.organisation:
+        text += "\n\n" + _fields(t, None, draft.role, draft.organisation).split("\n", 1)[1]
+    return View(
+        f"{notice}{text}",
+        keyboard(
+            [button("⬅️ " + t._("Back to the preview"), "back", draft.campaign)],
+            _cancel(t, draft.campaign),
+        ),
+    )
+
+
+def privacy_full(
+    t: Translator, retention_days: int | None, backup_days: int | None, slug: str, auto: bool
+) -> View:
+    """The whole notice from inside the flow, with the phone clean-up and a way back."""
+    notice = privacy_notice(t, retention_days, backup_days)
+    return cleanup_views.privacy_view(t, notice, auto, back=slug)
+
+
+def thanks(
+    t: Translator, campaign: Campaign, progress: Progress, updated: bool, subscribed: bool
+) -> View:
+    head = (
+        t._("Your signature has been updated.")
+        if updated
+        else t._("Thank you! Your signature is recorded.")
+    )
+    body = "✅ <b>{}</b>\n\n{}\n\n{}".format(
+        esc(head),
+        progress_lines(t, progress, campaign.is_open),
+        esc(t._("Every signature counts more when it is shared. Pass the campaign on.")),
+    )
+    return View(body, after_signing_keyboard(t, campaign.slug, subscribed))
+
+
+def after_signing_keyboard(t: Translator, slug: str, subscribed: bool):  # type: ignore[no-untyped-def]
+    notify = (
+        button("🔕 " + t._("Stop updates"), "notify", slug, 0)
+        if subscribed
+        else button("🔔 " + t._("Notify me about this campaign"), "notify", slug, 1)
+    )
+    return keyboard(
+        [button("📣 " + t._("Share"), "share", slug)],
+        [notify],
+        [button("🧹 " + t._("Leave no trace in this chat"), "clean")],
+        [button("⬅️ " + t._("Back to the campaign"), "card", slug)],
+    )
+
+
+def shown_where(t: Translator, campaign: Campaign | None, signature: Signature) -> str:
+    """Where this signer's name appears now, as bot.domain.signatories decides it (a campaign
+    no longer loaded shows nothing any more)."""
+    if not signature.public or not signature.name:
+        return t._("no, you are only counted")
+    if campaign is None:
+        return t._("yes")
+    if signature.review is Review.HIDDEN:
+        return t._("no: the organisers took your name out of the public list; it still counts")
+    listing = Listing.of(campaign)
+    if signature.review not in listing.reviews_shown():
+        return t._("yes, once an organiser has checked it")
+    if listing.shows(Place.BOT, True, signature.review, signature.list_consent):
+        return t._("yes: in this bot's list of signatories and the documents for the addressees")
+    return t._("yes: in the documents for the addressees")
+
+
+def already_signed(t: Translator, campaign: Campaign, signature: Signature) -> View:
+    text, _ = campaign.text_for(t.language)
+    body = "<b>{}</b>\n\n{}\n\n{}\n{}".format(
+        esc(text.title),
+        esc(t._("Signed: {date}").format(date=t.date(signature.signed_at))),
+        _fields(t, signature.name, signature.role, signature.organisation),
+        "{}: {}".format(esc(t._("Shown publicly")), esc(shown_where(t, campaign, signature))),
+    )
+    return View(
+        body,
+        keyboard(
+            [
+                button("✏️ " + t._("Edit"), "edit", campaign.slug),
+                button("↩️ " + t._("Withdraw"), "wd", campaign.slug),
+            ],
+            [button("⬅️ " + t._("Back to the campaign"), "card", campaign.slug)],
+        ),
+    )
+
+
+def campaign_title(t: Translator, campaign: Campaign | None, slug: str) -> str:
+    """The title in the reader's language; a campaign no longer loaded is named by its slug."""
+    return campaign.text_for(t.language)[0].title if campaign is not None else slug
+
+
+def withdraw_question(t: Translator, campaign: Campaign | None, slug: str) -> View:
+    body = esc(
+        t._(
+            "Withdraw your signature from “{title}”? It will be erased, not hidden, "
+            "and the count goes down by one."
+        )
+    ).format(title=esc(campaign_title(t, campaign, slug)))
+    return View(
+        body,
+        keyboard(
+            [button(t._("Yes, withdraw"), "wdy", slug)],
+            [button(t._("No, keep it"), "wdn", slug)],
+        ),
+    )
+
+
+def problem_text(t: Translator, problem: Problem, field: str, length: int) -> str:
+    """Why the input was refused, stating the rule."""
+    limit = NAME_MAX if field == "name" else FIELD_MAX
+    messages = {
+        Problem.EMPTY: t._("That was empty once invisible characters were removed."),
+        Problem.TOO_SHORT: t._("A name needs at least {min} characters.").format(min=NAME_MIN),
+        Problem.TOO_LONG: t.ngettext(
+            "That is {length} character long; the limit is {max}.",
+            "That is {length} characters long; the limit is {max}.",
+            length,
+        ).format(length=t.number(length), max=limit),
+        Problem.NO_LETTER: t._("A name must contain at least one letter."),
+        Problem.LINK: t._("Links are not allowed here."),
+        Problem.MENTION: t._("@mentions are not allowed here."),
+    }
+    return "⚠️ " + esc(messages[problem]) + " " + esc(t._("Please try again."))
