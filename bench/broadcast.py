@@ -17,10 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.signing import CAMPAIGN, bench_settings
-from bot.core.services import BotApp
 from bot.storage import admin as admin_store
 from bot.telegram import broadcast
 from bot.telegram.app import build_application
+from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram
 
 

@@ -23,10 +23,10 @@ from bot.domain.signatories import Listing
 from bot.exports import tabular
 from bot.exports.pdf import write_pdf
 from bot.i18n import I18n
-from bot.storage import Database
 from bot.storage import admin as admin_store
 from bot.storage import signatories as signatory_store
-from bot.storage.db import Row
+from bot.storage.engine import Database, Row
+from bot.storage.sqlite import SqliteDatabase
 from bot.telegram.handlers.signatories import page_of
 
 NOW = 1_790_000_000
@@ -127,7 +127,7 @@ async def bench(total: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         settings = bench_settings(work)
-        db = Database(settings.database_path)
+        db = SqliteDatabase(settings.database_path)
         await db.open()
         svc = Services(
             settings=settings,

@@ -29,8 +29,8 @@ from telegram.ext import (
 
 from bench.harness import Driver, LeanUser
 from bot.config import load_settings
-from bot.core.services import BotApp
 from bot.telegram.app import build_application
+from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent

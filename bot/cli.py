@@ -24,15 +24,14 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.content import ContentError, campaign_problems
-from bot.core.services import BotApp
 from bot.domain.campaigns import Campaign
 from bot.i18n import CatalogError, I18n
 from bot.ops import restore
 from bot.ops.logs import configure_logging, redact
-from bot.storage import Database
-from bot.storage.db import MigrationError, migration_files
 from bot.storage.keys import SignerKeyError, check_signer_key
+from bot.storage.sqlite import MigrationError, SqliteDatabase, migration_files
 from bot.telegram.app import build_application
+from bot.telegram.context import BotApp
 
 log = logging.getLogger("bot")
 CONFIG_ERROR = 2
@@ -187,7 +186,7 @@ def _database_stop(settings: Settings, exc: Exception) -> Stop:
 
 async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     """Migrations, the signer key's fingerprint check and the data steps that need the key."""
-    db = Database(settings.database_path)
+    db = SqliteDatabase(settings.database_path)
     try:
         await db.open()
         await check_signer_key(db, settings.signer_key)

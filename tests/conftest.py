@@ -13,8 +13,9 @@ import pytest
 
 from bench.harness import Driver
 from bot.config import Settings, load_settings
-from bot.core.services import BotApp, Services
+from bot.core.services import Services
 from bot.telegram.app import build_application
+from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent

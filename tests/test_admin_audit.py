@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.core.services import BotApp, Services
-from bot.storage import Database
+from bot.core.services import Services
 from bot.storage import admin as admin_store
-from bot.storage.db import MIGRATIONS_DIR, migration_files
+from bot.storage.sqlite import MIGRATIONS_DIR, SqliteDatabase, migration_files
 from bot.telegram import broadcast
+from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, sign
@@ -49,7 +49,7 @@ async def test_the_audit_log_holds_a_keyed_hash_and_the_level_not_the_id(
     ]
 
 
-async def _database_before_0005(tmp_path: Path) -> Database:
+async def _database_before_0005(tmp_path: Path) -> SqliteDatabase:
     """A database at schema 0004 with audit rows (raw ids) and broadcasts, then upgraded."""
     old = tmp_path / "old-migrations"
     old.mkdir()
@@ -57,7 +57,7 @@ async def _database_before_0005(tmp_path: Path) -> Database:
         if version < 5:
             shutil.copy(path, old / path.name)
     path = tmp_path / "old.sqlite3"
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open(old)
     for admin_id, action in ((111, "export"), (222, "backup")):
         await db.execute(
@@ -71,7 +71,7 @@ async def _database_before_0005(tmp_path: Path) -> Database:
             (status,),
         )
     await db.close()
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open(MIGRATIONS_DIR)
     return db
 

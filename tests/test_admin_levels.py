@@ -8,9 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from bot.core.services import BotApp, Level, Services
+from bot.core.services import Services
+from bot.domain.organisers import Level
 from bot.storage import admin as admin_store
 from bot.telegram import menus
+from bot.telegram.context import BotApp
 from bot.telegram.menus import ORGANISER_COMMANDS
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser

@@ -20,8 +20,8 @@ from pyrage import x25519
 
 from bot import cli
 from bot.config import Settings, load_settings
-from bot.core.services import BotApp
 from bot.ops import backups, restore
+from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
 from tests.conftest import ROOT, Clock, start_app, stop_app
 from tests.faketg import FakeTelegram

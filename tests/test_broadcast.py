@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.core.services import BotApp, Services
+from bot.core.services import Services
 from bot.telegram import broadcast
+from bot.telegram.context import BotApp
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser

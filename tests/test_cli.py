@@ -19,9 +19,8 @@ import pytest
 
 from bench.harness import spawn_bot, stop_bot
 from bot import cli
-from bot.storage import Database
-from bot.storage import db as db_module
-from bot.storage.db import migration_files
+from bot.storage import sqlite as db_module
+from bot.storage.sqlite import SqliteDatabase, migration_files
 from tests.conftest import ROOT, TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer
 
@@ -113,7 +112,7 @@ def test_missing_migrations_folder_stops_with_one_line(
 async def test_database_newer_than_the_code_is_refused(
     in_folder: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = Database(in_folder["DATABASE_PATH"])
+    db = SqliteDatabase(in_folder["DATABASE_PATH"])
     await db.open()
     await db.execute(
         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'x.sql', 0)"

@@ -14,7 +14,8 @@ import logging
 import pytest
 
 from bench.harness import Driver, QueuedUser, queued_user
-from bot.core.services import BotApp, Services
+from bot.core.services import Services
+from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN
 

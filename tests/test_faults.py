@@ -18,7 +18,7 @@ from telegram.ext import TypeHandler
 
 from bench.harness import Driver, QueuedUser, queued_user
 from bot.config import Settings
-from bot.core.services import BotApp
+from bot.telegram.context import BotApp
 from bot.telegram.middleware import Gatekeeper
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, Faults

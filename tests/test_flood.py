@@ -18,7 +18,7 @@ from telegram import Chat, Message, Update, User
 from telegram.ext import TypeHandler
 
 from bench.harness import Driver, LeanUser, QueuedUser, queued_user
-from bot.core.services import BotApp
+from bot.telegram.context import BotApp
 from bot.telegram.middleware import Gatekeeper, PerUserProcessor
 from tests.faketg import FakeTelegram
 from tests.journeys import CAMPAIGN, sign

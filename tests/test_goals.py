@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.content import ContentError, load_campaigns
-from bot.core.services import BotApp, Services
+from bot.core.services import Services
 from bot.domain.goals import (
     DEFAULT_LADDER,
     GoalLadder,
@@ -20,6 +20,7 @@ from bot.domain.goals import (
     override_allowed,
 )
 from bot.telegram import broadcast
+from bot.telegram.context import BotApp
 from bot.telegram.views.admin import parse_ladder
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser

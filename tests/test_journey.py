@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.services import BotApp, Services
+from bot.core.services import Services
+from bot.telegram.context import BotApp
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign

@@ -8,8 +8,9 @@ import pytest
 from babel.numbers import get_group_symbol
 
 from bot.config import Settings
-from bot.core.services import BotApp, Services
+from bot.core.services import Services
 from bot.i18n import I18n
+from bot.telegram.context import BotApp
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN

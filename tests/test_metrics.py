@@ -16,8 +16,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings, load_settings
-from bot.core.services import BotApp, BotContext
 from bot.telegram import health
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.metrics import Metrics, method_label
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram

@@ -15,7 +15,7 @@ from pypdf.generic import ContentStream
 from bot.domain.campaigns import Campaign, CampaignText
 from bot.exports.pdf import write_pdf
 from bot.i18n import I18n, Translator
-from bot.storage.db import Row
+from bot.storage.engine import Row
 
 NOW = 1_790_000_000
 TITLE = (

@@ -23,8 +23,8 @@ from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
 from bot.domain.signatures import Pseudonyms, signer_id
 from bot.domain.text_rules import Problem, check_name
-from bot.storage import Database
 from bot.storage import admin as admin_store
+from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import jobs
 from tests.conftest import ROOT, Clock
 from tests.faketg import FakeTelegram, FakeUser
@@ -240,7 +240,7 @@ async def _legacy_database(path: Path, key: bytes, user_id: int) -> None:
     legacy.mkdir(parents=True)
     for name in ("0001_initial.sql", "0002_admin.sql", "0003_bot_state.sql"):
         (legacy / name).write_bytes((ROOT / "migrations" / name).read_bytes())
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open(legacy)
     base = signer_id(key, user_id)
     await db.execute(

@@ -19,9 +19,9 @@ import pytest
 
 from bench.harness import Driver, QueuedUser, queued_user
 from bot.config import Settings
-from bot.core.services import BotApp
 from bot.telegram.app import build_application
 from bot.telegram.client import ResilientRequest, repeatable
+from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
 from tests.conftest import Clock
 from tests.faketg import ConnectionFaults, FakeTelegram, FakeTelegramServer

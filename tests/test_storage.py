@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.domain.signatures import Draft, Step
-from bot.storage import Database
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
-from bot.storage.db import MIGRATIONS_DIR, apply_migrations, migration_files
+from bot.storage.sqlite import MIGRATIONS_DIR, SqliteDatabase, apply_migrations, migration_files
 
 
 def test_migrations_are_numbered_without_gaps() -> None:
@@ -22,7 +21,7 @@ def test_migrations_are_numbered_without_gaps() -> None:
 
 
 async def test_fresh_database_pragmas_and_versions(tmp_path: Path) -> None:
-    db = Database(tmp_path / "x.sqlite3")
+    db = SqliteDatabase(tmp_path / "x.sqlite3")
     await db.open()
     try:
         assert await db.scalar("PRAGMA journal_mode") == "wal"
@@ -44,14 +43,14 @@ async def test_upgrade_from_every_earlier_version(tmp_path: Path, applied: int) 
         if version <= applied:
             shutil.copy(path, old_dir / path.name)
     path = tmp_path / "up.sqlite3"
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open(old_dir)
     await db.execute(
         "INSERT INTO signatures (campaign, signer, name, public, language, signed_at)"
         " VALUES ('c', 's', 'Kept Name', 1, 'en', 1)"
     )
     await db.close()
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open(MIGRATIONS_DIR)
     try:
         versions = [r[0] for r in await db.fetchall("SELECT version FROM schema_migrations")]
@@ -66,7 +65,7 @@ async def test_failed_migration_rolls_back_whole(tmp_path: Path) -> None:
     bad.mkdir()
     shutil.copy(migration_files()[0][1], bad)
     (bad / "0002_broken.sql").write_text("CREATE TABLE ok_table (x);\nCREATE TABLE (;\n")
-    db = Database(tmp_path / "b.sqlite3")
+    db = SqliteDatabase(tmp_path / "b.sqlite3")
     with pytest.raises(sqlite3.OperationalError):
         await db.open(bad)
     tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
@@ -76,7 +75,7 @@ async def test_failed_migration_rolls_back_whole(tmp_path: Path) -> None:
 
 
 async def test_uniqueness_is_enforced_by_the_database(tmp_path: Path) -> None:
-    db = Database(tmp_path / "u.sqlite3")
+    db = SqliteDatabase(tmp_path / "u.sqlite3")
     await db.open()
     try:
         sql = (
@@ -96,7 +95,7 @@ def _ids(signer: str) -> dict[str, str]:
 
 async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
-    db = Database(path)
+    db = SqliteDatabase(path)
     await db.open()
     try:
         draft = Draft("signer1", "c", Step.PREVIEW, name="Secret Name Zq", public=True)
@@ -115,7 +114,7 @@ async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> N
 
 
 async def test_recount_fixes_drift(tmp_path: Path) -> None:
-    db = Database(tmp_path / "r.sqlite3")
+    db = SqliteDatabase(tmp_path / "r.sqlite3")
     await db.open()
     try:
         draft = Draft("s", "c", Step.PREVIEW, name="N N", public=True)

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import enum
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from telegram.ext import Application, CallbackContext, ExtBot
-
 from bot.config import Settings
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignSet
+from bot.domain.goals import Progress
+from bot.domain.organisers import Level, level_of
 from bot.domain.signatures import Pseudonyms
 from bot.i18n import I18n, Translator
 from bot.storage import Database
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
-from bot.telegram.views.campaign import Progress
 
 T = TypeVar("T")
-
-
-class Level(enum.Enum):
-    """An organiser's powers; the value is what the audit log records."""
-
-    MODERATOR = "moderator"  # day-to-day moderation: nothing that takes names out of the bot
-    ADMIN = "admin"  # everything: exports of names, backups, broadcasts, goals, reload
-
-    def covers(self, required: Level) -> bool:
-        """An admin can do whatever a moderator can."""
-        return self is Level.ADMIN or required is Level.MODERATOR
-
-
-def level_of(
-    user_id: int | None, admin_ids: frozenset[int], moderator_ids: frozenset[int]
-) -> Level | None:
-    """ADMIN_IDS win over MODERATOR_IDS for an id in both; None for everyone else."""
-    if user_id is None:
-        return None
-    if user_id in admin_ids:
-        return Level.ADMIN
-    return Level.MODERATOR if user_id in moderator_ids else None
 
 
 @dataclass
@@ -162,15 +138,3 @@ class Services:
             return self.i18n.get(None)
         language = await self.language_of(self.person(user.id), user.language_code)
         return self.i18n.get(language)
-
-
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with typed access to the Services."""
-
-    @property
-    def svc(self) -> Services:
-        services: Services = self.application.bot_data["services"]
-        return services
-
-
-BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

@@ -171,3 +171,14 @@ def percent(count: int, goal: int) -> str:
     """The share of the goal as shown: "<1" rather than a false "0" once someone signed."""
     value = min(100, count * 100 // goal) if goal > 0 else 100
     return "<1" if value == 0 and count > 0 else str(value)
+
+
+@dataclass(frozen=True)
+class Progress:
+    count: int
+    recent: int
+    goal: int
+    # The goal steps in force (an admin's ladder or the file's), an admin's next goal in it.
+    ladder: GoalLadder = DEFAULT_LADDER
+    admin_ladder: bool = False  # the steps are an admin's /goal ladder
+    meaning: GoalMeaning = NO_MEANING  # what reaching `goal` does, per language

@@ -22,7 +22,7 @@ from bot.domain.campaigns import Campaign
 from bot.exports import FONT_PATH
 from bot.exports.tabular import list_line
 from bot.i18n import Translator
-from bot.storage.db import Row
+from bot.storage.engine import Row
 
 _FONT = "DejaVu"
 _BATCH = 500

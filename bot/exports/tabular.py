@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.columns import COLUMNS, HEADER, iso_utc, neutralise
-from bot.storage.db import Row
+from bot.storage.engine import Row
 
 _CSV = tuple(column.csv for column in COLUMNS)
 _JSON = tuple((column.name, column.json) for column in COLUMNS)

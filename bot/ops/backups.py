@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import crypto
-from bot.storage import admin as admin_store
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.core.services import BotApp, BotContext, Services
+    from bot.core.services import Services
+    from bot.telegram.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ async def make_backup(svc: Services, folder: Path, at: int) -> Path:
     target = folder / backup_name(at, bool(recipients))
     partial = folder / f".partial-{target.name.removesuffix(crypto.SUFFIX)}"
     try:
-        await admin_store.backup_to(svc.db, partial)
+        await svc.db.backup_to(str(partial))
         await asyncio.to_thread(_stamp_copy, partial, at)
         await asyncio.to_thread(_finish, partial, target, recipients)
     finally:

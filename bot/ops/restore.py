@@ -28,7 +28,7 @@ from pyrage import x25519
 from bot.domain.signatures import key_fingerprint
 from bot.ops.backups import MADE_AT, Watermark, fsync_dir, private_folder, read_ledger, watermark_of
 from bot.storage import keys
-from bot.storage.db import migration_files
+from bot.storage.sqlite import migration_files
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -1,5 +1,6 @@
-"""All SQL lives here. Handlers and the domain call these functions, never the connection."""
+"""All SQL lives here: repository modules over the `Database` interface (bot.storage.engine),
+and the SQLite engine that implements it (bot.storage.sqlite)."""
 
-from bot.storage.db import Database
+from bot.storage.engine import Database, Row
 
-__all__ = ["Database"]
+__all__ = ["Database", "Row"]

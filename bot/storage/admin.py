@@ -13,14 +13,11 @@ import hmac
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import aiosqlite
 
 from bot.domain.columns import COLUMNS
 from bot.domain.signatories import Listing, Place
-from bot.storage.db import Database, Row
+from bot.storage.engine import Database, Row
 from bot.storage.signatories import shown_condition
 
 # -- audit -------------------------------------------------------------------------------
@@ -450,16 +447,3 @@ async def finish_broadcast(db: Database, broadcast_id: int, now: int) -> Broadca
 async def unfinished_broadcasts(db: Database) -> list[int]:
     rows = await db.fetchall("SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id")
     return [int(r[0]) for r in rows]
-
-
-# -- backup ------------------------------------------------------------------------------
-
-
-async def backup_to(db: Database, target: Path) -> None:
-    """A consistent copy through SQLite's online backup API, a few hundred pages a step.
-
-    Between steps no read lock is held, so an erasure's WAL checkpoint can run; writes made
-    through this same connection during the copy are carried into it by SQLite.
-    """
-    async with aiosqlite.connect(str(target)) as copy:
-        await db.conn.backup(copy, pages=256, sleep=0.001)

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.domain.signatures import Counted, Draft, Step
 from bot.storage import funnel
-from bot.storage.db import Database
+from bot.storage.engine import Database
 from bot.storage.funnel import Event
 
 _COLUMNS = (

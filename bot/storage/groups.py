@@ -5,7 +5,7 @@ A group's chat id identifies a group, not a person; nothing about who chose is k
 
 from __future__ import annotations
 
-from bot.storage.db import Database
+from bot.storage.engine import Database
 
 
 async def language(db: Database, chat_id: int) -> str | None:

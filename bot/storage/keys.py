@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.domain.signatures import Pseudonyms, key_fingerprint
 from bot.storage import admin as admin_store
-from bot.storage.db import Database
+from bot.storage.engine import Database
 
 FINGERPRINT = "signer_key_fingerprint"
 NEW_KEY = re.compile(rb"[0-9a-fA-F]{64}")

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.domain.signatories import Entry, Listing, Place
-from bot.storage.db import Database, Row
+from bot.storage.engine import Database, Row
 
 _FIELDS = "number, name, role, organisation"
 _PUBLIC_NAME = "public = 1 AND name IS NOT NULL AND name != ''"  # chosen public, still named

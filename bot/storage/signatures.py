@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.signatories import Review
 from bot.domain.signatures import ConfirmResult, Draft, Signature, Step
 from bot.storage import funnel
-from bot.storage.db import Database
+from bot.storage.engine import Database
 from bot.storage.funnel import Event
 
 _SIG_COLUMNS = (

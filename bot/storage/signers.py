@@ -7,7 +7,7 @@ subscription's chat id, kept by consent and erased on every opt-out path.
 
 from __future__ import annotations
 
-from bot.storage.db import Database
+from bot.storage.engine import Database
 
 
 async def language(db: Database, person: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from bot.storage.db import Database
+from bot.storage.engine import Database
 
 _ALPHABET = string.ascii_letters + string.digits
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.db import Database
+from bot.storage.engine import Database
 
 
 async def get(db: Database, key: str) -> str | None:

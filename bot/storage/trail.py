@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.db import Database
+from bot.storage.engine import Database
 
 # Telegram lets a bot delete a message in a private chat for 48 hours after it was sent.
 DELETE_WINDOW = 48 * 3600

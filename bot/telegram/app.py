@@ -14,12 +14,13 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.core.content import load_campaigns
-from bot.core.services import BotApp, BotContext, Services
+from bot.core.services import Services
 from bot.i18n import I18n
-from bot.storage import Database
 from bot.storage.keys import check_signer_key
+from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import broadcast, health, jobs, menus
 from bot.telegram.client import ResilientRequest, telegram_requests
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import register_all
 from bot.telegram.metrics import MeasuredApplication, Metrics
 from bot.telegram.middleware import Gatekeeper, PerUserProcessor, gate
@@ -132,7 +133,7 @@ def build_application(
     app: BotApp = builder.build()
     app.bot_data["services"] = Services(
         settings=settings,
-        db=Database(settings.database_path),
+        db=SqliteDatabase(settings.database_path),
         i18n=I18n(settings.default_language),
         campaigns=campaigns,
     )

@@ -28,7 +28,8 @@ from bot.ops import backups
 from bot.telegram.metrics import Metrics
 
 if TYPE_CHECKING:
-    from bot.core.services import BotApp, BotContext, Services
+    from bot.core.services import Services
+    from bot.telegram.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from bot.core.retention import apply_retention
-from bot.core.services import BotApp, BotContext
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage import trail as trail_store
+from bot.telegram.context import BotApp, BotContext
 
 log = logging.getLogger(__name__)
 

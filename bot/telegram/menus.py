@@ -17,7 +17,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.core.services import Level, level_of
+from bot.domain.organisers import Level, level_of
 from bot.i18n import N_, I18n, Translator
 from bot.storage import Database
 from bot.storage import state as state_store

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.services import BotApp
+from bot.telegram.context import BotApp
 from bot.telegram.handlers import (
     account,
     admin,

@@ -8,13 +8,13 @@ from telegram import ChatMember, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ChatMemberHandler, CommandHandler, filters
 
-from bot.core.services import BotApp, BotContext
 from bot.i18n import NATIVE_NAMES
 from bot.ops.backups import backup_window_days
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import cleanup
 from bot.telegram.handlers.base import (
     CallbackRoute,

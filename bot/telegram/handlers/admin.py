@@ -15,9 +15,9 @@ from telegram.constants import ParseMode
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core.content import ContentError, load_campaigns
-from bot.core.services import BotApp, BotContext, Level
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import override_allowed
+from bot.domain.organisers import Level
 from bot.domain.signatories import Listing, Place
 from bot.exports import FORMATS, chart, tabular
 from bot.exports.pdf import write_pdf
@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from bot.storage import admin as admin_store
 from bot.storage import funnel as funnel_store
 from bot.storage import signatories as signatory_store
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import admin_broadcast, admin_moderation
 from bot.telegram.handlers.admin_common import (
     admin_id,
@@ -250,7 +251,7 @@ async def backup_command(
     filename = f"petition-bot-backup-{stamp}.sqlite3"
     with tempfile.TemporaryDirectory(prefix="petition-backup-") as tmp:
         path = Path(tmp) / filename
-        await admin_store.backup_to(svc.db, path)
+        await svc.db.backup_to(str(path))
         caption = backup_caption(t, encrypted=bool(svc.settings.backup_recipients))
         await send_files(context, t, _chat_id(update), path, filename, caption, holds_names=True)
     await audit(context, admin_id(update), "backup", "")

@@ -10,11 +10,11 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.services import BotApp, BotContext
 from bot.i18n import Translator
 from bot.storage import admin as admin_store
 from bot.telegram import broadcast
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
     admin_button,
     ask_campaign,

@@ -16,12 +16,14 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
-from bot.core.services import BotApp, BotContext, Level, Services
+from bot.core.services import Services
 from bot.domain.campaigns import Campaign
+from bot.domain.organisers import Level
 from bot.exports import packaging
 from bot.i18n import Translator
 from bot.storage import admin as admin_store
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import router
 from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.telegram.menus import organiser_command

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.services import BotApp, BotContext
 from bot.i18n import Translator
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
     audit,
     moderator_button,

@@ -10,9 +10,9 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.core.services import BotContext
 from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotContext
 from bot.telegram.views.common import View
 
 log = logging.getLogger(__name__)

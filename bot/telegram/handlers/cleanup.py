@@ -13,10 +13,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.core.services import BotContext
 from bot.ops.backups import backup_window_days
 from bot.storage import trail as trail_store
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotContext
 from bot.telegram.handlers.base import CallbackRoute, answer, person_of, send, show, translator
 from bot.telegram.views import cleanup as views
 from bot.telegram.views.signing import privacy_notice

@@ -20,15 +20,15 @@ from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.services import BotApp, BotContext
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
+from bot.domain.goals import Progress
 from bot.i18n import Translator
 from bot.storage import groups as group_store
 from bot.storage import sources as source_store
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import send
 from bot.telegram.views import sharing as views
-from bot.telegram.views.campaign import Progress
 from bot.telegram.views.common import View
 
 log = logging.getLogger(__name__)

@@ -6,10 +6,10 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 
-from bot.core.services import BotApp, BotContext
 from bot.domain import deeplinks
 from bot.domain.text_rules import clean
 from bot.storage import sources as source_store
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.views import sharing as views
 from bot.telegram.views.common import shorten
 

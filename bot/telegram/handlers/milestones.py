@@ -7,12 +7,12 @@ import logging
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.core.services import BotContext
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import GoalLadder
 from bot.storage import groups as group_store
 from bot.storage import signatures as signature_store
 from bot.telegram import broadcast
+from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
 

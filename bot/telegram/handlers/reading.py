@@ -8,7 +8,6 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.core.services import BotApp, BotContext
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
 from bot.domain.signatures import Counted, Draft, Signature, Step
@@ -18,6 +17,7 @@ from bot.storage import signatures as signature_store
 from bot.storage import sources as source_store
 from bot.storage.funnel import Event
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import (
     CallbackRoute,
     answer,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.services import BotApp, BotContext
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
 from bot.storage import signatories as store
 from bot.storage import signatures as signature_store
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
     admin_id,
     ask_campaign,

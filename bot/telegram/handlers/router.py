@@ -9,9 +9,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.core.services import BotApp, BotContext
 from bot.i18n import Translator
 from bot.telegram.callbacks import decode
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.telegram.menus import PRIVATE
 from bot.telegram.views.common import View, bold, command_lines, esc

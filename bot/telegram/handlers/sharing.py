@@ -6,13 +6,13 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
-from bot.core.services import BotApp, BotContext
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
 from bot.exports.qr import qr_png
 from bot.i18n import Translator
 from bot.storage import sources as source_store
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import admin_id, ask_campaign, audit, register_commands
 from bot.telegram.handlers.base import CallbackRoute, answer, send, translator
 from bot.telegram.handlers.reading import campaign_list_view, current_campaign

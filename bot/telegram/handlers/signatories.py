@@ -9,13 +9,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.core.services import BotApp, BotContext, Services
+from bot.core.services import Services
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
 from bot.domain.signatories import Listing, Page, Place
 from bot.storage import signatories as store
 from bot.storage import signatures as signature_store
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import reading
 from bot.telegram.handlers.base import CallbackRoute, answer, send, show, translator
 from bot.telegram.handlers.groups import group_budget, group_translator

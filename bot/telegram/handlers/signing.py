@@ -14,7 +14,6 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.core.services import BotApp, BotContext
 from bot.domain import flow
 from bot.domain.campaigns import Campaign
 from bot.domain.signatories import Listing
@@ -27,6 +26,7 @@ from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 from bot.storage.funnel import Event
 from bot.telegram.callbacks import Callback
+from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import cleanup, milestones
 from bot.telegram.handlers.base import (
     CallbackRoute,

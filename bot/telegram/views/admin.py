@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from bot.core.services import Level
 from bot.domain.campaigns import Campaign
-from bot.domain.goals import GoalLadder, LadderError
+from bot.domain.goals import GoalLadder, LadderError, Progress
+from bot.domain.organisers import Level
 from bot.domain.paging import utf16_len
 from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.storage.admin import Stats
 from bot.storage.funnel import Totals
 from bot.telegram.menus import ORGANISER_COMMANDS
-from bot.telegram.views.campaign import Progress
 from bot.telegram.views.common import bold, esc, plain_text, shorten, user_text
 
 CAPTION_LIMIT = 1024

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import InlineKeyboardButton
 
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignText
-from bot.domain.goals import DEFAULT_LADDER, NO_MEANING, GoalLadder, GoalMeaning
+from bot.domain.goals import Progress
 from bot.domain.paging import paginate, paginate_items
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.views.common import View, button, esc, keyboard, shorten
-
-
-@dataclass(frozen=True)
-class Progress:
-    count: int
-    recent: int
-    goal: int
-    # The goal steps in force (an admin's ladder or the file's), an admin's next goal in it.
-    ladder: GoalLadder = DEFAULT_LADDER
-    admin_ladder: bool = False  # the steps are an admin's /goal ladder
-    meaning: GoalMeaning = NO_MEANING  # what reaching `goal` does, per language
 
 
 def fallback_notice(t: Translator, campaign: Campaign) -> str:

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.campaigns import Campaign
+from bot.domain.goals import Progress
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.menus import GROUP
-from bot.telegram.views.campaign import Progress, campaign_line, progress_lines
+from bot.telegram.views.campaign import campaign_line, progress_lines
 from bot.telegram.views.common import View, bold, command_lines, esc, keyboard, shorten, url_button
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.domain.campaigns import Campaign
+from bot.domain.goals import Progress
 from bot.domain.signatories import Listing, Place, Review
 from bot.domain.signatures import Draft, Signature
 from bot.domain.text_rules import FIELD_MAX, NAME_MAX, NAME_MIN, Problem
 from bot.i18n import Translator
 from bot.telegram.views import cleanup as cleanup_views
-from bot.telegram.views.campaign import Progress, progress_lines
+from bot.telegram.views.campaign import progress_lines
 from bot.telegram.views.common import View, button, esc, keyboard, shorten, user_text
 
 

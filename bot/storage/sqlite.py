@@ -1,4 +1,4 @@
-"""One aiosqlite connection for the whole bot, with writes serialised.
+"""The SQLite engine: one aiosqlite connection for the whole bot, with writes serialised.
 
 SQLite allows one writer at a time; on a shared connection two interleaved transactions would
 silently merge, so every write goes through `transaction()`, which holds an asyncio lock.
@@ -18,12 +18,13 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
+from bot.storage.engine import Row
+
 log = logging.getLogger(__name__)
 # Shipped inside the package (bot/migrations links to the top-level folder in a checkout).
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
-Row = tuple[Any, ...]
 T = TypeVar("T")
 
 
@@ -47,7 +48,9 @@ def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection
     return result
 
 
-class Database:
+class SqliteDatabase:
+    """The embedded engine behind bot.storage.engine.Database."""
+
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
@@ -193,6 +196,15 @@ class Database:
             for row in rows:
                 yield row
 
+    async def backup_to(self, target: str) -> None:
+        """A consistent copy through SQLite's online backup API, a few hundred pages a step.
+
+        Between steps no read lock is held, so an erasure's WAL checkpoint can run; writes made
+        through this same connection during the copy are carried into it by SQLite.
+        """
+        async with aiosqlite.connect(target) as copy:
+            await self.conn.backup(copy, pages=256, sleep=0.001)
+
 
 class MigrationError(Exception):
     """Migrations missing, malformed or older than the database: the bot must not start."""
@@ -236,7 +248,7 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-async def apply_migrations(db: Database, migrations_dir: Path | None = None) -> list[int]:
+async def apply_migrations(db: SqliteDatabase, migrations_dir: Path | None = None) -> list[int]:
     """Applies each pending migration in its own transaction and records it."""
     await db.conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
