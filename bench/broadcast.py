@@ -18,7 +18,6 @@ from pathlib import Path
 
 from bench.signing import CAMPAIGN, bench_settings
 from bot.storage import admin as admin_store
-from bot.telegram import broadcast
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram
@@ -40,7 +39,7 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(bench_settings(Path(tmp)), broadcast_rate=rate)
         app = await _app(fake, settings)
-        svc = app.bot_data["services"]
+        svc = app.runtime.services
         async with svc.db.transaction() as conn:
             await conn.executemany(
                 "INSERT INTO subscriptions (campaign, signer, chat_id, active) VALUES (?, ?, ?, 1)",
@@ -51,7 +50,7 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
         queued = await admin_store.start_broadcast(svc.db, bid)
         before = len(fake.calls)
         started = time.perf_counter()
-        broadcast.runner(app).start(bid)
+        app.runtime.broadcaster.start(bid)
 
         seen, count = before, 0
 
@@ -67,17 +66,17 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
             await asyncio.sleep(0.02)
         first_half = time.perf_counter() - started
         first_sent = sent()
-        for task in list(broadcast.runner(app)._tasks.values()):
+        for task in list(app.runtime.broadcaster._tasks.values()):
             task.cancel()  # the "kill": mid-send, no stop(), no shutdown hooks
         await asyncio.sleep(0)
         await svc.db.close()
 
         restarted = time.perf_counter()
         app2 = await _app(fake, settings)
-        await broadcast.runner(app2).join()
+        await app2.runtime.broadcaster.join()
         second_half = time.perf_counter() - restarted
-        final = await admin_store.get_broadcast(app2.bot_data["services"].db, bid)
-        await broadcast.runner(app2).stop()
+        final = await admin_store.get_broadcast(app2.runtime.services.db, bid)
+        await app2.runtime.broadcaster.stop()
         assert app2.post_shutdown is not None
         await app2.post_shutdown(app2)
     got = Counter(c.chat_id for c in fake.calls[before:] if c.method == "sendMessage" and c.ok)

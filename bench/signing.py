@@ -134,7 +134,7 @@ async def run_ours(
     await asyncio.gather(*(one(i) for i in range(users)))
     seconds = time.perf_counter() - started
     calls = len(fake.calls) - calls_before
-    svc = app.bot_data["services"]
+    svc = app.runtime.services
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
     counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
     thanked = sum(1 for p in people if "Thank you" in p.last_bot_message()["text"])

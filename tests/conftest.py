@@ -89,7 +89,7 @@ async def start_app(settings: Settings, tg: FakeTelegram, clock: Clock | None = 
     """Builds and starts the app as `run_polling` would, minus the polling."""
     app = build_application(settings, request=tg.request())
     if clock is not None:
-        app.bot_data["services"].clock = clock
+        app.runtime.services.clock = clock
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
@@ -112,7 +112,7 @@ async def app(settings: Settings, tg: FakeTelegram, clock: Clock) -> AsyncIterat
 
 @pytest.fixture
 def svc(app: BotApp) -> Services:
-    services: Services = app.bot_data["services"]
+    services: Services = app.runtime.services
     return services
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from bot.core.services import Services
 from bot.storage import admin as admin_store
 from bot.storage.sqlite import MIGRATIONS_DIR, SqliteDatabase, migration_files
-from bot.telegram import broadcast
 from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
@@ -111,7 +110,7 @@ async def test_a_finished_broadcast_forgets_the_admin_id(
     await _confirmed_broadcast(admin)
     running = await svc.db.scalar("SELECT admin_id FROM broadcasts")
     assert running == admin.id  # needed while sending, for the progress message
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert "The broadcast is finished: 1 sent, 0 failed." in admin.last.text
     assert await svc.db.fetchone("SELECT status, admin_id FROM broadcasts") == ("done", 0)
 

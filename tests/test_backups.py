@@ -21,6 +21,7 @@ from pyrage import x25519
 from bot import cli
 from bot.config import Settings, load_settings
 from bot.ops import backups, restore
+from bot.telegram import jobs
 from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
 from tests.conftest import ROOT, Clock, start_app, stop_app
@@ -100,9 +101,9 @@ async def test_backup_destroy_restore_keeps_every_signature_and_serves_again(
     database = settings.database_path
     app = await start_app(settings, tg, clock)
     ann, boris, _ = await _people(app, tg)
-    path = await backups.run_scheduled(app)
+    path = await jobs.run_backup(app.runtime)
     assert path is not None and path.name.endswith(".sqlite3.age")
-    metrics: Metrics = app.bot_data["metrics"]
+    metrics: Metrics = app.runtime.metrics
     assert metrics.last_backup == clock.now
     await stop_app(app)
     before = _snapshot(database)
@@ -136,7 +137,7 @@ async def test_backup_destroy_restore_keeps_every_signature_and_serves_again(
         await sign(newcomer, "Dana Newcomer")
         await newcomer.send("/progress")
         assert "3 signatures" in newcomer.last.text
-        svc = app.bot_data["services"]
+        svc = app.runtime.services
         assert await svc.db.scalar("SELECT withdrawals FROM counters") == 1
     finally:
         await stop_app(app)
@@ -156,9 +157,9 @@ async def test_restore_refuses_what_would_lose_or_leak_data(
     settings = load_settings(backup_env)
     database = settings.database_path
     app = await start_app(settings, tg, clock)
-    early = await backups.run_scheduled(app)  # before anyone withdrew
+    early = await jobs.run_backup(app.runtime)  # before anyone withdrew
     await _people(app, tg)
-    await backups.run_scheduled(app)  # not due yet: only the erasure record moves
+    await jobs.run_backup(app.runtime)  # not due yet: only the erasure record moves
     assert len(backups.list_backups(settings.backup_dir or tmp_path)) == 1
     await stop_app(app)
     assert early is not None
@@ -220,9 +221,9 @@ async def test_rotation_keeps_the_newest_and_the_window_follows_the_settings(
     try:
         made = []
         for _ in range(4):
-            path = await backups.run_scheduled(app)
+            path = await jobs.run_backup(app.runtime)
             assert path is not None and path.name.endswith(".sqlite3")  # no recipients: plain
-            assert await backups.run_scheduled(app) is None  # not due again yet
+            assert await jobs.run_backup(app.runtime) is None  # not due again yet
             made.append(path)
             clock.advance(6 * 3600)
         kept = [p for _, p in backups.list_backups(folder)]

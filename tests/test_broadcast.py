@@ -87,7 +87,7 @@ async def test_broadcast_preview_confirm_reaches_each_subscriber_once(
     assert "will go to 3 subscribers" in admin.last.text
     assert messages_with(tg, subscribers[0].id, SENT) == []  # nothing before confirming
     await admin.press("Confirm")
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     for user in subscribers:
         [sent] = messages_with(tg, user.id, SENT)
         assert sent["text"].startswith("<b>Big news</b>")
@@ -106,7 +106,7 @@ async def test_broadcast_cancel_sends_nothing(
     await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
     await admin.press("Cancel")
     assert "cancelled" in admin.last.text
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert messages_with(tg, user.id, SENT) == []
 
 
@@ -122,7 +122,7 @@ async def test_double_tapped_confirm_sends_once(
     source = await _write_news(admin)
     await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
     await admin.double_tap("Confirm")
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert len(messages_with(tg, user.id, SENT)) == 1
 
 
@@ -138,7 +138,7 @@ async def test_forged_confirm_from_a_non_admin_sends_nothing(
     await _broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
     broadcast_id = await svc.db.scalar("SELECT id FROM broadcasts")
     await user.press_data(f"1|bc|{broadcast_id}", user.last)
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert messages_with(tg, user.id, SENT) == []
     assert await svc.db.scalar("SELECT status FROM broadcasts") == "draft"
 
@@ -153,7 +153,7 @@ async def test_blocked_bot_erases_the_subscription(
     first, gone, last = await _subscribers(make_user, 3)
     tg.block_bot(gone.id)
     await _confirmed_broadcast(admin)
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert "3 sent" not in admin.last.text and "2 sent, 1 failed" in admin.last.text
     kept = await svc.db.fetchall(
         "SELECT chat_id FROM subscriptions WHERE campaign = ? ORDER BY chat_id", (CAMPAIGN,)
@@ -161,7 +161,7 @@ async def test_blocked_bot_erases_the_subscription(
     assert [r[0] for r in kept] == sorted([first.id, last.id])  # the raw id went at once
     # The next broadcast does not try them again.
     await _confirmed_broadcast(admin)
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert "2 sent, 0 failed" in admin.last.text
     assert len(messages_with(tg, first.id, SENT)) == 2
 
@@ -175,7 +175,7 @@ async def test_interrupted_broadcast_resumes_after_restart_without_repeats(
     clock: Clock,
 ) -> None:
     subscribers = await _subscribers(make_user, 6)
-    runner = broadcast.runner(app)
+    runner = app.runtime.broadcaster
     stop_after(runner, 3)
     await _confirmed_broadcast(admin)
     await runner.join()
@@ -186,9 +186,9 @@ async def test_interrupted_broadcast_resumes_after_restart_without_repeats(
 
     restarted = await start_app(settings, tg, clock)  # post_init resumes the broadcast
     try:
-        await broadcast.runner(restarted).join()
+        await restarted.runtime.broadcaster.join()
         assert [len(messages_with(tg, u.id, SENT)) for u in subscribers] == [1] * 6
-        db = restarted.bot_data["services"].db
+        db = restarted.runtime.services.db
         assert await db.fetchone("SELECT status, sent, failed FROM broadcasts") == ("done", 6, 0)
         assert await db.fetchall("SELECT * FROM deliveries") == []
         assert "The broadcast is finished: 6 sent, 0 failed." in admin.last.text
@@ -205,7 +205,7 @@ async def test_sending_respects_the_broadcast_rate(
     async def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    runner = broadcast.runner(app)
+    runner = app.runtime.broadcaster
     runner._pacer = broadcast.Pacer(10.0, clock=lambda: now[0], sleep=sleep)
     await _confirmed_broadcast(admin)
     await runner.join()
@@ -226,7 +226,7 @@ async def test_milestone_notice_goes_to_subscribers_in_their_language(
     await sign(russian, "Русский Читатель", notify=True)
     quiet = make_user(first_name="Quiet")
     await sign(quiet, "Quiet Person")  # the third signature: goal 3 reached
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     [to_english] = messages_with(tg, english.id, "🎉")
     assert "has reached 3 signatures! Next goal: 10." in to_english["text"]
     [to_russian] = messages_with(tg, russian.id, "🎉")
@@ -240,7 +240,7 @@ async def test_milestone_notice_goes_to_subscribers_in_their_language(
         2,
     )
     await sign(make_user(first_name="Four"), "Fourth Person")
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert len(messages_with(tg, english.id, "🎉")) == 1  # once per goal step
 
 
@@ -254,7 +254,7 @@ async def test_progress_message_is_edited_while_sending(
     await _subscribers(make_user, 3)
     monkeypatch.setattr(broadcast, "PROGRESS_EVERY", 0.0)
     await _confirmed_broadcast(admin)
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     edits = [c.params["text"] for c in tg.calls_to("editMessageText", chat_id=admin.id) if c.ok]
     assert any("sent, 0 failed so far" in text for text in edits)
     assert edits[-1] == "The broadcast is finished: 3 sent, 0 failed."

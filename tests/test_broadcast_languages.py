@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from bot.core.services import Services
-from bot.telegram import broadcast
 from bot.telegram.context import BotApp
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram
@@ -67,7 +66,7 @@ async def test_each_signer_gets_their_language_once_across_a_restart(
     assert "Беларуская: 2 — their own text" in preview.text
     assert "Українська: 1 — the text in Polski" in preview.text
 
-    runner = broadcast.runner(app)
+    runner = app.runtime.broadcaster
     stop_after(runner, 1)
     await admin.press("Confirm", preview)
     await runner.join()
@@ -75,7 +74,7 @@ async def test_each_signer_gets_their_language_once_across_a_restart(
     await stop_app(app)
     restarted = await start_app(settings, tg, clock)
     try:
-        await broadcast.runner(restarted).join()
+        await restarted.runtime.broadcaster.join()
         assert len(messages_with(tg, belarusian.id, BE)) == 1
         assert len(messages_with(tg, switched.id, BE)) == 1
         assert len(messages_with(tg, ukrainian.id, PL)) == 1
@@ -94,7 +93,7 @@ async def test_a_forged_confirm_without_the_default_text_sends_nothing(
     await _broadcast_reply(admin, await _text(admin, BE), f"/broadcast {CAMPAIGN} be")
     [draft] = [d for d in admin.last.callback_data.values() if d.startswith("1|bcx|")]
     await admin.press_data(draft.replace("bcx", "bc"), admin.last)
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert messages_with(tg, user.id, BE) == []
 
 
@@ -117,10 +116,10 @@ async def test_a_forgotten_draft_does_not_ride_along_and_is_its_admins_alone(
     svc.settings = replace(svc.settings, admin_ids=svc.settings.admin_ids | {other.id})
     [confirm] = [d for d in preview.callback_data.values() if d.startswith("1|bc|")]
     await other.press_data(confirm, preview)  # forged: another admin's draft
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert messages_with(tg, belarusian.id, PL) == []
     await admin.press("Confirm", preview)
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert len(messages_with(tg, belarusian.id, PL)) == 1
     assert messages_with(tg, belarusian.id, BE) == []
 
@@ -134,5 +133,5 @@ async def test_a_preview_left_for_hours_sends_nothing(
     preview = admin.last
     clock.advance(3 * 24 * 3600)
     await admin.press("Confirm", preview)
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     assert messages_with(tg, user.id, PL) == []

@@ -42,7 +42,7 @@ async def test_thousand_users_at_once_one_signature_each(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     app, driver = running
-    svc: Services = app.bot_data["services"]
+    svc: Services = app.runtime.services
     users = [queued_user(tg, driver, first_name=f"P{i}") for i in range(USERS)]
     bypass = {i: FakeUser(tg, app, users[i].user) for i in range(0, USERS, 10)}
     with caplog.at_level(logging.WARNING):

@@ -39,7 +39,7 @@ async def running(
 
     app.add_handler(TypeHandler(Update, record), group=100)  # after every real handler
     # Retrying users tap faster than people do; flood control has its own test (test_flood).
-    app.bot_data["gatekeeper"] = Gatekeeper(burst=10_000)
+    app.runtime.gatekeeper = Gatekeeper(burst=10_000)
     driver = Driver(app)
     await app.start()
     yield app, driver, handled
@@ -96,7 +96,7 @@ async def test_no_signature_lost_or_doubled_when_telegram_fails(
     late = queued_user(tg, driver, first_name="Late")
     await _persist(late, USERS)
 
-    svc = app.bot_data["services"]
+    svc = app.runtime.services
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
     counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
     assert rows == counter == USERS + 1

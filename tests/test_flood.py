@@ -12,6 +12,7 @@ import inspect
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from telegram import Chat, Message, Update, User
@@ -58,7 +59,7 @@ async def test_flooder_gets_one_notice_and_others_are_served(
     running: tuple[BotApp, Driver], tg: FakeTelegram
 ) -> None:
     app, driver = running
-    keeper: Gatekeeper = app.bot_data["gatekeeper"]
+    keeper: Gatekeeper = app.runtime.gatekeeper
     flooder = queued_user(tg, driver, first_name="Flo")
     others = [queued_user(tg, driver, first_name=f"O{i}") for i in range(OTHERS)]
 
@@ -85,7 +86,7 @@ async def test_flooder_gets_one_notice_and_others_are_served(
         assert not any(NOTICE in text for text in texts)
         assert sum("What I can do" in text for text in texts) == 2
         assert any("Thank you" in m.text for m in u.messages)
-    svc = app.bot_data["services"]
+    svc = app.runtime.services
     assert await svc.db.scalar("SELECT COUNT(*) FROM signatures") == OTHERS
     tg.assert_no_violations()
 
@@ -95,7 +96,7 @@ async def test_flood_of_button_presses_is_left_unanswered_and_not_acted_on(
 ) -> None:
     """Presses beyond the queue cap make no Bot API call: no answer, no edit, one notice."""
     app, driver = running
-    keeper: Gatekeeper = app.bot_data["gatekeeper"]
+    keeper: Gatekeeper = app.runtime.gatekeeper
     tapper, card, data = await open_card(tg, driver, "Tapper")
     tg.latency = LATENCY  # the first press is still being handled when the others arrive
     calls_before = len(tg.calls)
@@ -121,7 +122,7 @@ async def test_presses_within_the_allowance_are_all_answered(
     tapper, card, data = await open_card(tg, driver, "Steady")
     now = [0.0]
     keeper = Gatekeeper(clock=lambda: now[0])
-    app.bot_data["gatekeeper"] = keeper
+    app.runtime.gatekeeper = keeper
 
     async def press() -> bool:
         await tapper.press_data(data, card)  # one at a time: the queue cap never binds
@@ -155,7 +156,7 @@ async def test_flood_queued_ahead_of_everyone_does_not_delay_them(
     were all held by the backlog and the others started only after ~350 flood updates.)
     """
     app, driver = running
-    keeper: Gatekeeper = app.bot_data["gatekeeper"]
+    keeper: Gatekeeper = app.runtime.gatekeeper
     started: list[int] = []
 
     async def record(update: Update, context: object) -> None:
@@ -210,8 +211,8 @@ class _Services:
 def _processor(
     limit: int, keeper: Gatekeeper, admins: frozenset[int] = frozenset()
 ) -> PerUserProcessor:
-    bot_data = {"services": _Services(admins), "gatekeeper": keeper}
-    return PerUserProcessor(limit, bot_data=lambda: bot_data)
+    runtime = SimpleNamespace(services=_Services(admins), gatekeeper=keeper)
+    return PerUserProcessor(limit, runtime=lambda: runtime)  # type: ignore[arg-type, return-value]
 
 
 def _update(update_id: int, user_id: int) -> Update:

@@ -266,7 +266,7 @@ async def test_the_milestone_notice_says_what_reaching_the_goal_does(
     belarusian = make_user(first_name="Бел", language_code="be")
     await sign(belarusian, "Беларускі Чытач", notify=True)
     await sign(make_user(first_name="Quiet"), "Quiet Person")  # the 15,000th signature
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     [to_english] = messages_with(tg, english.id, "🎉")
     assert "has reached 15,000 signatures! Next goal: 25,000." in to_english["text"]
     assert f"✅ <i>{escape(_sentence(svc, 'en', 15_000), quote=False)}</i>" in to_english["text"]
@@ -298,6 +298,6 @@ async def test_a_milestone_is_announced_in_the_announcement_groups_language(
     svc.settings = replace(svc.settings, announce_chat_id=group.id)
     await _set_count(svc, 14_999)
     await sign(make_user(first_name="Eng"), "English Speaker")  # the 15,000th signature
-    await broadcast.runner(app).join()
+    await app.runtime.broadcaster.join()
     [announced] = messages_with(tg, group.id, "🎉")
     assert _sentence(svc, "pl", 15_000) in announced["text"]

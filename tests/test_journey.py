@@ -286,7 +286,7 @@ async def test_restart_mid_flow_loses_nothing(
     await u.press("Sign")
     await u.send("Lena Sokolova\nEngineer")
     await stop_app(app)
-    fresh = await start_app(app.bot_data["services"].settings, tg, clock)
+    fresh = await start_app(app.runtime.services.settings, tg, clock)
     try:
         u.app = fresh
         assert "Role: \u2068Engineer\u2069" in u.last.text

@@ -31,7 +31,7 @@ async def served(
     settings: Settings, tg: FakeTelegram, clock: Clock
 ) -> AsyncIterator[tuple[BotApp, str]]:
     app = await start_app(replace(settings, metrics_listen=("127.0.0.1", 0)), tg, clock)
-    server = app.bot_data["ops"]["server"]
+    server = app.runtime.ops_server
     yield app, f"http://127.0.0.1:{server.port}"
     await stop_app(app)
 
@@ -112,13 +112,13 @@ async def test_healthz_says_what_is_wrong(served: tuple[BotApp, str]) -> None:
     }
 
     # A broadcast that records no delivery for ten minutes is stuck.
-    svc = app.bot_data["services"]
+    svc = app.runtime.services
     await svc.db.execute(
         "INSERT INTO broadcasts (campaign, admin_id, html, status, created_at)"
         " VALUES (?, 0, 'x', 'sending', 0)",
         (CAMPAIGN,),
     )
-    checker: health.Health = app.bot_data["ops"]["server"].health
+    checker: health.Health = app.runtime.ops_server.health
     offset = 0.0
     checker.clock = lambda: time.monotonic() + offset
     assert (await _get(f"{base}/healthz")).status_code == 200  # progress seen now
@@ -137,7 +137,7 @@ async def test_healthz_says_what_is_wrong(served: tuple[BotApp, str]) -> None:
 async def test_an_idle_bot_calls_getme_so_health_stays_meaningful(
     app: BotApp, tg: FakeTelegram
 ) -> None:
-    metrics: Metrics = app.bot_data["metrics"]
+    metrics: Metrics = app.runtime.metrics
     context = BotContext(app)
     before = len(tg.calls_to("getMe"))
     await health.keep_alive(context)
@@ -153,7 +153,7 @@ async def test_an_idle_bot_calls_getme_so_health_stays_meaningful(
 async def test_the_endpoint_is_off_unless_asked_and_binds_loopback(
     app: BotApp, env: dict[str, str]
 ) -> None:
-    assert "server" not in app.bot_data.get("ops", {})
+    assert app.runtime.ops_server is None
     assert load_settings({**env, "METRICS_LISTEN": "9108"}).metrics_listen == ("127.0.0.1", 9108)
     wide = load_settings({**env, "METRICS_LISTEN": "0.0.0.0:9108"})
     assert wide.metrics_listen == ("0.0.0.0", 9108)

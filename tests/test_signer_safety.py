@@ -270,7 +270,7 @@ async def test_an_old_database_with_its_old_key_keeps_every_signer(
     app = await start_app(settings, tg, clock)
     try:
         u = FakeUser(tg, app, user)
-        svc: Services = app.bot_data["services"]
+        svc: Services = app.runtime.services
         [mine] = await u.send("/mysignature")
         assert "Old Timer" in mine.text
         assert svc.i18n.get("pl")._("Name") in mine.text  # the Polish choice was kept

@@ -46,7 +46,7 @@ async def over_http(
     """The app with its production HTTP client, pointed at the served fake."""
     _, server = served
     app = build_application(replace(settings, api_base_url=server.base_url))
-    app.bot_data["services"].clock = clock
+    app.runtime.services.clock = clock
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
@@ -77,7 +77,7 @@ async def test_every_journey_completes_once_when_telegram_is_slow_and_drops_conn
 ) -> None:
     app, driver = over_http
     fake, server = served
-    metrics: Metrics = app.bot_data["metrics"]
+    metrics: Metrics = app.runtime.metrics
     reference = queued_user(fake, driver, first_name="Calm")
     await sign(reference, "Calm Reference")  # the same journey with nothing going wrong
     expected_messages = len(_bot_texts(fake, reference))
@@ -118,7 +118,7 @@ async def test_every_journey_completes_once_when_telegram_is_slow_and_drops_conn
     assert any(reason == "dropped" for _, reason in retries), retries
     assert all(reason == "unsent" or repeatable(m) for m, reason in retries), retries
 
-    svc = app.bot_data["services"]
+    svc = app.runtime.services
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
     counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
     assert rows == counter == SUPPORTERS + 1

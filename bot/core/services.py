@@ -28,7 +28,6 @@ class Services:
     i18n: I18n
     campaigns: CampaignSet
     clock: Callable[[], float] = time.time
-    bot_username: str = ""
     # person -> chosen language; saves a read on every update. Bounded by the number of people
     # who ever chose a language, which is small.
     _languages: dict[str, str | None] = field(default_factory=dict)

@@ -37,8 +37,7 @@ from bot import crypto
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.core.services import Services
-    from bot.telegram.context import BotApp, BotContext
+    from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -144,15 +143,14 @@ def _remove_partials(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-async def make_backup(svc: Services, folder: Path, at: int) -> Path:
+async def make_backup(db: Database, recipients: tuple[str, ...], folder: Path, at: int) -> Path:
     """One backup in `folder`, encrypted when BACKUP_RECIPIENTS is set; returns its path."""
     private_folder(folder)
     _remove_partials(folder)
-    recipients = svc.settings.backup_recipients
     target = folder / backup_name(at, bool(recipients))
     partial = folder / f".partial-{target.name.removesuffix(crypto.SUFFIX)}"
     try:
-        await svc.db.backup_to(str(partial))
+        await db.backup_to(str(partial))
         await asyncio.to_thread(_stamp_copy, partial, at)
         await asyncio.to_thread(_finish, partial, target, recipients)
     finally:
@@ -183,9 +181,9 @@ def watermark_of(conn: sqlite3.Connection) -> Watermark:
     return Watermark(int(erasures), int(hour) if hour is not None else None)
 
 
-async def live_watermark(svc: Services) -> Watermark:
-    erasures = await svc.db.scalar("SELECT COALESCE(SUM(withdrawals), 0) FROM counters", (), 0)
-    hour = await svc.db.scalar("SELECT MAX(hour) FROM activity WHERE withdrawn > 0")
+async def live_watermark(db: Database) -> Watermark:
+    erasures = await db.scalar("SELECT COALESCE(SUM(withdrawals), 0) FROM counters", (), 0)
+    hour = await db.scalar("SELECT MAX(hour) FROM activity WHERE withdrawn > 0")
     return Watermark(int(erasures), int(hour) if hour is not None else None)
 
 
@@ -210,55 +208,37 @@ def read_ledger(folder: Path) -> Watermark | None:
 # -- the scheduled job -------------------------------------------------------------------
 
 
-async def run_scheduled(app: BotApp) -> Path | None:
+@dataclass(frozen=True)
+class Scheduled:
+    """What one run of the backup job did: a new backup, nothing due, or a failure."""
+
+    path: Path | None = None
+    failed: bool = False
+
+
+async def run_scheduled(db: Database, settings: Settings, now: int) -> Scheduled:
     """Refreshes the erasure ledger; makes and rotates a backup when one is due.
 
-    Returns the new backup, or None when none was due (or it failed: logged, counted, and
-    the older backups stay).
+    A failure is logged and leaves the older backups in place.
     """
-    svc: Services = app.bot_data["services"]
-    settings = svc.settings
     folder = settings.backup_dir
     if folder is None:
-        return None
-    metrics = app.bot_data.get("metrics")
-    now = svc.now()
+        return Scheduled()
     try:
-        write_ledger(folder, await live_watermark(svc), now)
+        write_ledger(folder, await live_watermark(db), now)
     except (OSError, sqlite3.Error) as exc:
         log.warning("could not record the erasure watermark: %s", exc.__class__.__name__)
     newest = newest_backup(folder)
     if newest is not None and now - newest < settings.backup_every_hours * 3600 - JOB_EVERY / 2:
-        return None
+        return Scheduled()
     try:
-        path = await make_backup(svc, folder, now)
+        path = await make_backup(db, settings.backup_recipients, folder, now)
     except Exception as exc:
         log.error("scheduled backup failed (%s); the older backups are kept", exc)
-        if metrics is not None:
-            metrics.backup_done(False)
-        return None
+        return Scheduled(failed=True)
     gone = rotate(folder, settings.backup_keep)
-    if metrics is not None:
-        metrics.backup_done(True, now)
     log.info("backup %s made; %d older ones rotated out", path.name, len(gone))
-    return path
-
-
-async def backup_job(context: BotContext) -> None:
-    app: BotApp = context.application  # type: ignore[assignment]
-    await run_scheduled(app)
-
-
-def schedule(app: BotApp) -> None:
-    services: Services = app.bot_data["services"]
-    folder = services.settings.backup_dir
-    if folder is None or app.job_queue is None:
-        return
-    newest = newest_backup(folder)
-    metrics = app.bot_data.get("metrics")
-    if newest is not None and metrics is not None:
-        metrics.backup_found(newest)
-    app.job_queue.run_repeating(backup_job, interval=JOB_EVERY, first=30, name="backup")
+    return Scheduled(path)
 
 
 # -- restore -----------------------------------------------------------------------------

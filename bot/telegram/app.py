@@ -18,12 +18,13 @@ from bot.core.services import Services
 from bot.i18n import I18n
 from bot.storage.keys import check_signer_key
 from bot.storage.sqlite import SqliteDatabase
-from bot.telegram import broadcast, health, jobs, menus
+from bot.telegram import health, jobs, menus
+from bot.telegram.broadcast import Broadcaster
 from bot.telegram.client import ResilientRequest, telegram_requests
-from bot.telegram.context import BotApp, BotContext
+from bot.telegram.context import BotApp, BotApplication, BotContext, BotRuntime
 from bot.telegram.handlers import register_all
-from bot.telegram.metrics import MeasuredApplication, Metrics
-from bot.telegram.middleware import Gatekeeper, PerUserProcessor, gate
+from bot.telegram.metrics import Metrics
+from bot.telegram.middleware import Gatekeeper, GroupBudget, PerUserProcessor, gate
 
 log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 256  # different people's updates handled at once (see PerUserProcessor)
@@ -37,32 +38,31 @@ def _file_url(base_url: str) -> str:
 
 
 async def _post_init(app: BotApp) -> None:
-    services: Services = app.bot_data["services"]
+    runtime = app.runtime
+    services = runtime.services
     await services.db.open()
     await check_signer_key(services.db, services.settings.signer_key)
     for warning in services.settings.warnings:
         log.warning("%s", warning)
-    services.bot_username = app.bot.username
     settings = services.settings
     await menus.publish(
         app.bot, services.db, services.i18n, settings.admin_ids, settings.moderator_ids
     )
     jobs.schedule(app)
-    await health.start(app)  # keep-alive, scheduled backups, METRICS_LISTEN
-    await broadcast.runner(app).resume()  # broadcasts a restart interrupted
-    log.info("bot @%s ready with %d campaigns", services.bot_username, len(services.campaigns))
+    await health.open_endpoint(runtime)
+    await runtime.broadcaster.resume()  # broadcasts a restart interrupted
+    log.info("bot @%s ready with %d campaigns", app.bot.username, len(services.campaigns))
 
 
 async def _post_stop(app: BotApp) -> None:
     # Before the HTTP client closes: a runner stopped mid-send could otherwise repeat a message.
-    await broadcast.runner(app).stop()
+    await app.runtime.broadcaster.stop()
 
 
 async def _post_shutdown(app: BotApp) -> None:
-    services: Services = app.bot_data["services"]
-    await broadcast.runner(app).stop()
-    await health.stop(app)
-    await services.db.close()
+    await app.runtime.broadcaster.stop()
+    await health.close_endpoint(app.runtime)
+    await app.runtime.services.db.close()
 
 
 async def _on_error(update: object, context: BotContext) -> None:
@@ -113,14 +113,15 @@ def build_application(
         updates = ResilientRequest(updates_request or request, metrics)
     else:
         calls, updates = telegram_requests(metrics)
-    builder: Any = (
-        ApplicationBuilder()
-        .application_class(MeasuredApplication)
+    # Untyped on purpose: PTB types the post_* hooks for its base Application, not ours.
+    builder: Any = ApplicationBuilder()
+    builder = (
+        builder.application_class(BotApplication)
         .token(settings.bot_token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_url(settings.api_base_url))
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerUserProcessor(CONCURRENT_UPDATES, bot_data=lambda: app.bot_data))
+        .concurrent_updates(PerUserProcessor(CONCURRENT_UPDATES, runtime=lambda: app.runtime))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -131,14 +132,20 @@ def build_application(
         # Retries on 429 and keeps each group under Telegram's 20 messages a minute.
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
     app: BotApp = builder.build()
-    app.bot_data["services"] = Services(
+    services = Services(
         settings=settings,
         db=SqliteDatabase(settings.database_path),
         i18n=I18n(settings.default_language),
         campaigns=campaigns,
     )
-    app.bot_data["gatekeeper"] = Gatekeeper()
-    app.bot_data["metrics"] = metrics
+    app.runtime = BotRuntime(
+        services=services,
+        metrics=metrics,
+        gatekeeper=Gatekeeper(),
+        group_budget=GroupBudget(),
+        group_refusals=GroupBudget(per_minute=1),
+        broadcaster=Broadcaster(app, services),
+    )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     register_all(app)
     app.add_error_handler(_on_error)

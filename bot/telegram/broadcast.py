@@ -60,19 +60,15 @@ class Pacer:
 
 
 class Broadcaster:
-    """One task per sending broadcast; reached with `runner(app)`."""
+    """One task per sending broadcast; each bot has one (BotRuntime.broadcaster)."""
 
-    def __init__(self, app: AnyApp) -> None:
+    def __init__(self, app: AnyApp, services: Services) -> None:
         self.app = app
+        self.svc = services
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._pacer: Pacer | None = None
-
-    @property
-    def svc(self) -> Services:
-        services: Services = self.app.bot_data["services"]
-        return services
 
     def start(self, broadcast_id: int) -> None:
         """Starts sending (idempotent: a broadcast already running is left alone)."""
@@ -231,14 +227,6 @@ class _Progress:
             log.debug("progress edit failed: %s", exc.__class__.__name__)
 
 
-def runner(app: AnyApp) -> Broadcaster:
-    found = app.bot_data.get("broadcaster")
-    if not isinstance(found, Broadcaster):
-        found = Broadcaster(app)
-        app.bot_data["broadcaster"] = found
-    return found
-
-
 def milestone_texts(svc: Services, campaign: Campaign, reached: int, goal: int) -> dict[str, str]:
     """The notice in every language the bot speaks, each with the campaign's title in it, what
     reaching this goal does (✅) and what the next one will (🎯), where the campaign says so."""
@@ -264,7 +252,7 @@ def milestone_texts(svc: Services, campaign: Campaign, reached: int, goal: int) 
 
 
 async def announce_milestone(
-    app: AnyApp,
+    runner: Broadcaster,
     campaign: Campaign,
     reached: int,
     goal: int,
@@ -272,10 +260,10 @@ async def announce_milestone(
 ) -> None:
     """Queues the milestone notice (`milestone_texts`) for the campaign's opted-in signers
     and starts sending."""
-    svc: Services = app.bot_data["services"]
+    svc = runner.svc
     default = texts.get(campaign.default_language) or next(iter(texts.values()))
     broadcast_id, recipients = await admin_store.create_milestone(
         svc.db, campaign.slug, default, texts, svc.now()
     )
     log.info("milestone notice %d queued for %d recipients", broadcast_id, recipients)
-    runner(app).start(broadcast_id)
+    runner.start(broadcast_id)

@@ -1,21 +1,65 @@
-"""The typed context handlers receive, and the Application type they run in."""
+"""The typed runtime of one bot, the Application that carries it, and the context handlers get.
+
+What the process shares (settings, storage, signer key, campaigns: `Services`) is kept apart
+from what belongs to one bot (its Application, metrics, flood and group budgets, broadcast
+runner, ops endpoint), so several bots can one day run over one shared part. Everything here
+is created by the composition root, bot.telegram.app.build_application, and nowhere else.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.core.services import Services
 
+if TYPE_CHECKING:
+    from bot.telegram.broadcast import Broadcaster
+    from bot.telegram.health import OpsServer
+    from bot.telegram.metrics import Metrics
+    from bot.telegram.middleware import Gatekeeper, GroupBudget
+
+
+@dataclass
+class BotRuntime:
+    """One bot's own runtime objects, over the process's shared `services`."""
+
+    services: Services
+    metrics: Metrics
+    gatekeeper: Gatekeeper
+    group_budget: GroupBudget  # every post into a group draws on it
+    group_refusals: GroupBudget  # refusals in groups have their own, smaller allowance
+    broadcaster: Broadcaster
+    ops_server: OpsServer | None = None  # METRICS_LISTEN, opened in post_init
+
+
+class BotApplication(Application[ExtBot[None], "BotContext", Any, Any, Any, Any]):
+    """PTB's Application with the bot's runtime, timing each update it handles."""
+
+    runtime: BotRuntime  # set by build_application before the Application runs
+
+    async def process_update(self, update: object) -> None:
+        started = time.perf_counter()
+        try:
+            await super().process_update(update)
+        finally:
+            self.runtime.metrics.observe_update(update, time.perf_counter() - started)
+
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with typed access to the Services."""
+    """CallbackContext with typed access to the bot's runtime and the shared Services."""
+
+    @property
+    def runtime(self) -> BotRuntime:
+        app: BotApplication = self.application  # type: ignore[assignment]
+        return app.runtime
 
     @property
     def svc(self) -> Services:
-        services: Services = self.application.bot_data["services"]
-        return services
+        return self.runtime.services
 
 
-BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+BotApp = BotApplication

@@ -19,7 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram.error import TelegramError
@@ -29,7 +29,7 @@ from bot.telegram.metrics import Metrics
 
 if TYPE_CHECKING:
     from bot.core.services import Services
-    from bot.telegram.context import BotApp, BotContext
+    from bot.telegram.context import BotContext, BotRuntime
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,8 @@ class Health:
         self.clock = clock
         self._progress: dict[int, tuple[int, float]] = {}  # broadcast -> (done, since)
 
-    async def check(self, app: BotApp) -> tuple[bool, dict[str, str]]:
-        svc: Services = app.bot_data["services"]
-        metrics: Metrics = app.bot_data["metrics"]
+    async def check(self, runtime: BotRuntime) -> tuple[bool, dict[str, str]]:
+        svc, metrics = runtime.services, runtime.metrics
         now = self.clock()
         checks: dict[str, str] = {}
         try:
@@ -107,8 +106,8 @@ class Health:
 class OpsServer:
     """A minimal HTTP/1.1 server for /healthz and /metrics (one request per connection)."""
 
-    def __init__(self, app: BotApp, health: Health) -> None:
-        self.app = app
+    def __init__(self, runtime: BotRuntime, health: Health) -> None:
+        self.runtime = runtime
         self.health = health
         self._server: asyncio.Server | None = None
 
@@ -161,11 +160,11 @@ class OpsServer:
         if method != "GET":
             return "405 Method Not Allowed", text, b"only GET\n"
         if path == "/metrics":
-            metrics: Metrics = self.app.bot_data["metrics"]
-            await metrics.refresh(self.app.bot_data["services"])
+            metrics = self.runtime.metrics
+            await metrics.refresh(self.runtime.services)
             return "200 OK", CONTENT_TYPE_LATEST, metrics.exposition()
         if path == "/healthz":
-            healthy, checks = await self.health.check(self.app)
+            healthy, checks = await self.health.check(self.runtime)
             body = json.dumps({"healthy": healthy, "checks": checks}).encode() + b"\n"
             status = "200 OK" if healthy else "503 Service Unavailable"
             return status, "application/json", body
@@ -174,8 +173,7 @@ class OpsServer:
 
 async def keep_alive(context: BotContext) -> None:
     """getMe when nothing else reached Telegram lately, so /healthz stays meaningful."""
-    metrics: Metrics = context.application.bot_data["metrics"]
-    last = metrics.last_api_success
+    last = context.runtime.metrics.last_api_success
     if last is not None and time.monotonic() - last < KEEPALIVE_AFTER:
         return
     try:
@@ -184,27 +182,18 @@ async def keep_alive(context: BotContext) -> None:
         log.warning("Telegram did not answer getMe: %s", exc.__class__.__name__)
 
 
-def _state(app: BotApp) -> dict[str, Any]:
-    ops: dict[str, Any] = app.bot_data.setdefault("ops", {})
-    return ops
-
-
-async def start(app: BotApp) -> None:
-    """From post_init: schedules keep-alive and backups, and opens the endpoint if asked."""
-    services: Services = app.bot_data["services"]
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(keep_alive, interval=60, first=60, name="keep_alive")
-    backups.schedule(app)
-    listen = services.settings.metrics_listen
+async def open_endpoint(runtime: BotRuntime) -> None:
+    """From post_init: opens /healthz and /metrics when METRICS_LISTEN asks for them."""
+    listen = runtime.services.settings.metrics_listen
     if listen is None:
         return
-    server = OpsServer(app, Health())
+    server = OpsServer(runtime, Health())
     await server.start(*listen)
-    _state(app)["server"] = server
+    runtime.ops_server = server
 
 
-async def stop(app: BotApp) -> None:
+async def close_endpoint(runtime: BotRuntime) -> None:
     """From post_shutdown, before the database closes."""
-    server = _state(app).pop("server", None)
-    if isinstance(server, OpsServer):
-        await server.stop()
+    if runtime.ops_server is not None:
+        await runtime.ops_server.stop()
+        runtime.ops_server = None

@@ -1,14 +1,21 @@
-"""Periodic housekeeping: stale drafts erased, counters checked against the rows."""
+"""Every periodic job of one bot, scheduled here and nowhere else (from post_init).
+
+The work itself lives below (core/ for housekeeping, ops/ for backups); a job only hands it
+the runtime objects and records what the operator should see in /metrics.
+"""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from bot.core.retention import apply_retention
+from bot.ops import backups
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage import trail as trail_store
-from bot.telegram.context import BotApp, BotContext
+from bot.telegram.context import BotApp, BotContext, BotRuntime
+from bot.telegram.health import keep_alive
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,22 @@ async def retention(context: BotContext) -> None:
     await apply_retention(context.svc)
 
 
+async def run_backup(runtime: BotRuntime) -> Path | None:
+    """One run of the scheduled backup; its outcome goes to /metrics and /healthz."""
+    svc = runtime.services
+    now = svc.now()
+    outcome = await backups.run_scheduled(svc.db, svc.settings, now)
+    if outcome.failed:
+        runtime.metrics.backup_done(False)
+    elif outcome.path is not None:
+        runtime.metrics.backup_done(True, now)
+    return outcome.path
+
+
+async def backup(context: BotContext) -> None:
+    await run_backup(context.runtime)
+
+
 def schedule(app: BotApp) -> None:
     queue = app.job_queue
     if queue is None:
@@ -43,3 +66,10 @@ def schedule(app: BotApp) -> None:
     queue.run_repeating(expire_drafts, interval=600, first=60, name="expire_drafts")
     queue.run_repeating(recount, interval=3600, first=300, name="recount")
     queue.run_repeating(retention, interval=6 * 3600, first=120, name="retention")
+    queue.run_repeating(keep_alive, interval=60, first=60, name="keep_alive")
+    folder = app.runtime.services.settings.backup_dir
+    if folder is not None:
+        newest = backups.newest_backup(folder)
+        if newest is not None:
+            app.runtime.metrics.backup_found(newest)
+        queue.run_repeating(backup, interval=backups.JOB_EVERY, first=30, name="backup")

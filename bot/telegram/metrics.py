@@ -12,11 +12,10 @@ import contextlib
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from telegram import Update
-from telegram.ext import Application
 
 if TYPE_CHECKING:
     from bot.core.services import Services
@@ -210,16 +209,3 @@ def database_bytes(path: Path) -> int:
         with contextlib.suppress(OSError):
             total += Path(f"{path}{suffix}").stat().st_size
     return total
-
-
-class MeasuredApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """PTB's Application that times each update it handles (built by ApplicationBuilder)."""
-
-    async def process_update(self, update: object) -> None:
-        started = time.perf_counter()
-        try:
-            await super().process_update(update)
-        finally:
-            metrics = self.bot_data.get("metrics")
-            if isinstance(metrics, Metrics):
-                metrics.observe_update(update, time.perf_counter() - started)

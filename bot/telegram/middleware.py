@@ -6,8 +6,8 @@ import asyncio
 import logging
 import sys
 import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Coroutine
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor
 from bot.storage import trail as trail_store
 
 if TYPE_CHECKING:
-    from bot.core.services import Services
+    from bot.telegram.context import BotRuntime
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +46,20 @@ class PerUserProcessor(BaseUpdateProcessor):
     what `max_concurrent_updates` reports) and ours is taken only once the person's previous
     update is done. A flooding person's excess is dropped (the Gatekeeper decides) unawaited.
 
-    `bot_data` returns the Application's bot_data (Gatekeeper and Services); it is a callable
-    because the processor is built before the Application.
+    `runtime` returns the bot's runtime (Gatekeeper and Services); it is a callable because the
+    processor is built before the Application.
     """
 
     def __init__(
         self,
         max_concurrent_updates: int = 256,
         *,
-        bot_data: Callable[[], Mapping[str, Any]],
+        runtime: Callable[[], BotRuntime],
     ) -> None:
         # PTB's own semaphore (taken before do_process_update) must never bind; ours does.
         super().__init__(sys.maxsize)
         self._slots = asyncio.Semaphore(max_concurrent_updates)
-        self._bot_data = bot_data
+        self._runtime = runtime
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -91,11 +91,10 @@ class PerUserProcessor(BaseUpdateProcessor):
         """Asks the Gatekeeper; organisers are never throttled (they may need to act fast)."""
         if not isinstance(update, Update) or update.effective_user is None:
             return True
-        bot_data = self._bot_data()
-        services: Services = bot_data["services"]
-        if services.level(key) is not None:
+        runtime = self._runtime()
+        if runtime.services.level(key) is not None:
             return True
-        keeper: Gatekeeper = bot_data["gatekeeper"]
+        keeper = runtime.gatekeeper
         verdict = keeper.admit(key, update.update_id, self._waiting.get(key, 0))
         if verdict is Verdict.DROP:
             log.debug("dropped update %s of a flooding user", update.update_id)
@@ -197,7 +196,7 @@ async def gate(update: object, context: Any) -> None:
     """
     if not isinstance(update, Update):
         return
-    keeper: Gatekeeper = context.application.bot_data["gatekeeper"]
+    keeper = context.runtime.gatekeeper
     notice = keeper.take_notice(update.update_id)
     if keeper.seen_before(update.update_id):
         log.info("dropped redelivered update %s", update.update_id)
@@ -213,3 +212,27 @@ async def gate(update: object, context: Any) -> None:
             t._("You are sending messages too fast. Please wait a moment."),
         )
     raise ApplicationHandlerStop
+
+
+GROUP_BUDGET = 6  # cards per group per minute; Telegram allows 20 messages
+_WINDOW = 60.0
+
+
+class GroupBudget:
+    """Drops group commands beyond the budget instead of queueing them."""
+
+    def __init__(self, per_minute: int = GROUP_BUDGET) -> None:
+        self.per_minute = per_minute
+        self._sent: dict[int, deque[float]] = {}
+
+    def take(self, chat_id: int, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        sent = self._sent.setdefault(chat_id, deque())
+        while sent and now - sent[0] > _WINDOW:
+            sent.popleft()
+        if len(sent) >= self.per_minute:
+            return False
+        sent.append(now)
+        if len(self._sent) > 50_000:
+            self._sent.clear()
+        return True

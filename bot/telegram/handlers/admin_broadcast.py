@@ -12,7 +12,6 @@ from telegram.constants import ParseMode
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import Translator
 from bot.storage import admin as admin_store
-from bot.telegram import broadcast
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
@@ -106,7 +105,7 @@ async def on_confirm(
     shown = await show(update, context, View(esc(text).format(count=t.number(recipients))))
     await admin_store.set_progress_message(svc.db, broadcast_id, shown)
     await audit(context, admin_id, "broadcast_send", f"id={broadcast_id} recipients={recipients}")
-    broadcast.runner(context.application).start(broadcast_id)
+    context.runtime.broadcaster.start(broadcast_id)
 
 
 @admin_button

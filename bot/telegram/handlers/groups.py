@@ -11,8 +11,6 @@ ordinary chatter, and a per-group budget well under Telegram's 20 messages a min
 from __future__ import annotations
 
 import logging
-import time
-from collections import deque
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
@@ -32,29 +30,7 @@ from bot.telegram.views import sharing as views
 from bot.telegram.views.common import View
 
 log = logging.getLogger(__name__)
-GROUP_BUDGET = 6  # cards per group per minute; Telegram allows 20 messages
-_WINDOW = 60.0
 CLEAR = "default"  # /language default: back to no group language
-
-
-class GroupBudget:
-    """Drops group commands beyond the budget instead of queueing them."""
-
-    def __init__(self, per_minute: int = GROUP_BUDGET) -> None:
-        self.per_minute = per_minute
-        self._sent: dict[int, deque[float]] = {}
-
-    def take(self, chat_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        sent = self._sent.setdefault(chat_id, deque())
-        while sent and now - sent[0] > _WINDOW:
-            sent.popleft()
-        if len(sent) >= self.per_minute:
-            return False
-        sent.append(now)
-        if len(self._sent) > 50_000:
-            self._sent.clear()
-        return True
 
 
 async def _items(
@@ -65,7 +41,7 @@ async def _items(
     assert chat is not None
     source = await source_store.for_group(svc.db, chat.id, chat.title or "", svc.now())
     return [
-        (c, await svc.progress(c), deeplinks.link(svc.bot_username, c.slug, source))
+        (c, await svc.progress(c), deeplinks.link(context.bot.username, c.slug, source))
         for c in campaigns
     ]
 
@@ -77,12 +53,6 @@ def _wanted(context: BotContext) -> list[Campaign]:
         if campaign is not None:
             return [campaign]
     return svc.campaigns.open() or svc.campaigns.all()
-
-
-def group_budget(context: BotContext, name: str = "group_budget") -> GroupBudget:
-    """The per-group allowance every post into a group draws on (refusals have their own)."""
-    budget: GroupBudget = context.application.bot_data[name]
-    return budget
 
 
 async def _group_language(context: BotContext, chat_id: int) -> str | None:
@@ -100,7 +70,7 @@ async def group_translator(context: BotContext, chat_id: int, fallback: str) -> 
 
 async def card_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    if chat is None or not group_budget(context).take(chat.id):
+    if chat is None or not context.runtime.group_budget.take(chat.id):
         return
     items = await _items(update, context, _wanted(context))
     if not items:
@@ -109,7 +79,7 @@ async def card_command(update: Update, context: BotContext) -> None:
     if len(items) == 1:
         campaign, progress, link = items[0]
         t = await group_translator(context, chat.id, campaign.default_language)
-        list_link = deeplinks.list_link(context.svc.bot_username, campaign.slug)
+        list_link = deeplinks.list_link(context.bot.username, campaign.slug)
         view: View = views.compact_card(t, campaign, progress, link, list_link)
     else:
         t = await group_translator(context, chat.id, default)
@@ -119,10 +89,10 @@ async def card_command(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    if chat is None or not group_budget(context).take(chat.id):
+    if chat is None or not context.runtime.group_budget.take(chat.id):
         return
     t = await group_translator(context, chat.id, context.svc.settings.default_language)
-    await send(update, context, views.group_help(t, context.svc.bot_username))
+    await send(update, context, views.group_help(t, context.bot.username))
 
 
 async def _is_group_admin(update: Update, context: BotContext) -> bool:
@@ -149,7 +119,7 @@ async def _is_group_admin(update: Update, context: BotContext) -> bool:
 async def language_command(update: Update, context: BotContext) -> None:
     """/language [code|default]: shows the group's language; administrators change it."""
     chat = update.effective_chat
-    if chat is None or not group_budget(context).take(chat.id):
+    if chat is None or not context.runtime.group_budget.take(chat.id):
         return
     svc = context.svc
     default = svc.settings.default_language
@@ -161,7 +131,7 @@ async def language_command(update: Update, context: BotContext) -> None:
         return
     if not await _is_group_admin(update, context):
         # At most one refusal a minute: a member repeating it must not fill the group.
-        if group_budget(context, "group_refusals").take(chat.id):
+        if context.runtime.group_refusals.take(chat.id):
             t = svc.i18n.get(current or default)
             await send(update, context, views.group_language_refused(t))
         return
@@ -193,7 +163,7 @@ async def on_membership(update: Update, context: BotContext) -> None:
     if _removed(change):
         await group_store.forget(context.svc.db, chat.id)
         return
-    if not _joined(change) or not group_budget(context).take(chat.id):
+    if not _joined(change) or not context.runtime.group_budget.take(chat.id):
         return
     t = await group_translator(context, chat.id, context.svc.settings.default_language)
     items = await _items(update, context, context.svc.campaigns.open())
@@ -216,8 +186,6 @@ async def on_migrated(update: Update, context: BotContext) -> None:
 def register(app: BotApp) -> None:
     # New messages only: an edited command must not post the card again.
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
-    app.bot_data["group_budget"] = GroupBudget()
-    app.bot_data["group_refusals"] = GroupBudget(per_minute=1)
     # CommandHandler takes /petition and /petition@<this bot>, never /petition@<another bot>.
     app.add_handler(
         CommandHandler(["petition", "progress", "share", "start", "sign"], card_command, groups)

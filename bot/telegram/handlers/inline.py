@@ -31,9 +31,9 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         haystack = f"{campaign.slug} {text.title} {text.summary}".lower()
         if words and not all(word in haystack for word in words):
             continue
-        link = deeplinks.link(svc.bot_username, campaign.slug, source)
+        link = deeplinks.link(context.bot.username, campaign.slug, source)
         progress = await svc.progress(campaign)
-        list_link = deeplinks.list_link(svc.bot_username, campaign.slug)
+        list_link = deeplinks.list_link(context.bot.username, campaign.slug)
         card = views.compact_card(t, campaign, progress, link, list_link)
         results.append(
             InlineQueryResultArticle(

@@ -50,4 +50,4 @@ async def after_signature(
         except TelegramError as exc:
             log.warning("milestone announcement failed: %s", exc.__class__.__name__)
     # The same notice, in each signer's language, to those who asked for updates.
-    await broadcast.announce_milestone(context.application, campaign, reached, goal, texts)
+    await broadcast.announce_milestone(context.runtime.broadcaster, campaign, reached, goal, texts)

@@ -26,7 +26,7 @@ async def send_share(
 ) -> None:
     """One photo message: the QR code, the link in the caption, and share buttons."""
     t = await translator(update, context)
-    link = deeplinks.link(context.svc.bot_username, campaign.slug, source)
+    link = deeplinks.link(context.bot.username, campaign.slug, source)
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_photo(

@@ -19,7 +19,7 @@ from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import reading
 from bot.telegram.handlers.base import CallbackRoute, answer, send, show, translator
-from bot.telegram.handlers.groups import group_budget, group_translator
+from bot.telegram.handlers.groups import group_translator
 from bot.telegram.handlers.reading import campaign_list_view, current_campaign
 from bot.telegram.views import signatories as views
 from bot.telegram.views.common import View
@@ -119,9 +119,9 @@ async def group_signatories(update: Update, context: BotContext) -> None:
     named = svc.campaign(context.args[0].lower()) if context.args else None
     candidates = [named] if named else svc.campaigns.open() or svc.campaigns.all()
     listed = [c for c in candidates if c.signatories]
-    if chat is None or not listed or not group_budget(context).take(chat.id):
+    if chat is None or not listed or not context.runtime.group_budget.take(chat.id):
         return
-    links = [(c, deeplinks.list_link(svc.bot_username, c.slug)) for c in listed]
+    links = [(c, deeplinks.list_link(context.bot.username, c.slug)) for c in listed]
     if len(links) == 1:
         campaign, link = links[0]
         t = await group_translator(context, chat.id, campaign.default_language)
