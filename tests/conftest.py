@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from bench.harness import Driver
 from bot.config import Settings, load_settings
 from bot.core.services import Services
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram, FakeUser
+from tests.harness import Driver
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "1234567:AAtest-token-for-the-fake-telegram-xyz"

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import spawn_bot, stop_bot
 from bot import cli
 from bot.storage import sqlite as db_module
 from bot.storage.sqlite import SqliteDatabase, migration_files
 from tests.conftest import ROOT, TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer
+from tests.harness import spawn_bot, stop_bot
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 

@@ -13,10 +13,10 @@ import logging
 
 import pytest
 
-from bench.harness import Driver, QueuedUser, queued_user
 from bot.core.services import Services
 from bot.telegram.context import BotApp
 from tests.faketg import FakeTelegram, FakeUser
+from tests.harness import Driver, QueuedUser, queued_user
 from tests.journeys import CAMPAIGN
 
 USERS = 1000

@@ -16,9 +16,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from bench.harness import spawn_bot, stop_bot
 from bot.domain.signatures import Pseudonyms
 from tests.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
+from tests.harness import spawn_bot, stop_bot
 from tests.journeys import CAMPAIGN, sign
 
 ROUNDS = 3

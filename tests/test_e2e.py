@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import spawn_bot, stop_bot
 from tests.conftest import TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
+from tests.harness import spawn_bot, stop_bot
 
 
 @pytest.fixture

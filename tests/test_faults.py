@@ -16,12 +16,12 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bench.harness import Driver, QueuedUser, queued_user
 from bot.config import Settings
 from bot.telegram.context import BotApp
 from bot.telegram.middleware import Gatekeeper
 from tests.conftest import Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, Faults
+from tests.harness import Driver, QueuedUser, queued_user
 from tests.journeys import CAMPAIGN
 
 USERS = 60

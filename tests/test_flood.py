@@ -18,10 +18,10 @@ from typing import Any
 from telegram import Chat, Message, Update, User
 from telegram.ext import TypeHandler
 
-from bench.harness import Driver, LeanUser, QueuedUser, queued_user
 from bot.telegram.context import BotApp
 from bot.telegram.middleware import Gatekeeper, PerUserProcessor
 from tests.faketg import FakeTelegram
+from tests.harness import Driver, LeanUser, QueuedUser, queued_user
 from tests.journeys import CAMPAIGN, sign
 
 FLOOD = 400

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import spawn_bot, stop_bot
 from bot.config import SettingsError, load_settings
 from bot.ops.logs import configure_logging
 from tests.conftest import TOKEN
 from tests.faketg import FakeTelegram, FakeTelegramServer
+from tests.harness import spawn_bot, stop_bot
 
 
 def test_each_line_is_json_and_the_token_is_redacted(restore_logging: None) -> None:

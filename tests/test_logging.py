@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from bench.harness import spawn_bot, stop_bot
 from bot.config import Settings
 from bot.ops.logs import configure_logging
 from tests.conftest import TOKEN, Clock, start_app, stop_app
 from tests.faketg import FakeTelegram, FakeTelegramServer, Faults
+from tests.harness import spawn_bot, stop_bot
 from tests.journeys import sign
 
 PEOPLE = [

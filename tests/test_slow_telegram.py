@@ -17,7 +17,6 @@ from dataclasses import replace
 
 import pytest
 
-from bench.harness import Driver, QueuedUser, queued_user
 from bot.config import Settings
 from bot.telegram.app import build_application
 from bot.telegram.client import ResilientRequest, repeatable
@@ -25,6 +24,7 @@ from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
 from tests.conftest import Clock
 from tests.faketg import ConnectionFaults, FakeTelegram, FakeTelegramServer
+from tests.harness import Driver, QueuedUser, queued_user
 from tests.journeys import sign
 
 SUPPORTERS = 200

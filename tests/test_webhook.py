@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from bench.harness import spawn_bot, stop_bot
 from tests.faketg import FakeTelegram, FakeTelegramServer
 from tests.faketg.html import u16len
+from tests.harness import spawn_bot, stop_bot
 
 SECRET = "s3cret-Token_for-tests-0123456789"
 
