@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -27,9 +26,10 @@ from bot.core.content import ContentError, campaign_problems
 from bot.domain.campaigns import Campaign
 from bot.i18n import CatalogError, I18n
 from bot.ops import restore
+from bot.ops.lock import RunLock
 from bot.ops.logs import configure_logging, redact
 from bot.storage.keys import SignerKeyError, check_signer_key
-from bot.storage.sqlite import MigrationError, SqliteDatabase, migration_files
+from bot.storage.sqlite import DatabaseError, MigrationError, SqliteDatabase, migration_files
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
 
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "restore":
             return _restore(settings, args.file, args.identity, args.accept_older)
         # One bot per database: a second one, or a restore in progress, holds this lock.
-        lock = restore.DatabaseLock(settings.database_path)
+        lock = RunLock(settings.database_path)
         if not lock.acquire():
             raise Stop(
                 f"another petition-bot (or a restore) is using {settings.database_path}: "
@@ -172,7 +172,7 @@ def _restore(settings: Settings, source: str, identity: str | None, accept_older
     return 0
 
 
-DATABASE_ERRORS = (MigrationError, SignerKeyError, sqlite3.Error)
+DATABASE_ERRORS = (MigrationError, SignerKeyError, DatabaseError)
 
 
 def _database_stop(settings: Settings, exc: Exception) -> Stop:

@@ -20,7 +20,8 @@ from pyrage import x25519
 
 from bot import cli
 from bot.config import Settings, load_settings
-from bot.ops import backups, restore
+from bot.ops import backups
+from bot.ops.lock import RunLock
 from bot.telegram import jobs
 from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
@@ -169,7 +170,7 @@ async def test_restore_refuses_what_would_lose_or_leak_data(
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    lock = restore.DatabaseLock(database)
+    lock = RunLock(database)
     assert lock.acquire()  # as a running bot holds it
     try:
         code, _, err = _restore(capsys, str(early), "--identity", str(key_file))

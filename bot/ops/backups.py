@@ -27,13 +27,15 @@ import logging
 import math
 import os
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import crypto
+from bot.storage import backup_file
+from bot.storage.backup_file import Watermark
+from bot.storage.sqlite import DatabaseError
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -45,7 +47,6 @@ PREFIX = "petition-bot-"
 _NAME = re.compile(r"petition-bot-(\d{8}T\d{6}Z)\.sqlite3(\.age)?")
 _STAMP = "%Y%m%dT%H%M%SZ"
 LEDGER = "erasures.json"
-MADE_AT = "backup_made_at"  # bot_state key written into each copy (never into the live db)
 JOB_EVERY = 600  # seconds between checks whether a backup is due (and ledger refreshes)
 
 
@@ -100,20 +101,6 @@ def private_folder(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def _stamp_copy(path: Path, at: int) -> None:
-    """Marks the copy with its time and makes it one self-contained file (no WAL)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=DELETE").fetchall()
-        conn.execute(
-            "INSERT INTO bot_state (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (MADE_AT, str(at)),
-        )
-    finally:
-        conn.close()
-
-
 def _finish(partial: Path, target: Path, recipients: tuple[str, ...]) -> None:
     """Encrypts (or not) the stamped copy into place; blocking, run in a worker thread."""
     if recipients:
@@ -151,7 +138,7 @@ async def make_backup(db: Database, recipients: tuple[str, ...], folder: Path, a
     partial = folder / f".partial-{target.name.removesuffix(crypto.SUFFIX)}"
     try:
         await db.backup_to(str(partial))
-        await asyncio.to_thread(_stamp_copy, partial, at)
+        await asyncio.to_thread(backup_file.stamp, partial, at)
         await asyncio.to_thread(_finish, partial, target, recipients)
     finally:
         _remove_partials(folder)
@@ -159,32 +146,6 @@ async def make_backup(db: Database, recipients: tuple[str, ...], folder: Path, a
 
 
 # -- the erasure watermark ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Watermark:
-    """How many erasures (withdrawals, removals) a database has counted, and the newest hour."""
-
-    erasures: int
-    last_hour: int | None  # unix seconds // 3600
-
-    def describe(self) -> str:
-        if self.last_hour is None:
-            return "no erasure"
-        when = datetime.fromtimestamp(self.last_hour * 3600, UTC).strftime("%Y-%m-%d %H:00")
-        return f"{self.erasures} erasures, the last in the hour from {when} UTC"
-
-
-def watermark_of(conn: sqlite3.Connection) -> Watermark:
-    erasures = conn.execute("SELECT COALESCE(SUM(withdrawals), 0) FROM counters").fetchone()[0]
-    hour = conn.execute("SELECT MAX(hour) FROM activity WHERE withdrawn > 0").fetchone()[0]
-    return Watermark(int(erasures), int(hour) if hour is not None else None)
-
-
-async def live_watermark(db: Database) -> Watermark:
-    erasures = await db.scalar("SELECT COALESCE(SUM(withdrawals), 0) FROM counters", (), 0)
-    hour = await db.scalar("SELECT MAX(hour) FROM activity WHERE withdrawn > 0")
-    return Watermark(int(erasures), int(hour) if hour is not None else None)
 
 
 def write_ledger(folder: Path, mark: Watermark, at: int) -> None:
@@ -225,8 +186,8 @@ async def run_scheduled(db: Database, settings: Settings, now: int) -> Scheduled
     if folder is None:
         return Scheduled()
     try:
-        write_ledger(folder, await live_watermark(db), now)
-    except (OSError, sqlite3.Error) as exc:
+        write_ledger(folder, await backup_file.live_watermark(db), now)
+    except (OSError, DatabaseError) as exc:
         log.warning("could not record the erasure watermark: %s", exc.__class__.__name__)
     newest = newest_backup(folder)
     if newest is not None and now - newest < settings.backup_every_hours * 3600 - JOB_EVERY / 2:

@@ -10,15 +10,11 @@ fingerprint, and a backup older than the last recorded erasure unless told `--ac
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import shutil
-import sqlite3
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -26,8 +22,10 @@ import pyrage
 from pyrage import x25519
 
 from bot.domain.signatures import key_fingerprint
-from bot.ops.backups import MADE_AT, Watermark, fsync_dir, private_folder, read_ledger, watermark_of
-from bot.storage import keys
+from bot.ops.backups import fsync_dir, private_folder, read_ledger
+from bot.ops.lock import RunLock
+from bot.storage import backup_file
+from bot.storage.backup_file import BackupFileError, FileFacts
 from bot.storage.sqlite import migration_files
 
 if TYPE_CHECKING:
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_SQLITE = b"SQLite format 3\x00"
 _AGE = (b"age-encryption.org/v1", b"-----BEGIN AGE ENCRYPTED FILE-----")
 
 
@@ -43,39 +40,10 @@ class RestoreError(Exception):
     """The backup cannot be restored here; the message is one line for the organiser."""
 
 
-class DatabaseLock:
-    """An advisory lock beside the database, held by a running bot and by a restore.
-
-    A restore must not write where a bot is running, and two bots must not share a database
-    (both would answer the same people).
-    """
-
-    def __init__(self, database_path: Path) -> None:
-        self.path = Path(f"{database_path}.lock")
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        private_folder(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
 @contextlib.contextmanager
 def database_lock(database_path: Path) -> Iterator[None]:
     """Holds the lock, or raises RestoreError naming what holds it."""
-    lock = DatabaseLock(database_path)
+    lock = RunLock(database_path)
     if not lock.acquire():
         raise RestoreError(
             f"a petition-bot process (the bot, or another restore) is using {database_path}: "
@@ -85,20 +53,6 @@ def database_lock(database_path: Path) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-@dataclass(frozen=True)
-class BackupFacts:
-    made_at: int | None
-    schema_version: int
-    signatures: int
-    campaigns: int
-    mark: Watermark
-
-    def when(self) -> str:
-        if self.made_at is None:
-            return "at an unknown time (not a scheduled backup)"
-        return datetime.fromtimestamp(self.made_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _copy_stream(source: IO[bytes], target: Path) -> None:
@@ -131,66 +85,33 @@ def _read_identities(identity: str, stdin: IO[bytes]) -> list[x25519.Identity]:
     return _identities(text, identity)
 
 
-def inspect_backup(path: Path, key: bytes) -> BackupFacts:
+def inspect_backup(path: Path, key: bytes) -> FileFacts:
     """Integrity, schema version and signer-key fingerprint of a plaintext backup."""
-    with open(path, "rb") as fh:
-        if fh.read(len(_SQLITE)) != _SQLITE:
-            raise RestoreError("the file is neither a SQLite database nor age-encrypted")
+    if not backup_file.is_sqlite(path):
+        raise RestoreError("the file is neither a SQLite database nor age-encrypted")
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise RestoreError(f"the backup cannot be opened: {exc}") from None
-    try:
-        conn.execute("PRAGMA journal_mode=DELETE").fetchall()  # a /backup copy is WAL-marked
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
-        if problems != ["ok"]:
-            raise RestoreError(f"the backup is damaged (integrity check: {problems[0]})")
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not {"schema_migrations", "bot_state", "counters", "signatures"} <= tables:
-            raise RestoreError("the file is a SQLite database but not a petition-bot backup")
-        version = int(conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0])
-        known = migration_files()[-1][0]
-        if version > known:
-            raise RestoreError(
-                f"the backup is at schema version {version}, newer than this bot knows "
-                f"({known}): install the release that made it, then restore"
-            )
-        state = dict(conn.execute("SELECT key, value FROM bot_state").fetchall())
-        expected = state.get(keys.FINGERPRINT)
-        mine = key_fingerprint(key)
-        if expected is None:
-            raise RestoreError(
-                "the backup records no signer-key fingerprint, so the key cannot be checked: "
-                "start the old release on it once, then back it up again"
-            )
-        if expected != mine:
-            raise RestoreError(
-                f"the backup was made with another signer key (fingerprint {expected[:8]}, "
-                f"the configured key is {mine[:8]}): configure the original key "
-                "(README, 'The signer key')"
-            )
-        made = state.get(MADE_AT)
-        signatures = conn.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
-        campaigns = conn.execute("SELECT COUNT(DISTINCT campaign) FROM signatures").fetchone()[0]
-        return BackupFacts(
-            made_at=int(made) if made is not None else None,
-            schema_version=version,
-            signatures=int(signatures),
-            campaigns=int(campaigns),
-            mark=watermark_of(conn),
+        facts = backup_file.read_facts(path)
+    except BackupFileError as exc:
+        raise RestoreError(str(exc)) from None
+    known = migration_files()[-1][0]
+    if facts.schema_version > known:
+        raise RestoreError(
+            f"the backup is at schema version {facts.schema_version}, newer than this bot knows "
+            f"({known}): install the release that made it, then restore"
         )
-    except sqlite3.DatabaseError as exc:
-        raise RestoreError(f"the backup is damaged or not a database: {exc}") from None
-    finally:
-        conn.close()
-
-
-def _forget_backup_time(path: Path) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("DELETE FROM bot_state WHERE key = ?", (MADE_AT,))
-    finally:
-        conn.close()
+    expected, mine = facts.fingerprint, key_fingerprint(key)
+    if expected is None:
+        raise RestoreError(
+            "the backup records no signer-key fingerprint, so the key cannot be checked: "
+            "start the old release on it once, then back it up again"
+        )
+    if expected != mine:
+        raise RestoreError(
+            f"the backup was made with another signer key (fingerprint {expected[:8]}, "
+            f"the configured key is {mine[:8]}): configure the original key "
+            "(README, 'The signer key')"
+        )
+    return facts
 
 
 def _database_files(target: Path) -> list[Path]:
@@ -206,7 +127,7 @@ def restore(
     identity: str | None = None,
     accept_older: bool = False,
     stdin: IO[bytes] | None = None,
-) -> tuple[BackupFacts, list[str]]:
+) -> tuple[FileFacts, list[str]]:
     """Checks a backup and puts it where DATABASE_PATH says; returns its facts and warnings.
 
     `source` is a path or "-" (standard input, e.g. the output of `age -d`). Encrypted
@@ -275,7 +196,7 @@ def restore(
                     "withdrew. Restore a newer backup, or pass --accept-older if there is none "
                     "(then erase those names again)"
                 )
-            _forget_backup_time(plain)  # the live database is not a backup
+            backup_file.forget_stamp(plain)  # the live database is not a backup
             try:
                 os.link(plain, target)  # one step, and never over a database that appeared
             except FileExistsError:

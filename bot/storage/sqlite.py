@@ -21,6 +21,8 @@ import aiosqlite
 from bot.storage.engine import Row
 
 log = logging.getLogger(__name__)
+# What the engine raises when the database itself fails; callers outside storage catch this name.
+DatabaseError = sqlite3.Error
 # Shipped inside the package (bot/migrations links to the top-level folder in a checkout).
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
