@@ -54,9 +54,6 @@ class Services:
         held = await signature_store.campaigns_with_signatures(self.db)
         return sorted({*held, *(c.slug for c in self.campaigns.all())})
 
-    def is_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self.settings.admin_ids
-
     def level(self, user_id: int | None) -> Level | None:
         return level_of(user_id, self.settings.admin_ids, self.settings.moderator_ids)
 
