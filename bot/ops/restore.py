@@ -25,7 +25,7 @@ from bot.domain.signatures import key_fingerprint
 from bot.ops.backups import fsync_dir, private_folder, read_ledger
 from bot.ops.lock import RunLock
 from bot.storage import backup_file
-from bot.storage.backup_file import BackupFileError, FileFacts
+from bot.storage.backup_file import BackupFileError, FileFacts, Watermark
 from bot.storage.sqlite import migration_files
 
 if TYPE_CHECKING:
@@ -156,36 +156,7 @@ def restore(
         work = folder / f".restore-{os.getpid()}"
         plain = folder / f".restore-{os.getpid()}.sqlite3"
         try:
-            if source == "-":
-                _copy_stream(stdin, work)
-                raw = work
-            else:
-                raw = Path(source)
-                if not raw.is_file():
-                    raise RestoreError(f"the backup {source} is not a readable file")
-            with open(raw, "rb") as fh:
-                head = fh.read(64)
-            if head.startswith(_AGE):
-                if identity is None:
-                    raise RestoreError(
-                        "the backup is encrypted: pass --identity PATH (your age key file), or "
-                        "pipe the decrypted file in: age -d -i key.txt FILE | petition-bot "
-                        "restore -"
-                    )
-                keys = _read_identities(identity, stdin)
-                try:
-                    pyrage.decrypt_file(str(raw), str(plain), keys)
-                except pyrage.DecryptError:
-                    raise RestoreError(
-                        "the backup cannot be decrypted with that identity: it was encrypted "
-                        "to other keys (BACKUP_RECIPIENTS when it was made)"
-                    ) from None
-                plain.chmod(0o600)
-            elif raw == work:
-                work.rename(plain)
-            else:
-                with open(raw, "rb") as fh:
-                    _copy_stream(fh, plain)
+            _plaintext_copy(source, identity, stdin, work, plain)
             facts = inspect_backup(plain, settings.signer_key)
             ledger = read_ledger(settings.backup_dir) if settings.backup_dir else None
             if ledger is not None and facts.mark.erasures < ledger.erasures and not accept_older:
@@ -207,6 +178,47 @@ def restore(
         finally:
             work.unlink(missing_ok=True)
             plain.unlink(missing_ok=True)
+    return facts, _warnings(facts, ledger)
+
+
+def _plaintext_copy(
+    source: str, identity: str | None, stdin: IO[bytes], work: Path, plain: Path
+) -> None:
+    """The backup, decrypted when it is age-encrypted, as the private file `plain`."""
+    if source == "-":
+        _copy_stream(stdin, work)
+        raw = work
+    else:
+        raw = Path(source)
+        if not raw.is_file():
+            raise RestoreError(f"the backup {source} is not a readable file")
+    with open(raw, "rb") as fh:
+        head = fh.read(64)
+    if head.startswith(_AGE):
+        if identity is None:
+            raise RestoreError(
+                "the backup is encrypted: pass --identity PATH (your age key file), or "
+                "pipe the decrypted file in: age -d -i key.txt FILE | petition-bot "
+                "restore -"
+            )
+        keys = _read_identities(identity, stdin)
+        try:
+            pyrage.decrypt_file(str(raw), str(plain), keys)
+        except pyrage.DecryptError:
+            raise RestoreError(
+                "the backup cannot be decrypted with that identity: it was encrypted "
+                "to other keys (BACKUP_RECIPIENTS when it was made)"
+            ) from None
+        plain.chmod(0o600)
+    elif raw == work:
+        work.rename(plain)
+    else:
+        with open(raw, "rb") as fh:
+            _copy_stream(fh, plain)
+
+
+def _warnings(facts: FileFacts, ledger: Watermark | None) -> list[str]:
+    """What the organiser must know about what this restore brought back."""
     warnings = [
         f"warning: this backup holds the data as of {facts.when()}: withdrawals, removals and "
         "opt-outs made after that are not in it, so those names and ids are back; never "
@@ -222,4 +234,4 @@ def restore(
             f"warning: restored although older than the last erasure (--accept-older): "
             f"{ledger.erasures - facts.mark.erasures} withdrawals or removals are undone"
         )
-    return facts, warnings
+    return warnings
