@@ -6,6 +6,7 @@ Nothing here runs at import time, so tests import every module without a token.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import secrets
@@ -15,6 +16,9 @@ from pathlib import Path
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 SUPPORTED_LANGUAGES = ("en", "be", "ru", "uk", "pl")
+# Seconds between the scheduled backup job's checks. Not a setting, but a withdrawn name can
+# wait this long for the backup that rotates the oldest copy out (backup_window_days).
+BACKUP_JOB_EVERY = 600
 _TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,64}$")
 
 
@@ -53,6 +57,20 @@ class Settings:
     backup_every_hours: int = 24
     backup_keep: int = 7
     log_format: str = "text"  # or "json": one JSON object per line
+
+
+def backup_window_days(settings: Settings) -> int | None:
+    """Days a withdrawn name may remain in scheduled backups; None when they are off.
+
+    A withdrawal is in every backup made after it. The older ones rotate out once BACKUP_KEEP
+    newer backups exist, i.e. at most BACKUP_KEEP × BACKUP_EVERY_HOURS after the withdrawal
+    (plus the job's ten-minute check). Rotation happens only after a backup succeeds, so a
+    run of failed backups lengthens this; /healthz and /metrics report that.
+    """
+    if settings.backup_dir is None:
+        return None
+    hours = settings.backup_keep * settings.backup_every_hours + BACKUP_JOB_EVERY / 3600
+    return math.ceil(hours / 24)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:

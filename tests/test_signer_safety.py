@@ -426,7 +426,7 @@ def test_names_made_of_blank_looking_letters_are_refused(blank: str) -> None:
 async def test_privacy_and_withdrawal_say_how_long_a_name_stays_in_backups(
     make_user: Callable[..., FakeUser], svc: Services, tmp_path: Path
 ) -> None:
-    from bot.ops.backups import backup_window_days
+    from bot.config import backup_window_days
 
     svc.settings = replace(svc.settings, backup_dir=tmp_path / "backups")
     days = backup_window_days(svc.settings)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram.error import TelegramError
 
+from bot.config import BACKUP_JOB_EVERY
 from bot.ops import backups
 from bot.telegram.metrics import Metrics
 
@@ -95,7 +96,7 @@ class Health:
         settings = svc.settings
         if settings.backup_dir is None:
             return "off"
-        allowed = 2 * settings.backup_every_hours * 3600 + backups.JOB_EVERY
+        allowed = 2 * settings.backup_every_hours * 3600 + BACKUP_JOB_EVERY
         if metrics.last_backup is None:
             return "failing: no scheduled backup yet"
         age = svc.clock() - metrics.last_backup
