@@ -1,6 +1,8 @@
 """Typed settings, read once from the environment (and `.env`) and passed in explicitly.
 
-Nothing here runs at import time, so tests import every module without a token.
+Loading only reads: where the signer key comes from is recorded here, and
+bot/ops/signer_key.py reads or makes the key file at start-up. Nothing here runs at import
+time, so tests import every module without a token.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ import logging
 import math
 import os
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,9 @@ class Settings:
     admin_ids: frozenset[int]
     database_path: Path
     campaigns_dir: Path
-    signer_key: bytes = field(repr=False)
+    # SIGNER_KEY, or (empty until bot/ops/signer_key.py reads it) the key in signer_key_file.
+    signer_key: bytes = field(default=b"", repr=False)
+    signer_key_file: Path | None = None
     api_base_url: str = DEFAULT_API_BASE_URL
     default_language: str = "en"
     log_level: str = "INFO"
@@ -153,59 +156,20 @@ def default_key_file(env: Mapping[str, str]) -> Path:
     return base / "petition-bot" / "signer.key"
 
 
-def _signer_key(
-    env: Mapping[str, str], database_path: Path, create: bool = True
-) -> tuple[bytes, tuple[str, ...]]:
-    """The HMAC key that pseudonymises signers, and warnings to log once logging is set up.
+def _key_file(env: Mapping[str, str], database_path: Path) -> tuple[Path, tuple[str, ...]]:
+    """The key file to read when SIGNER_KEY is empty, and a warning for the old place.
 
-    It must never live inside the database. With `create=False` (the `check` command) a
-    missing key file is not written: the key is then a placeholder that is never used. A key
-    is never generated for a database that already holds signatures: that would silently make
-    every signer a stranger.
+    It must never live inside the database; reading or making it is bot/ops/signer_key.py's.
     """
-    from bot.storage.keys import database_needs_its_key
-
-    raw = env.get("SIGNER_KEY", "").strip()
-    if raw:
-        if len(raw) < 32:
-            raise SettingsError("SIGNER_KEY must be 64 hex digits")
-        return raw.encode(), ()
-    warnings: tuple[str, ...] = ()
-    beside = database_path.parent / "signer.key"
     if env.get("SIGNER_KEY_FILE", "").strip():
-        key_file = _path(env, "SIGNER_KEY_FILE", "")
-    elif beside.exists():  # where earlier versions created it: keeps working, with a warning
-        key_file = beside
-        warnings = (
+        return _path(env, "SIGNER_KEY_FILE", ""), ()
+    beside = database_path.parent / "signer.key"
+    if beside.exists():  # where earlier versions created it: keeps working, with a warning
+        return beside, (
             f"the signer key {beside} sits beside the database, so a backup of that folder "
             "carries both: move it elsewhere and set SIGNER_KEY_FILE (see README)",
         )
-    else:
-        key_file = default_key_file(env)
-    if key_file.exists():
-        mode = key_file.stat().st_mode & 0o777
-        if mode & 0o077:
-            raise SettingsError(
-                f"SIGNER_KEY_FILE {key_file} can be read by other users (mode {mode:o}): "
-                f"run chmod 600 {key_file}"
-            )
-        key = key_file.read_bytes().strip()
-        if len(key) < 32:
-            raise SettingsError(f"SIGNER_KEY_FILE {key_file} holds a key shorter than 32 bytes")
-        return key, warnings
-    if database_needs_its_key(database_path):
-        raise SettingsError(
-            f"the signer key {key_file} is missing, but {database_path} already holds "
-            "signatures made with a key: put the original key back (see README, 'Moving to a "
-            "new server'); a new key would make every signer a stranger"
-        )
-    if not create:
-        return b"", ()
-    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32))
-    return key_file.read_bytes().strip(), ()
+    return default_key_file(env), ()
 
 
 def env_file(env: Mapping[str, str]) -> Path:
@@ -213,12 +177,11 @@ def env_file(env: Mapping[str, str]) -> Path:
     return Path(env.get("ENV_FILE", "").strip() or ".env")
 
 
-def load_settings(
-    env: Mapping[str, str] | None = None, *, dotenv: bool = True, create_key: bool = True
-) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Build Settings from `env` (default: the process environment plus the `.env` file).
 
-    Variables already in the environment win over the file.
+    Variables already in the environment win over the file. Nothing is written: the signer
+    key file is only located (bot/ops/signer_key.py reads or makes it).
     """
     if env is None:
         if dotenv:
@@ -262,7 +225,14 @@ def load_settings(
     if announce and not re.fullmatch(r"-?\d+", announce):
         raise SettingsError(f"ANNOUNCE_CHAT_ID must be a numeric chat id, got {announce!r}")
     retention = _int(env, "RETENTION_DAYS", 0, 0, 36500)
-    signer_key, key_warnings = _signer_key(env, database_path, create=create_key)
+    raw_key = env.get("SIGNER_KEY", "").strip()
+    if raw_key and len(raw_key) < 32:
+        raise SettingsError("SIGNER_KEY must be 64 hex digits")
+    signer_key = raw_key.encode()
+    key_file: Path | None = None
+    key_warnings: tuple[str, ...] = ()
+    if not signer_key:
+        key_file, key_warnings = _key_file(env, database_path)
     rate = _int(env, "BROADCAST_RATE", 25, 1, 30)
     metrics_listen, ops_warnings = _listen(env.get("METRICS_LISTEN", ""))
     log_format = (env.get("LOG_FORMAT", "").strip() or "text").lower()
@@ -281,6 +251,7 @@ def load_settings(
         database_path=database_path,
         campaigns_dir=_path(env, "CAMPAIGNS_DIR", "campaigns"),
         signer_key=signer_key,
+        signer_key_file=key_file,
         warnings=key_warnings + ops_warnings,
         api_base_url=base_url,
         default_language=default_language,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, load_settings
+from bot.ops.signer_key import with_signer_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,11 +49,27 @@ def test_bad_variable_is_named(env: dict[str, str], changes: dict[str, str], nam
 def test_signer_key_file_created_private(env: dict[str, str], tmp_path: Path) -> None:
     env = {k: v for k, v in env.items() if k != "SIGNER_KEY"}
     env["SIGNER_KEY_FILE"] = str(tmp_path / "secrets" / "signer.key")
-    first = load_settings(env)
+    first = with_signer_key(load_settings(env))
     key_file = Path(env["SIGNER_KEY_FILE"])
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert load_settings(env).signer_key == first.signer_key  # stable across restarts
+    again = with_signer_key(load_settings(env))
+    assert again.signer_key == first.signer_key  # stable across restarts
     assert len(first.signer_key) >= 32
+
+
+def test_loading_settings_writes_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    """Loading only says where the key file is; the start-up step makes it, not `load_settings`."""
+    env = {k: v for k, v in env.items() if k != "SIGNER_KEY"}
+    home = tmp_path / "home"
+    home.mkdir()
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
+    settings = load_settings(env)
+    key_file = home / ".config" / "petition-bot" / "signer.key"
+    assert settings.signer_key_file == key_file
+    assert settings.signer_key == b""
+    assert not key_file.exists()
+    assert list(home.iterdir()) == []
+    assert not Path(env["DATABASE_PATH"]).parent.exists()
 
 
 def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
