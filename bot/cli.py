@@ -28,6 +28,7 @@ from bot.i18n import CatalogError, I18n
 from bot.ops import restore
 from bot.ops.lock import RunLock
 from bot.ops.logs import configure_logging, redact
+from bot.ops.signer_key import with_signer_key
 from bot.storage.keys import SignerKeyError, check_signer_key
 from bot.storage.sqlite import DatabaseError, MigrationError, SqliteDatabase, migration_files
 from bot.telegram.app import build_application
@@ -122,8 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _settings(*, create_key: bool = True) -> Settings:
+    """Settings and the signer key; a new install's key file is made here, not in `restore`."""
     try:
-        return load_settings(create_key=create_key)
+        return with_signer_key(load_settings(), create=create_key)
     except SettingsError as exc:
         raise Stop(f"configuration error: {exc}") from None
 
@@ -132,7 +134,7 @@ def _check() -> int:
     """Validates settings, campaigns, migrations and catalogs; writes and contacts nothing."""
     problems: list[str] = []
     try:
-        settings: Settings | None = load_settings(create_key=False)
+        settings: Settings | None = with_signer_key(load_settings(), create=False)
     except SettingsError as exc:
         problems.append(f"configuration error: {exc}")
         settings = None

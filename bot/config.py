@@ -1,21 +1,34 @@
 """Typed settings, read once from the environment (and `.env`) and passed in explicitly.
 
-Nothing here runs at import time, so tests import every module without a token.
+Each variable is one `Setting` below, with its default, its README line and its parser; the
+loader and the `Settings` defaults take them from there, and tests hold the README's table and
+`.env.example` to them, so a default is written once. Loading only reads: where the signer key
+comes from is recorded here, and bot/ops/signer_key.py reads or makes the key file at start-up.
+Nothing here runs at import time but parsing the defaults, so tests import every module without
+a token.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
-import secrets
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
-DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+T = TypeVar("T")
+
 SUPPORTED_LANGUAGES = ("en", "be", "ru", "uk", "pl")
+# Seconds between the scheduled backup job's checks. Not a setting, but a withdrawn name can
+# wait this long for the backup that rotates the oldest copy out (backup_window_days).
+BACKUP_JOB_EVERY = 600
 _TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,64}$")
+_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class SettingsError(Exception):
@@ -23,85 +36,56 @@ class SettingsError(Exception):
 
 
 @dataclass(frozen=True)
-class Settings:
-    bot_token: str = field(repr=False)
-    admin_ids: frozenset[int]
-    database_path: Path
-    campaigns_dir: Path
-    signer_key: bytes = field(repr=False)
-    api_base_url: str = DEFAULT_API_BASE_URL
-    default_language: str = "en"
-    log_level: str = "INFO"
-    webhook_url: str | None = None
-    webhook_secret: str | None = field(default=None, repr=False)
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    announce_chat_id: int | None = None
-    retention_days: int | None = None
-    broadcast_rate: float = 25.0
-    draft_ttl_hours: int = 24
-    # Organisers with day-to-day moderation powers only (no exports of names, no backups).
-    moderator_ids: frozenset[int] = frozenset()
-    # age public keys; when set, backups and exports that hold names are encrypted to them.
-    backup_recipients: tuple[str, ...] = ()
-    # Problems that do not stop the bot, logged once at start.
-    warnings: tuple[str, ...] = ()
-    # (host, port) of the /healthz and /metrics endpoint; None = off (the default).
-    metrics_listen: tuple[str, int] | None = None
-    # Scheduled backups: off unless BACKUP_DIR is set (see bot/ops/backups.py).
-    backup_dir: Path | None = None
-    backup_every_hours: int = 24
-    backup_keep: int = 7
-    log_format: str = "text"  # or "json": one JSON object per line
+class Setting(Generic[T]):
+    """One environment variable: its name, what an unset or blank one stands for, its parser.
+
+    `meaning` is its line in the README's table; an empty meaning puts it in the row of the
+    setting before it. `shown` is that table's Default column when the default is not a value
+    to quote (empty, off, or worked out at start).
+    """
+
+    name: str
+    default: str
+    parse: Callable[[str, str], T]  # (name, text) -> value; SettingsError names the variable
+    meaning: str
+    shown: str = ""
+
+    def text(self, env: Mapping[str, str]) -> str:
+        return env.get(self.name, "").strip() or self.default
+
+    def read(self, env: Mapping[str, str]) -> T:
+        return self.parse(self.name, self.text(env))
+
+    @property
+    def default_value(self) -> T:
+        """The default, parsed: what `Settings` holds when the variable is not set."""
+        return self.parse(self.name, self.default)
+
+    @property
+    def documented_default(self) -> str:
+        return self.shown or f"`{self.default}`"
 
 
-def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
-    raw = env.get(name, "").strip()
+# -- parsers: (variable name, its text with the default applied) -> value ---------------------
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _optional_text(name: str, raw: str) -> str | None:
+    return raw or None
+
+
+def _token(name: str, raw: str) -> str:
     if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if not lo <= value <= hi:
-        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
-    return value
+        raise SettingsError(f"{name} is not set: get one from @BotFather and put it in .env")
+    if not _TOKEN_RE.match(raw):
+        raise SettingsError(f"{name} is malformed: expected <digits>:<secret> from @BotFather")
+    return raw
 
 
-_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
-
-
-def _recipients(raw: str) -> tuple[str, ...]:
-    keys = tuple(part for part in re.split(r"[\s,]+", raw.strip()) if part)
-    for key in keys:
-        if not _AGE_RECIPIENT.fullmatch(key):
-            raise SettingsError(
-                f"BACKUP_RECIPIENTS must be age public keys (age1…, 62 characters), got {key!r}"
-            )
-    return keys
-
-
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
-
-
-def _listen(raw: str) -> tuple[tuple[str, int] | None, tuple[str, ...]]:
-    """METRICS_LISTEN: `PORT` (loopback) or `HOST:PORT`; a warning unless it is loopback."""
-    raw = raw.strip()
-    if not raw:
-        return None, ()
-    host, _, port = raw.rpartition(":")
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise SettingsError(f"METRICS_LISTEN must be PORT or HOST:PORT, got {raw!r}")
-    if host in _LOOPBACK or host.startswith("127."):
-        return (host, int(port)), ()
-    return (host, int(port)), (
-        f"METRICS_LISTEN {raw} is reachable from other machines: put it behind a firewall "
-        "or an authenticating proxy (counts and health are not personal, but are not public)",
-    )
-
-
-def _admin_ids(raw: str, name: str = "ADMIN_IDS") -> frozenset[int]:
+def _ids(name: str, raw: str) -> frozenset[int]:
     ids: set[int] = set()
     for part in raw.split(","):
         part = part.strip()
@@ -115,9 +99,294 @@ def _admin_ids(raw: str, name: str = "ADMIN_IDS") -> frozenset[int]:
     return frozenset(ids)
 
 
-def _path(env: Mapping[str, str], name: str, default: str) -> Path:
+def _recipients(name: str, raw: str) -> tuple[str, ...]:
+    keys = tuple(part for part in re.split(r"[\s,]+", raw) if part)
+    for key in keys:
+        if not _AGE_RECIPIENT.fullmatch(key):
+            raise SettingsError(
+                f"{name} must be age public keys (age1…, 62 characters), got {key!r}"
+            )
+    return keys
+
+
+def _path(name: str, raw: str) -> Path:
     """Relative paths are resolved against the folder the bot was started in, once, here."""
-    return (Path.cwd() / (env.get(name, "").strip() or default)).resolve()
+    return (Path.cwd() / raw).resolve()
+
+
+def _optional_path(name: str, raw: str) -> Path | None:
+    return _path(name, raw) if raw else None
+
+
+def _language(name: str, raw: str) -> str:
+    if raw not in SUPPORTED_LANGUAGES:
+        raise SettingsError(f"{name} must be one of {', '.join(SUPPORTED_LANGUAGES)}, got {raw!r}")
+    return raw
+
+
+def _log_level(name: str, raw: str) -> str:
+    level = raw.upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise SettingsError(f"{name} must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    return level
+
+
+def _log_format(name: str, raw: str) -> str:
+    fmt = raw.lower()
+    if fmt not in ("text", "json"):
+        raise SettingsError(f"{name} must be text or json, got {fmt!r}")
+    return fmt
+
+
+def _signer_key(name: str, raw: str) -> bytes:
+    """Empty means "use the key file"; a key of 32+ characters from an older version is kept."""
+    if raw and len(raw) < 32:
+        raise SettingsError(f"{name} must be 64 hex digits")
+    return raw.encode()
+
+
+def _base_url(name: str, raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must start with http:// or https://: {raw!r}")
+    return raw
+
+
+def _webhook_url(name: str, raw: str) -> str | None:
+    if raw and not raw.startswith("https://") and not raw.startswith("http://127."):
+        raise SettingsError(f"{name} must be an https:// URL")
+    return raw or None
+
+
+def _chat_id(name: str, raw: str) -> int | None:
+    if raw and not re.fullmatch(r"-?\d+", raw):
+        raise SettingsError(f"{name} must be a numeric chat id, got {raw!r}")
+    return int(raw) if raw else None
+
+
+def _whole(lo: int, hi: int) -> Callable[[str, str], int]:
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        if not lo <= value <= hi:
+            raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+        return value
+
+    return parse
+
+
+def _days_or_off(name: str, raw: str) -> int | None:
+    """RETENTION_DAYS: 0, the default, keeps names until they are withdrawn."""
+    return _whole(0, 36500)(name, raw) or None
+
+
+def _rate(name: str, raw: str) -> float:
+    """BROADCAST_RATE: whole messages per second, as the float the limiter takes."""
+    return float(_whole(1, 30)(name, raw))
+
+
+def _listen(name: str, raw: str) -> tuple[str, int] | None:
+    """METRICS_LISTEN: `PORT` (loopback) or `HOST:PORT`."""
+    if not raw:
+        return None
+    host, _, port = raw.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"{name} must be PORT or HOST:PORT, got {raw!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+# -- the settings, in the order of the README's table and .env.example ------------------------
+
+BOT_TOKEN = Setting("BOT_TOKEN", "", _token, "the token from @BotFather", shown="— (required)")
+ADMIN_IDS = Setting(
+    "ADMIN_IDS",
+    "",
+    _ids,
+    "comma-separated Telegram user ids of the organisers with every power",
+    shown="empty",
+)
+MODERATOR_IDS = Setting(
+    "MODERATOR_IDS",
+    "",
+    _ids,
+    "comma-separated Telegram user ids of moderators: stats, remove, block and sources, but no "
+    "exports of names, backups, broadcasts, goals or reload",
+    shown="empty",
+)
+BACKUP_RECIPIENTS = Setting(
+    "BACKUP_RECIPIENTS",
+    "",
+    _recipients,
+    "age public keys (`age1…`); when set, backups and exports with names are encrypted to them "
+    '(see "Encrypted backups and exports")',
+    shown="empty",
+)
+DATABASE_PATH = Setting("DATABASE_PATH", "data/bot.sqlite3", _path, "the SQLite database")
+CAMPAIGNS_DIR = Setting("CAMPAIGNS_DIR", "campaigns", _path, "campaign content folders")
+DEFAULT_LANGUAGE = Setting(
+    "DEFAULT_LANGUAGE",
+    "en",
+    _language,
+    "language for users whose Telegram language is not supported "
+    f"(`{' '.join(SUPPORTED_LANGUAGES)}`)",
+)
+LOG_LEVEL = Setting(
+    "LOG_LEVEL", "INFO", _log_level, "our own log level; libraries are capped at WARNING"
+)
+SIGNER_KEY = Setting(
+    "SIGNER_KEY",
+    "",
+    _signer_key,
+    "HMAC key for signer pseudonyms: 64 hex digits (a key of ≥ 32 characters made by an older "
+    "version keeps working)",
+    shown="key file",
+)
+SIGNER_KEY_FILE = Setting(
+    "SIGNER_KEY_FILE",
+    "",  # worked out by _key_file: the credentials or configuration folder
+    _optional_path,
+    "where the key is kept, created with mode 0600 on a first start when `SIGNER_KEY` is empty; "
+    "a `data/signer.key` made by an older version keeps working, with a warning",
+    shown="`~/.config/petition-bot/signer.key` (`$CREDENTIALS_DIRECTORY/signer.key` under systemd)",
+)
+BOT_API_BASE_URL = Setting(
+    "BOT_API_BASE_URL",
+    "https://api.telegram.org/bot",
+    _base_url,
+    "Bot API server; the token is appended (use a local Bot API server here)",
+)
+WEBHOOK_URL = Setting(
+    "WEBHOOK_URL", "", _webhook_url, "use a webhook instead of polling", shown="empty"
+)
+WEBHOOK_SECRET = Setting(
+    "WEBHOOK_SECRET",
+    "",
+    _optional_text,
+    "required with `WEBHOOK_URL`; Telegram's secret token header",
+    shown="—",
+)
+WEBHOOK_LISTEN = Setting(
+    "WEBHOOK_LISTEN",
+    "127.0.0.1",
+    _text,
+    "where the webhook server listens (behind your TLS proxy)",
+)
+WEBHOOK_PORT = Setting("WEBHOOK_PORT", "8443", _whole(1, 65535), "")  # WEBHOOK_LISTEN's row
+ANNOUNCE_CHAT_ID = Setting(
+    "ANNOUNCE_CHAT_ID", "", _chat_id, "a chat where reached goals are announced", shown="empty"
+)
+RETENTION_DAYS = Setting(
+    "RETENTION_DAYS",
+    "0",
+    _days_or_off,
+    "erase names this many days after a campaign closes",
+    shown="off",
+)
+BROADCAST_RATE = Setting("BROADCAST_RATE", "25", _rate, "broadcast messages per second")
+DRAFT_TTL_HOURS = Setting(
+    "DRAFT_TTL_HOURS", "24", _whole(1, 720), "unfinished signatures are erased after this"
+)
+METRICS_LISTEN = Setting(
+    "METRICS_LISTEN",
+    "",
+    _listen,
+    "`PORT` or `HOST:PORT` for `/healthz` and `/metrics` (loopback unless you name a host)",
+    shown="off",
+)
+BACKUP_DIR = Setting(
+    "BACKUP_DIR",
+    "",
+    _optional_path,
+    'scheduled backups go here (see "Scheduled backups and restore")',
+    shown="off",
+)
+BACKUP_EVERY_HOURS = Setting(
+    "BACKUP_EVERY_HOURS",
+    "24",
+    _whole(1, 24 * 7),
+    "how often, and how many are kept (keep it short: withdrawn names live on in older backups)",
+)
+BACKUP_KEEP = Setting("BACKUP_KEEP", "7", _whole(1, 90), "")  # BACKUP_EVERY_HOURS's row
+LOG_FORMAT = Setting("LOG_FORMAT", "text", _log_format, "`json`: one JSON object per line")
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    BOT_TOKEN,
+    ADMIN_IDS,
+    MODERATOR_IDS,
+    BACKUP_RECIPIENTS,
+    DATABASE_PATH,
+    CAMPAIGNS_DIR,
+    DEFAULT_LANGUAGE,
+    LOG_LEVEL,
+    SIGNER_KEY,
+    SIGNER_KEY_FILE,
+    BOT_API_BASE_URL,
+    WEBHOOK_URL,
+    WEBHOOK_SECRET,
+    WEBHOOK_LISTEN,
+    WEBHOOK_PORT,
+    ANNOUNCE_CHAT_ID,
+    RETENTION_DAYS,
+    BROADCAST_RATE,
+    DRAFT_TTL_HOURS,
+    METRICS_LISTEN,
+    BACKUP_DIR,
+    BACKUP_EVERY_HOURS,
+    BACKUP_KEEP,
+    LOG_FORMAT,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the bot runs with; load_settings fills every field from the SETTINGS above."""
+
+    bot_token: str = field(repr=False)
+    database_path: Path
+    campaigns_dir: Path
+    admin_ids: frozenset[int] = ADMIN_IDS.default_value
+    # Organisers with day-to-day moderation powers only (no exports of names, no backups).
+    moderator_ids: frozenset[int] = MODERATOR_IDS.default_value
+    # age public keys; when set, backups and exports that hold names are encrypted to them.
+    backup_recipients: tuple[str, ...] = BACKUP_RECIPIENTS.default_value
+    default_language: str = DEFAULT_LANGUAGE.default_value
+    log_level: str = LOG_LEVEL.default_value
+    # SIGNER_KEY, or (empty until bot/ops/signer_key.py reads it) the key in signer_key_file.
+    signer_key: bytes = field(default=SIGNER_KEY.default_value, repr=False)
+    signer_key_file: Path | None = SIGNER_KEY_FILE.default_value
+    api_base_url: str = BOT_API_BASE_URL.default_value
+    webhook_url: str | None = WEBHOOK_URL.default_value
+    webhook_secret: str | None = field(default=WEBHOOK_SECRET.default_value, repr=False)
+    webhook_listen: str = WEBHOOK_LISTEN.default_value
+    webhook_port: int = WEBHOOK_PORT.default_value
+    announce_chat_id: int | None = ANNOUNCE_CHAT_ID.default_value
+    retention_days: int | None = RETENTION_DAYS.default_value
+    broadcast_rate: float = BROADCAST_RATE.default_value
+    draft_ttl_hours: int = DRAFT_TTL_HOURS.default_value
+    # (host, port) of the /healthz and /metrics endpoint; None = off (the default).
+    metrics_listen: tuple[str, int] | None = METRICS_LISTEN.default_value
+    # Scheduled backups: off unless BACKUP_DIR is set (see bot/ops/backups.py).
+    backup_dir: Path | None = BACKUP_DIR.default_value
+    backup_every_hours: int = BACKUP_EVERY_HOURS.default_value
+    backup_keep: int = BACKUP_KEEP.default_value
+    log_format: str = LOG_FORMAT.default_value  # or "json": one JSON object per line
+    # Problems that do not stop the bot, logged once at start.
+    warnings: tuple[str, ...] = ()
+
+
+def backup_window_days(settings: Settings) -> int | None:
+    """Days a withdrawn name may remain in scheduled backups; None when they are off.
+
+    A withdrawal is in every backup made after it. The older ones rotate out once BACKUP_KEEP
+    newer backups exist, i.e. at most BACKUP_KEEP × BACKUP_EVERY_HOURS after the withdrawal
+    (plus the job's ten-minute check). Rotation happens only after a backup succeeds, so a
+    run of failed backups lengthens this; /healthz and /metrics report that.
+    """
+    if settings.backup_dir is None:
+        return None
+    hours = settings.backup_keep * settings.backup_every_hours + BACKUP_JOB_EVERY / 3600
+    return math.ceil(hours / 24)
 
 
 def default_key_file(env: Mapping[str, str]) -> Path:
@@ -135,59 +404,31 @@ def default_key_file(env: Mapping[str, str]) -> Path:
     return base / "petition-bot" / "signer.key"
 
 
-def _signer_key(
-    env: Mapping[str, str], database_path: Path, create: bool = True
-) -> tuple[bytes, tuple[str, ...]]:
-    """The HMAC key that pseudonymises signers, and warnings to log once logging is set up.
+def _key_file(env: Mapping[str, str], database_path: Path) -> tuple[Path, tuple[str, ...]]:
+    """The key file to read when SIGNER_KEY is empty, and a warning for the old place.
 
-    It must never live inside the database. With `create=False` (the `check` command) a
-    missing key file is not written: the key is then a placeholder that is never used. A key
-    is never generated for a database that already holds signatures: that would silently make
-    every signer a stranger.
+    It must never live inside the database; reading or making it is bot/ops/signer_key.py's.
     """
-    from bot.storage.keys import database_needs_its_key
-
-    raw = env.get("SIGNER_KEY", "").strip()
-    if raw:
-        if len(raw) < 32:
-            raise SettingsError("SIGNER_KEY must be 64 hex digits")
-        return raw.encode(), ()
-    warnings: tuple[str, ...] = ()
+    chosen = SIGNER_KEY_FILE.read(env)
+    if chosen is not None:
+        return chosen, ()
     beside = database_path.parent / "signer.key"
-    if env.get("SIGNER_KEY_FILE", "").strip():
-        key_file = _path(env, "SIGNER_KEY_FILE", "")
-    elif beside.exists():  # where earlier versions created it: keeps working, with a warning
-        key_file = beside
-        warnings = (
+    if beside.exists():  # where earlier versions created it: keeps working, with a warning
+        return beside, (
             f"the signer key {beside} sits beside the database, so a backup of that folder "
             "carries both: move it elsewhere and set SIGNER_KEY_FILE (see README)",
         )
-    else:
-        key_file = default_key_file(env)
-    if key_file.exists():
-        mode = key_file.stat().st_mode & 0o777
-        if mode & 0o077:
-            raise SettingsError(
-                f"SIGNER_KEY_FILE {key_file} can be read by other users (mode {mode:o}): "
-                f"run chmod 600 {key_file}"
-            )
-        key = key_file.read_bytes().strip()
-        if len(key) < 32:
-            raise SettingsError(f"SIGNER_KEY_FILE {key_file} holds a key shorter than 32 bytes")
-        return key, warnings
-    if database_needs_its_key(database_path):
-        raise SettingsError(
-            f"the signer key {key_file} is missing, but {database_path} already holds "
-            "signatures made with a key: put the original key back (see README, 'Moving to a "
-            "new server'); a new key would make every signer a stranger"
-        )
-    if not create:
-        return b"", ()
-    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32))
-    return key_file.read_bytes().strip(), ()
+    return default_key_file(env), ()
+
+
+def _reachable(listen: tuple[str, int] | None, raw: str) -> tuple[str, ...]:
+    """A warning when the metrics endpoint listens beyond this machine."""
+    if listen is None or listen[0] in _LOOPBACK or listen[0].startswith("127."):
+        return ()
+    return (
+        f"METRICS_LISTEN {raw} is reachable from other machines: put it behind a firewall "
+        "or an authenticating proxy (counts and health are not personal, but are not public)",
+    )
 
 
 def env_file(env: Mapping[str, str]) -> Path:
@@ -195,12 +436,11 @@ def env_file(env: Mapping[str, str]) -> Path:
     return Path(env.get("ENV_FILE", "").strip() or ".env")
 
 
-def load_settings(
-    env: Mapping[str, str] | None = None, *, dotenv: bool = True, create_key: bool = True
-) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Build Settings from `env` (default: the process environment plus the `.env` file).
 
-    Variables already in the environment win over the file.
+    Variables already in the environment win over the file. Nothing is written: the signer
+    key file is only located (bot/ops/signer_key.py reads or makes it).
     """
     if env is None:
         if dotenv:
@@ -211,75 +451,71 @@ def load_settings(
                 raise SettingsError(f"ENV_FILE {str(path)!r} is not a readable file")
             load_dotenv(path, override=False)
         env = os.environ
-    token = env.get("BOT_TOKEN", "").strip()
-    if not token:
-        raise SettingsError("BOT_TOKEN is not set: get one from @BotFather and put it in .env")
-    if not _TOKEN_RE.match(token):
-        raise SettingsError("BOT_TOKEN is malformed: expected <digits>:<secret> from @BotFather")
-    database_path = _path(env, "DATABASE_PATH", "data/bot.sqlite3")
-    default_language = env.get("DEFAULT_LANGUAGE", "").strip() or "en"
-    if default_language not in SUPPORTED_LANGUAGES:
-        raise SettingsError(
-            f"DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
-            f"got {default_language!r}"
-        )
-    log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
-    if not isinstance(logging.getLevelName(log_level), int):
-        raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
-    base_url = env.get("BOT_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
-    if not base_url.startswith(("http://", "https://")):
-        raise SettingsError(f"BOT_API_BASE_URL must start with http:// or https://: {base_url!r}")
-    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
-    webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    token = BOT_TOKEN.read(env)
+    database_path = DATABASE_PATH.read(env)
+    webhook_url, webhook_secret = WEBHOOK_URL.read(env), WEBHOOK_SECRET.read(env)
     if webhook_url:
-        if not webhook_url.startswith("https://") and not webhook_url.startswith("http://127."):
-            raise SettingsError("WEBHOOK_URL must be an https:// URL")
         if not webhook_secret:
             raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
             raise SettingsError(
                 "WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -"
             )
-    announce = env.get("ANNOUNCE_CHAT_ID", "").strip()
-    if announce and not re.fullmatch(r"-?\d+", announce):
-        raise SettingsError(f"ANNOUNCE_CHAT_ID must be a numeric chat id, got {announce!r}")
-    retention = _int(env, "RETENTION_DAYS", 0, 0, 36500)
-    signer_key, key_warnings = _signer_key(env, database_path, create=create_key)
-    rate = _int(env, "BROADCAST_RATE", 25, 1, 30)
-    metrics_listen, ops_warnings = _listen(env.get("METRICS_LISTEN", ""))
-    log_format = (env.get("LOG_FORMAT", "").strip() or "text").lower()
-    if log_format not in ("text", "json"):
-        raise SettingsError(f"LOG_FORMAT must be text or json, got {log_format!r}")
-    backup_dir = env.get("BACKUP_DIR", "").strip()
-    recipients = _recipients(env.get("BACKUP_RECIPIENTS", ""))
+    signer_key = SIGNER_KEY.read(env)
+    key_file: Path | None = None
+    warnings: tuple[str, ...] = ()
+    if not signer_key:
+        key_file, warnings = _key_file(env, database_path)
+    metrics_listen = METRICS_LISTEN.read(env)
+    warnings += _reachable(metrics_listen, METRICS_LISTEN.text(env))
+    backup_dir, recipients = BACKUP_DIR.read(env), BACKUP_RECIPIENTS.read(env)
     if backup_dir and not recipients:
-        ops_warnings += (
+        warnings += (
             "BACKUP_DIR is set without BACKUP_RECIPIENTS: the scheduled backups hold names in "
             "clear text; set BACKUP_RECIPIENTS before copying them anywhere",
         )
     return Settings(
         bot_token=token,
-        admin_ids=_admin_ids(env.get("ADMIN_IDS", "")),
         database_path=database_path,
-        campaigns_dir=_path(env, "CAMPAIGNS_DIR", "campaigns"),
+        campaigns_dir=CAMPAIGNS_DIR.read(env),
+        admin_ids=ADMIN_IDS.read(env),
+        moderator_ids=MODERATOR_IDS.read(env),
+        backup_recipients=recipients,
+        default_language=DEFAULT_LANGUAGE.read(env),
+        log_level=LOG_LEVEL.read(env),
         signer_key=signer_key,
-        warnings=key_warnings + ops_warnings,
-        api_base_url=base_url,
-        default_language=default_language,
-        log_level=log_level,
+        signer_key_file=key_file,
+        api_base_url=BOT_API_BASE_URL.read(env),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
-        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
-        webhook_port=_int(env, "WEBHOOK_PORT", 8443, 1, 65535),
-        announce_chat_id=int(announce) if announce else None,
-        retention_days=retention or None,
-        broadcast_rate=float(rate),
-        draft_ttl_hours=_int(env, "DRAFT_TTL_HOURS", 24, 1, 720),
-        moderator_ids=_admin_ids(env.get("MODERATOR_IDS", ""), "MODERATOR_IDS"),
-        backup_recipients=recipients,
+        webhook_listen=WEBHOOK_LISTEN.read(env),
+        webhook_port=WEBHOOK_PORT.read(env),
+        announce_chat_id=ANNOUNCE_CHAT_ID.read(env),
+        retention_days=RETENTION_DAYS.read(env),
+        broadcast_rate=BROADCAST_RATE.read(env),
+        draft_ttl_hours=DRAFT_TTL_HOURS.read(env),
         metrics_listen=metrics_listen,
-        backup_dir=_path(env, "BACKUP_DIR", "") if backup_dir else None,
-        backup_every_hours=_int(env, "BACKUP_EVERY_HOURS", 24, 1, 24 * 7),
-        backup_keep=_int(env, "BACKUP_KEEP", 7, 1, 90),
-        log_format=log_format,
+        backup_dir=backup_dir,
+        backup_every_hours=BACKUP_EVERY_HOURS.read(env),
+        backup_keep=BACKUP_KEEP.read(env),
+        log_format=LOG_FORMAT.read(env),
+        warnings=warnings,
     )
+
+
+def readme_table() -> str:
+    """The README's configuration table, made from SETTINGS (tests keep the README equal)."""
+    rows: list[tuple[list[str], list[str], str]] = []
+    for setting in SETTINGS:
+        if setting.meaning or not rows:
+            rows.append(([], [], setting.meaning))
+        names, defaults, _ = rows[-1]
+        names.append(f"`{setting.name}`")
+        defaults.append(setting.documented_default)
+    lines = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    lines += [f"| {', '.join(n)} | {', '.join(d)} | {m} |" for n, d, m in rows]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # `python -m bot.config`: the table to paste into the README
+    sys.stdout.write(readme_table())

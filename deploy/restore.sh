@@ -3,7 +3,7 @@
 # directory, settings and signer key, so the restored database belongs to the service.
 # Stop the bot first (systemctl stop petition-bot). Examples, as root:
 #
-#   deploy/restore.sh /var/lib/petition-bot/ops/backups/petition-bot-….sqlite3.age --identity - < key.txt
+#   deploy/restore.sh /var/lib/petition-bot/backups/petition-bot-….sqlite3.age --identity - < key.txt
 #   age -d -i key.txt backup.sqlite3.age | deploy/restore.sh -
 #
 # The age identity (key.txt) only passes through standard input: it is never stored here.

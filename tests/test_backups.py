@@ -19,7 +19,7 @@ import pytest
 from pyrage import x25519
 
 from bot import cli
-from bot.config import Settings, load_settings
+from bot.config import Settings, backup_window_days, load_settings
 from bot.ops import backups
 from bot.ops.lock import RunLock
 from bot.telegram import jobs
@@ -215,9 +215,9 @@ async def test_rotation_keeps_the_newest_and_the_window_follows_the_settings(
 ) -> None:
     folder = tmp_path / "backups"
     settings = replace(settings, backup_dir=folder, backup_keep=2, backup_every_hours=6)
-    assert backups.backup_window_days(settings) == 1  # 2 × 6 hours, rounded up to a day
-    assert backups.backup_window_days(replace(settings, backup_dir=None)) is None
-    assert backups.backup_window_days(replace(settings, backup_keep=7, backup_every_hours=24)) == 8
+    assert backup_window_days(settings) == 1  # 2 × 6 hours, rounded up to a day
+    assert backup_window_days(replace(settings, backup_dir=None)) is None
+    assert backup_window_days(replace(settings, backup_keep=7, backup_every_hours=24)) == 8
     app = await start_app(settings, tg, clock)
     try:
         made = []

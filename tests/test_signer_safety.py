@@ -23,6 +23,7 @@ from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
 from bot.domain.signatures import Pseudonyms, signer_id
 from bot.domain.text_rules import Problem, check_name
+from bot.ops.signer_key import with_signer_key
 from bot.storage import admin as admin_store
 from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import jobs
@@ -172,7 +173,7 @@ def test_lost_key_file_is_never_replaced_when_signatures_exist(
 ) -> None:
     env = {k: v for k, v in env.items() if k != "SIGNER_KEY"}
     env["SIGNER_KEY_FILE"] = str(tmp_path / "keys" / "signer.key")
-    load_settings(env)  # a new install: the key file is made
+    with_signer_key(load_settings(env))  # a new install: the key file is made
     db_path = Path(env["DATABASE_PATH"])
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(db_path) as raw:
@@ -180,7 +181,7 @@ def test_lost_key_file_is_never_replaced_when_signatures_exist(
         raw.execute("INSERT INTO signatures VALUES (1)")
     Path(env["SIGNER_KEY_FILE"]).unlink()
     with pytest.raises(SettingsError, match=r"missing, but .* already holds signatures"):
-        load_settings(env)
+        with_signer_key(load_settings(env))
     assert not Path(env["SIGNER_KEY_FILE"]).exists()
 
 
@@ -189,7 +190,7 @@ def test_new_installs_keep_the_key_outside_the_data_folder(
 ) -> None:
     env = {k: v for k, v in env.items() if k != "SIGNER_KEY"}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    settings = load_settings(env)
+    settings = with_signer_key(load_settings(env))
     key_file = tmp_path / "config" / "petition-bot" / "signer.key"
     assert key_file.read_bytes().strip() == settings.signer_key
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -205,7 +206,7 @@ def test_key_beside_the_database_keeps_working_with_a_warning(
     beside.parent.mkdir(parents=True)
     beside.write_text("ab" * 32)
     beside.chmod(0o600)
-    settings = load_settings(env)
+    settings = with_signer_key(load_settings(env))
     assert settings.signer_key == b"ab" * 32
     [warning] = settings.warnings
     assert "sits beside the database" in warning
@@ -218,7 +219,7 @@ def test_a_key_file_others_can_read_is_refused(env: dict[str, str], tmp_path: Pa
     key_file.chmod(0o644)
     env["SIGNER_KEY_FILE"] = str(key_file)
     with pytest.raises(SettingsError, match="can be read by other users"):
-        load_settings(env)
+        with_signer_key(load_settings(env))
 
 
 async def test_a_new_database_needs_a_64_hex_digit_key(
@@ -426,7 +427,7 @@ def test_names_made_of_blank_looking_letters_are_refused(blank: str) -> None:
 async def test_privacy_and_withdrawal_say_how_long_a_name_stays_in_backups(
     make_user: Callable[..., FakeUser], svc: Services, tmp_path: Path
 ) -> None:
-    from bot.ops.backups import backup_window_days
+    from bot.config import backup_window_days
 
     svc.settings = replace(svc.settings, backup_dir=tmp_path / "backups")
     days = backup_window_days(svc.settings)

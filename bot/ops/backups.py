@@ -6,16 +6,15 @@ BACKUP_RECIPIENTS when set and rotated so only the newest BACKUP_KEEP remain. Th
 is never in it: the key lives outside the database, and a restore checks the backup's key
 fingerprint against the key configured on the new server.
 
-Erasure and backups pull against each other: a name withdrawn today survives in older
-backups until they rotate out (`backup_window_days`), and restoring an old backup would bring
-it back. So each run of the job also writes the live database's erasure watermark (how many
-withdrawals and removals it has ever counted, and the newest hour one happened in: the
+Erasure and backups pull against each other: a name withdrawn today survives in older backups
+until they rotate out (`bot.config.backup_window_days`), and restoring an old backup would
+bring it back. So each run of the job also writes the live database's erasure watermark (how
+many withdrawals and removals it has ever counted, and the newest hour one happened in: the
 `counters` and `activity` tables, which outlive the erased rows) to `erasures.json` in
-BACKUP_DIR, outside the database, where a restore finds it after the database is gone.
-A backup that counts fewer erasures than that is older than the last erasure, and is refused
-unless the organiser says `--accept-older`. The watermark is at most one job run (ten
-minutes) behind; opt-outs ("Stop updates", /stop) leave no count, so for them the restore can
-only warn.
+BACKUP_DIR, outside the database, where a restore finds it after the database is gone. A backup
+that counts fewer erasures than that is older than the last erasure, and is refused unless the
+organiser says `--accept-older`. The watermark is at most one job run (ten minutes) behind;
+opt-outs ("Stop updates", /stop) leave no count, so for them the restore can only warn.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import os
 import re
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import crypto
+from bot.config import BACKUP_JOB_EVERY
 from bot.storage import backup_file
 from bot.storage.backup_file import Watermark
 from bot.storage.sqlite import DatabaseError
@@ -47,21 +46,6 @@ PREFIX = "petition-bot-"
 _NAME = re.compile(r"petition-bot-(\d{8}T\d{6}Z)\.sqlite3(\.age)?")
 _STAMP = "%Y%m%dT%H%M%SZ"
 LEDGER = "erasures.json"
-JOB_EVERY = 600  # seconds between checks whether a backup is due (and ledger refreshes)
-
-
-def backup_window_days(settings: Settings) -> int | None:
-    """Days a withdrawn name may remain in scheduled backups; None when they are off.
-
-    A withdrawal is in every backup made after it. The older ones rotate out once BACKUP_KEEP
-    newer backups exist, i.e. at most BACKUP_KEEP × BACKUP_EVERY_HOURS after the withdrawal
-    (plus the job's ten-minute check). Rotation happens only after a backup succeeds, so a
-    run of failed backups lengthens this; /healthz and /metrics report that.
-    """
-    if settings.backup_dir is None:
-        return None
-    hours = settings.backup_keep * settings.backup_every_hours + JOB_EVERY / 3600
-    return math.ceil(hours / 24)
 
 
 # -- the folder of backups ----------------------------------------------------------------
@@ -190,7 +174,10 @@ async def run_scheduled(db: Database, settings: Settings, now: int) -> Scheduled
     except (OSError, DatabaseError) as exc:
         log.warning("could not record the erasure watermark: %s", exc.__class__.__name__)
     newest = newest_backup(folder)
-    if newest is not None and now - newest < settings.backup_every_hours * 3600 - JOB_EVERY / 2:
+    if (
+        newest is not None
+        and now - newest < settings.backup_every_hours * 3600 - BACKUP_JOB_EVERY / 2
+    ):
         return Scheduled()
     try:
         path = await make_backup(db, settings.backup_recipients, folder, now)

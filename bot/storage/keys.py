@@ -51,6 +51,8 @@ def database_needs_its_key(path: Path) -> bool:
 
 async def check_signer_key(db: Database, key: bytes) -> None:
     """Refuses a key that is not this database's; records the fingerprint the first time."""
+    if not key:  # a start-up that skipped bot/ops/signer_key.py must not key anyone with b""
+        raise SignerKeyError("no signer key was loaded: set SIGNER_KEY or SIGNER_KEY_FILE")
 
     def work(conn: sqlite3.Connection) -> None:
         mine = key_fingerprint(key)

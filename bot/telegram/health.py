@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram.error import TelegramError
 
-from bot.ops import backups
+from bot.config import BACKUP_JOB_EVERY
 from bot.telegram.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class Health:
         settings = svc.settings
         if settings.backup_dir is None:
             return "off"
-        allowed = 2 * settings.backup_every_hours * 3600 + backups.JOB_EVERY
+        allowed = 2 * settings.backup_every_hours * 3600 + BACKUP_JOB_EVERY
         if metrics.last_backup is None:
             return "failing: no scheduled backup yet"
         age = svc.clock() - metrics.last_backup

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from bot.config import BACKUP_JOB_EVERY
 from bot.core.retention import apply_retention
 from bot.ops import backups
 from bot.storage import drafts as draft_store
@@ -72,4 +73,4 @@ def schedule(app: BotApp) -> None:
         newest = backups.newest_backup(folder)
         if newest is not None:
             app.runtime.metrics.backup_found(newest)
-        queue.run_repeating(backup, interval=backups.JOB_EVERY, first=30, name="backup")
+        queue.run_repeating(backup, interval=BACKUP_JOB_EVERY, first=30, name="backup")

@@ -8,8 +8,8 @@ from telegram import ChatMember, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ChatMemberHandler, CommandHandler, filters
 
+from bot.config import backup_window_days
 from bot.i18n import NATIVE_NAMES
-from bot.ops.backups import backup_window_days
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store

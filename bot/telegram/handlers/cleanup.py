@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.ops.backups import backup_window_days
+from bot.config import backup_window_days
 from bot.storage import trail as trail_store
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotContext

@@ -14,13 +14,13 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.config import backup_window_days
 from bot.domain import flow
 from bot.domain.campaigns import Campaign
 from bot.domain.signatories import Listing
 from bot.domain.signatures import Counted, Draft, Step
 from bot.domain.text_rules import check_name
 from bot.i18n import Translator
-from bot.ops.backups import backup_window_days
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store

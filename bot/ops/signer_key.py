@@ -1,0 +1,57 @@
+"""The signer key file, read (or made for a new install) as an explicit start-up step.
+
+Loading settings only records where the key comes from, so `check`, `restore` and tests can
+load them without writing anything. This step refuses a key file other users can read, and
+never makes a key for a database that already holds signatures: a new key would silently
+make every signer a stranger.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+from bot.config import Settings, SettingsError
+from bot.storage.keys import database_needs_its_key
+
+
+def with_signer_key(settings: Settings, *, create: bool = True) -> Settings:
+    """`settings` with `signer_key` read from the key file, made first for a new install.
+
+    SIGNER_KEY, when set, is already the key. With `create=False` (`check` and `restore`) a
+    missing file is not written and the key stays empty: `check` never uses it and `restore`
+    refuses to run without one.
+    """
+    if settings.signer_key or settings.signer_key_file is None:
+        return settings
+    key = _read_or_make(settings.signer_key_file, settings.database_path, create)
+    return replace(settings, signer_key=key)
+
+
+def _read_or_make(key_file: Path, database_path: Path, create: bool) -> bytes:
+    if key_file.exists():
+        mode = key_file.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise SettingsError(
+                f"SIGNER_KEY_FILE {key_file} can be read by other users (mode {mode:o}): "
+                f"run chmod 600 {key_file}"
+            )
+        key = key_file.read_bytes().strip()
+        if len(key) < 32:
+            raise SettingsError(f"SIGNER_KEY_FILE {key_file} holds a key shorter than 32 bytes")
+        return key
+    if database_needs_its_key(database_path):
+        raise SettingsError(
+            f"the signer key {key_file} is missing, but {database_path} already holds "
+            "signatures made with a key: put the original key back (see README, 'Moving to a "
+            "new server'); a new key would make every signer a stranger"
+        )
+    if not create:
+        return b""
+    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return key_file.read_bytes().strip()
