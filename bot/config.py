@@ -26,7 +26,8 @@ SUPPORTED_LANGUAGES = ("en", "be", "ru", "uk", "pl")
 # Seconds between the scheduled backup job's checks. Not a setting, but a withdrawn name can
 # wait this long for the backup that rotates the oldest copy out (backup_window_days).
 BACKUP_JOB_EVERY = 600
-_TOKEN_RE = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{20,64}$")
+TOKEN_PATTERN = r"\d{3,12}:[A-Za-z0-9_-]{20,64}"  # what BotFather issues
+_TOKEN_RE = re.compile(f"^{TOKEN_PATTERN}$")
 _AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 

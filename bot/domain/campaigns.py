@@ -10,7 +10,8 @@ from functools import cached_property
 
 from bot.domain.goals import GoalLadder, GoalMeaning, ladder_of
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
+SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?"  # 1-32 of a-z, 0-9, inner -
+SLUG_RE = re.compile(f"^{SLUG_PATTERN}$")
 KINDS = ("petition", "letter")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from enum import IntFlag, StrEnum
@@ -48,6 +49,14 @@ def signer_id(key: bytes, telegram_user_id: int) -> str:
     the data step move old rows with the key alone (without the Telegram ids).
     """
     return _hmac(key, str(telegram_user_id))
+
+
+NEW_KEY = re.compile(rb"[0-9a-fA-F]{64}")  # the format of a key made for a new database
+
+
+def new_signer_key() -> str:
+    """A key for a new database: 64 hex digits (256 bits)."""
+    return secrets.token_hex(32)
 
 
 def key_fingerprint(key: bytes) -> str:

@@ -13,8 +13,10 @@ import re
 import sys
 from datetime import UTC, datetime
 
+from bot.config import TOKEN_PATTERN
+
 _THIRD_PARTY = ("httpx", "httpcore", "telegram", "apscheduler", "tornado", "aiosqlite", "asyncio")
-_TOKEN_LIKE = re.compile(r"\d{3,12}:[A-Za-z0-9_-]{20,64}")
+_TOKEN_LIKE = re.compile(TOKEN_PATTERN)
 
 
 def redact(text: str, secrets: list[str]) -> str:

@@ -10,7 +10,6 @@ fingerprint, and a backup older than the last recorded erasure unless told `--ac
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import sys
@@ -31,7 +30,6 @@ from bot.storage.sqlite import migration_files
 if TYPE_CHECKING:
     from bot.config import Settings
 
-log = logging.getLogger(__name__)
 
 _AGE = (b"age-encryption.org/v1", b"-----BEGIN AGE ENCRYPTED FILE-----")
 

@@ -9,11 +9,11 @@ make every signer a stranger.
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings, SettingsError
+from bot.domain.signatures import new_signer_key
 from bot.storage.keys import database_needs_its_key
 
 
@@ -53,5 +53,5 @@ def _read_or_make(key_file: Path, database_path: Path, create: bool) -> bytes:
     key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32))
+        fh.write(new_signer_key())
     return key_file.read_bytes().strip()

@@ -8,17 +8,15 @@ because they need the key.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from pathlib import Path
 
-from bot.domain.signatures import Pseudonyms, key_fingerprint
+from bot.domain.signatures import NEW_KEY, Pseudonyms, key_fingerprint
 from bot.storage import admin as admin_store
 from bot.storage.engine import Database
 
 FINGERPRINT = "signer_key_fingerprint"
-NEW_KEY = re.compile(rb"[0-9a-fA-F]{64}")
 
 
 class SignerKeyError(Exception):

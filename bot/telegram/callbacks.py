@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.campaigns import SLUG_PATTERN
+
 VERSION = "1"
 MAX_BYTES = 64
-_SLUG = r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?"
+_SLUG = SLUG_PATTERN
 _INT = r"\d{1,9}"
 
 # action -> pattern of each argument

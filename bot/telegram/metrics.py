@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from telegram import Update
 
+from bot.domain.campaigns import SLUG_RE
+
 if TYPE_CHECKING:
     from bot.core.services import Services
 
 _METHOD = re.compile(r"[A-Za-z]{1,64}")
-_SLUG = re.compile(r"[a-z0-9-]{1,32}")
 # Update kinds in the order PTB documents them; the first one set names the update.
 _KINDS = tuple(Update.ALL_TYPES)
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -47,7 +48,7 @@ def method_label(url: str) -> str:
 
 
 def campaign_label(slug: object) -> str:
-    return slug if isinstance(slug, str) and _SLUG.fullmatch(slug) else "other"
+    return slug if isinstance(slug, str) and SLUG_RE.match(slug) else "other"
 
 
 class Metrics:

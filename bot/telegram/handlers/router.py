@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -15,8 +14,6 @@ from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.telegram.menus import PRIVATE
 from bot.telegram.views.common import View, bold, command_lines, esc
-
-log = logging.getLogger(__name__)
 
 
 def dispatcher(routes: Mapping[str, CallbackRoute]) -> CallbackRoute_:
