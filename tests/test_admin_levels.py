@@ -13,7 +13,7 @@ from bot.domain.organisers import Level
 from bot.storage import admin as admin_store
 from bot.telegram import menus
 from bot.telegram.context import BotApp
-from bot.telegram.menus import ORGANISER_COMMANDS
+from bot.telegram.permissions import ORGANISER_COMMANDS
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, sign
@@ -149,8 +149,7 @@ async def test_each_level_gets_its_own_command_menu(
 ) -> None:
     await admin.send("/help")
     await moderator.send("/help")
-    settings = svc.settings
-    await menus.publish(app.bot, svc.db, svc.i18n, settings.admin_ids, settings.moderator_ids)
+    await menus.publish(app.bot, svc)
 
     def menu(user: FakeUser) -> set[str]:
         [call] = [

@@ -10,7 +10,7 @@ from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.storage.admin import Stats
 from bot.storage.funnel import Totals
-from bot.telegram.menus import ORGANISER_COMMANDS
+from bot.telegram.permissions import ORGANISER_COMMANDS
 from bot.telegram.views.common import bold, esc, plain_text, shorten, user_text
 
 CAPTION_LIMIT = 1024
