@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.domain.columns import COLUMNS
 from bot.domain.signatories import Listing, Place
+from bot.domain.stats import Stats
 from bot.storage.engine import Database, Row
 from bot.storage.signatories import shown_condition
 
@@ -119,16 +120,6 @@ async def signature_total(db: Database, campaign: str) -> int:
 
 
 # -- stats -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Stats:
-    total: int
-    today: int
-    week: int
-    withdrawals: int
-    by_language: list[tuple[str, int]]
-    by_source: list[tuple[str, int, int]]  # (source code, signatures, visits); "" = direct
 
 
 async def stats(db: Database, campaign: str, now: int) -> Stats:
