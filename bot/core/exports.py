@@ -15,15 +15,12 @@ from bot.core.services import Services
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.domain.signatories import Listing, Place
-from bot.exports import FORMATS, tabular
+from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, tabular
 from bot.exports.pdf import write_pdf
 from bot.i18n import Translator
 from bot.storage import admin as admin_store
 from bot.storage import funnel as funnel_store
 from bot.storage import signatories as signatory_store
-
-# The /export argument that leaves anonymous signers' names out of CSV and JSON.
-PUBLIC_NAMES_ONLY = "public-names"
 
 
 def permitted(level: Level | None, fmt: str) -> bool:

@@ -74,11 +74,6 @@ def moving_to(moves: Mapping[S, frozenset[S]], target: S) -> tuple[S, ...]:
     return tuple(state for state, allowed in moves.items() if target in allowed)
 
 
-def ended(status: BroadcastStatus) -> bool:
-    """A broadcast that can move no further: nothing of it is sent any more."""
-    return not BROADCAST_MOVES[status]
-
-
 class ConfirmOutcome(enum.Enum):
     """What an admin's Confirm press did."""
 

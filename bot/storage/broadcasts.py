@@ -51,6 +51,7 @@ async def draft_for(db: Database, campaign: str, admin_id: int, now: int) -> int
     cancel, cancel_params = _moving_to(BroadcastStatus.CANCELLED)
     draft = CREATED_AS[BroadcastKind.MESSAGE]
     async with db.transaction() as conn:
+        # Forgotten drafts only, and only while the table lets a draft be cancelled.
         await conn.execute(
             f"UPDATE broadcasts SET status = ?, finished_at = ?, admin_id = 0"
             f" WHERE {cancel} AND status = ? AND kind = ? AND created_at < ?",

@@ -17,9 +17,8 @@ from telegram.constants import ParseMode
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core import exports, goals, organisers, stats
 from bot.core.content import ContentError
-from bot.core.exports import PUBLIC_NAMES_ONLY
 from bot.domain.campaigns import Campaign
-from bot.exports import FORMATS, chart
+from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, chart
 from bot.i18n import Translator
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import admin_broadcast, admin_moderation

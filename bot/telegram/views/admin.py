@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.exports import PUBLIC_NAMES_ONLY
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import GoalLadder, LadderError, Progress
 from bot.domain.organisers import Level
 from bot.domain.paging import utf16_len
 from bot.domain.stats import Stats, Totals
+from bot.exports import PUBLIC_NAMES_ONLY
 from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.permissions import ORGANISER_COMMANDS
