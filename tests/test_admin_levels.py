@@ -11,9 +11,10 @@ import pytest
 from bot.core.services import Services
 from bot.domain.organisers import Level
 from bot.storage import admin as admin_store
+from bot.storage import broadcasts as broadcast_store
 from bot.telegram import menus
 from bot.telegram.context import BotApp
-from bot.telegram.menus import ORGANISER_COMMANDS
+from bot.telegram.permissions import ORGANISER_COMMANDS
 from tests.faketg import FakeTelegram
 from tests.faketg.user import FakeUser
 from tests.journeys import CAMPAIGN, sign
@@ -134,8 +135,8 @@ async def test_an_id_in_both_lists_is_an_admin(
 async def test_a_moderator_cannot_press_a_broadcast_button(
     moderator: FakeUser, svc: Services
 ) -> None:
-    broadcast_id = await admin_store.draft_for(svc.db, CAMPAIGN, 1, svc.now())
-    await admin_store.set_draft_text(svc.db, broadcast_id, "en", "<b>hi</b>", default=True)
+    broadcast_id = await broadcast_store.draft_for(svc.db, CAMPAIGN, 1, svc.now())
+    await broadcast_store.set_draft_text(svc.db, broadcast_id, "en", "<b>hi</b>", default=True)
     await moderator.send("/help")
     await moderator.press_data(f"1|bc|{broadcast_id}", moderator.last)
     status = await svc.db.scalar("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
@@ -149,8 +150,7 @@ async def test_each_level_gets_its_own_command_menu(
 ) -> None:
     await admin.send("/help")
     await moderator.send("/help")
-    settings = svc.settings
-    await menus.publish(app.bot, svc.db, svc.i18n, settings.admin_ids, settings.moderator_ids)
+    await menus.publish(app.bot, svc)
 
     def menu(user: FakeUser) -> set[str]:
         [call] = [

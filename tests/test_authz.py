@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.core.services import Services
-from bot.storage import admin as admin_store
+from bot.storage import broadcasts as broadcast_store
 from tests.faketg import FakeTelegram, FakeUser
 from tests.journeys import CAMPAIGN, sign
 
@@ -64,8 +64,8 @@ async def test_admin_commands_look_unknown_to_non_admins(
 async def test_forged_callbacks_change_nothing(
     victim: FakeUser, make_user: Callable[..., FakeUser], svc: Services, tg: FakeTelegram
 ) -> None:
-    broadcast_id = await admin_store.draft_for(svc.db, CAMPAIGN, 1, svc.now())
-    await admin_store.set_draft_text(svc.db, broadcast_id, "en", "<b>hi</b>", default=True)
+    broadcast_id = await broadcast_store.draft_for(svc.db, CAMPAIGN, 1, svc.now())
+    await broadcast_store.set_draft_text(svc.db, broadcast_id, "en", "<b>hi</b>", default=True)
     stranger = make_user(first_name="Mallory")
     await stranger.send("/help")
     anchor = stranger.last

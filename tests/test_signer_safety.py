@@ -24,7 +24,7 @@ from bot.domain.campaigns import CampaignSet
 from bot.domain.signatures import Pseudonyms, signer_id
 from bot.domain.text_rules import Problem, check_name
 from bot.ops.signer_key import with_signer_key
-from bot.storage import admin as admin_store
+from bot.storage import broadcasts as broadcast_store
 from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import jobs
 from tests.conftest import ROOT, Clock
@@ -287,9 +287,9 @@ async def test_an_old_database_with_its_old_key_keeps_every_signer(
 
 
 async def _pending_broadcast(svc: Services, campaign: str = CAMPAIGN) -> int:
-    broadcast = await admin_store.draft_for(svc.db, campaign, 0, svc.now())
-    await admin_store.set_draft_text(svc.db, broadcast, "en", "Update!", default=True)
-    await admin_store.start_broadcast(svc.db, broadcast)
+    broadcast = await broadcast_store.draft_for(svc.db, campaign, 0, svc.now())
+    await broadcast_store.set_draft_text(svc.db, broadcast, "en", "Update!", default=True)
+    await broadcast_store.start(svc.db, broadcast)
     return broadcast
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.services import Services
+from bot.domain.broadcasts import DeliveryStatus
+from bot.storage import broadcasts as broadcast_store
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,18 @@ async def _finish(svc: Services, rows: int) -> Erased:
 
 
 # -- broadcasts: delivery rows once a broadcast has ended ----------------------------------
+
+
+async def finish_broadcast(svc: Services, broadcast_id: int) -> Erased:
+    """A broadcast sent to everyone: its delivery rows (raw chat ids) and its admin's id go;
+    the counts stay."""
+    return await _finish(svc, await broadcast_store.finish(svc.db, broadcast_id, svc.now()))
+
+
+async def recipient_blocked(svc: Services, broadcast_id: int, chat_id: int) -> Erased:
+    """A recipient who blocked the bot (or whose account is gone): the delivery is recorded
+    as failed, and their raw id goes from every subscription and every pending delivery."""
+    rows = await broadcast_store.mark_delivery(
+        svc.db, broadcast_id, chat_id, DeliveryStatus.FAILED, blocked=True
+    )
+    return await _finish(svc, rows)

@@ -26,3 +26,6 @@ FORMATS = MappingProxyType(
         "funnel": Format("csv", holds_names=False),  # hourly counts only: moderators too
     }
 )
+
+# The /export option that leaves anonymous signers' names out of CSV and JSON.
+PUBLIC_NAMES_ONLY = "public-names"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.stats import Totals
 from bot.storage.engine import Database
 
 
@@ -32,19 +32,6 @@ def bump(
     )
 
 
-@dataclass(frozen=True)
-class Totals:
-    opened: int = 0
-    started: int = 0
-    named: int = 0
-    signed: int = 0
-    cancelled: int = 0
-    expired: int = 0
-
-    def of(self, event: Event) -> int:
-        return int(getattr(self, event.value))
-
-
 _SUMS = ", ".join(f"SUM({e})" for e in Event)
 
 
@@ -55,7 +42,7 @@ async def totals(db: Database, campaign: str) -> tuple[Totals, dict[str, Totals]
         (campaign,),
     )
     per_source = {str(r[0]): Totals(*(int(v or 0) for v in r[1:])) for r in rows}
-    overall = Totals(*(sum(t.of(e) for t in per_source.values()) for e in Event))
+    overall = sum(per_source.values(), Totals())
     return overall, per_source
 
 

@@ -6,11 +6,11 @@ and the plain list can never disagree about who is shown.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bot.domain.signatories import Entry, Listing, Place
+from bot.domain.review import REVIEW_MOVES, Decision, batch_digest
+from bot.domain.signatories import Entry, Listing, Place, Review
 from bot.storage.engine import Database, Row
 
 _FIELDS = "number, name, role, organisation"
@@ -77,7 +77,11 @@ async def documents(db: Database, campaign: str, listing: Listing) -> AsyncItera
 
 # -- review ------------------------------------------------------------------------------
 
-_WAITING = f"campaign = ? AND {_PUBLIC_NAME} AND review = 'waiting'"
+_WAITING = f"campaign = ? AND {_PUBLIC_NAME} AND review = ?"
+
+
+def _in(states: tuple[Review, ...]) -> str:
+    return f"review IN ({','.join('?' for _ in states)})"
 
 
 async def waiting_count(db: Database, campaign: str, listing: Listing | None = None) -> int:
@@ -85,7 +89,9 @@ async def waiting_count(db: Database, campaign: str, listing: Listing | None = N
     consent = " AND list_consent = 1" if listing and listing.needs_consent(Place.BOT) else ""
     return int(
         await db.scalar(
-            f"SELECT COUNT(*) FROM signatures WHERE {_WAITING}{consent}", (campaign,), 0
+            f"SELECT COUNT(*) FROM signatures WHERE {_WAITING}{consent}",
+            (campaign, Review.WAITING.value),
+            0,
         )
     )
 
@@ -94,55 +100,51 @@ async def waiting(db: Database, campaign: str, limit: int) -> list[Entry]:
     """The oldest public names not yet reviewed (position = place in the queue)."""
     rows = await db.fetchall(
         f"SELECT {_FIELDS} FROM signatures WHERE {_WAITING} ORDER BY number LIMIT ?",
-        (campaign, limit),
+        (campaign, Review.WAITING.value, limit),
     )
     return [_entry(row, i) for i, row in enumerate(rows, 1)]
-
-
-def batch_digest(campaign: str, entries: list[Entry]) -> str:
-    """What a reviewer saw, in 12 hex digits: a batch is approved only if nothing in it
-    changed (an edited name goes back to the queue and must be looked at again)."""
-    seen = "\n".join(
-        f"{e.number}\x1f{e.name}\x1f{e.role or ''}\x1f{e.organisation or ''}" for e in entries
-    )
-    return hashlib.sha256(f"{campaign}\n{seen}".encode()).hexdigest()[:12]
 
 
 async def approve_batch(db: Database, campaign: str, first: int, last: int, digest: str) -> int:
     """Approves the waiting names numbered `first`..`last` if they are exactly what was seen
     (`batch_digest`); returns how many, or -1 when the batch changed (nothing approved)."""
+    move = REVIEW_MOVES[Decision.APPROVE]
     async with db.transaction() as conn:
         cur = await conn.execute(
             f"SELECT {_FIELDS} FROM signatures WHERE {_WAITING} AND number BETWEEN ? AND ?"
             " ORDER BY number",
-            (campaign, first, last),
+            (campaign, Review.WAITING.value, first, last),
         )
         entries = [_entry(tuple(row), i) for i, row in enumerate(await cur.fetchall(), 1)]
         if not entries or batch_digest(campaign, entries) != digest:
             return -1
         marks = ",".join("?" for _ in entries)
+        sources = move.ordered_sources
         cur = await conn.execute(
-            f"UPDATE signatures SET review = 'approved' WHERE number IN ({marks})",
-            [e.number for e in entries],
+            f"UPDATE signatures SET review = ? WHERE number IN ({marks}) AND {_in(sources)}",
+            [move.target.value, *(e.number for e in entries), *(s.value for s in sources)],
         )
         return int(cur.rowcount)
 
 
-async def hide(db: Database, number: int) -> bool:
-    """Takes one name out of the list and the documents; the signature and the count stay."""
+async def _decide(db: Database, decision: Decision, number: int, where: str = "") -> bool:
+    """One signature moved by `decision` (REVIEW_MOVES); False if it is in no state it allows."""
+    move = REVIEW_MOVES[decision]
+    sources = move.ordered_sources
     changed = await db.execute(
-        "UPDATE signatures SET review = 'hidden' WHERE number = ? AND name IS NOT NULL",
-        (number,),
+        f"UPDATE signatures SET review = ? WHERE number = ? AND {_in(sources)}{where}",
+        (move.target.value, number, *(s.value for s in sources)),
     )
     return changed == 1
+
+
+async def hide(db: Database, number: int) -> bool:
+    """Takes one name out of the list and the documents; the signature and the count stay."""
+    return await _decide(db, Decision.HIDE, number, " AND name IS NOT NULL")
 
 
 async def unhide(db: Database, number: int) -> bool:
     """A hidden name back to waiting: shown where names need no review, in the queue where
     they do (its signer may have edited it while it was hidden, and nobody saw that). False
     for a name that was not hidden."""
-    changed = await db.execute(
-        "UPDATE signatures SET review = 'waiting' WHERE number = ? AND review = 'hidden'",
-        (number,),
-    )
-    return changed == 1
+    return await _decide(db, Decision.UNHIDE, number)

@@ -133,9 +133,10 @@ async def confirm(
         # public) goes back to the review queue, but a name the organisers hid stays hidden
         # whatever its signer edits (only /unhide brings it back). SET reads the old row.
         cur = conn.execute(
-            "UPDATE signatures SET review = CASE WHEN review = 'hidden' THEN 'hidden'"
+            f"UPDATE signatures SET review = CASE WHEN review = '{Review.HIDDEN}'"
+            f" THEN '{Review.HIDDEN}'"
             " WHEN name IS ? AND role IS ? AND organisation IS ? AND public >= ? THEN review"
-            " ELSE 'waiting' END,"
+            f" ELSE '{Review.WAITING}' END,"
             " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
             " updated_at = ? WHERE campaign = ? AND signer = ?",
             (

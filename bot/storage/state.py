@@ -1,4 +1,4 @@
-"""Key-value facts the bot keeps about itself (never about people)."""
+"""Key-value facts the bot keeps about itself (never about people), and the liveness read."""
 
 from __future__ import annotations
 
@@ -16,3 +16,8 @@ async def put(db: Database, key: str, value: str) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+async def ping(db: Database) -> None:
+    """One trivial read: raises when the database does not answer."""
+    await db.scalar("SELECT 1")

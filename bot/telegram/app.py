@@ -44,10 +44,7 @@ async def _post_init(app: BotApp) -> None:
     await check_signer_key(services.db, services.settings.signer_key)
     for warning in services.settings.warnings:
         log.warning("%s", warning)
-    settings = services.settings
-    await menus.publish(
-        app.bot, services.db, services.i18n, settings.admin_ids, settings.moderator_ids
-    )
+    await menus.publish(app.bot, services)
     jobs.schedule(app)
     await health.open_endpoint(runtime)
     await runtime.broadcaster.resume()  # broadcasts a restart interrupted

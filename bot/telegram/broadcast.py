@@ -6,8 +6,9 @@ nobody is messaged twice. Sending and marking run shielded from cancellation, so
 cancelled runner always records what Telegram accepted. (The one window left: the process being
 killed outright between Telegram accepting a message and the mark — at most the one message in
 flight. A timed-out send is counted as failed rather than retried, for the same reason: better
-one person misses an update than gets it twice.) When the broadcast ends its
-delivery rows, which hold raw chat ids, are deleted; the counts stay on the broadcast.
+one person misses an update than gets it twice.) What it reads and records goes through
+bot.core.broadcasts; when the broadcast ends its delivery rows, which hold raw chat ids, are
+erased (bot.core.erasure); the counts stay on the broadcast.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from bot.core import broadcasts
 from bot.core.services import Services
+from bot.domain.broadcasts import Broadcast, BroadcastStatus
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
-from bot.storage import admin as admin_store
 from bot.telegram.views.common import esc
 
 log = logging.getLogger(__name__)
@@ -79,8 +81,8 @@ class Broadcaster:
         task.add_done_callback(lambda _: self._tasks.pop(broadcast_id, None))
 
     async def resume(self) -> list[int]:
-        """Restarts every broadcast left 'sending' by a previous run."""
-        unfinished = await admin_store.unfinished_broadcasts(self.svc.db)
+        """Restarts every broadcast left sending by a previous run."""
+        unfinished = await broadcasts.unfinished(self.svc)
         for broadcast_id in unfinished:
             log.info("resuming broadcast %d", broadcast_id)
             self.start(broadcast_id)
@@ -121,14 +123,14 @@ class Broadcaster:
             log.exception("broadcast %d stopped; it resumes at the next start", broadcast_id)
 
     async def _send_all(self, broadcast_id: int) -> None:
-        db = self.svc.db
-        broadcast = await admin_store.get_broadcast(db, broadcast_id)
-        if broadcast is None or broadcast.status != "sending":
+        svc = self.svc
+        broadcast = await broadcasts.progress(svc, broadcast_id)
+        if broadcast is None or broadcast.status is not BroadcastStatus.SENDING:
             return
-        texts = await admin_store.broadcast_texts(db, broadcast_id)
+        texts = await broadcasts.texts(svc, broadcast_id)
         progress = _Progress(self, broadcast)
         while not self._stopping:
-            batch = await admin_store.pending_deliveries(db, broadcast_id)
+            batch = await broadcasts.pending(svc, broadcast_id)
             if not batch:
                 break
             for chat_id, language in batch:
@@ -143,14 +145,14 @@ class Broadcaster:
                 await progress.tick()
         if self._stopping:
             return
-        done = await admin_store.finish_broadcast(db, broadcast_id, self.svc.now())
+        done = await broadcasts.finish(svc, broadcast_id)
         if done is not None:
             log.info("broadcast %d done: %d sent, %d failed", done.id, done.sent, done.failed)
             await progress.finish(done.sent, done.failed)
 
     async def _deliver_and_mark(self, broadcast_id: int, chat_id: int, html: str) -> None:
         sent, blocked = await self._deliver(chat_id, html)
-        await admin_store.mark_delivery(self.svc.db, broadcast_id, chat_id, sent, blocked=blocked)
+        await broadcasts.record(self.svc, broadcast_id, chat_id, sent, blocked)
 
     async def _deliver(self, chat_id: int, html: str) -> tuple[bool, bool]:
         """(sent, blocked). Never raises for Telegram's answers about one chat."""
@@ -183,7 +185,7 @@ def _seconds(value: float | timedelta) -> float:
 class _Progress:
     """Edits the admin's progress message every few seconds, and once at the end."""
 
-    def __init__(self, owner: Broadcaster, broadcast: admin_store.Broadcast) -> None:
+    def __init__(self, owner: Broadcaster, broadcast: Broadcast) -> None:
         self.owner = owner
         self.broadcast = broadcast
         self._last = time.monotonic()
@@ -199,7 +201,7 @@ class _Progress:
         if time.monotonic() - self._last < PROGRESS_EVERY:
             return
         self._last = time.monotonic()
-        current = await admin_store.get_broadcast(self.owner.svc.db, self.broadcast.id)
+        current = await broadcasts.progress(self.owner.svc, self.broadcast.id)
         if current is None:
             return
         t = await self._translator()
@@ -260,10 +262,4 @@ async def announce_milestone(
 ) -> None:
     """Queues the milestone notice (`milestone_texts`) for the campaign's opted-in signers
     and starts sending."""
-    svc = runner.svc
-    default = texts.get(campaign.default_language) or next(iter(texts.values()))
-    broadcast_id, recipients = await admin_store.create_milestone(
-        svc.db, campaign.slug, default, texts, svc.now()
-    )
-    log.info("milestone notice %d queued for %d recipients", broadcast_id, recipients)
-    runner.start(broadcast_id)
+    runner.start(await broadcasts.queue_milestone(runner.svc, campaign, texts))

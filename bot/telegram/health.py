@@ -25,6 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from telegram.error import TelegramError
 
 from bot.config import BACKUP_JOB_EVERY
+from bot.core import broadcasts, status
 from bot.telegram.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class Health:
         now = self.clock()
         checks: dict[str, str] = {}
         try:
-            await asyncio.wait_for(svc.db.scalar("SELECT 1"), _READ_TIMEOUT)
+            await asyncio.wait_for(status.ping(svc), _READ_TIMEOUT)
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"failing: {exc.__class__.__name__}"
@@ -69,13 +70,10 @@ class Health:
 
     async def _broadcasts(self, svc: Services, now: float) -> str:
         try:
-            rows = await svc.db.fetchall(
-                "SELECT id, sent + failed FROM broadcasts WHERE status = 'sending'"
-            )
+            current = await broadcasts.sending_progress(svc)
         except Exception as exc:
             return f"failing: {exc.__class__.__name__}"
         stuck = []
-        current = {int(r[0]): int(r[1]) for r in rows}
         for broadcast_id, done in current.items():
             seen = self._progress.get(broadcast_id)
             if seen is None or seen[0] != done:

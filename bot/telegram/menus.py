@@ -1,4 +1,7 @@
-"""Command menus and bot descriptions, per language, set at start-up only when they changed."""
+"""Command menus and bot descriptions, per language, set at start-up only when they changed.
+
+Which organiser sees which command comes from bot.telegram.permissions.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +20,11 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
+from bot.core import organisers
+from bot.core.services import Services
 from bot.domain.organisers import Level, level_of
 from bot.i18n import N_, I18n, Translator
-from bot.storage import Database
-from bot.storage import state as state_store
+from bot.telegram.permissions import ORGANISER_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -47,44 +51,6 @@ GROUP = [
     ("language", N_("the group's language (administrators only)")),
     ("help", N_("what the bot can do")),
 ]
-
-
-@dataclass(frozen=True)
-class OrganiserCommand:
-    name: str
-    description: str  # an N_ msgid, translated when the menu is built
-    level: Level  # the least an organiser needs for it
-
-
-# Every organiser command, its menu text and the level it needs, defined only here:
-# admin_common registers each command with the level found here, so none exists without one.
-ORGANISER_COMMANDS = (
-    # Moderators may export the funnel (counts only); the formats with names need an admin.
-    OrganiserCommand(
-        "export", N_("signatures as CSV, JSON, list or PDF; the funnel"), Level.MODERATOR
-    ),
-    OrganiserCommand("stats", N_("numbers, sources and a chart"), Level.MODERATOR),
-    OrganiserCommand("goal", N_("show or set the goal"), Level.ADMIN),
-    OrganiserCommand("remove", N_("remove a signature by number"), Level.MODERATOR),
-    OrganiserCommand("block", N_("remove a signature and block the signer"), Level.MODERATOR),
-    OrganiserCommand(
-        "review", N_("approve or hide public names waiting for review"), Level.MODERATOR
-    ),
-    OrganiserCommand("hide", N_("hide a name from the public list and documents"), Level.MODERATOR),
-    OrganiserCommand("unhide", N_("show a hidden name again"), Level.MODERATOR),
-    OrganiserCommand("broadcast", N_("message opted-in signers (reply to a message)"), Level.ADMIN),
-    OrganiserCommand("source", N_("named links to track where signers come from"), Level.MODERATOR),
-    OrganiserCommand("backup", N_("a copy of the database"), Level.ADMIN),
-    OrganiserCommand("reload", N_("reload campaign texts"), Level.ADMIN),
-)
-
-
-def organiser_command(name: str) -> OrganiserCommand:
-    """The table entry for /name; a command missing from the table cannot be registered."""
-    for command in ORGANISER_COMMANDS:
-        if command.name == name:
-            return command
-    raise LookupError(f"/{name} is not in ORGANISER_COMMANDS: give it a level there")
 
 
 DESCRIPTION = N_(
@@ -156,19 +122,14 @@ async def _send(bot: Bot, call: MenuCall) -> None:
         await bot.set_my_short_description(call.payload, language_code=call.language)
 
 
-async def publish(
-    bot: Bot,
-    db: Database,
-    i18n: I18n,
-    admin_ids: frozenset[int],
-    moderator_ids: frozenset[int] = frozenset(),
-) -> int:
+async def publish(bot: Bot, svc: Services) -> int:
     """Sends the menus unless the same ones were sent before; returns the calls made."""
-    calls = plan(i18n, admin_ids, moderator_ids)
+    settings = svc.settings
+    calls = plan(svc.i18n, settings.admin_ids, settings.moderator_ids)
     digest = hashlib.sha256(
         json.dumps([c.__dict__ for c in calls], ensure_ascii=False).encode()
     ).hexdigest()
-    if await state_store.get(db, "menus") == digest:
+    if await organisers.menus_published(svc, digest):
         return 0
     complete = True
     for call in calls:
@@ -178,5 +139,5 @@ async def publish(
             complete = False
             log.warning("menu %s/%s not set: %s", call.method, call.scope, exc.message)
     if complete:
-        await state_store.put(db, "menus", digest)
+        await organisers.remember_menus(svc, digest)
     return len(calls)

@@ -1,6 +1,7 @@
 """Organiser commands: /export, /stats, /goal, /backup, /reload (moderation and broadcasts live
-in admin_moderation and admin_broadcast). In a private chat, at the level bot.telegram.menus gives each
-(/stats is a moderator's too, the rest admins' only); for anyone else these are unknown commands.
+in admin_moderation and admin_broadcast). In a private chat, at the level bot.telegram.permissions
+gives each (/stats is a moderator's too, the rest admins' only); for anyone else these are
+unknown commands. The use cases, and their audit trail, are in bot.core.
 """
 
 from __future__ import annotations
@@ -14,24 +15,16 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core.content import ContentError, load_campaigns
+from bot.core import exports, goals, organisers, stats
+from bot.core.content import ContentError
 from bot.domain.campaigns import Campaign
-from bot.domain.goals import override_allowed
-from bot.domain.organisers import Level
-from bot.domain.signatories import Listing, Place
-from bot.exports import FORMATS, chart, tabular
-from bot.exports.pdf import write_pdf
+from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, chart
 from bot.i18n import Translator
-from bot.storage import admin as admin_store
-from bot.storage import funnel as funnel_store
-from bot.storage import signatories as signatory_store
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import admin_broadcast, admin_moderation
 from bot.telegram.handlers.admin_common import (
     admin_id,
     ask_campaign,
-    audit,
-    organiser_level,
     pick_campaign,
     register_commands,
     reply,
@@ -39,7 +32,6 @@ from bot.telegram.handlers.admin_common import (
 )
 from bot.telegram.handlers.base import CallbackRoute
 from bot.telegram.views.admin import (
-    PUBLIC_NAMES_ONLY,
     backup_caption,
     export_caption,
     export_usage,
@@ -88,23 +80,28 @@ async def export_command(
             return
     started = svc.now()
     spec = FORMATS[fmt]
-    level = organiser_level(update, context)
-    if spec.holds_names and (level is None or not level.covers(Level.ADMIN)):
+    if not await exports.allowed(svc, admin_id(update), fmt):
         await reply(update, context, refusal(t, "export"))
-        await audit(context, admin_id(update), "refused", f"command=export format={fmt}")
         return
     if fmt == "funnel":
         await _funnel_export(update, context, t, campaign)
         return
-    total = await admin_store.signature_total(svc.db, campaign.slug)
+    total = await exports.signature_total(svc, campaign)
     progress = None
     if total >= PROGRESS_AFTER:
         progress = await reply(update, context, esc(t._("Preparing the export…")))
     filename = f"{campaign.slug}-signatures-{_stamp(svc.now())}.{spec.extension}"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
         path = Path(tmp) / filename
-        rows = await _write_export(
-            context, campaign, fmt, svc.i18n.get(language), path, total, public_names_only
+        rows = await exports.write(
+            svc,
+            admin_id(update),
+            campaign,
+            fmt,
+            svc.i18n.get(language),
+            path,
+            total,
+            public_names_only,
         )
         caption = export_caption(t, campaign, rows, fmt, public_names_only, started)
         await send_files(
@@ -117,10 +114,6 @@ async def export_command(
             message_id=progress,
             parse_mode=ParseMode.HTML,
         )
-    detail = f"campaign={campaign.slug} format={fmt} rows={rows}"
-    if public_names_only:
-        detail += f" {PUBLIC_NAMES_ONLY}"
-    await audit(context, admin_id(update), "export", detail)
 
 
 async def _funnel_export(
@@ -128,43 +121,14 @@ async def _funnel_export(
 ) -> None:
     """The hourly funnel counts as CSV: aggregates only, so never encrypted or refused."""
     svc = context.svc
-    rows = await funnel_store.hourly_rows(svc.db, campaign.slug)
-    labels = await admin_store.source_labels(svc.db, sorted({r[1] for r in rows if r[1]}))
     filename = f"{campaign.slug}-funnel-{_stamp(svc.now())}.csv"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
         path = Path(tmp) / filename
-        count = await asyncio.to_thread(tabular.write_funnel, rows, labels, path)
+        count = await exports.write_funnel(svc, admin_id(update), campaign, path)
         caption = esc(t._("{title}: the funnel, {count} hourly rows (counts only)")).format(
             title=user_text(title_of(campaign, t)), count=t.number(count)
         )
         await send_files(context, t, _chat_id(update), path, filename, caption, holds_names=False)
-    await audit(context, admin_id(update), "export", f"campaign={campaign.slug} format=funnel")
-
-
-async def _write_export(
-    context: BotContext,
-    campaign: Campaign,
-    fmt: str,
-    t: Translator,
-    path: Path,
-    total: int,
-    public_names_only: bool,
-) -> int:
-    """Writes the file; the list and the PDF name public signatories only, whatever is asked."""
-    db = context.svc.db
-    if fmt in ("csv", "json"):
-        shown = Listing.of(campaign) if public_names_only else None
-        batches = admin_store.export_batches(db, campaign.slug, shown=shown)
-        if fmt == "csv":
-            return await tabular.write_csv(batches, path)
-        return await tabular.write_json(batches, path, campaign.slug, context.svc.now())
-    listing = Listing.of(campaign)
-    names = signatory_store.documents(db, campaign.slug, listing)
-    if fmt == "list":
-        return await tabular.write_list(names, path)
-    public = await signatory_store.count(db, campaign.slug, listing, Place.DOCUMENTS)
-    await write_pdf(path, campaign, t, names, total, public, context.svc.now())
-    return total
 
 
 async def stats_command(
@@ -175,33 +139,26 @@ async def stats_command(
     if campaign is None or rest:
         await ask_campaign(update, context, t, t._("Usage: /stats [campaign]"))
         return
-    now = svc.now()
-    stats = await admin_store.stats(svc.db, campaign.slug, now)
-    labels = await admin_store.source_labels(svc.db, [code for code, _, _ in stats.by_source])
-    per_day = await admin_store.per_day(svc.db, campaign.slug, now, 30)
-    visits = await funnel_store.per_day(svc.db, campaign.slug, now, 30)
-    conversion = [signed / opened if opened else None for opened, signed in visits]
-    today = datetime.fromtimestamp(now, UTC).date()
+    report = await stats.report(svc, admin_id(update), campaign)
+    today = datetime.fromtimestamp(svc.now(), UTC).date()
     png = await asyncio.to_thread(
         chart.draw,
-        per_day,
+        report.per_day,
         today,
         t._("Signatures per day, last 30 days (UTC)"),
-        conversion,
+        report.conversion,
         t._("share of visitors who signed"),
     )
     await context.bot.send_photo(
         _chat_id(update),
         photo=png,
         filename="stats.png",
-        caption=stats_caption(t, campaign, stats, labels),
+        caption=stats_caption(t, campaign, report.stats, report.labels),
         parse_mode=ParseMode.HTML,
     )
     # The funnel beside the chart: a photo caption holds only 1,024 characters.
-    overall, per_source = await funnel_store.totals(svc.db, campaign.slug)
-    source_names = await admin_store.source_labels(svc.db, [s for s in per_source if s])
-    await reply(update, context, funnel_text(t, overall, per_source, source_names))
-    await audit(context, admin_id(update), "stats", f"campaign={campaign.slug}")
+    funnel = funnel_text(t, report.funnel, report.funnel_by_source, report.labels)
+    await reply(update, context, funnel)
 
 
 async def goal_command(update: Update, context: BotContext, t: Translator, args: list[str]) -> None:
@@ -213,28 +170,22 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
     action = rest[0].lower() if rest else ""
     value = "".join(rest[1:]).lower()
     if action == "next" and value in ("off", "none", "0"):
-        await admin_store.set_goal_override(svc.db, campaign.slug, None)
-        await audit(context, admin_id(update), "goal_next", f"campaign={campaign.slug} off")
+        await goals.set_next_goal(svc, admin_id(update), campaign, None)
     elif action == "next" and value.isascii() and value.isdigit():
-        count = (await svc.progress(campaign)).count
-        if not override_allowed(int(value), count):
+        refused = await goals.set_next_goal(svc, admin_id(update), campaign, int(value))
+        if refused is not None:
             await reply(
                 update,
                 context,
                 esc(t._("The next goal must be above the current count ({count}).")).format(
-                    count=t.number(count)
+                    count=t.number(refused.count)
                 ),
             )
             return
-        await admin_store.set_goal_override(svc.db, campaign.slug, int(value))
-        await audit(context, admin_id(update), "goal_next", f"campaign={campaign.slug} {value}")
     elif action == "ladder" and value == "default":
-        await admin_store.set_ladder(svc.db, campaign.slug, None)
-        await audit(context, admin_id(update), "goal_ladder", f"campaign={campaign.slug} default")
+        await goals.set_ladder(svc, admin_id(update), campaign, None)
     elif action == "ladder" and (ladder := parse_ladder(value)) is not None:
-        await admin_store.set_ladder(svc.db, campaign.slug, ladder.steps)
-        detail = ",".join(map(str, ladder.steps))
-        await audit(context, admin_id(update), "goal_ladder", f"campaign={campaign.slug} {detail}")
+        await goals.set_ladder(svc, admin_id(update), campaign, ladder)
     elif action:
         await reply(update, context, esc(goal_usage(t)))
         return
@@ -246,15 +197,13 @@ async def backup_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
     svc = context.svc
-    now = svc.now()
-    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d-%H%M")
+    stamp = datetime.fromtimestamp(svc.now(), UTC).strftime("%Y-%m-%d-%H%M")
     filename = f"petition-bot-backup-{stamp}.sqlite3"
     with tempfile.TemporaryDirectory(prefix="petition-backup-") as tmp:
         path = Path(tmp) / filename
-        await svc.db.backup_to(str(path))
+        await organisers.copy_database(svc, admin_id(update), path)
         caption = backup_caption(t, encrypted=bool(svc.settings.backup_recipients))
         await send_files(context, t, _chat_id(update), path, filename, caption, holds_names=True)
-    await audit(context, admin_id(update), "backup", "")
 
 
 async def reload_command(
@@ -263,7 +212,7 @@ async def reload_command(
     svc = context.svc
     root = svc.settings.campaigns_dir
     try:
-        campaigns = await asyncio.to_thread(load_campaigns, root)
+        count = await organisers.reload_campaigns(svc, admin_id(update))
     except ContentError as exc:
         try:
             where = str(exc.path.resolve().relative_to(root.resolve()))
@@ -280,10 +229,7 @@ async def reload_command(
             problem=esc(exc.problem),
         )
         await reply(update, context, text)
-        await audit(context, admin_id(update), "reload", "failed")
         return
-    svc.campaigns = campaigns
-    count = len(campaigns)
     await reply(
         update,
         context,
@@ -291,7 +237,6 @@ async def reload_command(
             count=t.number(count)
         ),
     )
-    await audit(context, admin_id(update), "reload", f"campaigns={count}")
 
 
 def register(app: BotApp) -> dict[str, CallbackRoute]:

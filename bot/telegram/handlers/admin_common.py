@@ -1,13 +1,13 @@
 """What every organiser command shares: the level check, campaign arguments, the audit trail.
 
 Organisers are admins (ADMIN_IDS: every power) and moderators (MODERATOR_IDS: day-to-day
-moderation only). The level each command needs is in `bot.telegram.menus.ORGANISER_COMMANDS`.
+moderation only). The level each command needs is in
+`bot.telegram.permissions.ORGANISER_COMMANDS`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -16,21 +16,19 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
+from bot.core import organisers
 from bot.core.services import Services
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.exports import packaging
 from bot.i18n import Translator
-from bot.storage import admin as admin_store
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import router
 from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
-from bot.telegram.menus import organiser_command
+from bot.telegram.permissions import organiser_command
 from bot.telegram.views.admin import package_note, refusal, which_campaign
 from bot.telegram.views.common import View
-
-log = logging.getLogger("bot.admin")
 
 AdminCommand = Callable[[Update, BotContext, Translator, list[str]], Awaitable[None]]
 
@@ -112,17 +110,9 @@ moderator_button = organiser_button(Level.MODERATOR)
 
 
 async def audit(context: BotContext, user_id: int, action: str, detail: str = "") -> None:
-    """The audit row (a keyed hash of the organiser and their level) and an INFO log line.
-
-    `detail` never holds names or Telegram ids.
-    """
-    svc = context.svc
-    level = svc.level(user_id)
-    assert level is not None, "only organisers are audited"
-    await admin_store.audit(
-        svc.db, svc.settings.signer_key, user_id, level.value, action, detail, svc.now()
-    )
-    log.info("%s action: %s %s", level.value, action, detail)
+    """bot.core.organisers.audit for a handler: a refusal, or an action whose use case does
+    not record itself yet."""
+    await organisers.audit(context.svc, user_id, action, detail)
 
 
 def signature_number(args: list[str]) -> int | None:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.core import review
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
-from bot.storage import signatories as store
-from bot.storage import signatures as signature_store
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
     admin_id,
     ask_campaign,
-    audit,
     moderator_button,
     pick_campaign,
     register_commands,
@@ -31,11 +29,8 @@ from bot.telegram.views.common import View, esc
 
 
 async def _queue(context: BotContext, t: Translator, campaign: Campaign, notice: str = "") -> View:
-    db = context.svc.db
-    entries = views.batch(await store.waiting(db, campaign.slug, views.BATCH))
-    total = await store.waiting_count(db, campaign.slug)
-    digest = store.batch_digest(campaign.slug, entries)
-    return views.queue(t, campaign, entries, total, digest, notice)
+    shown = await review.queue(context.svc, campaign, views.BATCH, views.batch)
+    return views.queue(t, campaign, shown.entries, shown.waiting, shown.digest, notice)
 
 
 async def review_command(
@@ -48,31 +43,19 @@ async def review_command(
     await send(update, context, await _queue(context, t, campaign))
 
 
-async def _campaign_of(context: BotContext, *numbers: int) -> Campaign | None:
-    for number in numbers:
-        found = await signature_store.by_number(context.svc.db, number)
-        if found is not None:
-            return context.svc.campaign(found[0].campaign)
-    return None
-
-
 @moderator_button
 async def on_approve(
     update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
 ) -> None:
     first, last, digest = cb.arg_int(0), cb.arg_int(1), cb.args[2]
-    campaign = await _campaign_of(context, first, last)
+    approval = await review.approve(context.svc, admin_id, first, last, digest)
     await answer(update)
-    if campaign is None:
+    if approval is None:
         await show(update, context, View(esc(t._("These names are gone. Open /review again."))))
         return
-    count = await store.approve_batch(context.svc.db, campaign.slug, first, last, digest)
-    context.svc.forget_recent()
-    notice = views.changed(t) if count < 0 else views.approved(t, count)
-    await show(update, context, await _queue(context, t, campaign, notice))
-    if count > 0:
-        detail = f"campaign={campaign.slug} numbers={first}-{last} approved={count}"
-        await audit(context, admin_id, "review_approve", detail)
+    count = approval.approved
+    notice = views.changed(t) if count is None else views.approved(t, count)
+    await show(update, context, await _queue(context, t, approval.campaign, notice))
 
 
 @moderator_button
@@ -80,11 +63,9 @@ async def on_hide(
     update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
 ) -> None:
     number = cb.arg_int(0)
-    campaign = await _campaign_of(context, number)
+    campaign = await review.hide_in_queue(context.svc, admin_id, number)
     await answer(update)
-    hidden = campaign is not None and await store.hide(context.svc.db, number)
-    context.svc.forget_recent()
-    if campaign is None or not hidden:
+    if campaign is None:
         await show(
             update,
             context,
@@ -92,7 +73,6 @@ async def on_hide(
         )
         return
     await show(update, context, await _queue(context, t, campaign, views.hidden(t, number)))
-    await audit(context, admin_id, "review_hide", f"campaign={campaign.slug} number={number}")
 
 
 async def _set(
@@ -104,16 +84,14 @@ async def _set(
         usage = t._("Usage: /hide <number>") if hiding else t._("Usage: /unhide <number>")
         await reply(update, context, esc(usage))
         return
-    db = context.svc.db
-    changed = await (store.hide(db, number) if hiding else store.unhide(db, number))
-    context.svc.forget_recent()
-    if not changed:
-        found = await signature_store.by_number(db, number)
-        missing = (
-            t._("There is no signature #{number}.")
-            if found is None or (hiding and not found[0].name)
-            else t._("Name #{number} is not hidden: nothing was changed.")
+    outcome = await review.set_hidden(context.svc, admin_id(update), number, hiding)
+    if outcome is review.Outcome.NO_SIGNATURE:
+        await reply(
+            update, context, esc(t._("There is no signature #{number}.")).format(number=number)
         )
+        return
+    if outcome is review.Outcome.NOT_HIDDEN:
+        missing = t._("Name #{number} is not hidden: nothing was changed.")
         await reply(update, context, esc(missing).format(number=number))
         return
     if hiding:
@@ -125,8 +103,6 @@ async def _set(
     else:
         text = t._("Name #{number} is no longer hidden.")
     await reply(update, context, esc(text).format(number=number))
-    action = "review_hide" if hiding else "review_unhide"
-    await audit(context, admin_id(update), action, f"number={number}")
 
 
 async def hide_command(update: Update, context: BotContext, t: Translator, args: list[str]) -> None:

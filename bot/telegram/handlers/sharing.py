@@ -6,14 +6,14 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
+from bot.core import sources
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
 from bot.exports.qr import qr_png
 from bot.i18n import Translator
-from bot.storage import sources as source_store
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
-from bot.telegram.handlers.admin_common import admin_id, ask_campaign, audit, register_commands
+from bot.telegram.handlers.admin_common import admin_id, ask_campaign, register_commands
 from bot.telegram.handlers.base import CallbackRoute, answer, send, translator
 from bot.telegram.handlers.reading import campaign_list_view, current_campaign
 from bot.telegram.views import sharing as views
@@ -59,9 +59,7 @@ async def source_command(
     """`/source new [campaign] <name>` makes a named link; `/source` lists them."""
     svc = context.svc
     if not args:
-        await send(
-            update, context, source_views.source_list(t, await source_store.with_counts(svc.db))
-        )
+        await send(update, context, source_views.source_list(t, await sources.with_counts(svc)))
         return
     if args[0].lower() != "new" or len(args) < 2:
         await send(update, context, View(esc(source_views.usage(t))))
@@ -76,8 +74,7 @@ async def source_command(
         await ask_campaign(update, context, t, t._("/source new <campaign> <name>"), question)
         return
     label = " ".join(args[2:] if named else args[1:])[:64]
-    code = await source_store.create(svc.db, "named", label, svc.now())
-    await audit(context, admin_id(update), "source.new", f"campaign={campaign.slug} {code}")
+    code = await sources.create_named(svc, admin_id(update), campaign, label)
     await send_share(update, context, campaign, code)
 
 

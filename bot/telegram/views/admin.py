@@ -6,11 +6,11 @@ from bot.domain.campaigns import Campaign
 from bot.domain.goals import GoalLadder, LadderError, Progress
 from bot.domain.organisers import Level
 from bot.domain.paging import utf16_len
+from bot.domain.stats import Stats, Totals
+from bot.exports import PUBLIC_NAMES_ONLY
 from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
-from bot.storage.admin import Stats
-from bot.storage.funnel import Totals
-from bot.telegram.menus import ORGANISER_COMMANDS
+from bot.telegram.permissions import ORGANISER_COMMANDS
 from bot.telegram.views.common import bold, esc, plain_text, shorten, user_text
 
 CAPTION_LIMIT = 1024
@@ -77,10 +77,6 @@ def package_note(t: Translator, package: Package) -> str:
     if package.zipped and lines:  # a lone zip needs no telling
         lines.append(esc(t._("Then unzip {name}.")).format(name=_code(plain)))
     return "\n".join(lines)
-
-
-# The /export argument that leaves anonymous signers' names out of CSV and JSON.
-PUBLIC_NAMES_ONLY = "public-names"
 
 
 def export_usage(t: Translator) -> str:

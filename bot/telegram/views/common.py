@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -70,4 +70,3 @@ class View:
 
     text: str
     markup: InlineKeyboardMarkup | None = None
-    notice: str | None = field(default=None)  # a short toast for callback answers

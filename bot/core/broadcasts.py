@@ -1,0 +1,150 @@
+"""Broadcasts: an admin's draft, its confirmation or discarding, milestone notices, and what
+the runner (bot.telegram.broadcast) reads and records while it sends.
+
+The broadcast and all its delivery rows are created in one transaction at confirmation, so
+a double tap queues nothing twice and a restart resumes where sending stopped. When it ends
+its delivery rows, which hold raw chat ids, go (bot.core.erasure).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.core import erasure
+from bot.core.organisers import audit
+from bot.core.services import Services
+from bot.domain.broadcasts import Broadcast, BroadcastStatus, ConfirmOutcome, DeliveryStatus
+from bot.domain.campaigns import Campaign
+from bot.storage import broadcasts as store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft after a text was added: what its preview shows."""
+
+    id: int
+    texts: dict[str, str]  # language -> HTML
+    audience: dict[str, int]  # language -> active subscribers ("" when unknown)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    outcome: ConfirmOutcome
+    recipients: int = 0  # the delivery rows queued, when STARTED
+
+
+async def add_text(
+    svc: Services, user_id: int, campaign: Campaign, language: str, html: str
+) -> Draft:
+    """This admin's draft for `campaign` (made when there is none) with `html` as its text in
+    `language`; the campaign's default language's text is the one for everyone else."""
+    broadcast_id = await store.draft_for(svc.db, campaign.slug, user_id, svc.now())
+    default = language == campaign.default_language
+    await store.set_draft_text(svc.db, broadcast_id, language, html, default=default)
+    texts = await store.texts(svc.db, broadcast_id)
+    audience = await store.audience(svc.db, campaign.slug)
+    detail = f"campaign={campaign.slug} id={broadcast_id} language={language}"
+    await audit(svc, user_id, "broadcast_draft", detail)
+    return Draft(broadcast_id, texts, audience)
+
+
+async def _own_draft(svc: Services, broadcast_id: int, user_id: int) -> Broadcast | None:
+    """The draft behind a button, if it is this admin's: ids are sequential and callback data
+    can be forged, so one admin's press must not send or drop another's half-made draft."""
+    stored = await store.get(svc.db, broadcast_id)
+    if stored is None or stored.status is not BroadcastStatus.DRAFT or stored.admin_id != user_id:
+        return None
+    if stored.expired(svc.now()):  # a forgotten preview
+        await store.cancel(svc.db, broadcast_id, svc.now())
+        return None
+    return stored
+
+
+async def confirm(svc: Services, user_id: int, broadcast_id: int) -> Confirmation:
+    """Queues this admin's draft for sending: one delivery row per active subscriber."""
+    stored = await _own_draft(svc, broadcast_id, user_id)
+    if stored is None:
+        return Confirmation(ConfirmOutcome.GONE)
+    # The default language as it is now (a reload may have changed it since the preview).
+    campaign = svc.campaign(stored.campaign)
+    language = campaign.default_language if campaign is not None else ""
+    default = (await store.texts(svc.db, broadcast_id)).get(language)
+    if default is None:
+        return Confirmation(ConfirmOutcome.NEEDS_DEFAULT)
+    await store.set_draft_text(svc.db, broadcast_id, language, default, default=True)
+    recipients = await store.start(svc.db, broadcast_id)
+    if recipients is None:
+        return Confirmation(ConfirmOutcome.GONE)
+    await audit(svc, user_id, "broadcast_send", f"id={broadcast_id} recipients={recipients}")
+    return Confirmation(ConfirmOutcome.STARTED, recipients)
+
+
+async def discard(svc: Services, user_id: int, broadcast_id: int) -> bool:
+    """Cancels this admin's draft; False when it is not theirs or no longer a draft."""
+    if await _own_draft(svc, broadcast_id, user_id) is None or not (
+        await store.cancel(svc.db, broadcast_id, svc.now())
+    ):
+        return False
+    await audit(svc, user_id, "broadcast_cancel", f"id={broadcast_id}")
+    return True
+
+
+async def report_progress_in(svc: Services, broadcast_id: int, message_id: int | None) -> None:
+    """The admin's message the runner edits with the counts as it sends."""
+    await store.set_progress_message(svc.db, broadcast_id, message_id)
+
+
+async def queue_milestone(svc: Services, campaign: Campaign, texts: dict[str, str]) -> int:
+    """A goal reached: the notice (a text per language) queued for the campaign's opted-in
+    signers at once; its broadcast id."""
+    default = texts.get(campaign.default_language) or next(iter(texts.values()))
+    broadcast_id, recipients = await store.create_milestone(
+        svc.db, campaign.slug, default, texts, svc.now()
+    )
+    log.info("milestone notice %d queued for %d recipients", broadcast_id, recipients)
+    return broadcast_id
+
+
+# -- what the runner reads and records ----------------------------------------------------
+
+
+async def unfinished(svc: Services) -> list[int]:
+    """Broadcasts a stop or a restart left sending: the runner resumes them."""
+    return await store.unfinished(svc.db)
+
+
+async def progress(svc: Services, broadcast_id: int) -> Broadcast | None:
+    """The broadcast as stored now, with its counts so far."""
+    return await store.get(svc.db, broadcast_id)
+
+
+async def texts(svc: Services, broadcast_id: int) -> dict[str, str]:
+    return await store.texts(svc.db, broadcast_id)
+
+
+async def pending(svc: Services, broadcast_id: int) -> list[tuple[int, str | None]]:
+    """The next recipients not yet sent to: (chat id, language)."""
+    return await store.pending_deliveries(svc.db, broadcast_id)
+
+
+async def record(svc: Services, broadcast_id: int, chat_id: int, sent: bool, blocked: bool) -> None:
+    """One delivery's outcome; a recipient who blocked the bot is erased (bot.core.erasure)."""
+    if blocked:
+        await erasure.recipient_blocked(svc, broadcast_id, chat_id)
+        return
+    outcome = DeliveryStatus.SENT if sent else DeliveryStatus.FAILED
+    await store.mark_delivery(svc.db, broadcast_id, chat_id, outcome, blocked=False)
+
+
+async def finish(svc: Services, broadcast_id: int) -> Broadcast | None:
+    """Every recipient done: the broadcast ends and its raw ids go; it with its final counts."""
+    await erasure.finish_broadcast(svc, broadcast_id)
+    return await store.get(svc.db, broadcast_id)
+
+
+async def sending_progress(svc: Services) -> dict[int, int]:
+    """Each broadcast sending now and its messages sent or failed so far (for /healthz)."""
+    return await store.sending_progress(svc.db)

@@ -1,0 +1,90 @@
+"""/export: a campaign's signatures (CSV, JSON, list, PDF) or its funnel, written to a file.
+
+Names leave the server only through the formats that hold them, and those are an admin's
+alone (`permitted`); the list and the PDF name public signatories only, whatever is asked.
+Every export is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.core.organisers import audit
+from bot.core.services import Services
+from bot.domain.campaigns import Campaign
+from bot.domain.organisers import Level
+from bot.domain.signatories import Listing, Place
+from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, tabular
+from bot.exports.pdf import write_pdf
+from bot.i18n import Translator
+from bot.storage import admin as admin_store
+from bot.storage import funnel as funnel_store
+from bot.storage import signatories as signatory_store
+
+
+def permitted(level: Level | None, fmt: str) -> bool:
+    """Whether an organiser of `level` may export `fmt`: formats with names need an admin."""
+    return not FORMATS[fmt].holds_names or (level is not None and level.covers(Level.ADMIN))
+
+
+async def allowed(svc: Services, user_id: int, fmt: str) -> bool:
+    """`permitted` for this organiser; a refusal is audited."""
+    if permitted(svc.level(user_id), fmt):
+        return True
+    await audit(svc, user_id, "refused", f"command=export format={fmt}")
+    return False
+
+
+async def signature_total(svc: Services, campaign: Campaign) -> int:
+    """Every signature of the campaign, named or not (the PDF's total; the progress message)."""
+    return await admin_store.signature_total(svc.db, campaign.slug)
+
+
+async def write(
+    svc: Services,
+    user_id: int,
+    campaign: Campaign,
+    fmt: str,
+    t: Translator,
+    path: Path,
+    total: int,
+    public_names_only: bool,
+) -> int:
+    """Writes the signatures in `fmt` (not "funnel") to `path`; the records written.
+
+    With `public_names_only`, CSV and JSON hold only the signatures the documents name.
+    """
+    if not permitted(svc.level(user_id), fmt):
+        raise PermissionError(f"/export {fmt} is an admin's")
+    db = svc.db
+    if fmt in ("csv", "json"):
+        shown = Listing.of(campaign) if public_names_only else None
+        batches = admin_store.export_batches(db, campaign.slug, shown=shown)
+        if fmt == "csv":
+            rows = await tabular.write_csv(batches, path)
+        else:
+            rows = await tabular.write_json(batches, path, campaign.slug, svc.now())
+    else:
+        listing = Listing.of(campaign)
+        names = signatory_store.documents(db, campaign.slug, listing)
+        if fmt == "list":
+            rows = await tabular.write_list(names, path)
+        else:
+            public = await signatory_store.count(db, campaign.slug, listing, Place.DOCUMENTS)
+            await write_pdf(path, campaign, t, names, total, public, svc.now())
+            rows = total
+    detail = f"campaign={campaign.slug} format={fmt} rows={rows}"
+    if public_names_only:
+        detail += f" {PUBLIC_NAMES_ONLY}"
+    await audit(svc, user_id, "export", detail)
+    return rows
+
+
+async def write_funnel(svc: Services, user_id: int, campaign: Campaign, path: Path) -> int:
+    """The hourly funnel counts as CSV at `path`; the rows written. Aggregates only."""
+    rows = await funnel_store.hourly_rows(svc.db, campaign.slug)
+    labels = await admin_store.source_labels(svc.db, sorted({r[1] for r in rows if r[1]}))
+    count = await asyncio.to_thread(tabular.write_funnel, rows, labels, path)
+    await audit(svc, user_id, "export", f"campaign={campaign.slug} format=funnel")
+    return count

@@ -1,0 +1,66 @@
+"""What organisers do to the bot itself, and the trail every organiser action leaves.
+
+Organisers are admins (ADMIN_IDS: every power) and moderators (MODERATOR_IDS: day-to-day
+moderation only); `Services.level` decides which, and bot.telegram.permissions which command
+needs which. Every use case of an organiser records itself here (`audit`), so a handler cannot
+forget the trail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from bot.core.content import ContentError, load_campaigns
+from bot.core.services import Services
+from bot.storage import admin as admin_store
+from bot.storage import state as state_store
+
+log = logging.getLogger("bot.admin")
+
+_MENUS = "menus"  # bot_state key: the digest of the command menus last published
+
+
+async def audit(svc: Services, user_id: int, action: str, detail: str = "") -> None:
+    """The audit row (a keyed hash of the organiser and their level) and an INFO log line.
+
+    `detail` never holds names or Telegram ids.
+    """
+    level = svc.level(user_id)
+    assert level is not None, "only organisers are audited"
+    await admin_store.audit(
+        svc.db, svc.settings.signer_key, user_id, level.value, action, detail, svc.now()
+    )
+    log.info("%s action: %s %s", level.value, action, detail)
+
+
+async def reload_campaigns(svc: Services, user_id: int) -> int:
+    """The campaign files read again and put in use; how many campaigns there are now.
+
+    A bad file raises ContentError, and the previous content stays in use.
+    """
+    try:
+        campaigns = await asyncio.to_thread(load_campaigns, svc.settings.campaigns_dir)
+    except ContentError:
+        await audit(svc, user_id, "reload", "failed")
+        raise
+    svc.campaigns = campaigns
+    await audit(svc, user_id, "reload", f"campaigns={len(campaigns)}")
+    return len(campaigns)
+
+
+async def copy_database(svc: Services, user_id: int, target: Path) -> None:
+    """An on-demand copy of the whole database at `target` (/backup): personal data, so the
+    caller encrypts it when it can (bot.exports.packaging), and the copy is audited."""
+    await svc.db.backup_to(str(target))
+    await audit(svc, user_id, "backup")
+
+
+async def menus_published(svc: Services, digest: str) -> bool:
+    """Whether the command menus with this digest were published already."""
+    return await state_store.get(svc.db, _MENUS) == digest
+
+
+async def remember_menus(svc: Services, digest: str) -> None:
+    await state_store.put(svc.db, _MENUS, digest)

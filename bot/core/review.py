@@ -1,0 +1,103 @@
+"""/review, /hide and /unhide: organisers decide which public names appear.
+
+Moderators and admins can both. A batch is approved only if it is still exactly what was
+shown (compare-and-set on `bot.domain.review.batch_digest`: an edited name goes back to the
+queue), each state moves only as `bot.domain.review.REVIEW_MOVES` allows, every decision is
+audited, and the public list forgets its cached pages so it shows the decision at once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.core.organisers import audit
+from bot.core.services import Services
+from bot.domain.campaigns import Campaign
+from bot.domain.review import batch_digest
+from bot.domain.signatories import Entry
+from bot.storage import signatories as store
+from bot.storage import signatures as signature_store
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The batch an organiser is shown, how many wait in all, and what approving checks."""
+
+    entries: list[Entry]
+    waiting: int
+    digest: str
+
+
+async def queue(
+    svc: Services, campaign: Campaign, limit: int, fit: Callable[[list[Entry]], list[Entry]]
+) -> Queue:
+    """The oldest waiting names, at most `limit`, cut by `fit` to what one screen shows."""
+    entries = fit(await store.waiting(svc.db, campaign.slug, limit))
+    total = await store.waiting_count(svc.db, campaign.slug)
+    return Queue(entries, total, batch_digest(campaign.slug, entries))
+
+
+async def _campaign_of(svc: Services, *numbers: int) -> Campaign | None:
+    for number in numbers:
+        found = await signature_store.by_number(svc.db, number)
+        if found is not None:
+            return svc.campaign(found[0].campaign)
+    return None
+
+
+@dataclass(frozen=True)
+class Approval:
+    campaign: Campaign
+    approved: int | None  # None: the names changed since they were shown; nothing approved
+
+
+async def approve(
+    svc: Services, user_id: int, first: int, last: int, digest: str
+) -> Approval | None:
+    """Approves the batch `first`..`last` if it is still exactly what was shown (`digest`);
+    None when its names are gone."""
+    campaign = await _campaign_of(svc, first, last)
+    if campaign is None:
+        return None
+    count = await store.approve_batch(svc.db, campaign.slug, first, last, digest)
+    svc.forget_recent()
+    if count > 0:
+        detail = f"campaign={campaign.slug} numbers={first}-{last} approved={count}"
+        await audit(svc, user_id, "review_approve", detail)
+    return Approval(campaign, None if count < 0 else count)
+
+
+async def hide_in_queue(svc: Services, user_id: int, number: int) -> Campaign | None:
+    """Hides one name from the review queue's button; its campaign, or None if there is no
+    such named signature."""
+    campaign = await _campaign_of(svc, number)
+    hidden = campaign is not None and await store.hide(svc.db, number)
+    svc.forget_recent()
+    if campaign is None or not hidden:
+        return None
+    await audit(svc, user_id, "review_hide", f"campaign={campaign.slug} number={number}")
+    return campaign
+
+
+class Outcome(enum.Enum):
+    """What /hide or /unhide did."""
+
+    CHANGED = "changed"
+    NO_SIGNATURE = "no_signature"  # no signature with that number (or, to hide, no name)
+    NOT_HIDDEN = "not_hidden"  # /unhide of a name that was not hidden
+
+
+async def set_hidden(svc: Services, user_id: int, number: int, hidden: bool) -> Outcome:
+    """/hide (`hidden`) or /unhide one name by its signature number."""
+    changed = await (store.hide(svc.db, number) if hidden else store.unhide(svc.db, number))
+    svc.forget_recent()
+    if not changed:
+        found = await signature_store.by_number(svc.db, number)
+        if found is None or (hidden and not found[0].name):
+            return Outcome.NO_SIGNATURE
+        return Outcome.NOT_HIDDEN
+    action = "review_hide" if hidden else "review_unhide"
+    await audit(svc, user_id, action, f"number={number}")
+    return Outcome.CHANGED
