@@ -268,3 +268,25 @@ async def sending_progress(db: Database) -> dict[int, int]:
         (BroadcastStatus.SENDING.value,),
     )
     return {int(r[0]): int(r[1]) for r in rows}
+
+
+async def sending_totals(db: Database) -> tuple[int, dict[DeliveryStatus, int]]:
+    """How many broadcasts are sending, and their deliveries by state (for /metrics)."""
+    sending = BroadcastStatus.SENDING.value
+    row = await db.fetchone(
+        "SELECT COUNT(*), COALESCE(SUM(sent), 0), COALESCE(SUM(failed), 0)"
+        " FROM broadcasts WHERE status = ?",
+        (sending,),
+    )
+    count, sent, failed = row if row is not None else (0, 0, 0)
+    pending = await db.scalar(
+        "SELECT COUNT(*) FROM deliveries WHERE status = ? AND broadcast IN"
+        " (SELECT id FROM broadcasts WHERE status = ?)",
+        (DeliveryStatus.PENDING.value, sending),
+        0,
+    )
+    return int(count), {
+        DeliveryStatus.PENDING: int(pending),
+        DeliveryStatus.SENT: int(sent),
+        DeliveryStatus.FAILED: int(failed),
+    }

@@ -21,3 +21,9 @@ async def put(db: Database, key: str, value: str) -> None:
 async def ping(db: Database) -> None:
     """One trivial read: raises when the database does not answer."""
     await db.scalar("SELECT 1")
+
+
+async def counters(db: Database) -> list[tuple[str, int, int]]:
+    """Each campaign's stored signature and withdrawal counters."""
+    rows = await db.fetchall("SELECT campaign, signatures, withdrawals FROM counters")
+    return [(str(c), int(s), int(w)) for c, s, w in rows]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from telegram import Update
 
+from bot.core import status
 from bot.domain.campaigns import SLUG_RE
 
 if TYPE_CHECKING:
@@ -170,31 +171,17 @@ class Metrics:
 
     async def refresh(self, svc: Services) -> None:
         """Gauges that mirror the database, read once per scrape (a few indexed reads)."""
-        db = svc.db
+        figures = await status.gauges(svc)
         self.signatures.clear()
         self.withdrawals.clear()
-        for campaign, signed, withdrawn in await db.fetchall(
-            "SELECT campaign, signatures, withdrawals FROM counters"
-        ):
+        for campaign, signed, withdrawn in figures.counters:
             label = campaign_label(campaign)
-            self.signatures.labels(label).set(int(signed))
-            self.withdrawals.labels(label).set(int(withdrawn))
-        sending = await db.fetchall(
-            "SELECT COUNT(*), COALESCE(SUM(sent), 0), COALESCE(SUM(failed), 0)"
-            " FROM broadcasts WHERE status = 'sending'"
-        )
-        count, sent, failed = sending[0] if sending else (0, 0, 0)
-        pending = await db.scalar(
-            "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND broadcast IN"
-            " (SELECT id FROM broadcasts WHERE status = 'sending')",
-            (),
-            0,
-        )
-        self.broadcasts_sending.set(int(count))
-        self.broadcast_deliveries.labels("pending").set(int(pending))
-        self.broadcast_deliveries.labels("sent").set(int(sent))
-        self.broadcast_deliveries.labels("failed").set(int(failed))
-        self.database_bytes.set(database_bytes(Path(db.path)))
+            self.signatures.labels(label).set(signed)
+            self.withdrawals.labels(label).set(withdrawn)
+        self.broadcasts_sending.set(figures.broadcasts_sending)
+        for state, count in figures.deliveries.items():
+            self.broadcast_deliveries.labels(state.value).set(count)
+        self.database_bytes.set(database_bytes(Path(svc.db.path)))
         if self.last_backup is None:
             self.backup_age.set(-1)
         else:
