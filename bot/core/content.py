@@ -120,6 +120,34 @@ def _load_text(path: Path, addressee_count: int, ladder: GoalLadder) -> Campaign
     )
 
 
+def _addressees(meta: dict[str, Any], meta_path: Path) -> tuple[str, ...]:
+    entries = meta.get("addressees", [])
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) and e["name"].strip()
+        for e in entries
+    ):
+        raise ContentError(meta_path, "addressees", "each [[addressees]] needs a name")
+    return tuple(e["name"].strip() for e in entries)
+
+
+_SWITCHES = (
+    ("nameless", False),
+    ("signatories", True),
+    ("review_public_names", False),
+    ("list_earlier_signatures", False),
+)
+
+
+def _switches(meta: dict[str, Any], meta_path: Path) -> dict[str, bool]:
+    """The campaign's true/false settings, each with its default."""
+    switches = {}
+    for key, default in _SWITCHES:
+        switches[key] = meta.get(key, default)
+        if not isinstance(switches[key], bool):
+            raise ContentError(meta_path, key, "must be true or false")
+    return switches
+
+
 def load_campaign(folder: Path) -> Campaign:
     meta_path = folder / "campaign.toml"
     if not meta_path.is_file():
@@ -150,23 +178,8 @@ def load_campaign(folder: Path) -> Campaign:
         ladder = ladder_of(goals)
     except LadderError as exc:
         raise ContentError(meta_path, "goals", str(exc)) from None
-    entries = meta.get("addressees", [])
-    if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("name"), str) and e["name"].strip()
-        for e in entries
-    ):
-        raise ContentError(meta_path, "addressees", "each [[addressees]] needs a name")
-    addressees = tuple(e["name"].strip() for e in entries)
-    switches = {}
-    for key, default in (
-        ("nameless", False),
-        ("signatories", True),
-        ("review_public_names", False),
-        ("list_earlier_signatures", False),
-    ):
-        switches[key] = meta.get(key, default)
-        if not isinstance(switches[key], bool):
-            raise ContentError(meta_path, key, "must be true or false")
+    addressees = _addressees(meta, meta_path)
+    switches = _switches(meta, meta_path)
     texts: dict[str, CampaignText] = {}
     for path in sorted(folder.glob("*.md")):
         if path.stem not in SUPPORTED_LANGUAGES:
