@@ -228,27 +228,7 @@ def _build(
     # fpdf2 writes the page count where "{nb}" stands once the last page is known.
     page_label = t._("Page {page} of {pages}").replace("{pages}", "{{nb}}")
     pdf = _Document((text.title, f"{date} · {breakdown or count}"), page_label, public)
-    pdf.set_title(text.title)
-    pdf.set_creator("petition-bot")
-    pdf.add_page()
-    pdf.set_font(_FONT, size=18)
-    pdf.paragraph(9, text.title)
-    pdf.ln(2)
-    pdf.set_font(_FONT, size=10)
-    pdf.paragraph(6, f"{date} · {count}")
-    if breakdown:
-        pdf.paragraph(6, breakdown)
-    addressees = campaign.addressees_for(t.language)
-    if addressees:
-        pdf.ln(3)
-        pdf.paragraph(6, t._("Addressed to:"))
-        for addressee in addressees:
-            pdf.paragraph(6, f"• {addressee}")
-    pdf.ln(4)
-    pdf.set_font(_FONT, size=11)
-    for paragraph in text.paragraphs:
-        pdf.paragraph(6, paragraph)
-        pdf.ln(3)
+    _front_page(pdf, campaign, t, f"{date} · {count}", breakdown)
     named = 0
     while (batch := batches.get()) is not None:
         for name, role, organisation in batch:
@@ -280,6 +260,34 @@ def _build(
         pdf.paragraph(6, _nobody_named(t, total))
     pdf.output(str(path))
     return named
+
+
+def _front_page(
+    pdf: _Document, campaign: Campaign, t: Translator, dated: str, breakdown: str
+) -> None:
+    """Title, date and totals, the addressees and the campaign's text."""
+    text, _ = campaign.text_for(t.language)
+    pdf.set_title(text.title)
+    pdf.set_creator("petition-bot")
+    pdf.add_page()
+    pdf.set_font(_FONT, size=18)
+    pdf.paragraph(9, text.title)
+    pdf.ln(2)
+    pdf.set_font(_FONT, size=10)
+    pdf.paragraph(6, dated)
+    if breakdown:
+        pdf.paragraph(6, breakdown)
+    addressees = campaign.addressees_for(t.language)
+    if addressees:
+        pdf.ln(3)
+        pdf.paragraph(6, t._("Addressed to:"))
+        for addressee in addressees:
+            pdf.paragraph(6, f"• {addressee}")
+    pdf.ln(4)
+    pdf.set_font(_FONT, size=11)
+    for paragraph in text.paragraphs:
+        pdf.paragraph(6, paragraph)
+        pdf.ln(3)
 
 
 def _heading(pdf: _Document, t: Translator) -> None:
