@@ -256,6 +256,8 @@ async def _record(
     if result.outcome == "no_draft":
         await _stale(update, context, t, campaign.slug)
         return
+    if result.outcome == "updated":
+        await svc.db.purge_wal()  # the old name, role or organisation must not linger
     if await cleanup.auto_clean_wanted(update, context):
         # The person chose a chat that keeps no trace: a passing notice, then the clean-up.
         await answer(update, "✅ " + t._("Thank you! Your signature is recorded."), alert=True)
@@ -265,8 +267,6 @@ async def _record(
             await milestones.after_signature(context, campaign, result.count, progress.ladder)
         return
     await answer(update)
-    if result.outcome == "updated":
-        await svc.db.purge_wal()  # the old name, role or organisation must not linger
     # A new signature has no subscription yet (withdrawing erased any earlier one).
     subscribed = result.outcome == "updated" and await signer_store.is_subscribed(
         svc.db, campaign.slug, signer_of(update, context, campaign.slug)
