@@ -85,10 +85,16 @@ async def save(db: Database, draft: Draft, events: Iterable[Event] = ()) -> None
 
 
 async def replace_if(
-    db: Database, expected: Draft | None, draft: Draft, events: Iterable[Event] = ()
+    db: Database,
+    expected: Draft | None,
+    draft: Draft,
+    events: Iterable[Event] = (),
+    *,
+    stale_before: int = 0,
 ) -> bool:
     """Writes `draft` only if the stored draft is still `expected` (same campaign, step and
-    time; None: no draft at all), counting `events` only then. Two taps that both saw the
+    time; None: no live draft, so also one last touched at or before `stale_before` that the
+    expiry job has yet to erase), counting `events` only then. Two taps that both saw the
     same old draft cannot both start a flow."""
     todo = tuple(events)
 
@@ -96,6 +102,8 @@ async def replace_if(
         row = conn.execute(
             "SELECT campaign, step, updated_at FROM drafts WHERE person = ?", (draft.person,)
         ).fetchone()
+        if row is not None and expected is None and row[2] <= stale_before:
+            row = None
         seen = None if expected is None else (expected.campaign, expected.step, expected.updated_at)
         if (tuple(row) if row else None) != seen:
             return False

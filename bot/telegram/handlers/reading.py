@@ -68,7 +68,8 @@ async def remember_visit(
     it: no per-person row outlives it. A signing already under way is left alone."""
     svc = context.svc
     person = person_of(update, context)
-    draft = await draft_store.get(svc.db, person, svc.now(), svc.settings.draft_ttl_hours * 3600)
+    ttl = svc.settings.draft_ttl_hours * 3600
+    draft = await draft_store.get(svc.db, person, svc.now(), ttl)
     if draft is not None and draft.campaign == campaign.slug:
         if source and draft.source != source:
             await draft_store.save(svc.db, replace(draft, source=source))
@@ -83,7 +84,9 @@ async def remember_visit(
         source=source,
         counted=Counted.OPENED,
     )
-    await draft_store.replace_if(svc.db, draft, visit, [Event.OPENED])  # a repeat counts once
+    # A repeat counts once; a draft past its lifetime that the expiry job has yet to erase is
+    # no draft.
+    await draft_store.replace_if(svc.db, draft, visit, [Event.OPENED], stale_before=svc.now() - ttl)
 
 
 async def campaign_list_view(

@@ -169,7 +169,8 @@ async def on_sign(update: Update, context: BotContext, cb: Callback) -> None:
             counted=counted | Counted.STARTED,
         )
         events = [] if counted & Counted.STARTED else [Event.STARTED]
-        if not await draft_store.replace_if(svc.db, current, draft, events):
+        stale = svc.now() - _ttl(context)
+        if not await draft_store.replace_if(svc.db, current, draft, events, stale_before=stale):
             # Another tap (a double tap, a redelivery) got there first: show what it made.
             draft = await _draft(update, context, campaign.slug) or draft
     await show(update, context, flow_view(t, campaign, draft, update))
