@@ -154,9 +154,17 @@ async def expire_preferences(svc: Services, before: int) -> Erased:
     return await _finish(svc, rows) if rows else NOTHING
 
 
-async def forget_group(svc: Services, chat_id: int) -> Erased:
-    """A group's settings: its administrators cleared its language, or the bot was removed."""
+async def forget_group_language(svc: Services, chat_id: int) -> Erased:
+    """/language default: the group's administrators cleared its language."""
     return await _finish(svc, await group_store.forget(svc.db, chat_id))
+
+
+async def forget_group(svc: Services, chat_id: int) -> Erased:
+    """The bot was removed from a group: its settings, and its id in the source of the links
+    posted there (whose title stays, for attribution)."""
+    rows = await group_store.forget(svc.db, chat_id)
+    rows += await group_store.forget_source(svc.db, chat_id)
+    return await _finish(svc, rows)
 
 
 # -- broadcasts: delivery rows once a broadcast has ended ----------------------------------

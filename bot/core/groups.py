@@ -19,7 +19,7 @@ async def language_of(svc: Services, chat_id: int) -> str | None:
 async def choose_language(svc: Services, chat_id: int, language: str | None) -> None:
     """An administrator's choice; None clears it (the group's row goes)."""
     if language is None:
-        await erasure.forget_group(svc, chat_id)
+        await erasure.forget_group_language(svc, chat_id)
     else:
         await group_store.set_language(svc.db, chat_id, language, svc.now())
 
