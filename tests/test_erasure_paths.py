@@ -8,6 +8,7 @@ integer). A supporter's paths run with automatic clean-up on and off.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date
@@ -318,3 +319,51 @@ async def test_delivery_rows_at_a_broadcast_end_leave_no_raw_id(
     assert "The broadcast is finished: 1 sent, 1 failed." in admin.last.text
     assert await svc.db.scalar("SELECT COUNT(*) FROM deliveries") == 0
     assert _left(svc, _raw(gone.id)) == []
+
+
+# -- by construction ------------------------------------------------------------------------
+
+# Storage's functions that delete or overwrite personal data, by repository module.
+DELETING = {
+    "drafts": {"delete", "expire"},
+    "groups": {"forget", "forget_source"},
+    "signatures": {"confirm", "erase", "anonymise"},
+    "signers": {
+        "forget_chat",
+        "forget_preferences",
+        "expire_preferences",
+        "set_blocked",
+        "unsubscribe",
+    },
+    "trail": {"forget", "expire"},
+}
+
+
+def _storage_calls(path: Path) -> set[str]:
+    """`module.function` for every storage repository function the file refers to."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases: dict[str, str] = {}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "bot.storage":
+            aliases.update({a.asname or a.name: a.name for a in node.names})
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.storage."):
+            module = (node.module or "").rsplit(".", 1)[1]
+            found.update(f"{module}.{a.name}" for a in node.names)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+            continue
+        if node.value.id in aliases:
+            found.add(f"{aliases[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_only_core_erasure_calls_storage_that_deletes_personal_data() -> None:
+    bot = Path(__file__).resolve().parent.parent / "bot"
+    erasure = bot / "core" / "erasure.py"
+    deleting = {f"{module}.{fn}" for module, fns in DELETING.items() for fn in fns}
+    assert _storage_calls(erasure) & deleting == deleting  # the list names real calls
+    for path in sorted(bot.rglob("*.py")):
+        if path == erasure or path.is_relative_to(bot / "storage"):
+            continue
+        assert _storage_calls(path) & deleting == set(), path.relative_to(bot)
