@@ -62,7 +62,7 @@ async def withdraw(svc: Services, user_id: int, campaign: str) -> Erased:
     return await _finish(svc, rows)
 
 
-async def sign(
+async def sign_or_overwrite(
     svc: Services, user_id: int, draft: Draft, stored: Draft, language: str, list_consent: bool
 ) -> tuple[ConfirmResult, Erased | None]:
     """A sign button: `draft` becomes the person's signature if their draft is still `stored`.

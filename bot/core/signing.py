@@ -226,7 +226,7 @@ async def _record(
     """The draft becomes a signature, once; an edit's old values are erased."""
     # What the preview told them: a public name is in the bot's list only if it has one.
     consent = bool(draft.public) and campaign.signatories
-    result, _ = await erasure.sign(svc, user_id, draft, stored, language, consent)
+    result, _ = await erasure.sign_or_overwrite(svc, user_id, draft, stored, language, consent)
     if result.outcome is Confirmed.BLOCKED:
         return Tap(Outcome.BLOCKED, campaign)
     if result.outcome is Confirmed.NO_DRAFT or result.signature is None:
