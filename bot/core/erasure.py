@@ -85,7 +85,8 @@ async def sign_or_overwrite(
 
 
 async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:
-    """ "Stop updates": the raw Telegram id of this subscription, pending deliveries too."""
+    """The "Stop updates" button: the raw Telegram id of this subscription, and its pending
+    deliveries."""
     signer = svc.signer(user_id, campaign)
     return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, signer, user_id))
 
