@@ -214,3 +214,18 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_language_and_source(
     [card] = await member.command("petition", CAMPAIGN, chat=new)
     assert title(svc, CAMPAIGN, "pl") in card.text
     assert source and any(f"_{source}" in url for url in card.button_urls.values())
+
+
+async def test_removing_the_bot_forgets_the_group_id_its_links_keep_their_attribution(
+    tg: FakeTelegram, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    """The README promises the group's id and language go when the bot is removed; the source
+    of the links posted there keeps its title, so the signatures it brought stay counted."""
+    group, admin = await group_with_bot(tg, make_user)
+    await admin.send("/language pl", chat=group, anonymous=True)
+    assert await svc.db.scalar("SELECT COUNT(*) FROM sources WHERE chat_id = ?", (group.id,)) == 1
+    await admin.remove_bot_from(group)
+    for table in ("group_settings", "sources"):
+        held = await svc.db.scalar(f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", (group.id,))
+        assert held == 0, table
+    assert await svc.db.fetchall("SELECT kind, label FROM sources") == [("group", group.title)]

@@ -99,7 +99,7 @@ async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> N
     await db.open()
     try:
         draft = Draft("signer1", "c", Step.PREVIEW, name="Secret Name Zq", public=True)
-        await draft_store.save(db, draft)
+        await draft_store.replace_if(db, None, draft)
         result = await signature_store.confirm(db, draft, **_ids("signer1"), now=100)
         assert (result.outcome, result.count) == ("signed", 1)
         again = await signature_store.confirm(db, draft, **_ids("signer1"), now=101)
@@ -118,7 +118,7 @@ async def test_recount_fixes_drift(tmp_path: Path) -> None:
     await db.open()
     try:
         draft = Draft("s", "c", Step.PREVIEW, name="N N", public=True)
-        await draft_store.save(db, draft)
+        await draft_store.replace_if(db, None, draft)
         await signature_store.confirm(db, draft, **_ids("s"), now=1)
         await db.execute("UPDATE counters SET signatures = 7")
         assert await signature_store.recount(db) == [("c", 7, 1)]

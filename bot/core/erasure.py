@@ -4,16 +4,25 @@ An erasure is real only once the old copies have left SQLite's journal too, so e
 ends with the journal purge and answers honestly whether it got that far (a reader in the
 way: the periodic clean-up finishes it within ten minutes). Handlers, jobs and the broadcast
 runner erase only through these functions; storage's deleting statements are called from
-nowhere else (tests/ enumerate the paths).
+nowhere else (tests/test_erasure_paths.py drives every path and reads the files' bytes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core import people, trail
+from bot.core.drafts import lifetime
 from bot.core.services import Services
 from bot.domain.broadcasts import DeliveryStatus
+from bot.domain.signatures import Confirmed, ConfirmResult, Draft
 from bot.storage import broadcasts as broadcast_store
+from bot.storage import drafts as draft_store
+from bot.storage import groups as group_store
+from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
+from bot.storage import trail as trail_store
+from bot.storage.funnel import Event
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,16 @@ class Erased:
     complete: bool
 
 
+@dataclass(frozen=True)
+class Anonymised(Erased):
+    """Retention of one campaign: `rows` signatures anonymised, `subscriptions` erased."""
+
+    subscriptions: int = 0
+
+
+NOTHING = Erased(0, True)
+
+
 async def _finish(svc: Services, rows: int) -> Erased:
     """The last step of every erasure: the journal purge."""
     return Erased(rows, await svc.db.purge_wal())
@@ -32,7 +51,123 @@ async def _finish(svc: Services, rows: int) -> Erased:
 # -- supporters: withdraw, edit, /stop, "Stop updates", a block, cancel, expiry ------------
 
 
+async def withdraw(svc: Services, user_id: int, campaign: str) -> Erased:
+    """The person's signature in `campaign`, its subscription and pending deliveries; with
+    the last signature, their preferences too."""
+    if not await signature_store.erase(svc.db, campaign, svc.signer(user_id, campaign), svc.now()):
+        return NOTHING
+    rows = 1
+    if not await people.signatures_of(svc, user_id):
+        person = svc.person(user_id)
+        rows += await signer_store.forget_preferences(svc.db, person)
+        svc.forget_language(person)
+    return await _finish(svc, rows)
+
+
+async def sign_or_overwrite(
+    svc: Services, user_id: int, draft: Draft, stored: Draft, language: str, list_consent: bool
+) -> tuple[ConfirmResult, Erased | None]:
+    """A sign button: `draft` becomes the person's signature if their draft is still `stored`.
+    An edit overwrites the old name, role, organisation and visibility, so it is an erasure
+    (the Erased); a new signature is not (None)."""
+    result = await signature_store.confirm(
+        svc.db,
+        draft,
+        signer=svc.signer(user_id, draft.campaign),
+        seal=svc.ids.seal(user_id),
+        block=svc.ids.block(user_id),
+        language=language,
+        now=svc.now(),
+        stored=stored,
+        list_consent=list_consent,
+    )
+    if result.outcome is not Confirmed.UPDATED:
+        return result, None
+    return result, await _finish(svc, 1)
+
+
+async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:
+    """The "Stop updates" button: the raw Telegram id of this subscription, and its pending
+    deliveries."""
+    signer = svc.signer(user_id, campaign)
+    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, signer, user_id))
+
+
+async def forget_person(svc: Services, user_id: int) -> Erased:
+    """/stop, or the person blocked the bot: every raw id (subscriptions, pending
+    deliveries), preferences, the draft and the conversation's trail. Signatures stay."""
+    person = svc.person(user_id)
+    rows = await signer_store.forget_chat(svc.db, user_id, person)
+    svc.forget_language(person)
+    return await _finish(svc, rows)
+
+
+async def drop_draft(svc: Services, person: str, cancelled: bool) -> Erased:
+    """The person's draft and what they typed into it: /cancel (counted in the funnel as
+    cancelled), or a campaign that closed while they were signing."""
+    event = Event.CANCELLED if cancelled else None
+    if not await draft_store.delete(svc.db, person, svc.now(), event):
+        return NOTHING
+    return await _finish(svc, 1)
+
+
+async def forget_trail(svc: Services, person: str) -> Erased:
+    """After a clean-up of the chat: where its conversation began is no longer needed."""
+    await trail_store.forget(svc.db, person)
+    svc.forget_trail(person)
+    return await _finish(svc, 1)
+
+
+async def expire(svc: Services) -> Erased:
+    """The periodic clean-up: drafts past their lifetime, conversations' trails once Telegram
+    no longer lets the bot delete them, and the journal purge that finishes any erasure that
+    found a reader in the way."""
+    now = svc.now()
+    rows = await draft_store.expire(svc.db, now, lifetime(svc.settings))
+    rows += await trail_store.expire(svc.db, now, trail.keep(svc.settings))
+    return await _finish(svc, rows)
+
+
 # -- organisers: remove, block, retention, anonymisation, a group's removal ----------------
+
+
+async def remove(
+    svc: Services, campaign: str, signer: str, seal: str | None, block: bool
+) -> Erased:
+    """/remove (and /block): the signature, its subscription and pending deliveries; a block
+    keeps only the person's block id, recovered from the signature's seal."""
+    erased = await signature_store.erase(svc.db, campaign, signer, svc.now())
+    base = svc.ids.unseal(seal)
+    if block and base is not None:
+        await signer_store.set_blocked(svc.db, svc.ids.block_of(base), True, svc.now())
+    return await _finish(svc, int(erased))
+
+
+async def anonymise(svc: Services, campaign: str) -> Anonymised:
+    """Retention: names, roles, organisations and pseudonyms of the campaign's signatures,
+    and its subscriptions; the counts stay."""
+    signatures, subscriptions = await signature_store.anonymise(svc.db, campaign)
+    finished = await _finish(svc, signatures)
+    return Anonymised(signatures, finished.complete, subscriptions)
+
+
+async def expire_preferences(svc: Services, before: int) -> Erased:
+    """Retention: preferences untouched since `before` (they say that someone used the bot)."""
+    rows = await signer_store.expire_preferences(svc.db, before)
+    return await _finish(svc, rows) if rows else NOTHING
+
+
+async def forget_group_language(svc: Services, chat_id: int) -> Erased:
+    """/language default: the group's administrators cleared its language."""
+    return await _finish(svc, await group_store.forget(svc.db, chat_id))
+
+
+async def forget_group(svc: Services, chat_id: int) -> Erased:
+    """The bot was removed from a group: its settings, and its id in the source of the links
+    posted there (whose title stays, for attribution)."""
+    rows = await group_store.forget(svc.db, chat_id)
+    rows += await group_store.forget_source(svc.db, chat_id)
+    return await _finish(svc, rows)
 
 
 # -- broadcasts: delivery rows once a broadcast has ended ----------------------------------

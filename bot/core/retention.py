@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, time
 
+from bot.core import erasure
 from bot.core.services import Services
-from bot.storage import signatures as signature_store
-from bot.storage import signers as signer_store
 from bot.storage import state as state_store
 
 log = logging.getLogger(__name__)
@@ -44,20 +43,19 @@ async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
         since = await closed_since(svc, slug)
         if since is None or svc.now() < since + days * DAY:
             continue
-        anonymised, unsubscribed = await signature_store.anonymise(svc.db, slug)
-        if anonymised or unsubscribed:
+        result = await erasure.anonymise(svc, slug)
+        if result.rows or result.subscriptions:
             log.info(
                 "retention: campaign %s closed %d days ago: anonymised %d signatures, "
                 "erased %d subscriptions",
                 slug,
                 (svc.now() - since) // DAY,
-                anonymised,
-                unsubscribed,
+                result.rows,
+                result.subscriptions,
             )
-        done.append((slug, anonymised, unsubscribed))
+        done.append((slug, result.rows, result.subscriptions))
     # Preferences name no campaign, but say that someone used the bot: untouched ones go.
-    expired = await signer_store.expire_preferences(svc.db, svc.now() - days * DAY)
-    if expired:
-        log.info("retention: erased %d preferences untouched for %d days", expired, days)
-        await svc.db.purge_wal()
+    expired = await erasure.expire_preferences(svc, svc.now() - days * DAY)
+    if expired.rows:
+        log.info("retention: erased %d preferences untouched for %d days", expired.rows, days)
     return done

@@ -1,20 +1,97 @@
 """The signing flow as a named type: its steps, what each accepts, and where it leads.
 
 Card → Sign → name (one to three lines) → preview → one of two sign buttons. Role and
-organisation are added from the preview and lead back to it. Handlers parse an update, ask
-this module what it means, and render the answer; nothing here knows Telegram.
+organisation are added from the preview and lead back to it. `FLOW` is the one table of which
+action is accepted at which step; core/signing asks it before every change, and a tap it does
+not accept changes nothing. Nothing here knows Telegram.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from types import MappingProxyType
 
 from bot.domain.signatures import Draft, Step
 from bot.domain.text_rules import Checked, Problem, check_name, check_optional
 
 MAX_LINES = 3  # name, role, organisation: "Name, role, organisation" as open letters list them
 OMIT = "-"  # a line of just this leaves that field out
+
+
+class Action(StrEnum):
+    """What a signer does to the flow: a button (its callback action) or typed text."""
+
+    SIGN = "sign"  # Sign on the card: starts the flow, or shows it where it stands
+    PROFILE_NAME = "pname"  # the Telegram profile name (or the kept one, when editing)
+    NAMELESS = "noname"  # counted without a name, where the campaign allows it
+    EXTRAS = "extras"  # add or change role and organisation
+    BACK = "back"  # from role and organisation back to the preview
+    CONFIRM = "ok"  # one of the two sign buttons
+    EDIT = "edit"  # change the draft, or a signature already recorded
+    CANCEL = "cancel"
+    TEXT = "text"  # typed text: the name (with role and organisation), or the extras
+
+
+# Step → the actions accepted there → the step each leads to (None: the draft ends, recorded
+# or cancelled). VISIT stands for "no flow for this campaign" (reading it, or nothing at all).
+# A pair not listed is a stale or out-of-order tap: it changes nothing.
+FLOW: Mapping[Step, Mapping[Action, Step | None]] = MappingProxyType(
+    {
+        Step.VISIT: MappingProxyType({Action.SIGN: Step.NAME, Action.EDIT: Step.NAME}),
+        Step.NAME: MappingProxyType(
+            {
+                Action.SIGN: Step.NAME,
+                Action.PROFILE_NAME: Step.PREVIEW,
+                Action.TEXT: Step.PREVIEW,
+                Action.NAMELESS: None,
+                Action.EDIT: Step.NAME,
+                Action.CANCEL: None,
+            }
+        ),
+        Step.PREVIEW: MappingProxyType(
+            {
+                Action.SIGN: Step.PREVIEW,
+                Action.TEXT: Step.PREVIEW,
+                Action.EXTRAS: Step.EXTRAS,
+                Action.CONFIRM: None,
+                Action.EDIT: Step.NAME,
+                Action.CANCEL: None,
+            }
+        ),
+        Step.EXTRAS: MappingProxyType(
+            {
+                Action.SIGN: Step.EXTRAS,
+                Action.TEXT: Step.PREVIEW,
+                Action.BACK: Step.PREVIEW,
+                Action.EDIT: Step.NAME,
+                Action.CANCEL: None,
+            }
+        ),
+    }
+)
+
+
+def stage(draft: Draft | None, campaign: str | None = None) -> Step:
+    """Where the person stands in the flow of `campaign` (any campaign: None); VISIT when
+    they have no flow there."""
+    if draft is None or not draft.signing:
+        return Step.VISIT
+    if campaign is not None and draft.campaign != campaign:
+        return Step.VISIT
+    return draft.step
+
+
+def accepts(step: Step, action: Action) -> bool:
+    return action in FLOW[step]
+
+
+def moved(draft: Draft, action: Action, now: int) -> Draft:
+    """The draft after an accepted `action` that keeps it (not CONFIRM, NAMELESS, CANCEL)."""
+    step = FLOW[stage(draft)][action]
+    assert step is not None, action
+    return replace(draft, step=step, updated_at=now)
 
 
 class Field(StrEnum):
@@ -75,8 +152,9 @@ def read_text(draft: Draft, text: str, now: int) -> Accepted | Rejected:
         organisation, problem = _optional(org_line, Field.ORGANISATION)
         if problem:
             return problem
-        done = replace(draft, role=role, organisation=organisation)
-        return Accepted(replace(done, step=Step.PREVIEW, updated_at=now))
+        return Accepted(
+            moved(replace(draft, role=role, organisation=organisation), Action.TEXT, now)
+        )
     if len(lines) > MAX_LINES:
         lines = [*lines[: MAX_LINES - 1], " ".join(lines[MAX_LINES - 1 :])]
     checked = check_name(lines[0] if lines else text)
@@ -94,22 +172,9 @@ def read_text(draft: Draft, text: str, now: int) -> Accepted | Rejected:
             if problem:
                 return problem
     changed = replace(draft, name=checked.value, role=role, organisation=organisation)
-    return Accepted(replace(changed, step=Step.PREVIEW, updated_at=now))
-
-
-def use_name(draft: Draft, name: str, now: int) -> Draft:
-    """The name offered on a button (the Telegram profile name, or the one kept when editing)."""
-    return replace(draft, name=name, step=Step.PREVIEW, updated_at=now)
-
-
-def to_extras(draft: Draft, now: int) -> Draft:
-    return replace(draft, step=Step.EXTRAS, updated_at=now)
-
-
-def back_to_preview(draft: Draft, now: int) -> Draft:
-    return replace(draft, step=Step.PREVIEW, updated_at=now)
+    return Accepted(moved(changed, Action.TEXT, now))
 
 
 def can_sign(draft: Draft) -> bool:
     """Only a previewed draft with a name can be signed: nothing is recorded before that."""
-    return draft.step is Step.PREVIEW and bool(draft.name)
+    return accepts(stage(draft), Action.CONFIRM) and bool(draft.name)

@@ -152,10 +152,19 @@ class Draft:
         return self.step is not Step.VISIT
 
 
+class Confirmed(StrEnum):
+    """What a sign button did."""
+
+    SIGNED = "signed"  # a new signature
+    UPDATED = "updated"  # an edit: the signature's old values were overwritten
+    NO_DRAFT = "no_draft"  # nothing: the draft it was shown with is gone or moved on
+    BLOCKED = "blocked"  # nothing: moderators blocked this person
+
+
 @dataclass(frozen=True)
 class ConfirmResult:
-    """What Confirm did: recorded a new signature, updated one, or nothing (already done)."""
+    """What Confirm did, and the campaign's count after it."""
 
-    outcome: str  # "signed" | "updated" | "duplicate" | "no_draft" | "closed" | "blocked"
+    outcome: Confirmed
     count: int
     signature: Signature | None = None

@@ -71,33 +71,31 @@ async def get(db: Database, person: str, now: int, ttl: int) -> Draft | None:
     return _draft(row) if row else None
 
 
-async def save(db: Database, draft: Draft, events: Iterable[Event] = ()) -> None:
-    """Writes the draft whatever was stored, and counts `events` with it."""
-    todo = tuple(events)
-
-    def work(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            f"INSERT OR REPLACE INTO drafts ({_COLUMNS}) VALUES ({_PLACES})", _values(draft)
-        )
-        _bump(conn, draft, todo)
-
-    await db.atomic(work)
+def _unchanged(conn: sqlite3.Connection, person: str, expected: Draft | None, stale: int) -> bool:
+    """Whether the person's stored draft is still exactly `expected`; None stands for no live
+    draft: none at all, or one last touched at or before `stale` (the expiry job's to erase)."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM drafts WHERE person = ?", (person,)).fetchone()
+    stored = _draft(tuple(row)) if row else None
+    if expected is None:
+        return stored is None or stored.updated_at <= stale
+    return stored == expected
 
 
 async def replace_if(
-    db: Database, expected: Draft | None, draft: Draft, events: Iterable[Event] = ()
+    db: Database,
+    expected: Draft | None,
+    draft: Draft,
+    events: Iterable[Event] = (),
+    *,
+    stale_before: int = 0,
 ) -> bool:
-    """Writes `draft` only if the stored draft is still `expected` (same campaign, step and
-    time; None: no draft at all), counting `events` only then. Two taps that both saw the
-    same old draft cannot both start a flow."""
+    """The one way a draft is written: `draft` replaces the stored one only if that is still
+    exactly `expected` (None: no live draft, see `_unchanged`), and `events` count only then.
+    Two taps (or a tap and typed text) that both read the same draft cannot both move it."""
     todo = tuple(events)
 
     def work(conn: sqlite3.Connection) -> bool:
-        row = conn.execute(
-            "SELECT campaign, step, updated_at FROM drafts WHERE person = ?", (draft.person,)
-        ).fetchone()
-        seen = None if expected is None else (expected.campaign, expected.step, expected.updated_at)
-        if (tuple(row) if row else None) != seen:
+        if not _unchanged(conn, draft.person, expected, stale_before):
             return False
         conn.execute(
             f"INSERT OR REPLACE INTO drafts ({_COLUMNS}) VALUES ({_PLACES})", _values(draft)
@@ -108,40 +106,13 @@ async def replace_if(
     return await db.atomic(work)
 
 
-async def advance(
-    db: Database, expected_step: Step, draft: Draft, events: Iterable[Event] = ()
-) -> bool:
-    """Writes `draft` only if the stored one is still at `expected_step` (a stale tap is a
-    no-op) and counts `events` only then."""
-    todo = tuple(events)
-
-    def work(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE drafts SET step = ?, name = ?, role = ?, organisation = ?, public = ?,"
-            " message_id = ?, last_update = ?, updated_at = ?, source = ?, counted = ?"
-            " WHERE person = ? AND campaign = ? AND step = ?",
-            (
-                draft.step.value,
-                draft.name,
-                draft.role,
-                draft.organisation,
-                None if draft.public is None else int(draft.public),
-                draft.message_id,
-                draft.last_update,
-                draft.updated_at,
-                draft.source,
-                int(draft.counted),
-                draft.person,
-                draft.campaign,
-                expected_step.value,
-            ),
-        )
-        if cur.rowcount != 1:
-            return False
-        _bump(conn, draft, todo)
-        return True
-
-    return await db.atomic(work)
+def take(conn: sqlite3.Connection, expected: Draft) -> bool:
+    """Inside the caller's transaction: erases the person's draft if it is still exactly
+    `expected` (a sign button consumes the draft it was shown with, once)."""
+    if not _unchanged(conn, expected.person, expected, 0):
+        return False
+    conn.execute("DELETE FROM drafts WHERE person = ?", (expected.person,))
+    return True
 
 
 async def delete(db: Database, person: str, now: int, event: Event | None = None) -> bool:

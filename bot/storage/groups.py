@@ -28,6 +28,14 @@ async def forget(db: Database, chat_id: int) -> int:
     return await db.execute("DELETE FROM group_settings WHERE chat_id = ?", (chat_id,))
 
 
+async def forget_source(db: Database, chat_id: int) -> int:
+    """The bot left the group: its source forgets the group's id, and keeps its title so that
+    the signatures its links brought stay attributed."""
+    return await db.execute(
+        "UPDATE sources SET chat_id = NULL WHERE kind = 'group' AND chat_id = ?", (chat_id,)
+    )
+
+
 async def moved(db: Database, old_chat_id: int, new_chat_id: int) -> None:
     """A group became a supergroup and Telegram gave it a new id: its language and its
     source (the attribution of links posted there) follow it."""

@@ -6,8 +6,8 @@ import sqlite3
 from typing import Any
 
 from bot.domain.signatories import Review
-from bot.domain.signatures import ConfirmResult, Draft, Signature, Step
-from bot.storage import funnel
+from bot.domain.signatures import Confirmed, ConfirmResult, Draft, Signature
+from bot.storage import drafts, funnel
 from bot.storage.engine import Database
 from bot.storage.funnel import Event
 
@@ -101,15 +101,17 @@ async def confirm(
     block: str,
     language: str,
     now: int,
-    expected_step: Step = Step.PREVIEW,
+    stored: Draft | None = None,
     list_consent: bool = False,
 ) -> ConfirmResult:
-    """Turns the draft into a signature, idempotently.
+    """Records `draft` as a signature, idempotently, if the person's stored draft is still
+    exactly `stored` (by default `draft` itself).
 
-    The draft is consumed in the same transaction, so a double-tapped or redelivered Confirm
-    finds no draft the second time and records nothing. The UNIQUE (campaign, signer)
-    constraint is the last line of defence. The whole transaction is one round trip to the
-    database thread (`Database.atomic`): it is the hottest write of the bot.
+    The stored draft is consumed in the same transaction (compare-and-set), so a double-tapped
+    or redelivered Confirm, or a tap on an older preview, records nothing. The UNIQUE
+    (campaign, signer) constraint is the last line of defence. The whole transaction is one
+    round trip to the database thread (`Database.atomic`): it is the hottest write of the bot.
+    An update overwrites the old name, role and organisation: only core/erasure calls this.
     """
 
     def work(conn: sqlite3.Connection) -> ConfirmResult:
@@ -119,14 +121,10 @@ async def confirm(
             ).fetchone()
             return int(row[0]) if row else 0
 
-        cur = conn.execute(
-            "DELETE FROM drafts WHERE person = ? AND campaign = ? AND step = ?",
-            (draft.person, draft.campaign, expected_step.value),
-        )
-        if cur.rowcount == 0:
-            return ConfirmResult("no_draft", total())
+        if not drafts.take(conn, stored or draft):
+            return ConfirmResult(Confirmed.NO_DRAFT, total())
         if conn.execute("SELECT 1 FROM blocks WHERE block = ?", (block,)).fetchone():
-            return ConfirmResult("blocked", total())
+            return ConfirmResult(Confirmed.BLOCKED, total())
         public = int(bool(draft.public))
         consent = int(list_consent and public)
         # An edit records what its preview said (`list_consent`); a changed name (or one made
@@ -154,7 +152,7 @@ async def confirm(
                 signer,
             ),
         )
-        outcome = "updated"
+        outcome = Confirmed.UPDATED
         if cur.rowcount == 0:
             conn.execute(
                 "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
@@ -185,7 +183,7 @@ async def confirm(
                 (draft.campaign, now // 3600),
             )
             funnel.bump(conn, draft.campaign, draft.source, now, Event.SIGNED)
-            outcome = "signed"
+            outcome = Confirmed.SIGNED
         sig_row = conn.execute(
             f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
             (draft.campaign, signer),
@@ -197,7 +195,8 @@ async def confirm(
 
 async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
     """Deletes the row (not a flag), its subscription with any pending deliveries of that
-    campaign, and moves the counter down. The caller purges the WAL (`Database.purge_wal`)."""
+    campaign, and moves the counter down. Only bot.core.erasure calls this (it then purges
+    the journal)."""
     async with db.transaction() as conn:
         cur = await conn.execute(
             "DELETE FROM signatures WHERE campaign = ? AND signer = ?", (campaign, signer)
@@ -260,7 +259,7 @@ async def anonymise(db: Database, campaign: str) -> tuple[int, int]:
     """Erases names, roles, organisations and the signer link; counts and activity stay.
 
     The pseudonym is replaced too, so not even the key holder can tell who signed. Returns
-    (signatures anonymised, subscriptions erased).
+    (signatures anonymised, subscriptions erased). Only bot.core.erasure calls this.
     """
     async with db.transaction() as conn:
         cur = await conn.execute(
@@ -276,6 +275,4 @@ async def anonymise(db: Database, campaign: str) -> tuple[int, int]:
             (campaign,),
         )
         cur = await conn.execute("DELETE FROM subscriptions WHERE campaign = ?", (campaign,))
-        erased = anonymised, cur.rowcount
-    await db.purge_wal()
-    return erased
+    return anonymised, cur.rowcount

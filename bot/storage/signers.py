@@ -52,28 +52,28 @@ async def set_blocked(db: Database, block: str, blocked: bool, now: int) -> None
         await db.execute("DELETE FROM blocks WHERE block = ?", (block,))
 
 
-async def subscribe(
-    db: Database, campaign: str, signer: str, chat_id: int, language: str, on: bool
-) -> None:
-    """Opt-in stores the raw chat id (needed to message them); opt-out erases it, pending
-    deliveries of that campaign's broadcasts included."""
-    if on:
-        await db.execute(
-            "INSERT INTO subscriptions (campaign, signer, chat_id, active, language)"
-            " VALUES (?, ?, ?, 1, ?) ON CONFLICT (campaign, signer) DO UPDATE SET"
-            " chat_id = excluded.chat_id, active = 1, language = excluded.language",
-            (campaign, signer, chat_id, language),
-        )
-        return
+async def subscribe(db: Database, campaign: str, signer: str, chat_id: int, language: str) -> None:
+    """Opt-in: the one moment the raw chat id is stored (needed to message them)."""
+    await db.execute(
+        "INSERT INTO subscriptions (campaign, signer, chat_id, active, language)"
+        " VALUES (?, ?, ?, 1, ?) ON CONFLICT (campaign, signer) DO UPDATE SET"
+        " chat_id = excluded.chat_id, active = 1, language = excluded.language",
+        (campaign, signer, chat_id, language),
+    )
+
+
+async def unsubscribe(db: Database, campaign: str, signer: str, chat_id: int) -> int:
+    """Opt-out erases the raw id, pending deliveries of that campaign's broadcasts included."""
     async with db.transaction() as conn:
         await conn.execute(
             "DELETE FROM deliveries WHERE chat_id = ?"
             " AND broadcast IN (SELECT id FROM broadcasts WHERE campaign = ?)",
             (chat_id, campaign),
         )
-        await conn.execute(
+        cur = await conn.execute(
             "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, signer)
         )
+    return int(cur.rowcount)
 
 
 async def is_subscribed(db: Database, campaign: str, signer: str) -> bool:

@@ -48,11 +48,6 @@ async def create(
                 return code
 
 
-async def label(db: Database, code: str) -> str | None:
-    value = await db.scalar("SELECT label FROM sources WHERE code = ?", (code,))
-    return str(value) if value else None
-
-
 async def named(db: Database) -> list[tuple[str, str, str]]:
     rows = await db.fetchall("SELECT code, kind, label FROM sources ORDER BY created_at")
     return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]

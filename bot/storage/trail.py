@@ -1,22 +1,12 @@
-"""Where each private conversation began, so that it can be deleted from the person's phone."""
+"""Where each private conversation began, so that it can be deleted from the person's phone;
+how long a row is kept is bot.core.trail's rule."""
 
 from __future__ import annotations
 
 from bot.storage.engine import Database
 
-# Telegram lets a bot delete a message in a private chat for 48 hours after it was sent.
-DELETE_WINDOW = 48 * 3600
 
-
-def window(draft_ttl: int) -> int:
-    """How long a row is kept: as long as Telegram allows deleting, but never longer than a
-    draft lives, so that someone who never signed leaves nothing behind that outlives it."""
-    return min(DELETE_WINDOW, draft_ttl)
-
-
-async def note(
-    db: Database, person: str, message_id: int, now: int, keep: int = DELETE_WINDOW
-) -> None:
+async def note(db: Database, person: str, message_id: int, now: int, keep: int) -> None:
     """A message of the conversation: keeps the oldest id still deletable and the time."""
     await db.execute(
         "INSERT INTO trail (person, first_message, last_at) VALUES (?, ?, ?)"
@@ -27,9 +17,7 @@ async def note(
     )
 
 
-async def first_message(
-    db: Database, person: str, now: int, keep: int = DELETE_WINDOW
-) -> int | None:
+async def first_message(db: Database, person: str, now: int, keep: int) -> int | None:
     value = await db.scalar(
         "SELECT first_message FROM trail WHERE person = ? AND last_at > ?",
         (person, now - keep),
@@ -41,8 +29,8 @@ async def forget(db: Database, person: str) -> None:
     await db.execute("DELETE FROM trail WHERE person = ?", (person,))
 
 
-async def expire(db: Database, now: int, keep: int = DELETE_WINDOW) -> int:
-    """Rows past their `window` go."""
+async def expire(db: Database, now: int, keep: int) -> int:
+    """Rows older than `keep` seconds go (bot.core.trail.keep)."""
     return await db.execute("DELETE FROM trail WHERE last_at <= ?", (now - keep,))
 
 

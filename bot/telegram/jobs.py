@@ -10,11 +10,9 @@ import logging
 from pathlib import Path
 
 from bot.config import BACKUP_JOB_EVERY
+from bot.core import erasure, housekeeping
 from bot.core.retention import apply_retention
 from bot.ops import backups
-from bot.storage import drafts as draft_store
-from bot.storage import signatures as signature_store
-from bot.storage import trail as trail_store
 from bot.telegram.context import BotApp, BotContext, BotRuntime
 from bot.telegram.health import keep_alive
 
@@ -22,22 +20,15 @@ log = logging.getLogger(__name__)
 
 
 async def expire_drafts(context: BotContext) -> None:
-    svc = context.svc
-    removed = await draft_store.expire(svc.db, svc.now(), svc.settings.draft_ttl_hours * 3600)
-    if removed:
-        log.info("erased %d expired drafts", removed)
-    # Where conversations began, once Telegram no longer lets the bot delete them.
-    await trail_store.expire(
-        svc.db, svc.now(), trail_store.window(svc.settings.draft_ttl_hours * 3600)
-    )
-    # Old page images of erased drafts and signatures go too; an erasure that found a reader
-    # in the way finishes here.
-    await svc.db.purge_wal()
+    """Drafts and conversations' trails past their time; the journal purge that comes with it
+    finishes any erasure that found a reader in the way."""
+    expired = await erasure.expire(context.svc)
+    if expired.rows:
+        log.info("erased %d expired drafts and trails", expired.rows)
 
 
 async def recount(context: BotContext) -> None:
-    for campaign, stored, actual in await signature_store.recount(context.svc.db):
-        log.warning("counter drift fixed for %s: %d -> %d", campaign, stored, actual)
+    await housekeeping.recount(context.svc)
 
 
 async def retention(context: BotContext) -> None:

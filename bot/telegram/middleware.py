@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor
 
-from bot.storage import trail as trail_store
+from bot.core import trail
 
 if TYPE_CHECKING:
     from bot.telegram.context import BotRuntime
@@ -182,11 +182,7 @@ async def _note_trail(update: Update, context: Any) -> None:
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or chat.type != "private" or message is None or user is None:
         return
-    svc = context.svc
-    person = svc.person(user.id)
-    if svc.trail_due(person):
-        keep = trail_store.window(svc.settings.draft_ttl_hours * 3600)
-        await trail_store.note(svc.db, person, message.message_id, svc.now(), keep)
+    await trail.note(context.svc, user.id, message.message_id)
 
 
 async def gate(update: object, context: Any) -> None:

@@ -9,24 +9,12 @@ from telegram.error import BadRequest
 from telegram.ext import ChatMemberHandler, CommandHandler, filters
 
 from bot.config import backup_window_days
+from bot.core import account, erasure, people
 from bot.i18n import NATIVE_NAMES
-from bot.storage import drafts as draft_store
-from bot.storage import signatures as signature_store
-from bot.storage import signers as signer_store
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import cleanup
-from bot.telegram.handlers.base import (
-    CallbackRoute,
-    answer,
-    person_of,
-    send,
-    show,
-    signer_of,
-    translator,
-    user_id_of,
-)
-from bot.telegram.handlers.reading import my_signatures
+from bot.telegram.handlers.base import CallbackRoute, answer, send, show, translator, user_id_of
 from bot.telegram.views import cleanup as cleanup_views
 from bot.telegram.views import signing as views
 from bot.telegram.views.common import View, button, esc, keyboard, user_text
@@ -35,7 +23,7 @@ from bot.telegram.views.common import View, button, esc, keyboard, user_text
 async def mysignature_command(update: Update, context: BotContext) -> None:
     svc = context.svc
     t = await translator(update, context)
-    signatures = await my_signatures(update, context)
+    signatures = await people.signatures_of(svc, user_id_of(update))
     if not signatures:
         await send(update, context, View(esc(t._("You have not signed any campaign yet."))))
         return
@@ -50,7 +38,7 @@ async def mysignature_command(update: Update, context: BotContext) -> None:
 async def withdraw_command(update: Update, context: BotContext) -> None:
     svc = context.svc
     t = await translator(update, context)
-    slugs = [s.campaign for s in await my_signatures(update, context)]
+    slugs = [s.campaign for s in await people.signatures_of(svc, user_id_of(update))]
     if not slugs:
         await send(update, context, View(esc(t._("You have no signature to withdraw."))))
         return
@@ -78,31 +66,24 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
     t = await translator(update, context)
     slug = cb.args[0]
     campaign = svc.campaign(slug)
-    erased = await signature_store.erase(svc.db, slug, signer_of(update, context, slug), svc.now())
-    if not erased:
+    withdrawal = await account.withdraw(svc, user_id_of(update), slug)
+    if withdrawal is None:
         await answer(update, t._("There is no signature to withdraw."))
         return
-    person = person_of(update, context)
-    auto = await cleanup.auto_clean_wanted(update, context)  # before the preferences go
-    if not await my_signatures(update, context):  # the last one: the preferences go too
-        await signer_store.forget_preferences(svc.db, person)
-        svc.forget_language(person)
-    purged = await svc.db.purge_wal()
-    if auto:
+    if withdrawal.auto_clean:
         await answer(update, t._("Your signature has been withdrawn and erased."), alert=True)
         await cleanup.leave_no_trace(update, context)
         return
     await answer(update)
     text = esc(
         t._("Your signature has been withdrawn and erased.")
-        if purged
+        if withdrawal.erased.complete
         else t._(
             "Your signature has been withdrawn. Its last copy in the database journal goes at "
             "the next clean-up, which runs every 10 minutes."
         )
     )
-    if campaign is not None:
-        count = (await svc.progress(campaign)).count
+    if (count := withdrawal.count) is not None:
         signed = t.ngettext("{count} signature", "{count} signatures", count)
         text += "\n\n" + esc(
             t._("The campaign now has {signed}.").format(
@@ -129,18 +110,13 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
     svc = context.svc
     t = await translator(update, context)
     campaign = svc.campaign(cb.args[0])
-    user = update.effective_user
-    if campaign is None or user is None:
+    if campaign is None:
         await answer(update)
         return
-    signer = signer_of(update, context, campaign.slug)
-    if await signature_store.find(svc.db, campaign.slug, signer) is None:
+    on = cb.args[1] == "1"
+    if not await account.set_updates(svc, user_id_of(update), campaign.slug, on, t.language):
         await answer(update, t._("Sign first to get updates about this campaign."), alert=True)
         return
-    on = cb.args[1] == "1"
-    await signer_store.subscribe(svc.db, campaign.slug, signer, user.id, t.language, on)
-    if not on:
-        await svc.db.purge_wal()
     await answer(
         update,
         t._("We will notify you about this campaign.") if on else t._("Updates are off."),
@@ -161,21 +137,11 @@ async def privacy_command(update: Update, context: BotContext) -> None:
     await send(update, context, cleanup_views.privacy_view(t, notice, auto))
 
 
-async def forget_person(context: BotContext, user_id: int) -> None:
-    """/stop or a block: the raw id (subscriptions, pending deliveries), preferences, drafts."""
-    svc = context.svc
-    person = svc.person(user_id)
-    await signer_store.forget_chat(svc.db, user_id, person)
-    svc.forget_language(person)
-    await svc.db.purge_wal()
-
-
 async def stop_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)  # before the preference goes
-    await forget_person(context, user_id_of(update))
     text = (
         t._("Done: you will get no more updates from this bot. Your signatures stay.")
-        if await my_signatures(update, context)
+        if await account.stop(context.svc, user_id_of(update))
         else t._("Done: you will get no more updates from this bot.")
     )
     await send(update, context, View(esc(text)))
@@ -188,23 +154,20 @@ async def on_blocked_by_user(update: Update, context: BotContext) -> None:
     if change is None or change.chat.type != "private":
         return
     if change.new_chat_member.status == ChatMember.BANNED:
-        await forget_person(context, change.chat.id)
+        await erasure.forget_person(context.svc, change.chat.id)
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
     """Everything held about this person, table by table, shown to them alone."""
     svc = context.svc
     t = await translator(update, context)
+    held = await account.holdings(svc, user_id_of(update))
     lines = ["<b>{}</b>".format(esc(t._("Everything this bot holds about you")))]
-    signatures = await my_signatures(update, context)
-    if not signatures:
+    if not held.signatures:
         lines.append(esc(t._("No signatures.")))
-    for s in signatures:
+    for s, subscribed in held.signatures:
         campaign = svc.campaign(s.campaign)
         title = campaign.text_for(t.language)[0].title if campaign else s.campaign
-        subscribed = await signer_store.is_subscribed(
-            svc.db, s.campaign, signer_of(update, context, s.campaign)
-        )
         lines.append(
             "\n".join(
                 [
@@ -230,10 +193,9 @@ async def mydata_command(update: Update, context: BotContext) -> None:
                 ]
             )
         )
-    stored = await signer_store.language(svc.db, person_of(update, context))
     language = (
-        esc(NATIVE_NAMES[stored])
-        if stored
+        esc(NATIVE_NAMES[held.language])
+        if held.language
         else esc(
             t._("{language} (from your Telegram settings, nothing stored)").format(
                 language=NATIVE_NAMES[t.language]
@@ -241,12 +203,9 @@ async def mydata_command(update: Update, context: BotContext) -> None:
         )
     )
     lines.append("\n{}: {}".format(esc(t._("Language")), language))
-    draft = await draft_store.get(
-        svc.db, person_of(update, context), svc.now(), svc.settings.draft_ttl_hours * 3600
-    )
-    if draft is not None:
+    if held.draft:
         lines.append(esc(t._("An unfinished signature draft (erased if not completed).")))
-    if await signer_store.is_blocked(svc.db, svc.ids.block(user_id_of(update))):
+    if held.blocked:
         lines.append(esc(t._("A block: moderators stopped you from signing again.")))
     await send(update, context, View("\n".join(lines)))
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.core import removal
 from bot.i18n import Translator
-from bot.storage import signatures as signature_store
-from bot.storage import signers as signer_store
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
@@ -35,13 +34,12 @@ async def _confirm(
         usage = t._("Usage: /block <number>") if block else t._("Usage: /remove <number>")
         await reply(update, context, esc(usage))
         return
-    found = await signature_store.by_number(context.svc.db, number)
-    if found is None:
+    signature = await removal.numbered(context.svc, number)
+    if signature is None:
         await reply(
             update, context, esc(t._("There is no signature #{number}.")).format(number=number)
         )
         return
-    signature = found[0]
     campaign = context.svc.campaign(signature.campaign)
     title = title_of(campaign, t) if campaign else signature.campaign
     question = (
@@ -87,24 +85,18 @@ async def on_remove(
     svc = context.svc
     number = cb.arg_int(0)
     block = cb.action == "blk"
-    found = await signature_store.by_number(svc.db, number)
-    if found is None or found[0].signed_at != cb.arg_int(1):
+    removed = await removal.remove(svc, number, cb.arg_int(1), block)
+    if removed is None:
         await answer(update)
         await show(update, context, View(stale_button(t, number)))
         return
-    signature, signer, seal = found
-    erased = await signature_store.erase(svc.db, signature.campaign, signer, svc.now())
-    base = svc.ids.unseal(seal)
-    if block and base is not None:
-        await signer_store.set_blocked(svc.db, svc.ids.block_of(base), True, svc.now())
-    await svc.db.purge_wal()
+    signature, count = removed.signature, removed.count
     await answer(update)
-    count = await signature_store.count(svc.db, signature.campaign)
     campaign = svc.campaign(signature.campaign)
     title = title_of(campaign, t) if campaign else signature.campaign
     lines = [
         esc(t._("Signature #{number} removed.")).format(number=number)
-        if erased
+        if removed.erased.rows
         else esc(t._("There is no signature #{number}.")).format(number=number),
         esc(
             t.ngettext(

@@ -36,11 +36,6 @@ def person_of(update: Update, context: BotContext) -> str:
     return context.svc.person(user_id_of(update))
 
 
-def signer_of(update: Update, context: BotContext, campaign: str) -> str:
-    """The pseudonym of this person's signature in `campaign`."""
-    return context.svc.signer(user_id_of(update), campaign)
-
-
 async def _call(context: BotContext, method: str, **params: Any) -> Any:
     """A Bot API call whose reply stays raw JSON.
 

@@ -3,7 +3,7 @@
 Police who stop someone may scroll through their Telegram chats; a chat with a petition bot
 that shows a typed name under "Thank you, your signature is recorded" is evidence. Message ids
 in a private chat are sequential, so the bot deletes the whole range from where the
-conversation began (kept in `trail`, see bot.storage.trail) with deleteMessages, 100 ids a
+conversation began (kept in `trail`, see bot.core.trail) with deleteMessages, 100 ids a
 call, which skips what it cannot delete and confirms nothing per message: the closing line
 claims no more than that.
 """
@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.config import backup_window_days
-from bot.storage import trail as trail_store
+from bot.core import erasure, trail
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.base import CallbackRoute, answer, person_of, send, show, translator
@@ -31,8 +31,7 @@ async def clean_chat(context: BotContext, chat_id: int, person: str, newest: int
     """Deletes ids from the conversation's start to just after `newest`; True when every
     call succeeded (not that every message was there to delete)."""
     svc = context.svc
-    keep = trail_store.window(svc.settings.draft_ttl_hours * 3600)
-    first = await trail_store.first_message(svc.db, person, svc.now(), keep)
+    first = await trail.first_message(svc, person)
     # From where the conversation began, and at least the last few hundred ids (an earlier
     # clean-up's closing line, a conversation whose row expired with its draft): what
     # Telegram cannot find or no longer allows is skipped, at a few calls at most.
@@ -45,8 +44,7 @@ async def clean_chat(context: BotContext, chat_id: int, person: str, newest: int
             await context.bot.delete_messages(chat_id, ids[i : i + CHUNK])
         except TelegramError:  # a 429 past the retries, a network failure: go on, say so
             complete = False
-    await trail_store.forget(svc.db, person)
-    svc.forget_trail(person)
+    await erasure.forget_trail(svc, person)
     return complete
 
 
@@ -66,7 +64,7 @@ async def leave_no_trace(update: Update, context: BotContext) -> None:
 
 
 async def auto_clean_wanted(update: Update, context: BotContext) -> bool:
-    return await trail_store.auto_clean(context.svc.db, person_of(update, context))
+    return await trail.auto_clean(context.svc, person_of(update, context))
 
 
 async def on_clean(update: Update, context: BotContext, cb: Callback) -> None:
@@ -79,7 +77,7 @@ async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
     svc = context.svc
     t = await translator(update, context)
     on = cb.args[0] == "1"
-    await trail_store.set_auto_clean(svc.db, person_of(update, context), on, svc.now())
+    await trail.set_auto_clean(svc, person_of(update, context), on)
     await answer(
         update,
         t._("Automatic clean-up after signing: on")

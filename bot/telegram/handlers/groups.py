@@ -18,12 +18,12 @@ from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.core import erasure
+from bot.core import groups as group_settings
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import Progress
 from bot.i18n import Translator
-from bot.storage import groups as group_store
-from bot.storage import sources as source_store
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import send
 from bot.telegram.views import sharing as views
@@ -39,7 +39,7 @@ async def _items(
     svc = context.svc
     chat = update.effective_chat
     assert chat is not None
-    source = await source_store.for_group(svc.db, chat.id, chat.title or "", svc.now())
+    source = await group_settings.source_of(svc, chat.id, chat.title or "")
     return [
         (c, await svc.progress(c), deeplinks.link(context.bot.username, c.slug, source))
         for c in campaigns
@@ -55,16 +55,10 @@ def _wanted(context: BotContext) -> list[Campaign]:
     return svc.campaigns.open() or svc.campaigns.all()
 
 
-async def _group_language(context: BotContext, chat_id: int) -> str | None:
-    """The language the group's administrators chose, if the bot still speaks it."""
-    language = await group_store.language(context.svc.db, chat_id)
-    return language if language in SUPPORTED_LANGUAGES else None
-
-
 async def group_translator(context: BotContext, chat_id: int, fallback: str) -> Translator:
     """The group's language, else `fallback`: never the language of whoever typed, since
     everyone in the group reads the post."""
-    language = await _group_language(context, chat_id)
+    language = await group_settings.language_of(context.svc, chat_id)
     return context.svc.i18n.get(language or fallback)
 
 
@@ -123,7 +117,7 @@ async def language_command(update: Update, context: BotContext) -> None:
         return
     svc = context.svc
     default = svc.settings.default_language
-    current = await _group_language(context, chat.id)
+    current = await group_settings.language_of(svc, chat.id)
     wanted = context.args[0].lower() if context.args else ""
     if wanted != CLEAR and wanted not in SUPPORTED_LANGUAGES:
         t = svc.i18n.get(current or default)
@@ -135,12 +129,8 @@ async def language_command(update: Update, context: BotContext) -> None:
             t = svc.i18n.get(current or default)
             await send(update, context, views.group_language_refused(t))
         return
-    if wanted == CLEAR:
-        await group_store.forget(svc.db, chat.id)
-        chosen = None
-    else:
-        await group_store.set_language(svc.db, chat.id, wanted, svc.now())
-        chosen = wanted
+    chosen = None if wanted == CLEAR else wanted
+    await group_settings.choose_language(svc, chat.id, chosen)
     await send(update, context, views.group_language_set(svc.i18n.get(chosen or default), chosen))
 
 
@@ -161,7 +151,7 @@ async def on_membership(update: Update, context: BotContext) -> None:
     if change is None or chat is None or chat.type not in ("group", "supergroup"):
         return
     if _removed(change):
-        await group_store.forget(context.svc.db, chat.id)
+        await erasure.forget_group(context.svc, chat.id)
         return
     if not _joined(change) or not context.runtime.group_budget.take(chat.id):
         return
@@ -178,9 +168,9 @@ async def on_migrated(update: Update, context: BotContext) -> None:
     if message is None:
         return
     if message.migrate_to_chat_id is not None:
-        await group_store.moved(context.svc.db, message.chat_id, message.migrate_to_chat_id)
+        await group_settings.moved(context.svc, message.chat_id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id is not None:
-        await group_store.moved(context.svc.db, message.migrate_from_chat_id, message.chat_id)
+        await group_settings.moved(context.svc, message.migrate_from_chat_id, message.chat_id)
 
 
 def register(app: BotApp) -> None:

@@ -6,9 +6,9 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 
+from bot.core import reading
 from bot.domain import deeplinks
 from bot.domain.text_rules import clean
-from bot.storage import sources as source_store
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.views import sharing as views
 from bot.telegram.views.common import shorten
@@ -24,7 +24,7 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
     svc = context.svc
     t = await svc.translator_for(query.from_user)
     words = clean(query.query).lower().split()[:10]
-    source = await source_store.for_inline(svc.db, svc.now())
+    source = await reading.inline_source(svc)
     results = []
     for campaign in svc.campaigns.open():
         text, _ = campaign.text_for(t.language)

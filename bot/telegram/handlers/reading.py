@@ -3,87 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.domain import deeplinks
+from bot.core import people, reading
 from bot.domain.campaigns import Campaign
-from bot.domain.signatures import Counted, Draft, Signature, Step
 from bot.i18n import NATIVE_NAMES, Translator
-from bot.storage import drafts as draft_store
-from bot.storage import signatures as signature_store
-from bot.storage import sources as source_store
-from bot.storage.funnel import Event
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
-from bot.telegram.handlers.base import (
-    CallbackRoute,
-    answer,
-    person_of,
-    send,
-    show,
-    translator,
-    user_id_of,
-)
+from bot.telegram.handlers.base import CallbackRoute, answer, send, show, translator, user_id_of
 from bot.telegram.views import campaign as views
 from bot.telegram.views.common import View, button, esc, keyboard
 
 
 async def current_campaign(update: Update, context: BotContext) -> Campaign | None:
-    """The campaign a command without arguments is about: the one the person has open (their
-    draft), else the one they signed last, else the only campaign there is."""
-    svc = context.svc
-    draft = await draft_store.get(
-        svc.db, person_of(update, context), svc.now(), svc.settings.draft_ttl_hours * 3600
-    )
-    if draft is not None and (campaign := svc.campaign(draft.campaign)) is not None:
-        return campaign
-    # After signing the draft is gone; the person's own newest signature says which one.
-    for signature in reversed(await my_signatures(update, context)):
-        if (campaign := svc.campaign(signature.campaign)) is not None:
-            return campaign
-    every = svc.campaigns.all()
-    if len(every) == 1:
-        return every[0]
-    open_now = svc.campaigns.open()
-    return open_now[0] if len(open_now) == 1 else None
-
-
-async def my_signatures(update: Update, context: BotContext) -> list[Signature]:
-    """This person's signatures, oldest first, in every campaign the database holds, loaded
-    or not (a campaign folder deleted after closing must not hide a signature from its
-    signer)."""
-    svc = context.svc
-    uid = user_id_of(update)
-    held = await svc.campaigns_held()
-    return await signature_store.of_person(svc.db, {c: svc.signer(uid, c) for c in held})
-
-
-async def remember_visit(
-    update: Update, context: BotContext, campaign: Campaign, source: str | None
-) -> None:
-    """Which campaign a person opened, and from which link, lives in a draft and expires with
-    it: no per-person row outlives it. A signing already under way is left alone."""
-    svc = context.svc
-    person = person_of(update, context)
-    draft = await draft_store.get(svc.db, person, svc.now(), svc.settings.draft_ttl_hours * 3600)
-    if draft is not None and draft.campaign == campaign.slug:
-        if source and draft.source != source:
-            await draft_store.save(svc.db, replace(draft, source=source))
-        return
-    if draft is not None and draft.signing:
-        return
-    visit = Draft(
-        person,
-        campaign.slug,
-        Step.VISIT,
-        updated_at=svc.now(),
-        source=source,
-        counted=Counted.OPENED,
-    )
-    await draft_store.replace_if(svc.db, draft, visit, [Event.OPENED])  # a repeat counts once
+    """The campaign a command without arguments is about (bot.core.reading)."""
+    return await reading.current_campaign(context.svc, user_id_of(update))
 
 
 async def campaign_list_view(
@@ -102,31 +38,18 @@ async def card_view(update: Update, context: BotContext, campaign: Campaign) -> 
 
 
 async def start(update: Update, context: BotContext) -> None:
-    svc = context.svc
     t = await translator(update, context)
     payload = context.args[0] if context.args else ""
-    campaign = None
-    heading = None
-    if payload:
-        decoded = deeplinks.decode(payload)
-        campaign = svc.campaign(decoded[0]) if decoded else None
-        if campaign is None or decoded is None:
-            heading = t._("I don't know that link. Here is what you can sign now:")
-        else:
-            source = decoded[1]
-            if source and not await source_store.exists(svc.db, source):
-                source = None
-            await remember_visit(update, context, campaign, source)
-            await source_store.count_visit(svc.db, campaign.slug, source)
-    if campaign is None:
-        campaigns = svc.campaigns.open() or svc.campaigns.all()
-        if len(campaigns) == 1:
-            campaign = campaigns[0]
-            await remember_visit(update, context, campaign, None)
-    if campaign is None:
+    opened = await reading.start(context.svc, user_id_of(update), payload)
+    if opened.campaign is None:
+        heading = (
+            t._("I don't know that link. Here is what you can sign now:")
+            if opened.unknown_link
+            else None
+        )
         await send(update, context, await campaign_list_view(update, context, heading))
         return
-    await send(update, context, await card_view(update, context, campaign))
+    await send(update, context, await card_view(update, context, opened.campaign))
 
 
 async def on_card(update: Update, context: BotContext, cb: Callback) -> None:
@@ -135,7 +58,7 @@ async def on_card(update: Update, context: BotContext, cb: Callback) -> None:
         await on_list(update, context, cb)
         return
     await answer(update)
-    await remember_visit(update, context, campaign, None)
+    await reading.remember_visit(context.svc, user_id_of(update), campaign, None)
     await show(update, context, await card_view(update, context, campaign))
 
 
@@ -195,8 +118,7 @@ async def _progress_view(
 ) -> View:
     """Progress, with a Sign button only for someone who has not signed this one."""
     svc = context.svc
-    signer = svc.signer(user_id_of(update), campaign.slug)
-    signed = await signature_store.find(svc.db, campaign.slug, signer) is not None
+    signed = await people.signature_in(svc, user_id_of(update), campaign.slug) is not None
     return views.progress_view(t, campaign, await svc.progress(campaign), signed)
 
 

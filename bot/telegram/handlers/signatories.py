@@ -9,12 +9,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.core.services import Services
+from bot.core.signatories import page_of
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
-from bot.domain.signatories import Listing, Page, Place
-from bot.storage import signatories as store
-from bot.storage import signatures as signature_store
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import reading
@@ -23,42 +20,6 @@ from bot.telegram.handlers.groups import group_translator
 from bot.telegram.handlers.reading import campaign_list_view, current_campaign
 from bot.telegram.views import signatories as views
 from bot.telegram.views.common import View
-
-
-async def page_of(
-    svc: Services, campaign: Campaign, *, after: int = 0, upto: int | None = None
-) -> Page:
-    """The page after position `after` (0: the first page), or the one ending just before
-    position `upto` (paging back)."""
-    listing = Listing.of(campaign)
-
-    async def totals() -> tuple[int, int, int]:
-        """Listed, waiting and all signatures, counted together so that they add up."""
-        listed = await store.count(svc.db, campaign.slug, listing, Place.BOT)
-        waiting = (
-            await store.waiting_count(svc.db, campaign.slug, listing) if listing.reviewed else 0
-        )
-        return listed, waiting, await signature_store.count(svc.db, campaign.slug)
-
-    listed, waiting, total = await svc.recent(("list", campaign.slug, listing), totals)
-    if upto is not None and upto <= 1:  # nothing before the first name: the first page
-        upto = None
-    if upto is not None:
-        start = max(0, upto - 1 - views.FETCH)
-        found = await store.listed(svc.db, campaign.slug, listing, start, upto - 1 - start)
-        nearest_first = found[::-1]
-        entries = nearest_first[: views.fitting(nearest_first)][::-1]
-    else:
-        found = await store.listed(svc.db, campaign.slug, listing, after, views.FETCH)
-        entries = found[: views.fitting(found)]
-    if entries:  # the counts may be a few seconds old; positions are exact
-        listed = max(listed, entries[-1].position)
-    return Page(
-        entries=tuple(entries),
-        listed=listed,
-        waiting=waiting,
-        others=max(0, total - listed - waiting),
-    )
 
 
 async def list_view(
@@ -72,9 +33,8 @@ async def list_view(
     t = await translator(update, context)
     if not campaign.signatories:
         return views.list_off(t, campaign)
-    return views.list_page(
-        t, campaign, await page_of(context.svc, campaign, after=after, upto=upto)
-    )
+    page = await page_of(context.svc, campaign, views.FETCH, views.fitting, after=after, upto=upto)
+    return views.list_page(t, campaign, page)
 
 
 async def signatories_command(update: Update, context: BotContext) -> None:

@@ -1,0 +1,68 @@
+"""A signer's own data: withdrawing, updates on and off, /stop, and /mydata's inventory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core import drafts, erasure, people, trail
+from bot.core.erasure import Erased
+from bot.core.services import Services
+from bot.domain.signatures import Signature
+from bot.storage import signers as signer_store
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    erased: Erased  # `complete`: no copy is left in the journal either
+    auto_clean: bool  # the person's choice, read before their preferences went
+    count: int | None  # the campaign's count now (None: its folder is gone)
+
+
+async def withdraw(svc: Services, user_id: int, slug: str) -> Withdrawal | None:
+    """Erases the person's signature in `slug`; None when there was none."""
+    auto = await trail.auto_clean(svc, svc.person(user_id))
+    erased = await erasure.withdraw(svc, user_id, slug)
+    if not erased.rows:
+        return None
+    campaign = svc.campaign(slug)
+    count = (await svc.progress(campaign)).count if campaign is not None else None
+    return Withdrawal(erased, auto, count)
+
+
+async def set_updates(svc: Services, user_id: int, slug: str, on: bool, language: str) -> bool:
+    """Opting in is the only moment the raw Telegram id is stored; opting out erases it.
+    False when the person has not signed `slug` (nothing changes)."""
+    if await people.signature_in(svc, user_id, slug) is None:
+        return False
+    if on:
+        signer = svc.signer(user_id, slug)
+        await signer_store.subscribe(svc.db, slug, signer, user_id, language)
+    else:
+        await erasure.stop_updates(svc, user_id, slug)
+    return True
+
+
+async def stop(svc: Services, user_id: int) -> bool:
+    """/stop: every raw id, preference and draft goes; True when signatures stay."""
+    await erasure.forget_person(svc, user_id)
+    return bool(await people.signatures_of(svc, user_id))
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """Everything held about one person, as /mydata shows it."""
+
+    signatures: tuple[tuple[Signature, bool], ...]  # each with whether updates are on
+    language: str | None  # the one they chose; None: Telegram's, nothing stored
+    draft: bool  # an unfinished signature draft
+    blocked: bool
+
+
+async def holdings(svc: Services, user_id: int) -> Holdings:
+    signatures = await people.signatures_of(svc, user_id)
+    return Holdings(
+        tuple([(s, await people.is_subscribed(svc, user_id, s.campaign)) for s in signatures]),
+        await people.stored_language(svc, user_id),
+        await drafts.live(svc, svc.person(user_id)) is not None,
+        await people.is_blocked(svc, user_id),
+    )

@@ -1,0 +1,41 @@
+"""Where each private conversation began, for "leave no trace" (bot.telegram.handlers.cleanup),
+and the person's choice of an automatic clean-up after signing."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.core.drafts import lifetime
+from bot.core.services import Services
+from bot.storage import trail as trail_store
+
+# Telegram lets a bot delete a message in a private chat for 48 hours after it was sent.
+DELETE_WINDOW = 48 * 3600
+
+
+def keep(settings: Settings) -> int:
+    """How long a conversation's row is kept: as long as Telegram allows deleting, but never
+    longer than a draft lives, so that someone who never signed leaves nothing behind that
+    outlives it."""
+    return min(DELETE_WINDOW, lifetime(settings))
+
+
+async def note(svc: Services, user_id: int, message_id: int) -> None:
+    """A message of the person's private chat: the first one, then at most hourly (see
+    Services.trail_due)."""
+    person = svc.person(user_id)
+    if svc.trail_due(person):
+        await trail_store.note(svc.db, person, message_id, svc.now(), keep(svc.settings))
+
+
+async def first_message(svc: Services, person: str) -> int | None:
+    """The oldest message id of the conversation still deletable, if known."""
+    return await trail_store.first_message(svc.db, person, svc.now(), keep(svc.settings))
+
+
+async def auto_clean(svc: Services, person: str) -> bool:
+    return await trail_store.auto_clean(svc.db, person)
+
+
+async def set_auto_clean(svc: Services, person: str, on: bool) -> None:
+    """The person's own choice, kept as a preference until /stop."""
+    await trail_store.set_auto_clean(svc.db, person, on, svc.now())

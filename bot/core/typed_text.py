@@ -1,0 +1,78 @@
+"""Text typed into the signing flow: read at the step the draft is at (bot.domain.flow), and
+written by compare-and-set like every other step change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum, auto
+
+from bot.core import drafts, erasure
+from bot.core.services import Services
+from bot.core.signing import first_named
+from bot.domain import flow
+from bot.domain.campaigns import Campaign
+from bot.domain.flow import Action
+from bot.domain.signatures import Draft, Step
+from bot.storage.funnel import Event
+
+
+class Read(Enum):
+    POINTER = auto()  # no flow to type into: `campaign` is the open one being read, if any
+    REDELIVERED = auto()  # already handled: nothing to do
+    CLOSED = auto()  # the campaign closed mid-flow: the draft is erased, nothing recorded
+    FORWARDED = auto()  # forwarded messages are not used
+    NOT_TEXT = auto()  # a photo, a sticker…
+    REJECTED = auto()  # `rejected` says which rule it broke
+    ACCEPTED = auto()  # `draft` is the flow's next step
+    LOST = auto()  # a newer change came first: nothing to show
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What typed text did. `before` is the draft it was read into (the typed message goes
+    from the chat whenever there is one); `draft` is the one stored now."""
+
+    read: Read
+    campaign: Campaign | None = None
+    before: Draft | None = None
+    draft: Draft | None = None
+    rejected: flow.Rejected | None = None
+
+
+async def read_typed(
+    svc: Services, user_id: int, message_id: int, text: str, forwarded: bool
+) -> Typed:
+    person = svc.person(user_id)
+    current = await drafts.live(svc, person)
+    if current is None or not flow.accepts(flow.stage(current), Action.TEXT):
+        visiting = svc.campaign(current.campaign) if current is not None else None
+        return Typed(Read.POINTER, visiting if visiting is not None and visiting.is_open else None)
+    if message_id <= current.last_update:
+        return Typed(Read.REDELIVERED)
+    campaign = svc.campaign(current.campaign)
+    if campaign is None or not campaign.is_open:
+        await erasure.drop_draft(svc, person, cancelled=False)
+        return Typed(Read.CLOSED, campaign)
+    now = svc.now()
+    seen = replace(current, last_update=message_id, updated_at=now)
+    if forwarded or not text:
+        await drafts.write_if(svc, current, seen)
+        return Typed(Read.FORWARDED if forwarded else Read.NOT_TEXT, campaign, current, seen)
+    result = flow.read_text(seen, text, now)
+    if isinstance(result, flow.Rejected):
+        await drafts.write_if(svc, current, seen)
+        return Typed(Read.REJECTED, campaign, current, seen, result)
+    events: list[Event] = []
+    new = result.draft
+    if current.step is Step.NAME:
+        new, events = first_named(new)
+    if not await drafts.write_if(svc, current, new, events):
+        return Typed(Read.LOST, campaign, current)
+    return Typed(Read.ACCEPTED, campaign, current, new)
+
+
+async def shown_in(svc: Services, draft: Draft, message_id: int) -> None:
+    """The flow message is now `message_id` (the old one could not be edited, or was no longer
+    the newest in the chat): later steps edit this one."""
+    if draft.message_id != message_id:
+        await drafts.write_if(svc, draft, replace(draft, message_id=message_id))
