@@ -34,6 +34,7 @@ $(DEV_STAMP): requirements-dev.txt pyproject.toml | $(BIN)/python
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy

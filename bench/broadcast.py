@@ -20,7 +20,7 @@ from bench.signing import CAMPAIGN, bench_settings
 from bot.storage import admin as admin_store
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
-from tests.faketg import FakeTelegram
+from tests.support.faketg import FakeTelegram
 
 
 async def _app(fake: FakeTelegram, settings: object) -> BotApp:

@@ -30,8 +30,8 @@ from telegram.ext import (
 from bot.config import load_settings
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
-from tests.faketg import FakeTelegram
-from tests.harness import Driver, LeanUser
+from tests.support.faketg import FakeTelegram
+from tests.support.harness import Driver, LeanUser
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "1234567:AAbench-token-for-the-fake-telegram-xyz"

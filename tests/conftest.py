@@ -15,10 +15,10 @@ from bot.config import Settings, load_settings
 from bot.core.services import Services
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
-from tests.faketg import FakeTelegram, FakeUser
-from tests.harness import Driver
+from tests.support.faketg import FakeTelegram, FakeUser
+from tests.support.harness import Driver
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "1234567:AAtest-token-for-the-fake-telegram-xyz"
 
 

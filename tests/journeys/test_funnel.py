@@ -1,0 +1,89 @@
+"""The funnel: where supporters drop off, counted without a per-person record."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from bot.core.services import Services
+from bot.domain.signatures import Pseudonyms
+from bot.telegram import jobs
+from tests.conftest import Clock
+from tests.support.faketg import FakeUser
+from tests.support.steps import CAMPAIGN, press_action, sign
+
+SOURCE = "kx7Qm2"
+
+
+async def _exits(make_user: Callable[..., FakeUser], svc: Services) -> list[FakeUser]:
+    """100 visitors: 30 only read, 20 press Sign and leave, 10 cancel, 40 sign (15 of them
+    through a named link); some tap twice."""
+    await svc.db.execute(
+        "INSERT INTO sources (code, kind, label, created_at) VALUES (?, 'named', 'Leaflets', 0)",
+        (SOURCE,),
+    )
+    visitors = []
+    for i in range(30):
+        u = make_user(first_name=f"Reader{i}")
+        await u.start(CAMPAIGN)
+        if i % 3 == 0:
+            await u.start(CAMPAIGN)  # opened twice within one draft: counted once
+        visitors.append(u)
+    for i in range(20):
+        u = make_user(first_name=f"Starter{i}")
+        await u.start(CAMPAIGN)
+        if i % 2 == 0:
+            await u.double_tap("Sign")  # a double tap on Sign counts once
+        else:
+            await press_action(u, "sign|")
+        visitors.append(u)
+    for i in range(10):
+        u = make_user(first_name=f"Canceller{i}")
+        await u.start(CAMPAIGN)
+        await press_action(u, "sign|")
+        await u.send(f"Cancel Person{i}")
+        await u.send(f"Cancel Personne{i}")  # named again: still one "named"
+        await u.send("/cancel")
+        visitors.append(u)
+    for i in range(40):
+        u = make_user(first_name=f"Signer{i}")
+        payload = f"{CAMPAIGN}_{SOURCE}" if i < 15 else None
+        await sign(u, name=f"Signing Person{i}", payload=payload)
+        visitors.append(u)
+    return visitors
+
+
+async def test_a_hundred_visitors_through_every_exit_read_back_exactly(
+    make_user: Callable[..., FakeUser], admin: FakeUser, svc: Services, clock: Clock
+) -> None:
+    visitors = await _exits(make_user, svc)
+    clock.advance(svc.settings.draft_ttl_hours * 3600 + 1)
+    await jobs.expire_drafts(SimpleNamespace(svc=svc))  # type: ignore[arg-type]
+
+    await admin.send(f"/stats {CAMPAIGN}")
+    text = admin.last.text
+    assert "100 opened → 70 started → 50 named → 40 signed — 40%" in text
+    assert "cancelled 10 · expired 20" in text
+    assert "Leaflets\u2069\n15 opened → 15 started → 15 named → 15 signed — 100%" in text
+    assert "direct\n85 opened → 55 started → 35 named → 25 signed — 29%" in text
+
+    await admin.send(f"/export {CAMPAIGN} funnel")
+    assert admin.last.document is not None
+    data, _ = admin.last.document
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    total = {k: sum(int(r[k]) for r in rows) for k in ("opened", "started", "named", "signed")}
+    assert total == {"opened": 100, "started": 70, "named": 50, "signed": 40}
+    assert sum(int(r["cancelled"]) for r in rows) == 10
+    assert sum(int(r["expired"]) for r in rows) == 20
+    assert {r["source"] for r in rows} == {"", "Leaflets"}
+
+    # Nothing per person remains of the 60 who did not sign.
+    ids = Pseudonyms(svc.settings.signer_key)
+    path = svc.settings.database_path
+    raw = path.read_bytes() + path.with_name(path.name + "-wal").read_bytes()
+    for u in visitors[:60]:
+        assert ids.person(u.id).encode() not in raw
+        assert ids.signer(u.id, CAMPAIGN).encode() not in raw
+    assert await svc.db.scalar("SELECT COUNT(*) FROM drafts") == 0

@@ -1,0 +1,240 @@
+"""The `petition-bot` command: start-up failures are one clear line, and it waits for Telegram.
+
+Organisers see these lines in a terminal or a service journal; none may carry the token or a
+traceback, and a configuration problem exits 2 so that a service manager does not restart it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.storage import sqlite as db_module
+from bot.storage.sqlite import SqliteDatabase, migration_files
+from tests.conftest import ROOT, TOKEN
+from tests.support.faketg import FakeTelegram, FakeTelegramServer
+from tests.support.harness import spawn_bot, stop_bot
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+
+@pytest.fixture
+def in_folder(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """The process environment of a bot started in an empty folder with these settings."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return env
+
+
+def _wait(proc: subprocess.Popen[bytes], seconds: float = 30) -> int:
+    try:
+        return proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+
+
+def test_rejected_token_exits_2_with_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    fake = FakeTelegram()
+    log_path = tmp_path / "bot.log"
+    with FakeTelegramServer(fake, token="7000000:another-token-that-telegram-knows") as srv:
+        proc = spawn_bot({**env, "LOG_LEVEL": "WARNING"}, srv.base_url, log_path)
+        code = _wait(proc)
+    output = log_path.read_text()
+    assert code == 2, output
+    assert output.strip().splitlines() == [
+        "Telegram rejected BOT_TOKEN (401): check it with @BotFather"
+    ]
+    assert TOKEN.split(":")[1] not in output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def test_waits_for_telegram_at_start_then_serves(env: dict[str, str], tmp_path: Path) -> None:
+    port = _free_port()
+    log_path = tmp_path / "bot.log"
+    proc = spawn_bot(env, f"http://127.0.0.1:{port}/bot", log_path)
+    try:
+        deadline = time.monotonic() + 20
+        while log_path.read_text().count("Telegram cannot be reached") < 2:
+            assert proc.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            await asyncio.sleep(0.1)
+        fake = FakeTelegram()
+        with FakeTelegramServer(fake, port=port):
+            u = fake.remote_user(first_name="Olena", timeout=30)
+            await u.start("medical-access")
+            assert "Doctors and family visits" in u.last.text
+            stop_bot(proc)
+    finally:
+        if proc.poll() is None:
+            stop_bot(proc)
+    log = log_path.read_text()
+    assert proc.returncode == 0, log
+    assert "Traceback" not in log
+    tries = [line for line in log.splitlines() if "Telegram cannot be reached" in line]
+    assert all(" WARNING " in line for line in tries)
+    assert "trying again in 1 s" in tries[0] and "trying again in 2 s" in tries[1]
+
+
+def test_missing_migrations_folder_stops_with_one_line(
+    in_folder: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", tmp_path / "not-installed")
+    for argv in ([], ["migrate"], ["check"]):
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "migrations folder" in err[0] and "missing" in err[0], err
+    assert not (tmp_path / "data" / "bot.sqlite3").exists()
+
+
+async def test_database_newer_than_the_code_is_refused(
+    in_folder: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = SqliteDatabase(in_folder["DATABASE_PATH"])
+    await db.open()
+    await db.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'x.sql', 0)"
+    )
+    await db.close()
+    assert await asyncio.to_thread(cli.main, ["migrate"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "schema version 99, newer than this bot knows" in line
+
+
+def test_migrate_applies_and_exits(in_folder: dict[str, str], capsys: pytest.CaptureFixture[str]):
+    newest = len(migration_files())
+    assert cli.main(["migrate"]) == 0
+    assert f"schema version {newest}" in capsys.readouterr().out
+    with sqlite3.connect(in_folder["DATABASE_PATH"]) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert versions == list(range(1, newest + 1))
+
+
+def test_check_reports_each_bad_campaign_and_writes_nothing(
+    in_folder: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    campaigns = Path(in_folder["CAMPAIGNS_DIR"])
+    (campaigns / "medical-access" / "campaign.toml").write_text('slug = "BAD SLUG"\n')
+    (campaigns / "open-doors-letter" / "en.md").write_text("no header\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert cli.main(["--check"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2, err
+    assert "medical-access" in err[0] and "slug" in err[0]
+    assert "open-doors-letter" in err[1] and "header" in err[1]
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def _clean_checkout(target: Path) -> Path:
+    """What a clone holds, without the virtual environment or anything built."""
+    target.mkdir()
+    skip = shutil.ignore_patterns(".venv*", "__pycache__", "*.egg-info", "build", ".*cache*")
+    for name in ("pyproject.toml", "README.md", "bot", "locales", "migrations"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, symlinks=True, ignore=skip)
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`pip install .` of a clean checkout into a folder of its own; the checkout is then gone."""
+    base = tmp_path_factory.mktemp("installed")
+    source = _clean_checkout(base / "src")
+    site = base / "site"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+            *("--no-deps", "--no-build-isolation", "--target", str(site), str(source)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    shutil.rmtree(source)  # the installed bot must not reach back into its source
+    return site
+
+
+@pytest.fixture
+def work_folder(tmp_path: Path) -> Path:
+    """A folder that holds only a valid `.env` and the campaigns."""
+    work = tmp_path / "work"
+    shutil.copytree(ROOT / "campaigns", work / "campaigns")
+    (work / ".env").write_text(f"BOT_TOKEN={TOKEN}\nSIGNER_KEY={'a' * 64}\n")
+    return work
+
+
+def test_installed_package_checks_without_writing(installed: Path, work_folder: Path) -> None:
+    run_env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(installed)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import bot; print(bot.__file__)"],
+        env=run_env,
+        cwd=work_folder,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.startswith(str(installed)), where.stdout
+    before = sorted(work_folder.rglob("*"))
+    checked = subprocess.run(
+        [str(installed / "bin" / "petition-bot"), "--check"],
+        env=run_env,
+        cwd=work_folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "2 campaigns" in checked.stdout
+    assert sorted(work_folder.rglob("*")) == before
+
+
+async def test_installed_package_serves_in_polish_on_a_database_it_migrated(
+    installed: Path, work_folder: Path, tmp_path: Path
+) -> None:
+    fake = FakeTelegram()
+    log_path = tmp_path / "bot.log"
+    with FakeTelegramServer(fake) as srv:
+        proc = spawn_bot(
+            {"ADMIN_IDS": ""},
+            srv.base_url,
+            log_path,
+            command=[str(installed / "bin" / "petition-bot")],
+            cwd=work_folder,
+            pythonpath=installed,
+        )
+        try:
+            u = fake.remote_user(first_name="Zofia", language_code="pl", timeout=30)
+            await u.start("medical-access")
+            assert "Podpisz" in str(u.last.buttons), u.last.text
+        finally:
+            stop_bot(proc)
+    assert proc.returncode == 0, log_path.read_text()
+    with sqlite3.connect(work_folder / "data" / "bot.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone() == (
+            len(migration_files()),
+        )

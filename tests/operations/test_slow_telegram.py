@@ -1,0 +1,160 @@
+"""A burst of supporters against a Bot API that answers slowly and drops connections.
+
+The bot talks real HTTP (its own production client, bot.telegram.client) to the fake Telegram
+served on loopback. The fake answers every call late (150 ms), ends each connection after eight
+answers so new ones keep being opened, stops listening for short spells (those connects are
+refused), and cuts the connection of a share of edits and callback answers after executing
+them. Supporters do each journey once and never retry: every one must end signed, no one may
+see "Sorry, something went wrong", and no one may get a message twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from bot.config import Settings
+from bot.telegram.app import build_application
+from bot.telegram.client import ResilientRequest, repeatable
+from bot.telegram.context import BotApp
+from bot.telegram.metrics import Metrics
+from tests.conftest import Clock
+from tests.support.faketg import ConnectionFaults, FakeTelegram, FakeTelegramServer
+from tests.support.harness import Driver, QueuedUser, queued_user
+from tests.support.steps import sign
+
+SUPPORTERS = 200
+LATENCY = 0.15  # seconds per Bot API call
+SORRY = "Sorry, something went wrong"
+
+
+@pytest.fixture
+def served() -> AsyncIterator[tuple[FakeTelegram, FakeTelegramServer]]:
+    fake = FakeTelegram()
+    with FakeTelegramServer(fake) as server:
+        yield fake, server
+
+
+@pytest.fixture
+async def over_http(
+    settings: Settings, served: tuple[FakeTelegram, FakeTelegramServer], clock: Clock
+) -> AsyncIterator[tuple[BotApp, Driver]]:
+    """The app with its production HTTP client, pointed at the served fake."""
+    _, server = served
+    app = build_application(replace(settings, api_base_url=server.base_url))
+    app.runtime.services.clock = clock
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    driver = Driver(app)
+    await app.start()
+    yield app, driver
+    await app.stop()
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)
+    await app.shutdown()
+
+
+async def _refusing(server: FakeTelegramServer, stop: asyncio.Event) -> None:
+    """Every 300 ms, 30 ms during which no new connection is accepted."""
+    while not stop.is_set():
+        await asyncio.sleep(0.3)
+        await server.refuse_connections(0.03)
+
+
+def _bot_texts(fake: FakeTelegram, user: QueuedUser) -> list[str]:
+    with fake.lock:
+        messages = list(fake.chats[user.id].messages.values())
+    return [str(m.get("text", "")) for m in messages if m["from"]["id"] == fake.bot["id"]]
+
+
+async def test_every_journey_completes_once_when_telegram_is_slow_and_drops_connections(
+    over_http: tuple[BotApp, Driver], served: tuple[FakeTelegram, FakeTelegramServer]
+) -> None:
+    app, driver = over_http
+    fake, server = served
+    metrics: Metrics = app.runtime.metrics
+    reference = queued_user(fake, driver, first_name="Calm")
+    await sign(reference, "Calm Reference")  # the same journey with nothing going wrong
+    expected_messages = len(_bot_texts(fake, reference))
+
+    fake.latency = LATENCY
+    faults = ConnectionFaults(
+        requests_per_connection=8,
+        cut_rate=0.05,
+        cut_methods=("answerCallbackQuery", "editMessageText"),
+        seed=5,
+    )
+    server.connection_faults = faults
+    stop = asyncio.Event()
+    refuser = asyncio.create_task(_refusing(server, stop))
+    users = [queued_user(fake, driver, first_name=f"Burst{i}") for i in range(SUPPORTERS)]
+    try:
+        outcomes = await asyncio.gather(
+            *(sign(u, f"Burst Signer{i}") for i, u in enumerate(users)), return_exceptions=True
+        )
+    finally:
+        stop.set()
+        await refuser
+        server.connection_faults = None
+        fake.latency = 0
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    assert not failed, f"{len(failed)} of {SUPPORTERS} journeys failed; the first: {failed[0]!r}"
+
+    # Faults of both kinds really happened, and the client repeated what was safe to.
+    assert server.refused_windows >= 3 and faults.cuts, (server.refused_windows, faults.cuts)
+    retries = {
+        (s.labels["method"], s.labels["reason"]): s.value
+        for family in metrics.registry.collect()
+        if family.name == "petition_telegram_retries"
+        for s in family.samples
+        if s.name.endswith("_total")
+    }
+    assert any(reason == "unsent" for _, reason in retries), retries
+    assert any(reason == "dropped" for _, reason in retries), retries
+    assert all(reason == "unsent" or repeatable(m) for m, reason in retries), retries
+
+    svc = app.runtime.services
+    rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
+    counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
+    assert rows == counter == SUPPORTERS + 1
+    for user in users:
+        texts = _bot_texts(fake, user)
+        assert not any(SORRY in text for text in texts), texts
+        assert len(texts) == expected_messages, texts  # nothing sent twice, nothing missing
+    fake.assert_no_violations()
+
+
+async def test_a_send_whose_connection_dropped_is_not_repeated(
+    served: tuple[FakeTelegram, FakeTelegramServer],
+) -> None:
+    """sendMessage executed by Telegram, answer lost: repeating it would message twice."""
+    from telegram import Bot
+    from telegram.error import NetworkError
+    from telegram.request import HTTPXRequest
+
+    fake, server = served
+    chat = fake.new_user("Olga")["id"]
+    fake.chats[chat].started = True
+    metrics = Metrics()
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    request = ResilientRequest(HTTPXRequest(), metrics, sleep=no_sleep)
+    bot = Bot("1234567:AAtest-token-for-the-fake-telegram-xyz", server.base_url, request=request)
+    async with bot:
+        server.connection_faults = ConnectionFaults(cut_rate=1.0, cut_methods=("sendMessage",))
+        with pytest.raises(NetworkError):
+            await bot.send_message(chat, "once")
+        server.connection_faults = ConnectionFaults(cut_rate=1.0, cut_methods=("getChat",))
+        with contextlib.suppress(NetworkError):
+            await bot.get_chat(chat)  # repeatable: tried again, cut again, until it gives up
+    sends = [c for c in fake.calls_to("sendMessage") if c.chat_id == chat]
+    assert len(sends) == 1
+    assert len(fake.calls_to("getChat")) == 1 + len(waits) and waits

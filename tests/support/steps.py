@@ -1,0 +1,62 @@
+"""Walks a supporter through the real flow, as a person would tap it, in any language.
+
+Buttons are found by their callback action rather than their label, so the same journey
+works whatever language the user's Telegram is set to.
+"""
+
+from __future__ import annotations
+
+from tests.support.faketg import BaseUser
+
+CAMPAIGN = "medical-access"
+
+
+async def press_action(user: BaseUser, prefix: str) -> None:
+    """Press the button whose callback data starts with `1|prefix` on the newest keyboard."""
+    message = next(m for m in reversed(user.messages) if m.buttons)
+    for data in message.callback_data.values():
+        if data.startswith(f"1|{prefix}"):
+            await user.press_data(data, message)
+            return
+    raise AssertionError(f"no {prefix!r} button on {message!r}")
+
+
+async def sign(
+    user: BaseUser,
+    name: str | None = None,
+    role: str | None = None,
+    org: str | None = None,
+    public: bool = True,
+    campaign: str = CAMPAIGN,
+    *,
+    notify: bool = False,
+    payload: str | None = None,
+) -> None:
+    """start → Sign → name (with role and organisation on more lines) → a sign button.
+
+    `name=None` takes the offered profile name (role and organisation then go through
+    "Add role and organisation"); `payload` opens a deep link other than the campaign's plain
+    one (for source attribution).
+    """
+    await user.start(payload or campaign)
+    await press_action(user, "sign|")
+    extras = [role or "-", org or "-"] if role or org else []
+    if name is None:
+        await press_action(user, "pname|")
+        if extras:
+            await press_action(user, "extras|")
+            await user.send("\n".join(extras))
+    else:
+        await user.send("\n".join([name, *extras]))
+    await press_action(user, f"ok|{campaign}|{int(public)}")
+    assert any(d.startswith("1|notify|") for d in user.last.callback_data.values()), user.last
+    if notify:
+        await press_action(user, f"notify|{campaign}|1")
+
+
+async def edit_signature(user: BaseUser, text: str) -> None:
+    """/mysignature → Edit → the new name (and role, organisation) → sign with the name shown."""
+    await user.command("mysignature")
+    await press_action(user, f"edit|{CAMPAIGN}")
+    await user.send(text)
+    await press_action(user, f"ok|{CAMPAIGN}|1")
