@@ -41,6 +41,7 @@ async def add_text(
 ) -> Draft:
     """This admin's draft for `campaign` (made when there is none) with `html` as its text in
     `language`; the campaign's default language's text is the one for everyone else."""
+    await erasure.cancel_forgotten_broadcasts(svc)
     broadcast_id = await store.draft_for(svc.db, campaign.slug, user_id, svc.now())
     default = language == campaign.default_language
     await store.set_draft_text(svc.db, broadcast_id, language, html, default=default)
@@ -58,7 +59,7 @@ async def _own_draft(svc: Services, broadcast_id: int, user_id: int) -> Broadcas
     if stored is None or stored.status is not BroadcastStatus.DRAFT or stored.admin_id != user_id:
         return None
     if stored.expired(svc.now()):  # a forgotten preview
-        await store.cancel(svc.db, broadcast_id, svc.now())
+        await erasure.cancel_broadcast(svc, broadcast_id)
         return None
     return stored
 
@@ -85,7 +86,7 @@ async def confirm(svc: Services, user_id: int, broadcast_id: int) -> Confirmatio
 async def discard(svc: Services, user_id: int, broadcast_id: int) -> bool:
     """Cancels this admin's draft; False when it is not theirs or no longer a draft."""
     if await _own_draft(svc, broadcast_id, user_id) is None or not (
-        await store.cancel(svc.db, broadcast_id, svc.now())
+        (await erasure.cancel_broadcast(svc, broadcast_id)).rows
     ):
         return False
     await audit(svc, user_id, "broadcast_cancel", f"id={broadcast_id}")
@@ -136,7 +137,7 @@ async def record(svc: Services, broadcast_id: int, chat_id: int, sent: bool, blo
         await erasure.recipient_blocked(svc, broadcast_id, chat_id)
         return
     outcome = DeliveryStatus.SENT if sent else DeliveryStatus.FAILED
-    await store.mark_delivery(svc.db, broadcast_id, chat_id, outcome, blocked=False)
+    await store.mark_delivery(svc.db, broadcast_id, chat_id, outcome)
 
 
 async def finish(svc: Services, broadcast_id: int) -> Broadcast | None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from bot.core import people, trail
 from bot.core.drafts import lifetime
 from bot.core.services import Services
-from bot.domain.broadcasts import DeliveryStatus
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft
 from bot.storage import broadcasts as broadcast_store
 from bot.storage import drafts as draft_store
@@ -173,6 +172,18 @@ async def forget_group(svc: Services, chat_id: int) -> Erased:
 # -- broadcasts: delivery rows once a broadcast has ended ----------------------------------
 
 
+async def cancel_broadcast(svc: Services, broadcast_id: int) -> Erased:
+    """A draft dropped (by its admin, or forgotten past its hour): it can no longer be sent,
+    and its admin's raw id goes."""
+    cancelled = await broadcast_store.cancel(svc.db, broadcast_id, svc.now())
+    return await _finish(svc, int(cancelled))
+
+
+async def cancel_forgotten_broadcasts(svc: Services) -> Erased:
+    """Every draft left unconfirmed past its hour, with its admin's raw id."""
+    return await _finish(svc, await broadcast_store.cancel_forgotten(svc.db, svc.now()))
+
+
 async def finish_broadcast(svc: Services, broadcast_id: int) -> Erased:
     """A broadcast sent to everyone: its delivery rows (raw chat ids) and its admin's id go;
     the counts stay."""
@@ -182,7 +193,4 @@ async def finish_broadcast(svc: Services, broadcast_id: int) -> Erased:
 async def recipient_blocked(svc: Services, broadcast_id: int, chat_id: int) -> Erased:
     """A recipient who blocked the bot (or whose account is gone): the delivery is recorded
     as failed, and their raw id goes from every subscription and every pending delivery."""
-    rows = await broadcast_store.mark_delivery(
-        svc.db, broadcast_id, chat_id, DeliveryStatus.FAILED, blocked=True
-    )
-    return await _finish(svc, rows)
+    return await _finish(svc, await broadcast_store.mark_blocked(svc.db, broadcast_id, chat_id))

@@ -44,26 +44,29 @@ def _broadcast(row: Row) -> Broadcast:
     return Broadcast(*values)
 
 
+async def cancel_forgotten(db: Database, now: int) -> int:
+    """Drafts older than DRAFT_HOURS are cancelled (and their admin's raw id goes), so a
+    forgotten text never rides along with a later message."""
+    cancel, cancel_params = _moving_to(BroadcastStatus.CANCELLED)
+    return await db.execute(
+        f"UPDATE broadcasts SET status = ?, finished_at = ?, admin_id = 0"
+        f" WHERE {cancel} AND status = ? AND kind = ? AND created_at < ?",
+        (
+            BroadcastStatus.CANCELLED.value,
+            now,
+            *cancel_params,
+            CREATED_AS[BroadcastKind.MESSAGE].value,
+            BroadcastKind.MESSAGE.value,
+            now - DRAFT_HOURS * 3600,
+        ),
+    )
+
+
 async def draft_for(db: Database, campaign: str, admin_id: int, now: int) -> int:
     """This admin's unsent broadcast for `campaign`, created when there is none: each reply
-    with /broadcast adds a language to it until it is confirmed or cancelled. A draft older
-    than DRAFT_HOURS is cancelled instead, so a forgotten text never rides along."""
-    cancel, cancel_params = _moving_to(BroadcastStatus.CANCELLED)
+    with /broadcast adds a language to it until it is confirmed or cancelled."""
     draft = CREATED_AS[BroadcastKind.MESSAGE]
     async with db.transaction() as conn:
-        # Forgotten drafts only, and only while the table lets a draft be cancelled.
-        await conn.execute(
-            f"UPDATE broadcasts SET status = ?, finished_at = ?, admin_id = 0"
-            f" WHERE {cancel} AND status = ? AND kind = ? AND created_at < ?",
-            (
-                BroadcastStatus.CANCELLED.value,
-                now,
-                *cancel_params,
-                draft.value,
-                BroadcastKind.MESSAGE.value,
-                now - DRAFT_HOURS * 3600,
-            ),
-        )
         cur = await conn.execute(
             "SELECT id FROM broadcasts WHERE campaign = ? AND admin_id = ? AND status = ?"
             " AND kind = ? ORDER BY id DESC LIMIT 1",
@@ -211,6 +214,19 @@ _COUNTED = {DeliveryStatus.SENT: "sent", DeliveryStatus.FAILED: "failed"}
 
 
 async def mark_delivery(
+    db: Database, broadcast_id: int, chat_id: int, outcome: DeliveryStatus
+) -> None:
+    """Records one outcome (sent, or failed for a reason other than a block) and its count."""
+    await _mark(db, broadcast_id, chat_id, outcome, blocked=False)
+
+
+async def mark_blocked(db: Database, broadcast_id: int, chat_id: int) -> int:
+    """The recipient blocked the bot: recorded as failed, and their raw id deleted from every
+    subscription and pending delivery. Returns the rows deleted. Called by core/erasure only."""
+    return await _mark(db, broadcast_id, chat_id, DeliveryStatus.FAILED, blocked=True)
+
+
+async def _mark(
     db: Database, broadcast_id: int, chat_id: int, outcome: DeliveryStatus, *, blocked: bool
 ) -> int:
     """Records one outcome and its count together; `blocked` (the person blocked the bot)

@@ -320,6 +320,7 @@ async def test_delivery_rows_at_a_broadcast_end_leave_no_raw_id(
 
 # Storage's functions that delete or overwrite personal data, by repository module.
 DELETING = {
+    "broadcasts": {"cancel", "cancel_forgotten", "finish", "mark_blocked"},
     "drafts": {"delete", "expire"},
     "groups": {"forget", "forget_source"},
     "signatures": {"confirm", "erase", "anonymise"},

@@ -1,4 +1,4 @@
-"""Thin Telegram handlers: parse the update, call the domain and storage, render a view."""
+"""Thin Telegram handlers: parse the update, call one core use case, render a view."""
 
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ from bot.telegram.views import sharing as views
 from bot.telegram.views.common import shorten
 
 MAX_RESULTS = 50
-INLINE_SOURCE_LABEL = "inline"
 
 
 async def on_inline_query(update: Update, context: BotContext) -> None:

@@ -165,6 +165,6 @@ async def test_a_recipient_who_blocked_the_bot_is_erased_and_counted_once(
     assert await erasure.recipient_blocked(svc, draft, chat_id) == erasure.Erased(1, True)
     assert await svc.db.fetchall("SELECT * FROM subscriptions") == []
     # A second outcome for the same row is not a move the table allows: counted once.
-    await broadcast_store.mark_delivery(svc.db, draft, chat_id, D.SENT, blocked=False)
+    await broadcast_store.mark_delivery(svc.db, draft, chat_id, D.SENT)
     stored = await broadcast_store.get(svc.db, draft)
     assert stored is not None and (stored.sent, stored.failed) == (0, 1)
