@@ -11,22 +11,17 @@ from __future__ import annotations
 import ast
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from bot.core.drafts import lifetime
 from bot.core.retention import apply_retention
 from bot.core.services import Services
-from bot.domain.campaigns import CampaignSet
-from bot.telegram import jobs
 from bot.telegram.context import BotApp
 from tests.conftest import Clock
 from tests.support.admin import confirmed_broadcast
 from tests.support.faketg import FakeTelegram, FakeUser
-from tests.support.steps import CAMPAIGN, press_action, sign
+from tests.support.steps import CAMPAIGN, close_campaign, expire_drafts, press_action, sign
 
 LETTER = "open-doors-letter"
 NAME, ROLE, ORG = "Zelda Quixwell", "Vexed Quarrier", "Xylo Union"
@@ -208,19 +203,6 @@ async def test_an_edit_with_automatic_clean_up_leaves_no_old_name_in_the_journal
 # -- the jobs', the organisers' and Telegram's paths ----------------------------------------
 
 
-async def _expire(svc: Services, clock: Clock) -> None:
-    """The draft lifetime passes and the periodic clean-up runs."""
-    clock.advance(lifetime(svc.settings) + 1)
-    await jobs.expire_drafts(SimpleNamespace(svc=svc))  # type: ignore[arg-type]
-
-
-def _close(svc: Services, slug: str, clock: Clock) -> None:
-    svc.campaigns = CampaignSet(
-        replace(c, is_open=False, closed_on=date.fromtimestamp(clock.now)) if c.slug == slug else c
-        for c in svc.campaigns.all()
-    )
-
-
 async def test_draft_expiry_leaves_no_typed_name(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
@@ -228,7 +210,7 @@ async def test_draft_expiry_leaves_no_typed_name(
     await u.start(CAMPAIGN)
     await u.press("Sign")
     await u.send("Expiring Typedname")
-    await _expire(svc, clock)
+    await expire_drafts(svc, clock)
     assert _left(svc, [b"Expiring Typedname", svc.person(u.id).encode()]) == []
 
 
@@ -238,7 +220,7 @@ async def test_trail_expiry_leaves_no_trace_of_a_reader(
     u = make_user()
     await u.send("/privacy")  # a conversation, and nothing else
     assert await svc.db.scalar("SELECT COUNT(*) FROM trail") == 1
-    await _expire(svc, clock)
+    await expire_drafts(svc, clock)
     assert _left(svc, [svc.person(u.id).encode()]) == []
 
 
@@ -248,7 +230,7 @@ async def test_preference_expiry_leaves_no_trace_of_a_visitor(
     u = make_user()
     await u.send("/language")
     await u.press("Polski")
-    await _expire(svc, clock)  # the conversation's trail goes; the preference stays
+    await expire_drafts(svc, clock)  # the conversation's trail goes; the preference stays
     person = svc.person(u.id).encode()
     assert _left(svc, [person]) == [person]
     svc.settings = replace(svc.settings, retention_days=30)
@@ -262,7 +244,7 @@ async def test_retention_anonymisation_leaves_no_name_pseudonym_or_id(
 ) -> None:
     u = make_user()
     await sign(u, NAME, ROLE, ORG, campaign=LETTER, notify=True)
-    _close(svc, LETTER, clock)
+    close_campaign(svc, LETTER, clock)
     svc.settings = replace(svc.settings, retention_days=30)
     clock.advance(31 * DAY)
     await apply_retention(svc)

@@ -9,7 +9,6 @@ import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,7 +28,7 @@ from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import jobs
 from tests.conftest import ROOT, Clock
 from tests.support.faketg import FakeTelegram, FakeUser
-from tests.support.steps import CAMPAIGN, press_action, sign
+from tests.support.steps import CAMPAIGN, close_campaign, expire_drafts, press_action, sign
 
 LETTER = "open-doors-letter"
 
@@ -57,18 +56,6 @@ def _traces(svc: Services, user_id: int) -> list[str]:
     return found
 
 
-async def _expire_drafts(svc: Services, clock: Clock) -> None:
-    clock.advance(svc.settings.draft_ttl_hours * 3600 + 1)
-    await jobs.expire_drafts(SimpleNamespace(svc=svc))  # type: ignore[arg-type]
-
-
-def _close(svc: Services, slug: str, clock: Clock) -> None:
-    svc.campaigns = CampaignSet(
-        replace(c, is_open=False, closed_on=date.fromtimestamp(clock.now)) if c.slug == slug else c
-        for c in svc.campaigns.all()
-    )
-
-
 async def test_attacker_with_database_and_key_finds_no_visitor_withdrawn_or_anonymised(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
@@ -86,9 +73,9 @@ async def test_attacker_with_database_and_key_finds_no_visitor_withdrawn_or_anon
     stays = make_user(first_name="Stefan")
     await sign(stays, name="Stefan Stays")
 
-    _close(svc, LETTER, clock)
+    close_campaign(svc, LETTER, clock)
     svc.settings = replace(svc.settings, retention_days=30)
-    await _expire_drafts(svc, clock)
+    await expire_drafts(svc, clock)
     clock.advance(31 * 86_400)
     await apply_retention(svc)
     for person in (visitor, withdrawn, archived):

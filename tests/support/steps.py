@@ -6,7 +6,19 @@ works whatever language the user's Telegram is set to.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from bot.core.drafts import lifetime
+from bot.domain.campaigns import CampaignSet
+from bot.telegram import jobs
 from tests.support.faketg import BaseUser
+
+if TYPE_CHECKING:
+    from bot.core.services import Services
+    from tests.conftest import Clock
 
 CAMPAIGN = "medical-access"
 
@@ -60,3 +72,17 @@ async def edit_signature(user: BaseUser, text: str) -> None:
     await press_action(user, f"edit|{CAMPAIGN}")
     await user.send(text)
     await press_action(user, f"ok|{CAMPAIGN}|1")
+
+
+async def expire_drafts(svc: Services, clock: Clock) -> None:
+    """The draft lifetime passes and the periodic clean-up runs."""
+    clock.advance(lifetime(svc.settings) + 1)
+    await jobs.expire_drafts(SimpleNamespace(svc=svc))  # type: ignore[arg-type]
+
+
+def close_campaign(svc: Services, slug: str, clock: Clock) -> None:
+    """The campaign closes today, as if its folder said so and was reloaded."""
+    svc.campaigns = CampaignSet(
+        replace(c, is_open=False, closed_on=date.fromtimestamp(clock.now)) if c.slug == slug else c
+        for c in svc.campaigns.all()
+    )
