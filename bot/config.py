@@ -376,6 +376,12 @@ class Settings:
     warnings: tuple[str, ...] = ()
 
 
+def draft_lifetime(settings: Settings) -> int:
+    """Seconds a draft lives after its last change (DRAFT_TTL_HOURS); the expiry job erases
+    it after that, and until then it already counts as gone."""
+    return settings.draft_ttl_hours * 3600
+
+
 def backup_window_days(settings: Settings) -> int | None:
     """Days a withdrawn name may remain in scheduled backups; None when they are off.
 

@@ -10,22 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.config import Settings
+from bot.config import draft_lifetime
+from bot.core import erasure
 from bot.core.services import Services
 from bot.domain.signatures import Draft
 from bot.storage import drafts as draft_store
 from bot.storage.funnel import Event
 
 
-def lifetime(settings: Settings) -> int:
-    """Seconds a draft lives after its last change (DRAFT_TTL_HOURS); the expiry job erases
-    it after that, and until then it already counts as gone."""
-    return settings.draft_ttl_hours * 3600
-
-
 async def live(svc: Services, person: str) -> Draft | None:
     """The person's draft, unless it has outlived `lifetime`."""
-    return await draft_store.get(svc.db, person, svc.now(), lifetime(svc.settings))
+    return await draft_store.get(svc.db, person, svc.now(), draft_lifetime(svc.settings))
 
 
 async def write_if(
@@ -33,5 +28,4 @@ async def write_if(
 ) -> bool:
     """Writes `draft` (counting `events`) only if the stored draft is still `expected`, as
     read by `live` (None: no live draft)."""
-    stale = svc.now() - lifetime(svc.settings)
-    return await draft_store.replace_if(svc.db, expected, draft, events, stale_before=stale)
+    return await erasure.replace_draft(svc, expected, draft, events)

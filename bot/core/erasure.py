@@ -4,15 +4,16 @@ An erasure is real only once the old copies have left SQLite's journal too, so e
 ends with the journal purge and answers honestly whether it got that far (a reader in the
 way: the periodic clean-up finishes it within ten minutes). Handlers, jobs and the broadcast
 runner erase only through these functions; storage's deleting statements are called from
-nowhere else (tests/test_erasure_paths.py drives every path and reads the files' bytes).
+nowhere else (tests/privacy/test_erasure_paths.py drives every path and reads the files' bytes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.config import draft_lifetime
 from bot.core import people, trail
-from bot.core.drafts import lifetime
 from bot.core.services import Services
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft
 from bot.storage import broadcasts as broadcast_store
@@ -48,6 +49,26 @@ async def _finish(svc: Services, rows: int) -> Erased:
 
 
 # -- supporters: withdraw, edit, /stop, "Stop updates", a block, cancel, expiry ------------
+
+
+async def replace_draft(
+    svc: Services, expected: Draft | None, draft: Draft, events: Iterable[Event] = ()
+) -> bool:
+    """Every draft write (compare-and-set against `expected`, see bot.core.drafts). When it
+    overwrites a name, role or organisation the person typed earlier, the old value must not
+    wait in the journal until the periodic clean-up: the write ends with the purge."""
+    stale = svc.now() - draft_lifetime(svc.settings)
+    written = await draft_store.replace_if(svc.db, expected, draft, events, stale_before=stale)
+    if written and _overwrites_typed_text(expected, draft):
+        await _finish(svc, 1)
+    return written
+
+
+def _overwrites_typed_text(old: Draft | None, new: Draft) -> bool:
+    if old is None:
+        return False
+    typed = ((old.name, new.name), (old.role, new.role), (old.organisation, new.organisation))
+    return any(before and before != after for before, after in typed)
 
 
 async def withdraw(svc: Services, user_id: int, campaign: str) -> Erased:
@@ -122,7 +143,7 @@ async def expire(svc: Services) -> Erased:
     no longer lets the bot delete them, and the journal purge that finishes any erasure that
     found a reader in the way."""
     now = svc.now()
-    rows = await draft_store.expire(svc.db, now, lifetime(svc.settings))
+    rows = await draft_store.expire(svc.db, now, draft_lifetime(svc.settings))
     rows += await trail_store.expire(svc.db, now, trail.keep(svc.settings))
     return await _finish(svc, rows)
 

@@ -3,8 +3,7 @@ and the person's choice of an automatic clean-up after signing."""
 
 from __future__ import annotations
 
-from bot.config import Settings
-from bot.core.drafts import lifetime
+from bot.config import Settings, draft_lifetime
 from bot.core.services import Services
 from bot.storage import trail as trail_store
 
@@ -16,7 +15,7 @@ def keep(settings: Settings) -> int:
     """How long a conversation's row is kept: as long as Telegram allows deleting, but never
     longer than a draft lives, so that someone who never signed leaves nothing behind that
     outlives it."""
-    return min(DELETE_WINDOW, lifetime(settings))
+    return min(DELETE_WINDOW, draft_lifetime(settings))
 
 
 async def note(svc: Services, user_id: int, message_id: int) -> None:

@@ -200,6 +200,21 @@ async def test_an_edit_with_automatic_clean_up_leaves_no_old_name_in_the_journal
     assert b"Auto Old Spelling" not in _files(svc)
 
 
+async def test_a_name_retyped_before_signing_leaves_no_first_spelling(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    """Typed at the preview, a second name replaces the first in the draft: the first must
+    not wait in the journal for the periodic clean-up."""
+    u = make_user()
+    await u.start(CAMPAIGN)
+    await u.press("Sign")
+    await u.send("Firsttyped Realname")
+    await u.send("Secondtyped Alias")
+    await u.press("Sign with my name")
+    assert await svc.db.fetchall("SELECT name FROM signatures") == [("Secondtyped Alias",)]
+    assert b"Firsttyped Realname" not in _files(svc)
+
+
 # -- the jobs', the organisers' and Telegram's paths ----------------------------------------
 
 
@@ -303,7 +318,7 @@ async def test_delivery_rows_at_a_broadcast_end_leave_no_raw_id(
 # Storage's functions that delete or overwrite personal data, by repository module.
 DELETING = {
     "broadcasts": {"cancel", "cancel_forgotten", "finish", "mark_blocked"},
-    "drafts": {"delete", "expire"},
+    "drafts": {"delete", "expire", "replace_if"},
     "groups": {"forget", "forget_source"},
     "signatures": {"confirm", "erase", "anonymise"},
     "signers": {

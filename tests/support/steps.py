@@ -11,7 +11,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from bot.core.drafts import lifetime
+from bot.config import draft_lifetime
 from bot.domain.campaigns import CampaignSet
 from bot.telegram import jobs
 from tests.support.faketg import BaseUser
@@ -76,7 +76,7 @@ async def edit_signature(user: BaseUser, text: str) -> None:
 
 async def expire_drafts(svc: Services, clock: Clock) -> None:
     """The draft lifetime passes and the periodic clean-up runs."""
-    clock.advance(lifetime(svc.settings) + 1)
+    clock.advance(draft_lifetime(svc.settings) + 1)
     await jobs.expire_drafts(SimpleNamespace(svc=svc))  # type: ignore[arg-type]
 
 
