@@ -192,7 +192,7 @@ async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     try:
         await db.open()
         await check_signer_key(db, settings.signer_key)
-        version = await db.scalar("SELECT MAX(version) FROM schema_migrations", default=0)
+        version = await db.schema_version()
     except DATABASE_ERRORS as exc:
         raise _database_stop(settings, exc) from None
     finally:

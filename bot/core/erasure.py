@@ -145,22 +145,32 @@ async def expire(svc: Services) -> Erased:
     now = svc.now()
     rows = await draft_store.expire(svc.db, now, draft_lifetime(svc.settings))
     rows += await trail_store.expire(svc.db, now, trail.keep(svc.settings))
+    rows += await broadcast_store.cancel_forgotten(svc.db, now)  # an admin's raw id
     return await _finish(svc, rows)
 
 
 # -- organisers: remove, block, retention, anonymisation, a group's removal ----------------
 
 
+@dataclass(frozen=True)
+class Removed(Erased):
+    """/remove or /block: `blocked` only when a block was recorded (it needs the seal)."""
+
+    blocked: bool = False
+
+
 async def remove(
     svc: Services, campaign: str, signer: str, seal: str | None, block: bool
-) -> Erased:
+) -> Removed:
     """/remove (and /block): the signature, its subscription and pending deliveries; a block
     keeps only the person's block id, recovered from the signature's seal."""
     erased = await signature_store.erase(svc.db, campaign, signer, svc.now())
     base = svc.ids.unseal(seal)
-    if block and base is not None:
-        await signer_store.set_blocked(svc.db, svc.ids.block_of(base), True, svc.now())
-    return await _finish(svc, int(erased))
+    blocked = block and base is not None
+    if blocked and base is not None:
+        await signer_store.block(svc.db, svc.ids.block_of(base), svc.now())
+    done = await _finish(svc, int(erased))
+    return Removed(done.rows, done.complete, blocked)
 
 
 async def anonymise(svc: Services, campaign: str) -> Anonymised:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from bot.domain.review import REVIEW_MOVES, Decision
 from bot.domain.signatories import Review
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft, Signature
 from bot.storage import drafts, funnel
 from bot.storage.engine import Database
 from bot.storage.funnel import Event
 
+_EDIT = REVIEW_MOVES[Decision.EDIT]
+_EDIT_FROM = ", ".join("?" for _ in _EDIT.ordered_sources)
 _SIG_COLUMNS = (
     "number, campaign, name, role, organisation, public, language, source, signed_at, updated_at,"
     " review, list_consent"
@@ -127,14 +130,13 @@ async def confirm(
             return ConfirmResult(Confirmed.BLOCKED, total())
         public = int(bool(draft.public))
         consent = int(list_consent and public)
-        # An edit records what its preview said (`list_consent`); a changed name (or one made
-        # public) goes back to the review queue, but a name the organisers hid stays hidden
-        # whatever its signer edits (only /unhide brings it back). SET reads the old row.
+        # An edit records what its preview said (`list_consent`); an edit that changes the
+        # name (or makes it public) moves its review as REVIEW_MOVES[EDIT] says (a hidden name
+        # stays hidden whatever its signer edits). SET reads the old row.
         cur = conn.execute(
-            f"UPDATE signatures SET review = CASE WHEN review = '{Review.HIDDEN}'"
-            f" THEN '{Review.HIDDEN}'"
+            "UPDATE signatures SET review = CASE"
             " WHEN name IS ? AND role IS ? AND organisation IS ? AND public >= ? THEN review"
-            f" ELSE '{Review.WAITING}' END,"
+            f" WHEN review IN ({_EDIT_FROM}) THEN ? ELSE review END,"
             " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
             " updated_at = ? WHERE campaign = ? AND signer = ?",
             (
@@ -142,6 +144,8 @@ async def confirm(
                 draft.role,
                 draft.organisation,
                 public,
+                *_EDIT.ordered_sources,
+                _EDIT.target.value,
                 draft.name,
                 draft.role,
                 draft.organisation,

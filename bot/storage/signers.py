@@ -42,14 +42,12 @@ async def is_blocked(db: Database, block: str) -> bool:
     return await db.fetchone("SELECT 1 FROM blocks WHERE block = ?", (block,)) is not None
 
 
-async def set_blocked(db: Database, block: str, blocked: bool, now: int) -> None:
-    if blocked:
-        await db.execute(
-            "INSERT INTO blocks (block, at) VALUES (?, ?) ON CONFLICT (block) DO NOTHING",
-            (block, now),
-        )
-    else:
-        await db.execute("DELETE FROM blocks WHERE block = ?", (block,))
+async def block(db: Database, block: str, now: int) -> None:
+    """An organiser's /block: the person's block id (never their Telegram id) is kept."""
+    await db.execute(
+        "INSERT INTO blocks (block, at) VALUES (?, ?) ON CONFLICT (block) DO NOTHING",
+        (block, now),
+    )
 
 
 async def subscribe(db: Database, campaign: str, signer: str, chat_id: int, language: str) -> None:

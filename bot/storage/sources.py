@@ -48,11 +48,6 @@ async def create(
                 return code
 
 
-async def named(db: Database) -> list[tuple[str, str, str]]:
-    rows = await db.fetchall("SELECT code, kind, label FROM sources ORDER BY created_at")
-    return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
-
-
 async def with_counts(db: Database) -> list[tuple[str, str, str, int, int]]:
     """Each source with its visits and the signatures it brought (all campaigns)."""
     rows = await db.fetchall(

@@ -198,6 +198,10 @@ class SqliteDatabase:
             for row in rows:
                 yield row
 
+    async def schema_version(self) -> int:
+        """The newest migration applied (0 for an empty database)."""
+        return int(await self.scalar("SELECT MAX(version) FROM schema_migrations", default=0))
+
     async def backup_to(self, target: str) -> None:
         """A consistent copy through SQLite's online backup API, a few hundred pages a step.
 

@@ -181,7 +181,7 @@ class Metrics:
         self.broadcasts_sending.set(figures.broadcasts_sending)
         for state, count in figures.deliveries.items():
             self.broadcast_deliveries.labels(state.value).set(count)
-        self.database_bytes.set(database_bytes(Path(svc.db.path)))
+        self.database_bytes.set(database_bytes(svc.settings.database_path))
         if self.last_backup is None:
             self.backup_age.set(-1)
         else:

@@ -151,7 +151,7 @@ async def test_source_new_names_its_campaign_when_several_are_open(
     await admin.send("/source new Leaflets")  # two open campaigns, none opened by the admin
     assert "Which campaign is the link for?" in admin.last.text
     assert "open-doors-letter" in admin.last.text
-    assert await source_store.named(svc.db) == []
+    assert await source_store.with_counts(svc.db) == []
     await admin.send("/source new open-doors-letter Kraków leaflets")
     link = next(v for k, v in admin.last.button_urls.items() if "Send the link" in k)
     payload = payload_of(parse_qs(urlsplit(link).query)["url"][0])

@@ -325,7 +325,7 @@ DELETING = {
         "forget_chat",
         "forget_preferences",
         "expire_preferences",
-        "set_blocked",
+        "block",
         "unsubscribe",
     },
     "trail": {"forget", "expire"},

@@ -70,12 +70,7 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
     if withdrawal is None:
         await answer(update, t._("There is no signature to withdraw."))
         return
-    if withdrawal.auto_clean:
-        await answer(update, t._("Your signature has been withdrawn and erased."), alert=True)
-        await cleanup.leave_no_trace(update, context)
-        return
-    await answer(update)
-    text = esc(
+    said = (
         t._("Your signature has been withdrawn and erased.")
         if withdrawal.erased.complete
         else t._(
@@ -83,6 +78,12 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
             "the next clean-up, which runs every 10 minutes."
         )
     )
+    if withdrawal.auto_clean:
+        await answer(update, said, alert=True)
+        await cleanup.leave_no_trace(update, context)
+        return
+    await answer(update)
+    text = esc(said)
     if (count := withdrawal.count) is not None:
         signed = t.ngettext("{count} signature", "{count} signatures", count)
         text += "\n\n" + esc(

@@ -15,7 +15,6 @@ from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
-    audit,
     moderator_button,
     register_commands,
     reply,
@@ -85,7 +84,7 @@ async def on_remove(
     svc = context.svc
     number = cb.arg_int(0)
     block = cb.action == "blk"
-    removed = await removal.remove(svc, number, cb.arg_int(1), block)
+    removed = await removal.remove(svc, admin_id, number, cb.arg_int(1), block)
     if removed is None:
         await answer(update)
         await show(update, context, View(stale_button(t, number)))
@@ -106,11 +105,9 @@ async def on_remove(
             )
         ).format(title=user_text(title), count=t.number(count)),
     ]
-    if block:
+    if removed.erased.blocked:
         lines.append(esc(t._("This person can no longer sign.")))
     await show(update, context, View("\n".join(lines)))
-    action = "block" if block else "remove"
-    await audit(context, admin_id, action, f"campaign={signature.campaign} number={number}")
 
 
 @moderator_button
