@@ -79,7 +79,7 @@ async def start(svc: Services, user_id: int, payload: str) -> Opened:
             await remember_visit(svc, user_id, campaign, source)
             await source_store.count_visit(svc.db, campaign.slug, source)
     if campaign is None:
-        campaigns = svc.campaigns.open() or svc.campaigns.all()
+        campaigns = svc.campaigns.shown()
         if len(campaigns) == 1:
             campaign = campaigns[0]
             await remember_visit(svc, user_id, campaign, None)

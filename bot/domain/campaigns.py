@@ -93,5 +93,10 @@ class CampaignSet:
     def open(self) -> list[Campaign]:
         return [c for c in self._by_slug.values() if c.is_open]
 
+    def shown(self) -> list[Campaign]:
+        """What a list offers: the open campaigns, or all of them once every one is closed
+        (a closed campaign's card still shows its final count)."""
+        return self.open() or self.all()
+
     def __len__(self) -> int:
         return len(self._by_slug)

@@ -229,30 +229,6 @@ class _Progress:
             log.debug("progress edit failed: %s", exc.__class__.__name__)
 
 
-def milestone_texts(svc: Services, campaign: Campaign, reached: int, goal: int) -> dict[str, str]:
-    """The notice in every language the bot speaks, each with the campaign's title in it, what
-    reaching this goal does (✅) and what the next one will (🎯), where the campaign says so."""
-    texts = {}
-    for language in svc.i18n.languages():
-        t = svc.i18n.get(language)
-        text, _ = campaign.text_for(language)
-        lines = [
-            esc(
-                t.ngettext(
-                    "🎉 “{title}” has reached {count} signature! Next goal: {goal}.",
-                    "🎉 “{title}” has reached {count} signatures! Next goal: {goal}.",
-                    reached,
-                )
-            ).format(title=esc(text.title), count=t.number(reached), goal=t.number(goal))
-        ]
-        for mark, amount in (("✅", reached), ("🎯", goal)):
-            meaning = campaign.goal_meaning(amount).in_language(language)
-            if meaning:  # at most 200 characters each (bot.core.content): far below 4,096
-                lines.append(f"{mark} <i>{esc(meaning)}</i>")
-        texts[language] = "\n".join(lines)
-    return texts
-
-
 async def announce_milestone(
     runner: Broadcaster,
     campaign: Campaign,

@@ -11,13 +11,14 @@ from telegram.error import TelegramError
 from bot.core.milestones import Milestone
 from bot.telegram import broadcast
 from bot.telegram.context import BotContext
+from bot.telegram.views import broadcast as views
 
 log = logging.getLogger(__name__)
 
 
 async def send_milestone_notices(context: BotContext, milestone: Milestone) -> None:
     campaign, reached, goal = milestone.campaign, milestone.reached, milestone.goal
-    texts = broadcast.milestone_texts(context.svc, campaign, reached, goal)
+    texts = views.milestone_texts(context.svc.i18n, campaign, reached, goal)
     if milestone.announce_chat is not None:
         line = (
             texts.get(milestone.announce_language)

@@ -19,8 +19,8 @@ from bot.domain.goals import (
     goal_in_force,
     override_allowed,
 )
-from bot.telegram import broadcast
 from bot.telegram.context import BotApp
+from bot.telegram.views import broadcast as broadcast_views
 from bot.telegram.views.admin import parse_ladder
 from tests.support.admin import messages_with
 from tests.support.faketg import FakeTelegram
@@ -280,7 +280,7 @@ async def test_the_milestone_notice_says_what_reaching_the_goal_does(
 async def test_the_milestone_notice_names_the_next_goals_meaning_too(svc: Services) -> None:
     campaign = svc.campaign(LETTER)
     assert campaign is not None
-    texts = broadcast.milestone_texts(svc, campaign, 500, 1_000)
+    texts = broadcast_views.milestone_texts(svc.i18n, campaign, 500, 1_000)
     assert "✅" not in texts["en"]  # 500 has no sentence
     assert f"🎯 <i>{escape(_sentence(svc, 'en', 1_000, LETTER), quote=False)}</i>" in texts["en"]
     assert _sentence(svc, "ru", 1_000, LETTER) in texts["ru"]

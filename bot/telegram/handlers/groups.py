@@ -52,7 +52,7 @@ def _wanted(context: BotContext) -> list[Campaign]:
         campaign = svc.campaign(context.args[0].lower())
         if campaign is not None:
             return [campaign]
-    return svc.campaigns.open() or svc.campaigns.all()
+    return svc.campaigns.shown()
 
 
 async def group_translator(context: BotContext, chat_id: int, fallback: str) -> Translator:

@@ -27,7 +27,7 @@ async def campaign_list_view(
 ) -> View:
     svc = context.svc
     t = await translator(update, context)
-    campaigns = svc.campaigns.open() or svc.campaigns.all()
+    campaigns = svc.campaigns.shown()
     counts = {c.slug: (await svc.progress(c)).count for c in campaigns}
     return views.campaign_list(t, campaigns, counts, heading)
 

@@ -77,7 +77,7 @@ async def group_signatories(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     svc = context.svc
     named = svc.campaign(context.args[0].lower()) if context.args else None
-    candidates = [named] if named else svc.campaigns.open() or svc.campaigns.all()
+    candidates = [named] if named else svc.campaigns.shown()
     listed = [c for c in candidates if c.signatories]
     if chat is None or not listed or not context.runtime.group_budget.take(chat.id):
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.campaigns import Campaign
-from bot.i18n import NATIVE_NAMES, Translator
+from bot.i18n import NATIVE_NAMES, I18n, Translator
 from bot.telegram.views.admin import title_of
 from bot.telegram.views.common import View, button, esc, keyboard, plain_text, shorten, user_text
 
@@ -83,3 +83,27 @@ def preview(
     return View(
         "\n".join(lines), keyboard([button("✅ " + t._("Confirm"), "bc", broadcast_id), cancel])
     )
+
+
+def milestone_texts(i18n: I18n, campaign: Campaign, reached: int, goal: int) -> dict[str, str]:
+    """The notice in every language the bot speaks, each with the campaign's title in it, what
+    reaching this goal does (✅) and what the next one will (🎯), where the campaign says so."""
+    texts = {}
+    for language in i18n.languages():
+        t = i18n.get(language)
+        text, _ = campaign.text_for(language)
+        lines = [
+            esc(
+                t.ngettext(
+                    "🎉 “{title}” has reached {count} signature! Next goal: {goal}.",
+                    "🎉 “{title}” has reached {count} signatures! Next goal: {goal}.",
+                    reached,
+                )
+            ).format(title=esc(text.title), count=t.number(reached), goal=t.number(goal))
+        ]
+        for mark, amount in (("✅", reached), ("🎯", goal)):
+            meaning = campaign.goal_meaning(amount).in_language(language)
+            if meaning:  # at most 200 characters each (bot.core.content): far below 4,096
+                lines.append(f"{mark} <i>{esc(meaning)}</i>")
+        texts[language] = "\n".join(lines)
+    return texts
