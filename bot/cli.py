@@ -191,7 +191,7 @@ async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     db = SqliteDatabase(settings.database_path)
     try:
         await db.open()
-        await check_signer_key(db, settings.signer_key)
+        await check_signer_key(db, settings.signer_key, settings.pseudonym_cost)
         version = await db.scalar("SELECT MAX(version) FROM schema_migrations", default=0)
     except DATABASE_ERRORS as exc:
         raise _database_stop(settings, exc) from None

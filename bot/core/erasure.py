@@ -54,7 +54,8 @@ async def _finish(svc: Services, rows: int) -> Erased:
 async def withdraw(svc: Services, user_id: int, campaign: str) -> Erased:
     """The person's signature in `campaign`, its subscription and pending deliveries; with
     the last signature, their preferences too."""
-    if not await signature_store.erase(svc.db, campaign, svc.signer(user_id, campaign), svc.now()):
+    signer, subscriber = svc.signer(user_id, campaign), svc.subscriber(user_id, campaign)
+    if not await signature_store.erase(svc.db, campaign, signer, subscriber, svc.now()):
         return NOTHING
     rows = 1
     if not await people.signatures_of(svc, user_id):
@@ -74,8 +75,8 @@ async def sign_or_overwrite(
         svc.db,
         draft,
         signer=svc.signer(user_id, draft.campaign),
-        seal=svc.ids.seal(user_id),
-        block=svc.ids.block(user_id),
+        seal=svc.seal(user_id),
+        block=svc.block(user_id),
         language=language,
         now=svc.now(),
         stored=stored,
@@ -89,8 +90,8 @@ async def sign_or_overwrite(
 async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:
     """The "Stop updates" button: the raw Telegram id of this subscription, and its pending
     deliveries."""
-    signer = svc.signer(user_id, campaign)
-    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, signer, user_id))
+    subscriber = svc.subscriber(user_id, campaign)
+    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, subscriber, user_id))
 
 
 async def forget_person(svc: Services, user_id: int) -> Erased:
@@ -136,8 +137,9 @@ async def remove(
 ) -> Erased:
     """/remove (and /block): the signature, its subscription and pending deliveries; a block
     keeps only the person's block id, recovered from the signature's seal."""
-    erased = await signature_store.erase(svc.db, campaign, signer, svc.now())
     base = svc.ids.unseal(seal)
+    subscriber = signer if base is None else svc.ids.subscriber_of(base, campaign)
+    erased = await signature_store.erase(svc.db, campaign, signer, subscriber, svc.now())
     if block and base is not None:
         await signer_store.set_blocked(svc.db, svc.ids.block_of(base), True, svc.now())
     return await _finish(svc, int(erased))
