@@ -48,7 +48,10 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
 ) -> None:
     fake = FakeTelegram()
     settings = load_settings(env, dotenv=False)
-    bases, ids = Bases(settings.signer_key, settings.pseudonym_cost), Pseudonyms(settings.signer_key)
+    bases, ids = (
+        Bases(settings.signer_key, settings.pseudonym_cost),
+        Pseudonyms(settings.signer_key),
+    )
 
     def signer(user_id: int, campaign: str) -> str:
         return ids.signer_of(bases.of(user_id), campaign)
@@ -84,9 +87,7 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
             signers, rows, counter = read_db(env["DATABASE_PATH"])
             for u in everyone:
                 if thanked(fake, u):
-                    assert signer(u.id, CAMPAIGN) in signers, (
-                        f"round {round_no}: {u} lost"
-                    )
+                    assert signer(u.id, CAMPAIGN) in signers, f"round {round_no}: {u} lost"
             assert rows == counter == len(signers)
         # A final clean run: the bot comes back and serves after the last kill.
         proc = spawn_bot(env, srv.base_url, tmp_path / "final.log")
@@ -100,8 +101,4 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
     assert kills_mid_flow > 0  # the kills really hit people mid-journey
     signers, rows, counter = read_db(env["DATABASE_PATH"])
     assert rows == counter
-    assert all(
-        signer(u.id, CAMPAIGN) in signers
-        for u in [*everyone, last]
-        if thanked(fake, u)
-    )
+    assert all(signer(u.id, CAMPAIGN) in signers for u in [*everyone, last] if thanked(fake, u))
