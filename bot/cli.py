@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.core.content import ContentError, campaign_problems
+from bot.crypto import slow_base
 from bot.domain.campaigns import Campaign
 from bot.i18n import CatalogError, I18n
 from bot.ops import restore
@@ -153,6 +155,8 @@ def _check() -> int:
         return CONFIG_ERROR
     slugs = ", ".join(c.slug for c in campaigns)
     print(f"ok: settings valid; {len(campaigns)} campaigns ({slugs})")
+    if settings is not None:
+        print(pseudonym_cost_report(settings))
     return 0
 
 
@@ -191,7 +195,7 @@ async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     db = SqliteDatabase(settings.database_path)
     try:
         await db.open()
-        await check_signer_key(db, settings.signer_key)
+        await check_signer_key(db, settings.signer_key, settings.pseudonym_cost)
         version = await db.schema_version()
     except DATABASE_ERRORS as exc:
         raise _database_stop(settings, exc) from None
@@ -283,3 +287,30 @@ async def _wait_for_telegram(app: BotApp) -> bool:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+# Published figure: an RTX 4090 moves about 1 TB/s; argon2id reads two blocks and writes one
+# per block per pass, so one test of an id moves about 3 x passes x memory.
+GPU_BYTES_PER_SECOND = 1.0e12
+
+
+def pseudonym_cost_report(settings: Settings) -> str:
+    """What testing one Telegram id costs whoever holds the database and the key (measured
+    here, on one core), and what enumerating all 10^10 ids would take."""
+    cost = settings.pseudonym_cost
+    key, runs = b"k" * 32, []
+    for n in range(5):
+        started = time.perf_counter()
+        slow_base(key, f"{n:064x}", cost.memory_kib, cost.passes, cost.lanes)
+        runs.append(time.perf_counter() - started)
+    per_id = sorted(runs)[2]
+    core_years = per_id * 1e10 / (365.25 * 86400)
+    gpu_rate = GPU_BYTES_PER_SECOND / (3 * cost.passes * cost.memory_kib * 1024)
+    gpu_days = 1e10 / gpu_rate / 86400
+    return (
+        f"pseudonyms: {cost.text}; one Telegram id costs {per_id * 1000:.0f} ms on one core, "
+        f"so 10^10 ids take {core_years:,.0f} core-years, or about {gpu_days:,.0f} days on one "
+        f"current GPU (~{gpu_rate:,.0f} ids/s, memory-bandwidth bound). The signer key, not this "
+        "cost, is what protects signers: the cost makes a mass enumeration expensive once the "
+        "key is taken (README, 'Threat model')"
+    )

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
@@ -311,6 +311,59 @@ BACKUP_EVERY_HOURS = Setting(
 BACKUP_KEEP = Setting("BACKUP_KEEP", "7", _whole(1, 90), "")  # BACKUP_EVERY_HOURS's row
 LOG_FORMAT = Setting("LOG_FORMAT", "text", _log_format, "`json`: one JSON object per line")
 
+
+class PseudonymCost(NamedTuple):
+    """argon2id's memory (KiB), passes and lanes for the pseudonym base (bot/crypto.py)."""
+
+    memory_kib: int
+    passes: int
+    lanes: int = 1
+
+    @property
+    def text(self) -> str:
+        """How it is written in the setting and recorded in the database."""
+        return f"argon2id:m={self.memory_kib},t={self.passes},p={self.lanes}"
+
+    def weaker_than(self, other: PseudonymCost) -> bool:
+        return self.memory_kib < other.memory_kib or self.passes < other.passes
+
+    @classmethod
+    def parse(cls, text: str) -> PseudonymCost | None:
+        found = re.fullmatch(r"argon2id:m=(\d{1,8}),t=(\d{1,3}),p=(\d{1,2})", text)
+        return cls(*(int(g) for g in found.groups())) if found else None
+
+
+PSEUDONYM_MINIMUM = PseudonymCost(19 * 1024, 2, 1)  # OWASP's minimum for argon2id
+# Only for tests and benchmarks of everything else: the same code path at a few microseconds.
+PSEUDONYM_TEST_COST = PseudonymCost(8, 1, 1)
+INSECURE_TEST = "insecure-test-only"
+
+
+def _pseudonym_cost(name: str, raw: str) -> PseudonymCost:
+    """PSEUDONYM_COST: empty for OWASP's minimum, stronger parameters, or the test value.
+
+    Nothing below the minimum is accepted but the one spelled-out test value, and the database
+    refuses any cost weaker than the one it recorded (bot/storage/keys.py).
+    """
+    if raw == INSECURE_TEST:
+        return PSEUDONYM_TEST_COST
+    cost = PseudonymCost.parse(raw) if raw else PSEUDONYM_MINIMUM
+    if cost is None or cost.weaker_than(PSEUDONYM_MINIMUM) or cost.lanes != 1:
+        raise SettingsError(
+            f"{name} must be empty (argon2id, 19 MiB, 2 passes) or at least "
+            f"{PSEUDONYM_MINIMUM.text} with p=1, got {raw!r}"
+        )
+    return cost
+
+
+PSEUDONYM_COST = Setting(
+    "PSEUDONYM_COST",
+    "",
+    _pseudonym_cost,
+    "argon2id cost of a pseudonym, e.g. `argon2id:m=47104,t=1,p=1`; fixed once recorded",
+    shown=f"`{PSEUDONYM_MINIMUM.text}`",
+)
+
 SETTINGS: tuple[Setting[Any], ...] = (
     BOT_TOKEN,
     ADMIN_IDS,
@@ -336,6 +389,7 @@ SETTINGS: tuple[Setting[Any], ...] = (
     BACKUP_EVERY_HOURS,
     BACKUP_KEEP,
     LOG_FORMAT,
+    PSEUDONYM_COST,
 )
 
 
@@ -372,6 +426,7 @@ class Settings:
     backup_every_hours: int = BACKUP_EVERY_HOURS.default_value
     backup_keep: int = BACKUP_KEEP.default_value
     log_format: str = LOG_FORMAT.default_value  # or "json": one JSON object per line
+    pseudonym_cost: PseudonymCost = PSEUDONYM_COST.default_value
     # Problems that do not stop the bot, logged once at start.
     warnings: tuple[str, ...] = ()
 
@@ -506,6 +561,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         backup_every_hours=BACKUP_EVERY_HOURS.read(env),
         backup_keep=BACKUP_KEEP.read(env),
         log_format=LOG_FORMAT.read(env),
+        pseudonym_cost=PSEUDONYM_COST.read(env),
         warnings=warnings,
     )
 

@@ -51,6 +51,7 @@ def env(tmp_path: Path, campaigns_dir: Path) -> dict[str, str]:
         "CAMPAIGNS_DIR": str(campaigns_dir),
         "SIGNER_KEY": "5e" * 32,
         "BOT_API_BASE_URL": "http://fake.invalid/bot",
+        "PSEUDONYM_COST": "insecure-test-only",
     }
 
 

@@ -35,8 +35,8 @@ async def set_updates(svc: Services, user_id: int, slug: str, on: bool, language
     if await people.signature_in(svc, user_id, slug) is None:
         return False
     if on:
-        signer = svc.signer(user_id, slug)
-        await signer_store.subscribe(svc.db, slug, signer, user_id, language)
+        subscriber = svc.subscriber(user_id, slug)
+        await signer_store.subscribe(svc.db, slug, subscriber, user_id, language)
     else:
         await erasure.stop_updates(svc, user_id, slug)
     return True

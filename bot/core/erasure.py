@@ -74,7 +74,8 @@ def _overwrites_typed_text(old: Draft | None, new: Draft) -> bool:
 async def withdraw(svc: Services, user_id: int, campaign: str) -> Erased:
     """The person's signature in `campaign`, its subscription and pending deliveries; with
     the last signature, their preferences too."""
-    if not await signature_store.erase(svc.db, campaign, svc.signer(user_id, campaign), svc.now()):
+    signer, subscriber = svc.signer(user_id, campaign), svc.subscriber(user_id, campaign)
+    if not await signature_store.erase(svc.db, campaign, signer, subscriber, svc.now()):
         return NOTHING
     rows = 1
     if not await people.signatures_of(svc, user_id):
@@ -94,8 +95,8 @@ async def sign_or_overwrite(
         svc.db,
         draft,
         signer=svc.signer(user_id, draft.campaign),
-        seal=svc.ids.seal(user_id),
-        block=svc.ids.block(user_id),
+        seal=svc.seal(user_id),
+        block=svc.block(user_id),
         language=language,
         now=svc.now(),
         stored=stored,
@@ -109,8 +110,8 @@ async def sign_or_overwrite(
 async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:
     """The "Stop updates" button: the raw Telegram id of this subscription, and its pending
     deliveries."""
-    signer = svc.signer(user_id, campaign)
-    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, signer, user_id))
+    subscriber = svc.subscriber(user_id, campaign)
+    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, subscriber, user_id))
 
 
 async def forget_person(svc: Services, user_id: int) -> Erased:
@@ -164,8 +165,9 @@ async def remove(
 ) -> Removed:
     """/remove (and /block): the signature, its subscription and pending deliveries; a block
     keeps only the person's block id, recovered from the signature's seal."""
-    erased = await signature_store.erase(svc.db, campaign, signer, svc.now())
     base = svc.ids.unseal(seal)
+    subscriber = signer if base is None else svc.ids.subscriber_of(base, campaign)
+    erased = await signature_store.erase(svc.db, campaign, signer, subscriber, svc.now())
     blocked = block and base is not None
     if blocked and base is not None:
         await signer_store.block(svc.db, svc.ids.block_of(base), svc.now())

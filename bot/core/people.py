@@ -22,11 +22,11 @@ async def signature_in(svc: Services, user_id: int, campaign: str) -> Signature 
 
 
 async def is_subscribed(svc: Services, user_id: int, campaign: str) -> bool:
-    return await signer_store.is_subscribed(svc.db, campaign, svc.signer(user_id, campaign))
+    return await signer_store.is_subscribed(svc.db, campaign, svc.subscriber(user_id, campaign))
 
 
 async def is_blocked(svc: Services, user_id: int) -> bool:
-    return await signer_store.is_blocked(svc.db, svc.ids.block(user_id))
+    return await signer_store.is_blocked(svc.db, svc.block(user_id))
 
 
 async def stored_language(svc: Services, user_id: int) -> str | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.config import Settings
+from bot.core.bases import Bases
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignSet
 from bot.domain.goals import Progress
@@ -15,6 +16,7 @@ from bot.domain.organisers import Level, level_of
 from bot.domain.signatures import Pseudonyms
 from bot.i18n import I18n, Translator
 from bot.storage import Database
+from bot.storage import keys as key_store
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 
@@ -35,19 +37,49 @@ class Services:
     _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
     ids: Pseudonyms = field(init=False, repr=False)
 
+    bases: Bases = field(init=False, repr=False)
+    # Set by the upgrade to version 3 while rows in the old form may remain: each person's rows
+    # move when they come back (bot.storage.keys.come_back).
+    legacy: bool = False
+
     def __post_init__(self) -> None:
         self.ids = Pseudonyms(self.settings.signer_key)
+        self.bases = Bases(self.settings.signer_key, self.settings.pseudonym_cost)
 
     def now(self) -> int:
         return int(self.clock())
 
+    async def prepare(self, user_id: int) -> None:
+        """Computes the person's slow base, off the event loop, before their rows are touched;
+        the first time in a while after an upgrade, also moves their rows to the new form."""
+        fresh = await self.bases.prepare(user_id)
+        if fresh is not None and self.legacy:
+            held = await self.campaigns_held()
+            await key_store.come_back(self.db, self.ids, fresh.fast, fresh.slow, held)
+
     def person(self, user_id: int) -> str:
         """The per-person pseudonym: drafts and preferences."""
-        return self.ids.person(user_id)
+        return self.ids.person_of(self.bases.of(user_id))
+
+    def known_person(self, user_id: int) -> str | None:
+        """The per-person pseudonym if the base is at hand; None where it is not worth a
+        slow computation (an inline query, a group command)."""
+        base = self.bases.cached(user_id)
+        return None if base is None else self.ids.person_of(base)
 
     def signer(self, user_id: int, campaign: str) -> str:
-        """The per-campaign pseudonym: signatures and subscriptions."""
-        return self.ids.signer(user_id, campaign)
+        """The per-campaign pseudonym of signatures."""
+        return self.ids.signer_of(self.bases.of(user_id), campaign)
+
+    def subscriber(self, user_id: int, campaign: str) -> str:
+        """The per-campaign pseudonym of subscriptions: shares nothing with the signature's."""
+        return self.ids.subscriber_of(self.bases.of(user_id), campaign)
+
+    def block(self, user_id: int) -> str:
+        return self.ids.block_of(self.bases.of(user_id))
+
+    def seal(self, user_id: int) -> str:
+        return self.ids.seal_base(self.bases.of(user_id))
 
     async def campaigns_held(self) -> list[str]:
         """Every campaign slug that is loaded or has signatures in the database."""
@@ -132,5 +164,7 @@ class Services:
         """The Translator for a telegram.User (or None: the default language)."""
         if user is None:
             return self.i18n.get(None)
-        language = await self.language_of(self.person(user.id), user.language_code)
-        return self.i18n.get(language)
+        person = self.known_person(user.id)
+        if person is None:
+            return self.i18n.get(self.i18n.resolve(None, user.language_code))
+        return self.i18n.get(await self.language_of(person, user.language_code))

@@ -67,8 +67,11 @@ def key_fingerprint(key: bytes) -> str:
 class Pseudonyms:
     """Every keyed id of a person, each for one purpose, so no two tables share one.
 
-    A signature's pseudonym differs per campaign (a leaked database does not link one person's
-    signatures across campaigns); drafts and preferences use a per-person id; blocks their own.
+    All derive by HMAC from the person's base: since version 3 the slow base (argon2id of
+    `signer_id`, bot/crypto.py), so testing one Telegram id costs one slow computation. A
+    signature's pseudonym differs per campaign (a leaked database does not link one person's
+    signatures across campaigns); drafts and preferences use a per-person id; blocks and
+    subscriptions their own.
     """
 
     def __init__(self, key: bytes) -> None:
@@ -77,20 +80,17 @@ class Pseudonyms:
     def derive(self, purpose: str, base: str) -> str:
         return _hmac(self._key, f"{purpose}:{base}")
 
-    def person(self, telegram_user_id: int) -> str:
-        return self.derive("person", signer_id(self._key, telegram_user_id))
+    def person_of(self, base: str) -> str:
+        return self.derive("person", base)
 
-    def signer(self, telegram_user_id: int, campaign: str) -> str:
-        return self.derive(f"signature:{campaign}", signer_id(self._key, telegram_user_id))
+    def signer_of(self, base: str, campaign: str) -> str:
+        return self.derive(f"signature:{campaign}", base)
 
-    def block(self, telegram_user_id: int) -> str:
-        return self.block_of(signer_id(self._key, telegram_user_id))
+    def subscriber_of(self, base: str, campaign: str) -> str:
+        return self.derive(f"subscription:{campaign}", base)
 
     def block_of(self, base: str) -> str:
         return self.derive("block", base)
-
-    def seal(self, telegram_user_id: int) -> str:
-        return self.seal_base(signer_id(self._key, telegram_user_id))
 
     def seal_base(self, base: str) -> str:
         """The base id encrypted under the key with a fresh nonce, for the signature row.

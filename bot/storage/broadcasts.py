@@ -104,9 +104,8 @@ async def set_draft_text(
 async def audience(db: Database, campaign: str) -> dict[str, int]:
     """Active subscribers per language their broadcast is chosen by ("" when unknown)."""
     rows = await db.fetchall(
-        "SELECT COALESCE(sub.language, sig.language, ''), COUNT(*) FROM subscriptions sub"
-        " LEFT JOIN signatures sig ON sig.campaign = sub.campaign AND sig.signer = sub.signer"
-        " WHERE sub.campaign = ? AND sub.active = 1 GROUP BY 1",
+        "SELECT COALESCE(language, ''), COUNT(*) FROM subscriptions"
+        " WHERE campaign = ? AND active = 1 GROUP BY 1",
         (campaign,),
     )
     return {str(r[0]): int(r[1]) for r in rows}
@@ -117,14 +116,10 @@ async def get(db: Database, broadcast_id: int) -> Broadcast | None:
     return _broadcast(row) if row else None
 
 
-# Recipients: active subscriptions, each in the signer's chosen language (kept on the
-# subscription), else the language they signed in. Each row starts PENDING (the column's
-# default, migrations/0002).
-_RECIPIENTS = (
-    "SELECT ?, sub.chat_id, COALESCE(sub.language, sig.language) FROM subscriptions sub"
-    " LEFT JOIN signatures sig ON sig.campaign = sub.campaign AND sig.signer = sub.signer"
-    " WHERE sub.campaign = ? AND sub.active = 1"
-)
+# Recipients: active subscriptions, each in the language kept on the subscription (set when
+# they opt in or change /language); no join to the signatures, whose pseudonyms differ since
+# version 3. Each row starts PENDING (the column's default, migrations/0002).
+_RECIPIENTS = "SELECT ?, chat_id, language FROM subscriptions WHERE campaign = ? AND active = 1"
 
 
 async def start(db: Database, broadcast_id: int) -> int | None:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from bot.domain.signatures import NEW_KEY, Pseudonyms, key_fingerprint
+from bot.config import PseudonymCost
+from bot.domain.signatures import NEW_KEY, Pseudonyms, key_fingerprint, signer_id
 from bot.storage import admin as admin_store
 from bot.storage.engine import Database
 
 FINGERPRINT = "signer_key_fingerprint"
+COST = "pseudonym_cost"  # the argon2id parameters every pseudonym was made with
+LEGACY = "pseudonym_legacy"  # set when rows made before version 3 may remain
 
 
 class SignerKeyError(Exception):
@@ -47,8 +51,13 @@ def database_needs_its_key(path: Path) -> bool:
         conn.close()
 
 
-async def check_signer_key(db: Database, key: bytes) -> None:
-    """Refuses a key that is not this database's; records the fingerprint the first time."""
+async def check_signer_key(db: Database, key: bytes, cost: PseudonymCost) -> bool:
+    """Refuses a key that is not this database's; records the fingerprint the first time.
+
+    Also records the pseudonym cost, refusing any other: pseudonyms made with one cost are not
+    found with another, and a weaker one would weaken them. True while rows made before
+    version 3 may remain (bot.core.upgrade moves them).
+    """
     if not key:  # a start-up that skipped bot/ops/signer_key.py must not key anyone with b""
         raise SignerKeyError("no signer key was loaded: set SIGNER_KEY or SIGNER_KEY_FILE")
 
@@ -71,10 +80,116 @@ async def check_signer_key(db: Database, key: bytes) -> None:
         conn.execute("INSERT INTO bot_state (key, value) VALUES (?, ?)", (FINGERPRINT, mine))
 
     await db.atomic(work)
+    legacy = await db.atomic(lambda conn: _record_cost(conn, cost))
     moved = await db.atomic(lambda conn: move_to_per_campaign_pseudonyms(conn, Pseudonyms(key)))
     rekeyed = await db.atomic(lambda conn: admin_store.rekey_audit(conn, key))
     if moved is not None or rekeyed:
         await db.purge_wal()  # the old pseudonyms and raw ids must not survive in the journal
+    return legacy
+
+
+def _record_cost(conn: sqlite3.Connection, cost: PseudonymCost) -> bool:
+    row = conn.execute("SELECT value FROM bot_state WHERE key = ?", (COST,)).fetchone()
+    if row is None:
+        if _holds_people(conn):  # made before version 3: its rows move in the background
+            conn.execute("INSERT OR REPLACE INTO bot_state (key, value) VALUES (?, '1')", (LEGACY,))
+        conn.execute("INSERT INTO bot_state (key, value) VALUES (?, ?)", (COST, cost.text))
+    elif row[0] != cost.text:
+        recorded = PseudonymCost.parse(str(row[0]))
+        weaker = recorded is None or cost.weaker_than(recorded)
+        raise SignerKeyError(
+            f"PSEUDONYM_COST {cost.text} is {'weaker than' if weaker else 'not'} the cost this "
+            f"database's pseudonyms were made with ({row[0]}): set PSEUDONYM_COST={row[0]}"
+        )
+    return conn.execute("SELECT 1 FROM bot_state WHERE key = ?", (LEGACY,)).fetchone() is not None
+
+
+async def come_back(
+    db: Database, ids: Pseudonyms, fast: str, slow: str, campaigns: Sequence[str]
+) -> int:
+    """Moves one person's rows from the old form (base `fast`) to the new (`slow`).
+
+    Run when they come back, and by the background upgrade for every signer and subscriber.
+    Preferences, drafts, the clean-up trail and a block have no seal to recover the old base
+    from, so only this moves them. Returns the signatures and subscriptions moved.
+    """
+
+    def work(conn: sqlite3.Connection) -> int:
+        moved = 0
+        for campaign in campaigns:
+            old = ids.signer_of(fast, campaign)
+            moved += conn.execute(
+                "UPDATE signatures SET signer = ?, seal = ?, legacy = 0"
+                " WHERE campaign = ? AND signer = ? AND legacy = 1",
+                (ids.signer_of(slow, campaign), ids.seal_base(slow), campaign, old),
+            ).rowcount
+            moved += conn.execute(
+                "UPDATE OR REPLACE subscriptions SET signer = ?, legacy = 0"
+                " WHERE campaign = ? AND signer = ? AND legacy = 1",
+                (ids.subscriber_of(slow, campaign), campaign, old),
+            ).rowcount
+        for table, column, old_id, new_id in (
+            ("preferences", "person", ids.person_of(fast), ids.person_of(slow)),
+            ("drafts", "person", ids.person_of(fast), ids.person_of(slow)),
+            ("trail", "person", ids.person_of(fast), ids.person_of(slow)),
+            ("blocks", "block", ids.block_of(fast), ids.block_of(slow)),
+        ):
+            conn.execute(
+                f"UPDATE OR REPLACE {table} SET {column} = ? WHERE {column} = ?", (new_id, old_id)
+            )
+        return moved
+
+    return await db.atomic(work)
+
+
+async def legacy_people(
+    db: Database, ids: Pseudonyms, key: bytes, limit: int
+) -> list[tuple[str, int | None]]:
+    """Old bases of up to `limit` people who still have rows in the old form, with the chat
+    id where it was a subscription that named them.
+
+    From signature seals (the key opens them) and subscribers' chat ids. A row that yields no
+    base (a damaged seal) is marked moved, so the upgrade ends; its signer stays unrecognised.
+    """
+
+    def work(conn: sqlite3.Connection) -> list[tuple[str, int | None]]:
+        found: dict[str, int | None] = {}
+        rows = conn.execute(
+            "SELECT number, seal FROM signatures WHERE legacy = 1 ORDER BY number LIMIT ?",
+            (limit * 4,),
+        ).fetchall()
+        for number, seal in rows:
+            base = ids.unseal(seal)
+            if base is None:
+                conn.execute("UPDATE signatures SET legacy = 0 WHERE number = ?", (number,))
+            elif len(found) < limit:
+                found[base] = None
+        if len(found) < limit:
+            subscribers = conn.execute(
+                "SELECT DISTINCT chat_id FROM subscriptions WHERE legacy = 1 LIMIT ?", (limit,)
+            ).fetchall()
+            found.update((signer_id(key, int(chat_id)), int(chat_id)) for (chat_id,) in subscribers)
+        return list(found.items())[:limit]
+
+    return await db.atomic(work)
+
+
+async def settle_subscriptions(db: Database, ids: Pseudonyms, chat_id: int, slow: str) -> None:
+    """A subscription still in the old form after its person moved (its pseudonym was not the
+    chat's) takes the chat's new pseudonym, so the upgrade ends."""
+
+    def work(conn: sqlite3.Connection) -> None:
+        rows = conn.execute(
+            "SELECT campaign, signer FROM subscriptions WHERE chat_id = ? AND legacy = 1",
+            (chat_id,),
+        ).fetchall()
+        conn.executemany(
+            "UPDATE OR REPLACE subscriptions SET signer = ?, legacy = 0"
+            " WHERE campaign = ? AND signer = ?",
+            [(ids.subscriber_of(slow, campaign), campaign, old) for campaign, old in rows],
+        )
+
+    await db.atomic(work)
 
 
 def move_to_per_campaign_pseudonyms(conn: sqlite3.Connection, ids: Pseudonyms) -> int | None:
@@ -95,9 +210,9 @@ def move_to_per_campaign_pseudonyms(conn: sqlite3.Connection, ids: Pseudonyms) -
         " WHERE seal IS NULL AND signer NOT LIKE 'anonymised:%'"
     ).fetchall()
     conn.executemany(
-        "UPDATE signatures SET signer = ?, seal = ? WHERE number = ?",
+        "UPDATE signatures SET signer = ?, seal = ?, legacy = 1 WHERE number = ?",
         [
-            (ids.derive(f"signature:{campaign}", base), ids.seal_base(base), number)
+            (ids.signer_of(base, campaign), ids.seal_base(base), number)
             for number, campaign, base in signatures
         ],
     )
@@ -106,9 +221,10 @@ def move_to_per_campaign_pseudonyms(conn: sqlite3.Connection, ids: Pseudonyms) -
         " LEFT JOIN signers p ON p.signer = s.signer"
     ).fetchall()
     conn.executemany(
-        "UPDATE subscriptions SET signer = ?, language = ? WHERE campaign = ? AND signer = ?",
+        "UPDATE subscriptions SET signer = ?, language = ?, legacy = 1"
+        " WHERE campaign = ? AND signer = ?",
         [
-            (ids.derive(f"signature:{campaign}", base), language, campaign, base)
+            (ids.signer_of(base, campaign), language, campaign, base)
             for campaign, base, language in subscriptions
         ],
     )
@@ -118,12 +234,12 @@ def move_to_per_campaign_pseudonyms(conn: sqlite3.Connection, ids: Pseudonyms) -
     ).fetchall()
     conn.executemany(
         "UPDATE drafts SET person = ?, source = ? WHERE person = ?",
-        [(ids.derive("person", base), source, base) for base, source in drafts],
+        [(ids.person_of(base), source, base) for base, source in drafts],
     )
     people = conn.execute("SELECT signer, language, blocked FROM signers").fetchall()
     conn.executemany(
         "INSERT OR IGNORE INTO preferences (person, language, touched_at) VALUES (?, ?, ?)",
-        [(ids.derive("person", base), lang, now) for base, lang, _ in people if lang],
+        [(ids.person_of(base), lang, now) for base, lang, _ in people if lang],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO blocks (block, at) VALUES (?, ?)",

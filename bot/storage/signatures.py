@@ -197,9 +197,10 @@ async def confirm(
     return await db.atomic(work)
 
 
-async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
-    """Deletes the row (not a flag), its subscription with any pending deliveries of that
-    campaign, and moves the counter down. Only bot.core.erasure calls this (it then purges
+async def erase(db: Database, campaign: str, signer: str, subscriber: str, now: int) -> bool:
+    """Deletes the row (not a flag), its subscription (pseudonym `subscriber`, or `signer` for
+    one made before version 3) with any pending deliveries of that campaign, and moves the
+    counter down. Only bot.core.erasure calls this (it then purges
     the journal)."""
     async with db.transaction() as conn:
         cur = await conn.execute(
@@ -220,11 +221,12 @@ async def erase(db: Database, campaign: str, signer: str, now: int) -> bool:
         await conn.execute(
             "DELETE FROM deliveries WHERE broadcast IN"
             " (SELECT id FROM broadcasts WHERE campaign = ?) AND chat_id IN"
-            " (SELECT chat_id FROM subscriptions WHERE campaign = ? AND signer = ?)",
-            (campaign, campaign, signer),
+            " (SELECT chat_id FROM subscriptions WHERE campaign = ? AND signer IN (?, ?))",
+            (campaign, campaign, subscriber, signer),
         )
         await conn.execute(
-            "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, signer)
+            "DELETE FROM subscriptions WHERE campaign = ? AND signer IN (?, ?)",
+            (campaign, subscriber, signer),
         )
     return True
 

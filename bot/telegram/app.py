@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from typing import Any
@@ -13,6 +14,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
+from bot.core import upgrade
 from bot.core.content import load_campaigns
 from bot.core.services import Services
 from bot.i18n import I18n
@@ -41,7 +43,12 @@ async def _post_init(app: BotApp) -> None:
     runtime = app.runtime
     services = runtime.services
     await services.db.open()
-    await check_signer_key(services.db, services.settings.signer_key)
+    settings = services.settings
+    services.legacy = await check_signer_key(
+        db=services.db, key=settings.signer_key, cost=settings.pseudonym_cost
+    )
+    if services.legacy:  # rows made before pseudonyms version 3 move in the background
+        runtime.upgrade = asyncio.create_task(upgrade.run(services))
     for warning in services.settings.warnings:
         log.warning("%s", warning)
     await menus.publish(app.bot, services)
@@ -52,6 +59,8 @@ async def _post_init(app: BotApp) -> None:
 
 
 async def _post_stop(app: BotApp) -> None:
+    if app.runtime.upgrade is not None:
+        app.runtime.upgrade.cancel()  # resumes at the next start
     # Before the HTTP client closes: a runner stopped mid-send could otherwise repeat a message.
     await app.runtime.broadcaster.stop()
 

@@ -8,6 +8,7 @@ is created by the composition root, bot.telegram.app.build_application, and nowh
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,12 +35,17 @@ class BotRuntime:
     group_refusals: GroupBudget  # refusals in groups have their own, smaller allowance
     broadcaster: Broadcaster
     ops_server: OpsServer | None = None  # METRICS_LISTEN, opened in post_init
+    upgrade: asyncio.Task[int] | None = None  # bot.core.upgrade, while it runs
 
 
 class BotApplication(Application[ExtBot[None], "BotContext", Any, Any, Any, Any]):
     """PTB's Application with the bot's runtime, timing each update it handles."""
 
     runtime: BotRuntime  # set by build_application before the Application runs
+
+    def _mark_for_persistence_update(self, *, update: object = None, job: Any = None) -> None:
+        """Off: PTB would add every user and chat id it sees to two sets for a persistence we
+        do not have, and never clear them, so the process would remember everyone."""
 
     async def process_update(self, update: object) -> None:
         started = time.perf_counter()

@@ -185,6 +185,16 @@ async def _note_trail(update: Update, context: Any) -> None:
     await trail.note(context.svc, user.id, message.message_id)
 
 
+def _touches_person(update: Update) -> bool:
+    """Whether handling it may read or write per-person rows, so it needs the slow base:
+    a private chat's update or a button. Inline queries and group commands get by with
+    Telegram's language_code and the group's settings."""
+    if update.effective_user is None:
+        return False
+    chat = update.effective_chat
+    return update.callback_query is not None or (chat is not None and chat.type == "private")
+
+
 async def gate(update: object, context: Any) -> None:
     """Group -1 handler: stops duplicates, and sends the one notice of a throttled flood.
 
@@ -197,6 +207,8 @@ async def gate(update: object, context: Any) -> None:
     if keeper.seen_before(update.update_id):
         log.info("dropped redelivered update %s", update.update_id)
         raise ApplicationHandlerStop
+    if _touches_person(update):
+        await context.svc.prepare(update.effective_user.id)  # type: ignore[union-attr]
     await _note_trail(update, context)
     if not notice:
         return

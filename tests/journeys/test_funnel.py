@@ -8,7 +8,6 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from bot.core.services import Services
-from bot.domain.signatures import Pseudonyms
 from bot.telegram import jobs
 from tests.conftest import Clock
 from tests.support.faketg import FakeUser
@@ -80,10 +79,9 @@ async def test_a_hundred_visitors_through_every_exit_read_back_exactly(
     assert {r["source"] for r in rows} == {"", "Leaflets"}
 
     # Nothing per person remains of the 60 who did not sign.
-    ids = Pseudonyms(svc.settings.signer_key)
     path = svc.settings.database_path
     raw = path.read_bytes() + path.with_name(path.name + "-wal").read_bytes()
     for u in visitors[:60]:
-        assert ids.person(u.id).encode() not in raw
-        assert ids.signer(u.id, CAMPAIGN).encode() not in raw
+        assert svc.person(u.id).encode() not in raw
+        assert svc.signer(u.id, CAMPAIGN).encode() not in raw
     assert await svc.db.scalar("SELECT COUNT(*) FROM drafts") == 0

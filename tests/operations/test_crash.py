@@ -16,6 +16,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from bot.config import load_settings
+from bot.core.bases import Bases
 from bot.domain.signatures import Pseudonyms
 from tests.support.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
 from tests.support.harness import spawn_bot, stop_bot
@@ -45,7 +47,15 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     fake = FakeTelegram()
-    key = env["SIGNER_KEY"].encode()
+    settings = load_settings(env, dotenv=False)
+    bases, ids = (
+        Bases(settings.signer_key, settings.pseudonym_cost),
+        Pseudonyms(settings.signer_key),
+    )
+
+    def signer(user_id: int, campaign: str) -> str:
+        return ids.signer_of(bases.of(user_id), campaign)
+
     everyone: list[RemoteUser] = []
     kills_mid_flow = 0
     with FakeTelegramServer(fake) as srv:
@@ -77,9 +87,7 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
             signers, rows, counter = read_db(env["DATABASE_PATH"])
             for u in everyone:
                 if thanked(fake, u):
-                    assert Pseudonyms(key).signer(u.id, CAMPAIGN) in signers, (
-                        f"round {round_no}: {u} lost"
-                    )
+                    assert signer(u.id, CAMPAIGN) in signers, f"round {round_no}: {u} lost"
             assert rows == counter == len(signers)
         # A final clean run: the bot comes back and serves after the last kill.
         proc = spawn_bot(env, srv.base_url, tmp_path / "final.log")
@@ -93,8 +101,4 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
     assert kills_mid_flow > 0  # the kills really hit people mid-journey
     signers, rows, counter = read_db(env["DATABASE_PATH"])
     assert rows == counter
-    assert all(
-        Pseudonyms(key).signer(u.id, CAMPAIGN) in signers
-        for u in [*everyone, last]
-        if thanked(fake, u)
-    )
+    assert all(signer(u.id, CAMPAIGN) in signers for u in [*everyone, last] if thanked(fake, u))

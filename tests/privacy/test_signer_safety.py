@@ -44,10 +44,13 @@ def _traces(svc: Services, user_id: int) -> list[str]:
     ids = Pseudonyms(svc.settings.signer_key)
     base = signer_id(svc.settings.signer_key, user_id)
     candidates = {
-        "base id": base,
-        "person": ids.person(user_id),
-        "block": ids.block(user_id),
-        **{f"signature in {c}": ids.signer(user_id, c) for c in (CAMPAIGN, LETTER)},
+        "old base id": base,
+        "slow base id": svc.bases.of(user_id),
+        "person": svc.person(user_id),
+        "block": svc.block(user_id),
+        **{f"signature in {c}": svc.signer(user_id, c) for c in (CAMPAIGN, LETTER)},
+        **{f"subscription in {c}": svc.subscriber(user_id, c) for c in (CAMPAIGN, LETTER)},
+        **{f"old form in {c}": ids.signer_of(base, c) for c in (CAMPAIGN, LETTER)},
     }
     raw = _bytes(svc)
     found = [what for what, value in candidates.items() if value.encode() in raw]

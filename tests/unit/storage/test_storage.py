@@ -104,9 +104,9 @@ async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> N
         assert (result.outcome, result.count) == ("signed", 1)
         again = await signature_store.confirm(db, draft, **_ids("signer1"), now=101)
         assert again.outcome == "no_draft" and again.count == 1
-        assert await signature_store.erase(db, "c", "signer1", now=200)
+        assert await signature_store.erase(db, "c", "signer1", "sub1", now=200)
         assert await signature_store.count(db, "c") == 0
-        assert not await signature_store.erase(db, "c", "signer1", now=201)
+        assert not await signature_store.erase(db, "c", "signer1", "sub1", now=201)
         await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         await db.close()

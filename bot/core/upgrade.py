@@ -1,0 +1,39 @@
+"""The data step of pseudonyms version 3: every signer and subscriber moves to the slow base.
+
+A signature's seal holds its person's old base (the key opens it) and a subscription its chat
+id, so each person's new base is computed once, from either, and all their rows move together
+(bot.storage.keys.come_back). It runs in the background, a core at a time beside the live
+traffic; each person is one transaction, so a killed upgrade resumes where it stopped.
+Nobody's signature is deleted or anonymised for not coming back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from bot.core.services import Services
+from bot.storage import keys as key_store
+
+log = logging.getLogger(__name__)
+
+
+async def run(svc: Services) -> int:
+    """Moves every signer and subscriber still in the old form; returns how many people."""
+    batch = max(2, 2 * (os.cpu_count() or 1))
+    moved = 0
+    while people := await key_store.legacy_people(svc.db, svc.ids, svc.settings.signer_key, batch):
+        held = await svc.campaigns_held()
+        slow = await asyncio.gather(*(svc.bases.compute(fast) for fast, _ in people))
+        for (fast, chat_id), base in zip(people, slow, strict=True):
+            await key_store.come_back(svc.db, svc.ids, fast, base, held)
+            if chat_id is not None:
+                await key_store.settle_subscriptions(svc.db, svc.ids, chat_id, base)
+        moved += len(people)
+        if moved % 500 < len(people):
+            log.info("pseudonyms version 3: %d people moved so far", moved)
+    if moved:
+        log.info("pseudonyms version 3: all %d people moved", moved)
+        await svc.db.purge_wal()  # the old forms must not linger in the journal
+    return moved
