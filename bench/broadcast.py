@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.signing import CAMPAIGN, bench_settings
-from bot.storage import admin as admin_store
+from bot.storage import broadcasts as broadcast_store
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
 from tests.support.faketg import FakeTelegram
@@ -45,9 +45,9 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
                 "INSERT INTO subscriptions (campaign, signer, chat_id, active) VALUES (?, ?, ?, 1)",
                 [(CAMPAIGN, f"s{cid}", cid) for cid in chats],
             )
-        bid = await admin_store.draft_for(svc.db, CAMPAIGN, 1, 0)
-        await admin_store.set_draft_text(svc.db, bid, "en", "<b>News</b> for you", default=True)
-        queued = await admin_store.start_broadcast(svc.db, bid)
+        bid = await broadcast_store.draft_for(svc.db, CAMPAIGN, 1, 0)
+        await broadcast_store.set_draft_text(svc.db, bid, "en", "<b>News</b> for you", default=True)
+        queued = await broadcast_store.start(svc.db, bid)
         before = len(fake.calls)
         started = time.perf_counter()
         app.runtime.broadcaster.start(bid)
@@ -75,7 +75,7 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
         app2 = await _app(fake, settings)
         await app2.runtime.broadcaster.join()
         second_half = time.perf_counter() - restarted
-        final = await admin_store.get_broadcast(app2.runtime.services.db, bid)
+        final = await broadcast_store.get(app2.runtime.services.db, bid)
         await app2.runtime.broadcaster.stop()
         assert app2.post_shutdown is not None
         await app2.post_shutdown(app2)

@@ -19,6 +19,7 @@ from pathlib import Path
 from bench.signing import CAMPAIGN, bench_settings
 from bot.core.content import load_campaigns
 from bot.core.services import Services
+from bot.core.signatories import page_of
 from bot.domain.signatories import Listing
 from bot.exports import tabular
 from bot.exports.pdf import write_pdf
@@ -27,7 +28,7 @@ from bot.storage import admin as admin_store
 from bot.storage import signatories as signatory_store
 from bot.storage.engine import Database, Row
 from bot.storage.sqlite import SqliteDatabase
-from bot.telegram.handlers.signatories import page_of
+from bot.telegram.views import signatories as list_views
 
 NOW = 1_790_000_000
 
@@ -97,11 +98,11 @@ async def _list_ms(svc: Services, where: str, reads: int = 50) -> tuple[float, f
     upto = None if where == "first" else last + 1
     svc.forget_recent()
     started = time.perf_counter()
-    await page_of(svc, campaign, upto=upto)
+    await page_of(svc, campaign, list_views.FETCH, list_views.fitting, upto=upto)
     cold = time.perf_counter() - started
     started = time.perf_counter()
     for _ in range(reads):
-        await page_of(svc, campaign, upto=upto)
+        await page_of(svc, campaign, list_views.FETCH, list_views.fitting, upto=upto)
     return cold * 1000, (time.perf_counter() - started) / reads * 1000
 
 
