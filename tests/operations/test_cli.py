@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -151,7 +152,7 @@ def _clean_checkout(target: Path) -> Path:
     """What a clone holds, without the virtual environment or anything built."""
     target.mkdir()
     skip = shutil.ignore_patterns(".venv*", "__pycache__", "*.egg-info", "build", ".*cache*")
-    for name in ("pyproject.toml", "README.md", "bot", "locales", "migrations"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "bot", "locales", "migrations"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, target / name, symlinks=True, ignore=skip)
@@ -177,6 +178,31 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     shutil.rmtree(source)  # the installed bot must not reach back into its source
     return site
+
+
+def test_the_wheel_carries_the_licence_texts(tmp_path: Path) -> None:
+    """MIT and the font's licence ask that their notices travel with every copy."""
+    source = _clean_checkout(tmp_path / "src")
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"),
+            *("--no-deps", "--no-build-isolation", "--wheel-dir", str(tmp_path), str(source)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    [wheel] = tmp_path.glob("petition_bot-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        [licences] = {n.rsplit("/licenses/", 1)[0] for n in names if "/licenses/" in n}
+        mit = archive.read(f"{licences}/licenses/LICENSE").decode()
+        font = archive.read(f"{licences}/licenses/bot/fonts/LICENSE-DejaVu.txt").decode()
+        metadata = archive.read(f"{licences}/METADATA").decode()
+    assert mit == (ROOT / "LICENSE").read_text() and "MIT License" in mit
+    assert "Bitstream Vera" in font
+    assert "bot/fonts/LICENSE-DejaVu.txt" in names  # beside the font it covers, too
+    assert "License-Expression: MIT AND Bitstream-Vera" in metadata
 
 
 @pytest.fixture
