@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -94,6 +95,46 @@ async def test_waits_for_telegram_at_start_then_serves(env: dict[str, str], tmp_
     tries = [line for line in log.splitlines() if "Telegram cannot be reached" in line]
     assert all(" WARNING " in line for line in tries)
     assert "trying again in 1 s" in tries[0] and "trying again in 2 s" in tries[1]
+    assert f"petition-bot {_pyproject_version()} starting" in log  # before the first try
+
+
+def _pyproject_version() -> str:
+    version: str = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    return version
+
+
+def test_version_is_pyprojects(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"petition-bot {_pyproject_version()}\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--accept-older"],
+        ["run", "--identity", "k"],
+        ["--identity", "k"],
+        ["check", "--accept-older"],
+        ["migrate", "backup.sqlite3"],
+        ["restore"],
+        ["restore", "backup.sqlite3", "--accept"],  # no abbreviations
+        ["--check", "migrate"],
+        ["serve"],
+    ],
+)
+def test_each_command_refuses_what_it_does_not_take(
+    argv: list[str], in_folder: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("usage: petition-bot"), err
+    assert err[-1].startswith("petition-bot") and "error:" in err[-1], err
+    assert sorted(tmp_path.rglob("*")) == before  # refused before anything was written
 
 
 def test_missing_migrations_folder_stops_with_one_line(
