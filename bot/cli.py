@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "check":
             return _check()
         settings = _settings(create_key=command != "restore")
-        secrets.append(settings.bot_token)
+        secrets += [settings.bot_token, settings.webhook_secret or ""]
         configure_logging(settings.log_level, secrets, fmt=settings.log_format)
         if command == "restore":
             return _restore(settings, args.file, args.identity, args.accept_older)
