@@ -502,11 +502,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
                 raise SettingsError(f"ENV_FILE {str(path)!r} is not a readable file")
             load_dotenv(path, override=False)
         env = os.environ
-    token, warnings = _secret(env, BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
+    token, token_warnings = _secret(env, BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
     database_path = DATABASE_PATH.read(env)
     webhook_url = WEBHOOK_URL.read(env)
-    webhook_secret, warned = _secret(env, WEBHOOK_SECRET, WEBHOOK_SECRET_FILE, "webhook-secret")
-    warnings += warned
+    webhook_secret, secret_warnings = _secret(
+        env, WEBHOOK_SECRET, WEBHOOK_SECRET_FILE, "webhook-secret"
+    )
     if webhook_url:
         if not webhook_secret:
             raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
@@ -516,9 +517,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
             )
     signer_key = SIGNER_KEY.read(env)
     key_file: Path | None = None
+    warnings: tuple[str, ...] = ()
     if not signer_key:
-        key_file, warned = _key_file(env, database_path)
-        warnings += warned
+        key_file, warnings = _key_file(env, database_path)
     metrics_listen = METRICS_LISTEN.read(env)
     warnings += _reachable(metrics_listen, METRICS_LISTEN.text(env))
     backup_dir, recipients = BACKUP_DIR.read(env), BACKUP_RECIPIENTS.read(env)
@@ -552,7 +553,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         backup_every_hours=BACKUP_EVERY_HOURS.read(env),
         backup_keep=BACKUP_KEEP.read(env),
         log_format=LOG_FORMAT.read(env),
-        warnings=warnings,
+        warnings=token_warnings + secret_warnings + warnings,
     )
 
 
