@@ -59,15 +59,22 @@ lock:
 	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(LOCK_ENV)/bin/pip-compile $(LOCK_FLAGS) \
 		-o requirements.txt pyproject.toml
 
-# Translator workflow: extract -> update-catalogs -> translate the .po files -> make test.
+# Translations, one command: `make update-catalogs` extracts the strings into the template,
+# merges it into every catalog and fills the English one; then translate the .po files and
+# `make test` names whatever is still missing or fuzzy (CONTRIBUTING.md, "Translations").
+# A changed string keeps its old translation marked fuzzy for the translator to check (the bot
+# shows English until then). Locations carry no line numbers, and the template no date, so a
+# catalog changes only when its strings do: fewer conflicts between branches. (No --previous:
+# Babel cannot read back the old msgids it writes, and would keep them as comments forever.)
 extract: $(DEV_STAMP)
 	$(BIN)/pybabel extract --mapping babel.cfg --keywords 'ngettext:1,2' --keywords 'N_' \
 		--add-comments 'Translators:' --sort-by-file --no-wrap --omit-header \
-		--project petition-bot --output $(LOCALES)/$(DOMAIN).pot bot
+		--add-location file --output $(LOCALES)/$(DOMAIN).pot bot
 
 update-catalogs: extract
 	$(BIN)/pybabel update --domain $(DOMAIN) --input-file $(LOCALES)/$(DOMAIN).pot \
-		--output-dir $(LOCALES) --no-wrap --ignore-obsolete --no-fuzzy-matching
+		--output-dir $(LOCALES) --no-wrap --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/python tools/finish_catalogs.py
 
 clean:
 	rm -rf $(VENV) $(LOCK_ENV) build *.egg-info

@@ -17,6 +17,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from importlib import metadata
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -50,31 +51,51 @@ class Stop(Exception):
         self.line, self.code = line, code
 
 
+def version() -> str:
+    """This release, from the installed package's metadata (pyproject.toml's `version`)."""
+    try:
+        return metadata.version("petition-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
+    """Each command takes only its own options; anything else is a usage error (exit 2).
+
+    Abbreviated options are refused too, so what a unit file says is what the bot reads.
+    """
     parser = argparse.ArgumentParser(
         prog="petition-bot",
-        description="A Telegram bot that collects signatures for petitions and open letters.",
+        description="A Telegram bot that collects signatures for petitions and open letters. "
+        "Without a command it runs the bot.",
+        allow_abbrev=False,
     )
-    parser.add_argument(
-        "command",
-        nargs="?",
-        default="run",
-        choices=("run", "check", "migrate", "restore"),
-        help="run the bot (default); check the settings and campaigns; apply migrations; "
-        "restore FILE (a backup, or - for standard input) into an empty data directory",
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--check", action="store_true", help="the same as the check command")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "run", help="run the bot (the default); migrations run first", allow_abbrev=False
     )
-    parser.add_argument("file", nargs="?", help="restore: the backup (- = standard input)")
-    parser.add_argument("--check", action="store_true", help="same as the check command")
-    parser.add_argument(
+    commands.add_parser(
+        "check",
+        help="validate the settings, campaigns, migrations and catalogs; writes nothing",
+        allow_abbrev=False,
+    )
+    commands.add_parser("migrate", help="apply pending migrations and exit", allow_abbrev=False)
+    restore_command = commands.add_parser(
+        "restore", help="restore a backup into an empty data directory", allow_abbrev=False
+    )
+    restore_command.add_argument("file", metavar="FILE", help="the backup (- = standard input)")
+    restore_command.add_argument(
         "--identity",
         metavar="PATH",
-        help="restore: the age identity (key file) that opens an encrypted backup (- = stdin); "
+        help="the age identity (key file) that opens an encrypted backup (- = stdin); "
         "read for this command only, never stored",
     )
-    parser.add_argument(
+    restore_command.add_argument(
         "--accept-older",
         action="store_true",
-        help="restore: accept a backup older than the last erasure (it undoes withdrawals)",
+        help="accept a backup older than the last erasure (it undoes withdrawals)",
     )
     return parser
 
@@ -82,16 +103,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.check and args.command not in (None, "check"):
+        parser.error(f"--check is the check command: it cannot go with {args.command}")
+    command = "check" if args.check else args.command or "run"
     os.umask(0o077)  # whatever the bot writes (database, backups, exports) is its own
-    command = "check" if args.check else args.command
-    if (command == "restore") != (args.file is not None):
-        parser.error("a FILE goes with restore, and only with restore")
     secrets: list[str] = []
     try:
         if command == "check":
             return _check()
         settings = _settings(create_key=command != "restore")
-        secrets.append(settings.bot_token)
+        secrets += [settings.bot_token, settings.webhook_secret or ""]
         configure_logging(settings.log_level, secrets, fmt=settings.log_format)
         if command == "restore":
             return _restore(settings, args.file, args.identity, args.accept_older)
@@ -210,6 +231,8 @@ def _run(settings: Settings) -> int:
     try:
         migration_files()  # before Telegram is contacted: a broken install never half-starts
         app = build_application(settings)
+        # Once the installation proved whole, so a failure before it stays one line.
+        log.info("petition-bot %s starting", version())
     except MigrationError as exc:
         raise Stop(f"installation error: {exc}") from None
     except ContentError as exc:

@@ -200,6 +200,14 @@ def _listen(name: str, raw: str) -> tuple[str, int] | None:
 # -- the settings, in the order of the README's table and .env.example ------------------------
 
 BOT_TOKEN = Setting("BOT_TOKEN", "", _token, "the token from @BotFather", shown="— (required)")
+BOT_TOKEN_FILE = Setting(
+    "BOT_TOKEN_FILE",
+    "",  # systemd's credential bot-token when set, see _secret
+    _optional_path,
+    "a file that holds the token, so it need not sit in the environment (`BOT_TOKEN` or this, "
+    "not both)",
+    shown="none (`$CREDENTIALS_DIRECTORY/bot-token` under systemd)",
+)
 ADMIN_IDS = Setting(
     "ADMIN_IDS",
     "",
@@ -266,6 +274,13 @@ WEBHOOK_SECRET = Setting(
     _optional_text,
     "required with `WEBHOOK_URL`; Telegram's secret token header",
     shown="—",
+)
+WEBHOOK_SECRET_FILE = Setting(
+    "WEBHOOK_SECRET_FILE",
+    "",  # systemd's credential webhook-secret when set, see _secret
+    _optional_path,
+    "a file that holds the webhook secret (`WEBHOOK_SECRET` or this, not both)",
+    shown="none (`$CREDENTIALS_DIRECTORY/webhook-secret` under systemd)",
 )
 WEBHOOK_LISTEN = Setting(
     "WEBHOOK_LISTEN",
@@ -366,6 +381,7 @@ PSEUDONYM_COST = Setting(
 
 SETTINGS: tuple[Setting[Any], ...] = (
     BOT_TOKEN,
+    BOT_TOKEN_FILE,
     ADMIN_IDS,
     MODERATOR_IDS,
     BACKUP_RECIPIENTS,
@@ -378,6 +394,7 @@ SETTINGS: tuple[Setting[Any], ...] = (
     BOT_API_BASE_URL,
     WEBHOOK_URL,
     WEBHOOK_SECRET,
+    WEBHOOK_SECRET_FILE,
     WEBHOOK_LISTEN,
     WEBHOOK_PORT,
     ANNOUNCE_CHAT_ID,
@@ -483,6 +500,39 @@ def _key_file(env: Mapping[str, str], database_path: Path) -> tuple[Path, tuple[
     return default_key_file(env), ()
 
 
+def _secret(
+    env: Mapping[str, str], value: Setting[T], file: Setting[Path | None], credential: str
+) -> tuple[T, tuple[str, ...]]:
+    """A secret from its variable, or read from a file so that it need not sit in the
+    environment (which other processes of the same user, and crash reports, can see).
+
+    The file is the one `file` names or, when neither is set, systemd's credential of that
+    name (`LoadCredential=`). Given both ways, it is refused: one of them would be stale.
+    """
+    given = env.get(value.name, "").strip()
+    path, source = file.read(env), file.name
+    if path is None:
+        credentials = env.get("CREDENTIALS_DIRECTORY", "").strip()
+        if credentials and (Path(credentials) / credential).is_file():
+            path, source = Path(credentials) / credential, f"the systemd credential {credential}"
+    if path is None:
+        return value.read(env), ()
+    if given:
+        raise SettingsError(f"{value.name} is set, and so is {source}: keep one of them")
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not text"
+        raise SettingsError(f"{source} {path} cannot be read: {reason}") from None
+    if not text:
+        raise SettingsError(f"{source} {path} is empty")
+    warnings: tuple[str, ...] = ()
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        warnings = (f"{source} {path} can be read by other users (mode {mode:o}): chmod 600 it",)
+    return value.parse(f"{source} {path}", text), warnings
+
+
 def _reachable(listen: tuple[str, int] | None, raw: str) -> tuple[str, ...]:
     """A warning when the metrics endpoint listens beyond this machine."""
     if listen is None or listen[0] in _LOOPBACK or listen[0].startswith("127."):
@@ -513,9 +563,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
                 raise SettingsError(f"ENV_FILE {str(path)!r} is not a readable file")
             load_dotenv(path, override=False)
         env = os.environ
-    token = BOT_TOKEN.read(env)
+    token, token_warnings = _secret(env, BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
     database_path = DATABASE_PATH.read(env)
-    webhook_url, webhook_secret = WEBHOOK_URL.read(env), WEBHOOK_SECRET.read(env)
+    webhook_url = WEBHOOK_URL.read(env)
+    webhook_secret, secret_warnings = _secret(
+        env, WEBHOOK_SECRET, WEBHOOK_SECRET_FILE, "webhook-secret"
+    )
     if webhook_url:
         if not webhook_secret:
             raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
@@ -562,7 +615,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         backup_keep=BACKUP_KEEP.read(env),
         log_format=LOG_FORMAT.read(env),
         pseudonym_cost=PSEUDONYM_COST.read(env),
-        warnings=warnings,
+        warnings=token_warnings + secret_warnings + warnings,
     )
 
 

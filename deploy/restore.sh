@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs `petition-bot restore` as the service would run: the same (dynamic) user, state
-# directory, settings and signer key, so the restored database belongs to the service.
+# directory, settings, token and signer key, so the restored database belongs to the service.
 # Stop the bot first (systemctl stop petition-bot). Examples, as root:
 #
 #   deploy/restore.sh /var/lib/petition-bot/backups/petition-bot-….sqlite3.age --identity - < key.txt
@@ -18,5 +18,6 @@ exec systemd-run --quiet --pipe --wait --collect \
 	--property=Environment=DATABASE_PATH=/var/lib/petition-bot/bot.sqlite3 \
 	--property=Environment=BACKUP_DIR=/var/lib/petition-bot/backups \
 	--property=Environment=CAMPAIGNS_DIR=/etc/petition-bot/campaigns \
+	--property=LoadCredential=bot-token:/etc/petition-bot/bot-token \
 	--property=LoadCredential=signer.key:/etc/petition-bot/signer.key \
 	/opt/petition-bot/bin/petition-bot restore "$@"

@@ -6,11 +6,14 @@ import io
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.image.pil import PilImage
 
 
 def qr_png(data: str, box_size: int = 10) -> bytes:
     """A PNG of `data`; medium error correction survives a crumpled printout."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4)
+    code = qrcode.QRCode(
+        error_correction=ERROR_CORRECT_M, box_size=box_size, border=4, image_factory=PilImage
+    )
     code.add_data(data)
     code.make(fit=True)
     image = code.make_image(fill_color="black", back_color="white")

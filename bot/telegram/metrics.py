@@ -1,7 +1,8 @@
 """Prometheus metrics of one running bot, in a registry of its own (no process-wide state).
 
 Labels are chosen from closed sets: update types, Bot API method names, HTTP status codes,
-campaign slugs and a few fixed words. None can carry a user id, a name or a chat id, because
+campaign slugs, a few fixed words, and the standard collectors' own (the interpreter's version,
+the garbage collector's generation). None can carry a user id, a name or a chat id, because
 no label value is ever taken from what a user sent: method names and slugs are checked
 against their patterns and anything else becomes "other".
 """
@@ -14,7 +15,16 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from telegram import Update
 
 from bot.core import status
@@ -58,6 +68,12 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        # What the default registry would show and every Prometheus operator expects: resident
+        # memory, CPU seconds, open files (process_*), the interpreter and its garbage
+        # collector (python_*). Read from /proc and the interpreter; nothing personal.
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
         self.updates = Counter("petition_updates", "Updates handled, by type", ["type"], registry=r)
         self.update_seconds = Histogram(
             "petition_update_seconds",

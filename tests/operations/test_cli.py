@@ -13,6 +13,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,46 @@ async def test_waits_for_telegram_at_start_then_serves(env: dict[str, str], tmp_
     tries = [line for line in log.splitlines() if "Telegram cannot be reached" in line]
     assert all(" WARNING " in line for line in tries)
     assert "trying again in 1 s" in tries[0] and "trying again in 2 s" in tries[1]
+    assert f"petition-bot {_pyproject_version()} starting" in log  # before the first try
+
+
+def _pyproject_version() -> str:
+    version: str = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    return version
+
+
+def test_version_is_pyprojects(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"petition-bot {_pyproject_version()}\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--accept-older"],
+        ["run", "--identity", "k"],
+        ["--identity", "k"],
+        ["check", "--accept-older"],
+        ["migrate", "backup.sqlite3"],
+        ["restore"],
+        ["restore", "backup.sqlite3", "--accept"],  # no abbreviations
+        ["--check", "migrate"],
+        ["serve"],
+    ],
+)
+def test_each_command_refuses_what_it_does_not_take(
+    argv: list[str], in_folder: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(SystemExit) as done:
+        cli.main(argv)
+    assert done.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("usage: petition-bot"), err
+    assert err[-1].startswith("petition-bot") and "error:" in err[-1], err
+    assert sorted(tmp_path.rglob("*")) == before  # refused before anything was written
 
 
 def test_missing_migrations_folder_stops_with_one_line(
@@ -151,7 +193,7 @@ def _clean_checkout(target: Path) -> Path:
     """What a clone holds, without the virtual environment or anything built."""
     target.mkdir()
     skip = shutil.ignore_patterns(".venv*", "__pycache__", "*.egg-info", "build", ".*cache*")
-    for name in ("pyproject.toml", "README.md", "bot", "locales", "migrations"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "bot", "locales", "migrations"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, target / name, symlinks=True, ignore=skip)
@@ -177,6 +219,31 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     shutil.rmtree(source)  # the installed bot must not reach back into its source
     return site
+
+
+def test_the_wheel_carries_the_licence_texts(tmp_path: Path) -> None:
+    """MIT and the font's licence ask that their notices travel with every copy."""
+    source = _clean_checkout(tmp_path / "src")
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"),
+            *("--no-deps", "--no-build-isolation", "--wheel-dir", str(tmp_path), str(source)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    [wheel] = tmp_path.glob("petition_bot-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        [licences] = {n.rsplit("/licenses/", 1)[0] for n in names if "/licenses/" in n}
+        mit = archive.read(f"{licences}/licenses/LICENSE").decode()
+        font = archive.read(f"{licences}/licenses/bot/fonts/LICENSE-DejaVu.txt").decode()
+        metadata = archive.read(f"{licences}/METADATA").decode()
+    assert mit == (ROOT / "LICENSE").read_text() and "MIT License" in mit
+    assert "Bitstream Vera" in font
+    assert "bot/fonts/LICENSE-DejaVu.txt" in names  # beside the font it covers, too
+    assert "License-Expression: MIT AND Bitstream-Vera" in metadata
 
 
 @pytest.fixture

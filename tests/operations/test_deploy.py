@@ -42,10 +42,15 @@ def test_the_unit_is_hardened_and_does_not_restart_on_a_configuration_error() ->
         "Restart": "on-failure",
         "RestartPreventExitStatus": "2",
         "UMask": "0077",
-        "LoadCredential": "signer.key:/etc/petition-bot/signer.key",
     }
     for key, value in want.items():
         assert unit.get(key) == [value], key
+    # The secrets arrive as credentials, under the names the bot reads by default.
+    assert unit["LoadCredential"] == [
+        "bot-token:/etc/petition-bot/bot-token",
+        "signer.key:/etc/petition-bot/signer.key",
+    ]
+    assert not any(e.startswith(("BOT_TOKEN", "SIGNER_KEY")) for e in unit["Environment"])
     assert unit["ExecStart"][0].split()[0].endswith("/petition-bot")
     # The stop timeout outlasts a broadcast recording its in-flight message.
     grace = inspect.signature(broadcast.Broadcaster.stop).parameters["grace"].default
@@ -83,6 +88,8 @@ def test_the_restore_helper_runs_as_the_service_does() -> None:
     assert properties
     for key, value in properties:
         assert value in unit.get(key, []), (key, value)
+    credentials = [value for key, value in properties if key == "LoadCredential"]
+    assert credentials == unit["LoadCredential"]
     for key in ("DynamicUser", "StateDirectory", "LoadCredential", "EnvironmentFile"):
         assert any(k == key for k, _ in properties), key
     assert "petition-bot restore" in script

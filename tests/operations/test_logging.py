@@ -8,8 +8,12 @@ so error paths log too) and in the real process.
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
+import pytest
+
+from bot import cli
 from bot.config import Settings
 from bot.ops.logs import configure_logging
 from tests.conftest import TOKEN, Clock, start_app, stop_app
@@ -82,3 +86,33 @@ async def test_real_process_debug_log_holds_no_personal_data(
     log = log_path.read_text()
     assert "ready with" in log
     assert_clean(log, [u.id])
+
+
+def test_secrets_read_from_files_are_redacted_too(
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    restore_logging: None,
+) -> None:
+    """The token and the webhook secret from BOT_TOKEN_FILE and WEBHOOK_SECRET_FILE are
+    scrubbed from log lines and from the last line, like those from the environment."""
+    webhook_secret = "webhook-secret-from-a-file-42"
+    (tmp_path / "token").write_text(TOKEN)
+    (tmp_path / "webhook").write_text(webhook_secret)
+    files = {"BOT_TOKEN_FILE": "token", "WEBHOOK_SECRET_FILE": "webhook"}
+    for key, value in {**env, **files, "WEBHOOK_URL": "https://example.org/hook"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("BOT_TOKEN")
+    monkeypatch.chdir(tmp_path)
+    tail = TOKEN.split(":")[1]  # not token-shaped on its own: only the secrets list catches it
+
+    def leak(settings: Settings) -> int:
+        logging.getLogger("bot").warning("leak %s %s", tail, settings.webhook_secret)
+        raise RuntimeError(f"leak {tail} {settings.webhook_secret}")
+
+    monkeypatch.setattr(cli, "_run", leak)
+    assert cli.main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("leak [redacted] [redacted]") == 2, err
+    assert tail not in err and webhook_secret not in err

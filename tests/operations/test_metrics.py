@@ -24,6 +24,8 @@ from tests.support.faketg import FakeTelegram
 from tests.support.steps import CAMPAIGN, sign
 
 LABELS = {"type", "method", "code", "reason", "campaign", "state", "result", "le"}
+# The standard collectors' labels: the interpreter's version, the garbage collector's generation.
+STANDARD_LABELS = {"implementation", "major", "minor", "patchlevel", "version", "generation"}
 
 
 @pytest.fixture
@@ -92,13 +94,25 @@ async def test_metrics_are_parsed_and_no_label_carries_personal_data(
     secrets = [str(u.id) for u in users] + [p for _, full in people for p in full.split()]
     secrets += ["Secret", "_handle", "Zofia", "Ali"]
     for name, labels in samples:
-        assert {key for key, _ in labels} <= LABELS, (name, labels)
+        assert {key for key, _ in labels} <= LABELS | STANDARD_LABELS, (name, labels)
         for _, label in labels:
             for secret in secrets:
                 assert secret not in label, (name, labels)
     for secret in secrets:
         assert secret not in text
     tg.assert_no_violations()
+
+
+async def test_metrics_carry_the_standard_process_metrics(served: tuple[BotApp, str]) -> None:
+    """What every Prometheus operator expects beside the bot's own, from its own registry."""
+    _, base = served
+    samples = _samples((await _get(f"{base}/metrics")).text)
+    names = {name for name, _ in samples}
+    assert samples[("process_resident_memory_bytes", ())] > 10_000_000  # a Python bot: > 10 MB
+    assert samples[("process_cpu_seconds_total", ())] > 0
+    assert samples[("process_open_fds", ())] >= 3  # at least stdin, stdout and stderr
+    assert {"process_max_fds", "process_start_time_seconds", "python_info"} <= names
+    assert any(name.startswith("python_gc_") for name in names)
 
 
 async def test_healthz_says_what_is_wrong(served: tuple[BotApp, str]) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import SETTINGS, SettingsError, load_settings, readme_table
 from bot.ops.signer_key import with_signer_key
+from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -115,3 +116,113 @@ def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1, result.stderr
     assert "BOT_TOKEN" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def _without(env: dict[str, str], *names: str) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k not in names}
+
+
+def _secret_file(path: Path, text: str, mode: int = 0o600) -> Path:
+    path.write_text(text + "\n")
+    path.chmod(mode)
+    return path
+
+
+def test_token_and_webhook_secret_from_files(env: dict[str, str], tmp_path: Path) -> None:
+    """Secrets need not sit in the environment, where other processes and crash reports see
+    them; the files' trailing newline is not part of them."""
+    secret = "s3cret-from-a-file-0123456789"
+    env = _without(env, "BOT_TOKEN") | {
+        "BOT_TOKEN_FILE": str(_secret_file(tmp_path / "token", env["BOT_TOKEN"])),
+        "WEBHOOK_URL": "https://example.org/hook",
+        "WEBHOOK_SECRET_FILE": str(_secret_file(tmp_path / "webhook", secret)),
+    }
+    settings = load_settings(env)
+    assert settings.bot_token == TOKEN
+    assert settings.webhook_secret == secret
+    assert settings.warnings == ()
+
+
+def test_token_from_the_systemd_credential(env: dict[str, str], tmp_path: Path) -> None:
+    """`LoadCredential=bot-token:…` in the unit: read when neither variable is set."""
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    _secret_file(credentials / "bot-token", TOKEN, mode=0o400)
+    env = _without(env, "BOT_TOKEN") | {"CREDENTIALS_DIRECTORY": str(credentials)}
+    assert load_settings(env).bot_token == TOKEN
+    with pytest.raises(SettingsError) as given_twice:
+        load_settings(env | {"BOT_TOKEN": TOKEN})
+    assert str(given_twice.value) == (
+        "BOT_TOKEN is set, and so is the systemd credential bot-token: keep one of them"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "file_name"),
+    [("BOT_TOKEN", "BOT_TOKEN_FILE"), ("WEBHOOK_SECRET", "WEBHOOK_SECRET_FILE")],
+)
+def test_a_secret_given_both_ways_is_refused(
+    env: dict[str, str], tmp_path: Path, name: str, file_name: str
+) -> None:
+    value = env["BOT_TOKEN"] if name == "BOT_TOKEN" else "s3cret-from-a-file-0123456789"
+    both = env | {
+        "WEBHOOK_URL": "https://example.org/hook",
+        name: value,
+        file_name: str(_secret_file(tmp_path / "secret", value)),
+    }
+    with pytest.raises(SettingsError) as refused:
+        load_settings(both)
+    assert str(refused.value) == f"{name} is set, and so is {file_name}: keep one of them"
+
+
+def test_an_unreadable_or_empty_secret_file_is_one_clear_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    env = _without(env, "BOT_TOKEN")
+    missing = tmp_path / "no-such-token"
+    with pytest.raises(SettingsError) as unreadable:
+        load_settings(env | {"BOT_TOKEN_FILE": str(missing)})
+    assert str(unreadable.value) == (
+        f"BOT_TOKEN_FILE {missing} cannot be read: No such file or directory"
+    )
+    with pytest.raises(SettingsError, match=r"^BOT_TOKEN_FILE .* cannot be read: Is a directory$"):
+        load_settings(env | {"BOT_TOKEN_FILE": str(tmp_path)})
+    empty = _secret_file(tmp_path / "empty", "")
+    with pytest.raises(SettingsError, match=r"^BOT_TOKEN_FILE .*/empty is empty$"):
+        load_settings(env | {"BOT_TOKEN_FILE": str(empty)})
+    wrong = _secret_file(tmp_path / "wrong", "not-a-token")
+    with pytest.raises(SettingsError) as malformed:
+        load_settings(env | {"BOT_TOKEN_FILE": str(wrong)})
+    assert str(malformed.value).startswith(f"BOT_TOKEN_FILE {wrong} is malformed")
+    assert "not-a-token" not in str(malformed.value)
+
+
+def test_a_secret_file_others_can_read_is_warned_about(env: dict[str, str], tmp_path: Path) -> None:
+    shared = _secret_file(tmp_path / "token", TOKEN, mode=0o644)
+    settings = load_settings(_without(env, "BOT_TOKEN") | {"BOT_TOKEN_FILE": str(shared)})
+    assert settings.warnings == (
+        f"BOT_TOKEN_FILE {shared} can be read by other users (mode 644): chmod 600 it",
+    )
+
+
+def test_a_token_given_both_ways_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    token_file = _secret_file(tmp_path / "token", TOKEN)
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={
+            **clean_env,
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": TOKEN,
+            "BOT_TOKEN_FILE": str(token_file),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "configuration error: BOT_TOKEN is set, and so is BOT_TOKEN_FILE: keep one of them"
+    ]
+    assert TOKEN.split(":")[1] not in result.stderr + result.stdout

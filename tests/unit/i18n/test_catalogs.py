@@ -16,11 +16,12 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import I18n
 
 ROOT = Path(__file__).resolve().parents[3]
+LOCALES = ROOT / "locales"
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 def _catalog(language: str) -> Catalog:
-    with (ROOT / "locales" / language / "LC_MESSAGES" / "bot.po").open("rb") as fh:
+    with (LOCALES / language / "LC_MESSAGES" / "bot.po").open("rb") as fh:
         return read_po(fh, locale=language)
 
 
@@ -43,34 +44,88 @@ def source_ids() -> set[str | tuple[str, str]]:
 def test_catalog_matches_source(language: str, source_ids: set[str | tuple[str, str]]) -> None:
     catalog = _catalog(language)
     ids = {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
-    missing = source_ids - ids
-    stale = ids - source_ids
-    assert not missing, (
-        f"{language}: run `make update-catalogs`; missing {sorted(map(str, missing))[:5]}"
-    )
-    assert not stale, f"{language}: stale entries {sorted(map(str, stale))[:5]}"
+    problems = [f"{language}: not in the catalog: {_shown(i)}" for i in _sorted(source_ids - ids)]
+    problems += [
+        f"{language}: no longer in the code: {_shown(i)}" for i in _sorted(ids - source_ids)
+    ]
+    assert not problems, "run `make update-catalogs`:\n" + "\n".join(problems)
+
+
+def _sorted(ids: set[str | tuple[str, str]]) -> list[str | tuple[str, str]]:
+    return sorted(ids, key=str)
+
+
+def _shown(msgid: str | tuple[str, ...] | list[str]) -> str:
+    """A msgid as a translator finds it in the .po file: the singular of a plural."""
+    return repr(msgid if isinstance(msgid, str) else msgid[0])
+
+
+def catalog_problems(language: str) -> list[str]:
+    """One line per entry a translator must still look at: empty, fuzzy, or placeholders
+    that differ from the English."""
+    catalog = _catalog(language)
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        where = f"{language}: {_shown(message.id)}"
+        if isinstance(message.id, str):
+            forms = [message.string] if isinstance(message.string, str) else []
+            expected = set(PLACEHOLDER.findall(message.id))
+            complete = len(forms) == 1
+        else:
+            forms = list(message.string)
+            expected = set(PLACEHOLDER.findall(message.id[1]))
+            complete = len(forms) == catalog.num_plurals
+        if not complete or not all(form.strip() for form in forms):
+            problems.append(f"{where}: not translated")
+        elif message.fuzzy:
+            problems.append(f"{where}: fuzzy (check the translation, then remove the flag)")
+        elif any(set(PLACEHOLDER.findall(form)) != expected for form in forms):
+            problems.append(f"{where}: placeholders differ from the English")
+    return problems
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_catalog_complete_and_placeholders_intact(language: str) -> None:
-    catalog = _catalog(language)
-    nplurals = catalog.num_plurals
-    for message in catalog:
-        if not message.id:
-            continue
-        where = f"{language}: {message.id!r}"
-        assert not message.fuzzy, f"fuzzy entry {where}"
-        if isinstance(message.id, str):
-            assert isinstance(message.string, str) and message.string.strip(), f"empty {where}"
-            assert set(PLACEHOLDER.findall(message.string)) == set(
-                PLACEHOLDER.findall(message.id)
-            ), f"placeholders differ {where}"
-        else:
-            forms = list(message.string)
-            assert len(forms) == nplurals and all(f.strip() for f in forms), f"plural forms {where}"
-            expected = set(PLACEHOLDER.findall(message.id[1]))
-            for form in forms:
-                assert set(PLACEHOLDER.findall(form)) == expected, f"placeholders differ {where}"
+    problems = catalog_problems(language)
+    assert not problems, f"{language}: to translate ({len(problems)}):\n" + "\n".join(problems)
+
+
+def test_each_entry_to_translate_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The message above names every entry, with its language, not only the first."""
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "de" / "LC_MESSAGES" / "bot.po").write_text(
+        '#, fuzzy\nmsgid "Changed"\nmsgstr "Old"\n\nmsgid "New"\nmsgstr ""\n\n'
+        'msgid "{n} done"\nmsgstr "{count} fait"\n\nmsgid "Fine"\nmsgstr "Bien"\n'
+    )
+    monkeypatch.setattr(f"{__name__}.LOCALES", tmp_path)
+    assert catalog_problems("de") == [
+        "de: 'Changed': fuzzy (check the translation, then remove the flag)",
+        "de: 'New': not translated",
+        "de: '{n} done': placeholders differ from the English",
+    ]
+
+
+# What pybabel writes when nobody filled the header in.
+TEMPLATE_WORDS = (
+    "PROJECT",
+    "VERSION",
+    "ORGANIZATION",
+    "FIRST AUTHOR",
+    "EMAIL@ADDRESS",
+    "LL@li.org",
+)
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_catalog_header_is_filled(language: str) -> None:
+    text = (LOCALES / language / "LC_MESSAGES" / "bot.po").read_text()
+    header = text[: text.index("\n\n")]
+    assert not [word for word in TEMPLATE_WORDS if word in header], header
+    assert f'"Language: {language}\\n"' in header
+    assert '"Project-Id-Version: petition-bot ' in header
+    assert '"Plural-Forms: ' in header
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
