@@ -35,7 +35,7 @@ class Erased:
 
 @dataclass(frozen=True)
 class Anonymised(Erased):
-    """Retention of one campaign: `rows` signatures anonymised, `subscriptions` erased."""
+    """Retention of one campaign: `rows` signatures deleted, `subscriptions` erased."""
 
     subscriptions: int = 0
 
@@ -176,8 +176,9 @@ async def remove(
 
 
 async def anonymise(svc: Services, campaign: str) -> Anonymised:
-    """Retention: names, roles, organisations and pseudonyms of the campaign's signatures,
-    and its subscriptions; the counts stay."""
+    """Retention: the campaign's signatures (every column of them: names, pseudonyms, the
+    second of signing, language, source, review state) and its subscriptions; only the
+    counter and the hourly activity stay."""
     signatures, subscriptions = await signature_store.anonymise(svc.db, campaign)
     finished = await _finish(svc, signatures)
     return Anonymised(signatures, finished.complete, subscriptions)

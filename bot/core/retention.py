@@ -1,4 +1,4 @@
-"""Retention: some time after a campaign closes, its signatures lose everything personal.
+"""Retention: some time after a campaign closes, its signatures are deleted; counts stay.
 
 The date a campaign closed comes from `closed_on` in campaign.toml, else from the first time
 this bot saw it closed (remembered in bot_state), so the clock starts even if the organiser
@@ -46,7 +46,7 @@ async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
         result = await erasure.anonymise(svc, slug)
         if result.rows or result.subscriptions:
             log.info(
-                "retention: campaign %s closed %d days ago: anonymised %d signatures, "
+                "retention: campaign %s closed %d days ago: deleted %d signatures, "
                 "erased %d subscriptions",
                 slug,
                 (svc.now() - since) // DAY,
