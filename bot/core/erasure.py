@@ -123,6 +123,13 @@ async def forget_person(svc: Services, user_id: int) -> Erased:
     return await _finish(svc, rows)
 
 
+async def auto_clean_off(svc: Services, person: str) -> Erased:
+    """Automatic clean-up switched off: the default needs no row, so a preference holding
+    nothing else goes instead of saying that this person used the bot."""
+    rows = await trail_store.auto_clean_off(svc.db, person, svc.now())
+    return await _finish(svc, rows) if rows else NOTHING
+
+
 async def drop_draft(svc: Services, person: str, cancelled: bool) -> Erased:
     """The person's draft and what they typed into it: /cancel (counted in the funnel as
     cancelled), or a campaign that closed while they were signing."""
