@@ -299,6 +299,13 @@ RETENTION_DAYS = Setting(
     "erase names this many days after a campaign closes",
     shown="off",
 )
+PREFERENCES_DAYS = Setting(
+    "PREFERENCES_DAYS",
+    "90",
+    _whole(1, 90),
+    "a person's language and clean-up choice are erased after this many days untouched"
+    " (sooner when `RETENTION_DAYS` is shorter)",
+)
 BROADCAST_RATE = Setting("BROADCAST_RATE", "25", _rate, "broadcast messages per second")
 DRAFT_TTL_HOURS = Setting(
     "DRAFT_TTL_HOURS", "24", _whole(1, 720), "unfinished signatures are erased after this"
@@ -399,6 +406,7 @@ SETTINGS: tuple[Setting[Any], ...] = (
     WEBHOOK_PORT,
     ANNOUNCE_CHAT_ID,
     RETENTION_DAYS,
+    PREFERENCES_DAYS,
     BROADCAST_RATE,
     DRAFT_TTL_HOURS,
     METRICS_LISTEN,
@@ -434,6 +442,7 @@ class Settings:
     webhook_port: int = WEBHOOK_PORT.default_value
     announce_chat_id: int | None = ANNOUNCE_CHAT_ID.default_value
     retention_days: int | None = RETENTION_DAYS.default_value
+    preferences_days: int = PREFERENCES_DAYS.default_value
     broadcast_rate: float = BROADCAST_RATE.default_value
     draft_ttl_hours: int = DRAFT_TTL_HOURS.default_value
     # (host, port) of the /healthz and /metrics endpoint; None = off (the default).
@@ -607,6 +616,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         webhook_port=WEBHOOK_PORT.read(env),
         announce_chat_id=ANNOUNCE_CHAT_ID.read(env),
         retention_days=RETENTION_DAYS.read(env),
+        preferences_days=PREFERENCES_DAYS.read(env),
         broadcast_rate=BROADCAST_RATE.read(env),
         draft_ttl_hours=DRAFT_TTL_HOURS.read(env),
         metrics_listen=metrics_listen,

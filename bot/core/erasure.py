@@ -35,7 +35,7 @@ class Erased:
 
 @dataclass(frozen=True)
 class Anonymised(Erased):
-    """Retention of one campaign: `rows` signatures anonymised, `subscriptions` erased."""
+    """Retention of one campaign: `rows` signatures deleted, `subscriptions` erased."""
 
     subscriptions: int = 0
 
@@ -123,6 +123,13 @@ async def forget_person(svc: Services, user_id: int) -> Erased:
     return await _finish(svc, rows)
 
 
+async def auto_clean_off(svc: Services, person: str) -> Erased:
+    """Automatic clean-up switched off: the default needs no row, so a preference holding
+    nothing else goes instead of saying that this person used the bot."""
+    rows = await trail_store.auto_clean_off(svc.db, person, svc.now())
+    return await _finish(svc, rows) if rows else NOTHING
+
+
 async def drop_draft(svc: Services, person: str, cancelled: bool) -> Erased:
     """The person's draft and what they typed into it: /cancel (counted in the funnel as
     cancelled), or a campaign that closed while they were signing."""
@@ -176,8 +183,9 @@ async def remove(
 
 
 async def anonymise(svc: Services, campaign: str) -> Anonymised:
-    """Retention: names, roles, organisations and pseudonyms of the campaign's signatures,
-    and its subscriptions; the counts stay."""
+    """Retention: the campaign's signatures (every column of them: names, pseudonyms, the
+    second of signing, language, source, review state) and its subscriptions; only the
+    counter and the hourly activity stay."""
     signatures, subscriptions = await signature_store.anonymise(svc.db, campaign)
     finished = await _finish(svc, signatures)
     return Anonymised(signatures, finished.complete, subscriptions)

@@ -21,6 +21,7 @@ from bot.i18n import Translator
 from bot.storage import admin as admin_store
 from bot.storage import funnel as funnel_store
 from bot.storage import signatories as signatory_store
+from bot.storage import signatures as signature_store
 
 
 def permitted(level: Level | None, fmt: str) -> bool:
@@ -37,8 +38,9 @@ async def allowed(svc: Services, user_id: int, fmt: str) -> bool:
 
 
 async def signature_total(svc: Services, campaign: Campaign) -> int:
-    """Every signature of the campaign, named or not (the PDF's total; the progress message)."""
-    return await admin_store.signature_total(svc.db, campaign.slug)
+    """Every signature of the campaign, named or not, anonymised or not (the PDF's total; the
+    progress message): the counter."""
+    return await signature_store.count(svc.db, campaign.slug)
 
 
 async def write(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core import erasure
 from bot.core.services import Services
+from bot.domain.text_rules import clean_label
 from bot.storage import groups as group_store
 from bot.storage import sources as source_store
 
@@ -25,8 +26,9 @@ async def choose_language(svc: Services, chat_id: int, language: str | None) -> 
 
 
 async def source_of(svc: Services, chat_id: int, title: str) -> str:
-    """The group's source code for links posted there, created on first use."""
-    return await source_store.for_group(svc.db, chat_id, title, svc.now())
+    """The group's source code for links posted there, created on first use; its title is
+    anyone's text (bidi overrides included), cleaned like a name."""
+    return await source_store.for_group(svc.db, chat_id, clean_label(title), svc.now())
 
 
 async def moved(svc: Services, old_chat_id: int, new_chat_id: int) -> None:

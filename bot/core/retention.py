@@ -1,4 +1,4 @@
-"""Retention: some time after a campaign closes, its signatures lose everything personal.
+"""Retention: some time after a campaign closes, its signatures are deleted; counts stay.
 
 The date a campaign closed comes from `closed_on` in campaign.toml, else from the first time
 this bot saw it closed (remembered in bot_state), so the clock starts even if the organiser
@@ -34,10 +34,20 @@ async def closed_since(svc: Services, slug: str) -> int | None:
 
 
 async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
-    """Anonymises every closed campaign past RETENTION_DAYS; returns what it did."""
+    """Anonymises every closed campaign past RETENTION_DAYS and erases preferences past
+    PREFERENCES_DAYS (or RETENTION_DAYS, if shorter); returns what it did to campaigns."""
     days = svc.settings.retention_days
-    if not days:
-        return []
+    done = await _anonymise_closed(svc, days) if days else []
+    # Preferences name no campaign, but say that someone used the bot: untouched ones go,
+    # whether retention is on or not.
+    keep = min(svc.settings.preferences_days, days or svc.settings.preferences_days)
+    expired = await erasure.expire_preferences(svc, svc.now() - keep * DAY)
+    if expired.rows:
+        log.info("retention: erased %d preferences untouched for %d days", expired.rows, keep)
+    return done
+
+
+async def _anonymise_closed(svc: Services, days: int) -> list[tuple[str, int, int]]:
     done = []
     for slug in await svc.campaigns_held():
         since = await closed_since(svc, slug)
@@ -46,7 +56,7 @@ async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
         result = await erasure.anonymise(svc, slug)
         if result.rows or result.subscriptions:
             log.info(
-                "retention: campaign %s closed %d days ago: anonymised %d signatures, "
+                "retention: campaign %s closed %d days ago: deleted %d signatures, "
                 "erased %d subscriptions",
                 slug,
                 (svc.now() - since) // DAY,
@@ -54,8 +64,4 @@ async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
                 result.subscriptions,
             )
         done.append((slug, result.rows, result.subscriptions))
-    # Preferences name no campaign, but say that someone used the bot: untouched ones go.
-    expired = await erasure.expire_preferences(svc, svc.now() - days * DAY)
-    if expired.rows:
-        log.info("retention: erased %d preferences untouched for %d days", expired.rows, days)
     return done

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.organisers import audit
 from bot.core.services import Services
 from bot.domain.campaigns import Campaign
+from bot.domain.text_rules import clean_label
 from bot.storage import sources as source_store
 
 
@@ -15,6 +16,6 @@ async def with_counts(svc: Services) -> list[tuple[str, str, str, int, int]]:
 
 async def create_named(svc: Services, user_id: int, campaign: Campaign, label: str) -> str:
     """A new named link's source code, for sharing `campaign` (the creation is audited)."""
-    code = await source_store.create(svc.db, "named", label, svc.now())
+    code = await source_store.create(svc.db, "named", clean_label(label), svc.now())
     await audit(svc, user_id, "source.new", f"campaign={campaign.slug} {code}")
     return code

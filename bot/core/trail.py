@@ -35,6 +35,7 @@ async def auto_clean(svc: Services, person: str) -> bool:
     return await trail_store.auto_clean(svc.db, person)
 
 
-async def set_auto_clean(svc: Services, person: str, on: bool) -> None:
-    """The person's own choice, kept as a preference until /stop."""
-    await trail_store.set_auto_clean(svc.db, person, on, svc.now())
+async def auto_clean_on(svc: Services, person: str) -> None:
+    """The person's own choice, kept as a preference until /stop or PREFERENCES_DAYS
+    (off is bot.core.erasure.auto_clean_off)."""
+    await trail_store.auto_clean_on(svc.db, person, svc.now())

@@ -1,7 +1,9 @@
-"""Cleaning and validating what signers type.
+"""Cleaning and validating what signers type, and the group titles Telegram sends.
 
 Names end up in exports handed to governments and in public signatory lists, so they are
 normalised (NFKC), stripped of invisible and direction-changing characters, and checked.
+Source labels (a group's title, a named link's name) reach the same exports and get the
+same cleaning.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from enum import Enum
 
 NAME_MIN, NAME_MAX = 2, 80
 FIELD_MAX = 120
+LABEL_MAX = 64  # a source's label: a group title (Telegram allows 128) or a link's name
 # Anything typed is cut here before any work, so a huge message cannot cost much.
 _HARD_CAP = 2000
 
@@ -60,6 +63,11 @@ def clean(raw: str) -> str:
         else:
             kept.append(ch)
     return _SPACES.sub(" ", "".join(kept)).strip()
+
+
+def clean_label(raw: str) -> str:
+    """A source's label as stored: `clean`, then cut to LABEL_MAX."""
+    return clean(raw)[:LABEL_MAX].rstrip()
 
 
 def _common(value: str, max_len: int) -> Problem | None:

@@ -88,8 +88,8 @@ def _export_sql(shown: Listing | None) -> tuple[str, list[Any]]:
     # `+s.campaign` keeps SQLite from answering each page through the (campaign, signed_at)
     # index, which scans and sorts the whole campaign for every page; it walks the number
     # range instead (twenty times faster at 100,000 signatures).
-    # Signatures without a name (counted only, or anonymised by retention) are not rows:
-    # exports show them only in the totals.
+    # Signatures without a name (counted only) are not rows, and retention deletes a
+    # campaign's rows: exports show them only in the totals.
     sql = (
         f"SELECT {', '.join(c.sql for c in COLUMNS)} FROM signatures s"
         " LEFT JOIN sources src ON src.code = s.source"
@@ -111,12 +111,6 @@ def export_batches(
     """
     sql, params = _export_sql(shown)
     return db.stream_batches(sql, (campaign, *params), batch, key="s.number")
-
-
-async def signature_total(db: Database, campaign: str) -> int:
-    return int(
-        await db.scalar("SELECT COUNT(*) FROM signatures WHERE campaign = ?", (campaign,), 0)
-    )
 
 
 # -- stats -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from bot.storage.funnel import Event
 
 _EDIT = REVIEW_MOVES[Decision.EDIT]
 _EDIT_FROM = ", ".join("?" for _ in _EDIT.ordered_sources)
+ANONYMISED = "anonymised:"  # bot_state key prefix: how many rows anonymisation deleted
 _SIG_COLUMNS = (
     "number, campaign, name, role, organisation, public, language, source, signed_at, updated_at,"
     " review, list_consent"
@@ -232,14 +233,18 @@ async def erase(db: Database, campaign: str, signer: str, subscriber: str, now: 
 
 
 async def recount(db: Database) -> list[tuple[str, int, int]]:
-    """Sets every counter to COUNT(*); returns (campaign, stored, actual) where they differed."""
+    """Sets every counter to its rows' count plus the rows anonymisation deleted (kept in
+    bot_state under `anonymised:<campaign>`); returns (campaign, stored, actual) where they
+    differed."""
     fixed = []
     async with db.transaction() as conn:
         cur = await conn.execute(
-            "SELECT s.campaign, COALESCE(c.signatures, 0), COUNT(*) FROM signatures s"
-            " LEFT JOIN counters c ON c.campaign = s.campaign GROUP BY s.campaign"
-            " UNION ALL SELECT c.campaign, c.signatures, 0 FROM counters c"
-            " WHERE NOT EXISTS (SELECT 1 FROM signatures s WHERE s.campaign = c.campaign)"
+            "SELECT campaign, MAX(stored), SUM(actual) FROM ("
+            " SELECT campaign, signatures AS stored, 0 AS actual FROM counters"
+            " UNION ALL SELECT campaign, 0, COUNT(*) FROM signatures GROUP BY campaign"
+            " UNION ALL SELECT substr(key, ?), 0, CAST(value AS INTEGER) FROM bot_state"
+            "  WHERE key LIKE ?) GROUP BY campaign",
+            (len(ANONYMISED) + 1, f"{ANONYMISED}%"),
         )
         for campaign, stored, actual in await cur.fetchall():
             if stored != actual:
@@ -262,23 +267,26 @@ async def claim_milestone(db: Database, campaign: str, reached: int) -> bool:
 
 
 async def anonymise(db: Database, campaign: str) -> tuple[int, int]:
-    """Erases names, roles, organisations and the signer link; counts and activity stay.
+    """Deletes the campaign's signatures and subscriptions; its counter and activity stay.
 
-    The pseudonym is replaced too, so not even the key holder can tell who signed. Returns
-    (signatures anonymised, subscriptions erased). Only bot.core.erasure calls this.
+    Not even the second of signing, the language, the source or the review state remains,
+    nor a pseudonym the key holder could test. How many rows went is added to bot_state's
+    `anonymised:<campaign>`, so `recount` keeps the counter. Returns (signatures deleted,
+    subscriptions erased). Only bot.core.erasure calls this.
     """
     async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE signatures SET name = NULL, role = NULL, organisation = NULL, seal = NULL,"
-            " signer = 'anonymised:' || number"
-            " WHERE campaign = ? AND signer NOT LIKE 'anonymised:%'",
-            (campaign,),
-        )
-        anonymised = cur.rowcount
+        cur = await conn.execute("DELETE FROM signatures WHERE campaign = ?", (campaign,))
+        deleted = cur.rowcount
+        if deleted:
+            await conn.execute(
+                "INSERT INTO bot_state (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)",
+                (ANONYMISED + campaign, str(deleted)),
+            )
         await conn.execute(
             "DELETE FROM deliveries WHERE broadcast IN"
             " (SELECT id FROM broadcasts WHERE campaign = ?)",
             (campaign,),
         )
         cur = await conn.execute("DELETE FROM subscriptions WHERE campaign = ?", (campaign,))
-    return anonymised, cur.rowcount
+    return deleted, cur.rowcount

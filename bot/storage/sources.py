@@ -23,12 +23,13 @@ async def count_visit(db: Database, campaign: str, source: str | None) -> None:
 
 
 async def for_group(db: Database, chat_id: int, title: str, now: int) -> str:
-    """The group's source code, created on first use; the title is refreshed."""
+    """The group's source code, created on first use; the title (cleaned by the caller:
+    bot.domain.text_rules.clean_label) is refreshed."""
     code = await db.scalar(
         "SELECT code FROM sources WHERE kind = 'group' AND chat_id = ?", (chat_id,)
     )
     if code:
-        await db.execute("UPDATE sources SET label = ? WHERE code = ?", (title[:64], code))
+        await db.execute("UPDATE sources SET label = ? WHERE code = ?", (title, code))
         return str(code)
     return await create(db, "group", title, now, chat_id=chat_id, prefix="g")
 
@@ -42,7 +43,7 @@ async def create(
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO sources (code, kind, label, chat_id, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (code, kind, label[:64], chat_id, now),
+                (code, kind, label, chat_id, now),
             )
             if cur.rowcount == 1:
                 return code

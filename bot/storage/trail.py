@@ -39,10 +39,22 @@ async def auto_clean(db: Database, person: str) -> bool:
     return bool(value)
 
 
-async def set_auto_clean(db: Database, person: str, on: bool, now: int) -> None:
+async def auto_clean_on(db: Database, person: str, now: int) -> None:
     await db.execute(
-        "INSERT INTO preferences (person, auto_clean, touched_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (person) DO UPDATE SET auto_clean = excluded.auto_clean,"
-        " touched_at = excluded.touched_at",
-        (person, int(on), now),
+        "INSERT INTO preferences (person, auto_clean, touched_at) VALUES (?, 1, ?)"
+        " ON CONFLICT (person) DO UPDATE SET auto_clean = 1, touched_at = excluded.touched_at",
+        (person, now),
     )
+
+
+async def auto_clean_off(db: Database, person: str, now: int) -> int:
+    """Off is the default, so it is not a preference to keep: a row holding no language goes
+    (the rows deleted). Only bot.core.erasure calls this."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "DELETE FROM preferences WHERE person = ? AND language IS NULL", (person,)
+        )
+        await conn.execute(
+            "UPDATE preferences SET auto_clean = 0, touched_at = ? WHERE person = ?", (now, person)
+        )
+    return int(cur.rowcount)

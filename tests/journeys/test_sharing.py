@@ -95,6 +95,25 @@ async def test_group_welcome_card_and_attributed_signatures(
     assert label == "Diaspora Warsaw"
 
 
+async def test_a_group_title_is_cleaned_like_a_name_in_the_database_and_the_csv(
+    tg: FakeTelegram, make_user: Callable[..., FakeUser], admin: FakeUser, svc: Services
+) -> None:
+    """A title is anyone's text: right-to-left overrides and isolates could reorder what a
+    spreadsheet shows, so they never reach the database or an export."""
+    invisible = ("\u202e", "\u2066", "\u2069", "\u200b")
+    group = tg.group(title="Diaspora \u202eWarsaw\u2066 \u200bnews\u2069 " + "x" * 100)
+    await tg.add_bot_to_group(group, by=make_user(first_name="Host"))
+    link = next(u for u in group.messages[0].button_urls.values() if CAMPAIGN in u)
+    await sign(make_user(), "Reader Person", payload=payload_of(link))
+    label = await svc.db.scalar("SELECT label FROM sources WHERE chat_id = ?", (group.id,))
+    assert label == ("Diaspora Warsaw news " + "x" * 100)[:64]
+    await admin.send(f"/export {CAMPAIGN} csv")
+    assert admin.last.document is not None
+    data = admin.last.document[0].decode("utf-8-sig")
+    assert "Diaspora Warsaw news xxx" in data
+    assert not any(ch in data for ch in invisible)
+
+
 async def test_group_commands_compact_card_no_flow_no_chatter(
     tg: FakeTelegram, make_user: Callable[..., FakeUser]
 ) -> None:

@@ -254,6 +254,41 @@ async def test_preference_expiry_leaves_no_trace_of_a_visitor(
     assert _left(svc, [person]) == []
 
 
+async def test_preferences_expire_after_preferences_days_with_retention_off(
+    make_user: Callable[..., FakeUser], svc: Services, clock: Clock
+) -> None:
+    u = make_user()
+    await u.send("/language")
+    await u.press("Polski")
+    await expire_drafts(svc, clock)  # a day passes
+    person = svc.person(u.id).encode()
+    assert svc.settings.retention_days is None and svc.settings.preferences_days == 90
+    clock.advance(88 * DAY)
+    await apply_retention(svc)
+    assert _left(svc, [person]) == [person]  # not yet
+    clock.advance(2 * DAY)
+    await apply_retention(svc)
+    assert _left(svc, [person]) == []
+
+
+async def test_switching_automatic_clean_up_off_leaves_no_preference(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    u, polyglot = make_user(), make_user()
+    await u.send("/privacy")
+    await u.press("Automatic clean-up after signing: off")  # switches it on
+    await u.press("Automatic clean-up after signing: on")  # and off again
+    assert "Automatic clean-up after signing: off" in str(u.last.buttons)
+    assert await svc.db.fetchall("SELECT * FROM preferences") == []  # as if never switched on
+    await polyglot.send("/language")
+    await polyglot.press("Polski")
+    await polyglot.send("/privacy")
+    await polyglot.press("Automatyczne czyszczenie po podpisaniu: wyłączone")
+    await polyglot.press("Automatyczne czyszczenie po podpisaniu: włączone")
+    rows = await svc.db.fetchall("SELECT language, auto_clean FROM preferences")
+    assert rows == [("pl", 0)]  # the language stays, the choice is off
+
+
 async def test_retention_anonymisation_leaves_no_name_pseudonym_or_id(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
@@ -328,7 +363,7 @@ DELETING = {
         "block",
         "unsubscribe",
     },
-    "trail": {"forget", "expire"},
+    "trail": {"forget", "expire", "auto_clean_off"},
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from bot.config import PSEUDONYM_MINIMUM, PseudonymCost, Settings, load_settings
 from bot.core import people
 from bot.core import upgrade as upgrade_step
 from bot.core.services import Services
+from bot.domain.campaigns import CampaignSet
 from bot.domain.signatures import Pseudonyms, signer_id
 from bot.storage import keys as key_store
 from bot.storage.keys import SignerKeyError, check_signer_key
@@ -63,8 +65,9 @@ def _everything_keyed(path: Path, ids: Pseudonyms) -> set[str]:
 async def test_the_old_fast_derivation_finds_no_one_in_a_seized_database_and_key(
     env: dict[str, str], tg: FakeTelegram, clock: Clock
 ) -> None:
-    """Production cost (no PSEUDONYM_COST): public, hidden, withdrawn signers, a visitor who
-    chose a language, a subscriber. One HMAC per candidate id finds none of them; what
+    """Production cost (no PSEUDONYM_COST): public, hidden, withdrawn signers, one counted
+    without a name, a visitor who chose a language, a subscriber. One HMAC per candidate id
+    finds none of them; what
     stands between the attacker and each of them is one argon2id computation of at least
     OWASP's minimum, recorded in the database."""
     production = {k: v for k, v in env.items() if k != "PSEUDONYM_COST"}
@@ -73,11 +76,21 @@ async def test_the_old_fast_derivation_finds_no_one_in_a_seized_database_and_key
     app = await start_app(settings, tg, clock)
     try:
         svc: Services = app.runtime.services
-        public, hidden, withdrawn, visitor, subscriber = (
-            tg.user(app, first_name=n) for n in ("Pia", "Hal", "Wes", "Vic", "Sub")
+        public, hidden, withdrawn, counted, visitor, subscriber = (
+            tg.user(app, first_name=n) for n in ("Pia", "Hal", "Wes", "Cal", "Vic", "Sub")
         )
         await sign(public, name="Pia Public")
         await sign(hidden, name="Hal Hidden", public=False)
+        # A campaign that counts people without a name: its row is a pseudonym and a time.
+        svc.campaigns = CampaignSet(
+            replace(c, nameless=True) if c.slug == LETTER else c for c in svc.campaigns.all()
+        )
+        await counted.start(LETTER)
+        await counted.press("Sign")
+        await counted.press("Count me without a name")
+        assert await svc.db.fetchone(
+            "SELECT name, public FROM signatures WHERE campaign = ?", (LETTER,)
+        ) == (None, 0)
         await sign(withdrawn, name="Wes Withdrawn", campaign=LETTER)
         await withdrawn.send("/withdraw")
         await withdrawn.press("Yes, withdraw")
@@ -95,12 +108,13 @@ async def test_the_old_fast_derivation_finds_no_one_in_a_seized_database_and_key
     assert recorded.lanes == 1
     key = settings.signer_key
     stored = _everything_keyed(Path(settings.database_path), Pseudonyms(key))
-    for user in (public, hidden, withdrawn, visitor, subscriber):
+    for user in (public, hidden, withdrawn, counted, visitor, subscriber):
         assert not (_old_forms(key, user.id) & stored), user
     # The slow derivation does find the signers still there: the key is what protects them.
     bases = svc.bases
     ids = Pseudonyms(key)
     assert ids.signer_of(bases.of(public.id), CAMPAIGN) in stored
+    assert ids.signer_of(bases.of(counted.id), LETTER) in stored
 
 
 async def test_a_recorded_cost_refuses_a_weaker_one(tmp_path: Path) -> None:

@@ -77,7 +77,10 @@ async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
     svc = context.svc
     t = await translator(update, context)
     on = cb.args[0] == "1"
-    await trail.set_auto_clean(svc, person_of(update, context), on)
+    if on:
+        await trail.auto_clean_on(svc, person_of(update, context))
+    else:
+        await erasure.auto_clean_off(svc, person_of(update, context))
     await answer(
         update,
         t._("Automatic clean-up after signing: on")

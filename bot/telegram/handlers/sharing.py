@@ -73,7 +73,7 @@ async def source_command(
         question = t._("Which campaign is the link for? Put its name after new:")
         await ask_campaign(update, context, t, t._("/source new <campaign> <name>"), question)
         return
-    label = " ".join(args[2:] if named else args[1:])[:64]
+    label = " ".join(args[2:] if named else args[1:])
     code = await sources.create_named(svc, admin_id(update), campaign, label)
     await send_share(update, context, campaign, code)
 

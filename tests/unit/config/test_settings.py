@@ -40,6 +40,8 @@ def test_full_configuration(env: dict[str, str]) -> None:
         ({"WEBHOOK_URL": "https://example.org/hook"}, "WEBHOOK_SECRET"),
         ({"WEBHOOK_URL": "https://example.org/hook", "WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET"),
         ({"RETENTION_DAYS": "soon"}, "RETENTION_DAYS"),
+        ({"PREFERENCES_DAYS": "91"}, "PREFERENCES_DAYS"),
+        ({"PREFERENCES_DAYS": "0"}, "PREFERENCES_DAYS"),
         ({"SIGNER_KEY": "tooshort"}, "SIGNER_KEY"),
     ],
 )
