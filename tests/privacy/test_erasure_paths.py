@@ -239,15 +239,21 @@ async def test_trail_expiry_leaves_no_trace_of_a_reader(
     assert _left(svc, [svc.person(u.id).encode()]) == []
 
 
+async def _visitor_who_chose_a_language(u: FakeUser, svc: Services, clock: Clock) -> bytes:
+    """A visitor chooses Polish; a day later their conversation's trail has expired, and only
+    the preference (under their per-person pseudonym, returned) is left."""
+    await u.send("/language")
+    await u.press("Polski")
+    await expire_drafts(svc, clock)
+    person = svc.person(u.id).encode()
+    assert _left(svc, [person]) == [person]
+    return person
+
+
 async def test_preference_expiry_leaves_no_trace_of_a_visitor(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
-    u = make_user()
-    await u.send("/language")
-    await u.press("Polski")
-    await expire_drafts(svc, clock)  # the conversation's trail goes; the preference stays
-    person = svc.person(u.id).encode()
-    assert _left(svc, [person]) == [person]
+    person = await _visitor_who_chose_a_language(make_user(), svc, clock)
     svc.settings = replace(svc.settings, retention_days=30)
     clock.advance(31 * DAY)
     await apply_retention(svc)
@@ -257,11 +263,7 @@ async def test_preference_expiry_leaves_no_trace_of_a_visitor(
 async def test_preferences_expire_after_preferences_days_with_retention_off(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
-    u = make_user()
-    await u.send("/language")
-    await u.press("Polski")
-    await expire_drafts(svc, clock)  # a day passes
-    person = svc.person(u.id).encode()
+    person = await _visitor_who_chose_a_language(make_user(), svc, clock)
     assert svc.settings.retention_days is None and svc.settings.preferences_days == 90
     clock.advance(88 * DAY)
     await apply_retention(svc)
