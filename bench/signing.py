@@ -28,7 +28,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import INSECURE_TEST, PSEUDONYM_MINIMUM, load_settings
+from bot.config import load_settings
+from bot.config.table import INSECURE_TEST, PSEUDONYM_MINIMUM
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
 from tests.support.faketg import FakeTelegram

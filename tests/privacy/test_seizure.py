@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PSEUDONYM_MINIMUM, PseudonymCost, Settings, load_settings
+from bot.config import PseudonymCost, Settings, load_settings
+from bot.config.table import PSEUDONYM_MINIMUM
 from bot.core import people
 from bot.core import upgrade as upgrade_step
 from bot.core.services import Services

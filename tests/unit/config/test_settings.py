@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SETTINGS, SettingsError, load_settings, readme_table
+from bot.config import SettingsError, load_settings
+from bot.config.table import SETTINGS, readme_table
 from bot.ops.signer_key import with_signer_key
 from tests.conftest import TOKEN
 

@@ -1,0 +1,286 @@
+"""Typed settings, read once from the environment (and `.env`) and passed in explicitly.
+
+Each variable is one `Setting` below, with its default, its README line and its parser; the
+loader and the `Settings` defaults take them from there, and tests hold the README's table and
+`.env.example` to them, so a default is written once. Loading only reads: where the signer key
+comes from is recorded here, and bot/ops/signer_key.py reads or makes the key file at start-up.
+Nothing here runs at import time but parsing the defaults, so tests import every module without
+a token.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from bot.config.setting import (
+    BACKUP_JOB_EVERY,
+    LOOPBACK,
+    SUPPORTED_LANGUAGES,
+    TOKEN_PATTERN,
+    Setting,
+    SettingsError,
+)
+from bot.config.table import (
+    ADMIN_IDS,
+    ANNOUNCE_CHAT_ID,
+    BACKUP_DIR,
+    BACKUP_EVERY_HOURS,
+    BACKUP_KEEP,
+    BACKUP_RECIPIENTS,
+    BOT_API_BASE_URL,
+    BOT_TOKEN,
+    BOT_TOKEN_FILE,
+    BROADCAST_RATE,
+    CAMPAIGNS_DIR,
+    DATABASE_PATH,
+    DEFAULT_LANGUAGE,
+    DRAFT_TTL_HOURS,
+    LOG_FORMAT,
+    LOG_LEVEL,
+    METRICS_LISTEN,
+    MODERATOR_IDS,
+    PREFERENCES_DAYS,
+    PSEUDONYM_COST,
+    RETENTION_DAYS,
+    SIGNER_KEY,
+    SIGNER_KEY_FILE,
+    WEBHOOK_LISTEN,
+    WEBHOOK_PORT,
+    WEBHOOK_SECRET,
+    WEBHOOK_SECRET_FILE,
+    WEBHOOK_URL,
+    PseudonymCost,
+)
+
+__all__ = [  # what the rest of the bot imports from bot.config
+    "BACKUP_JOB_EVERY",
+    "SUPPORTED_LANGUAGES",
+    "TOKEN_PATTERN",
+    "PseudonymCost",
+    "Settings",
+    "SettingsError",
+    "backup_window_days",
+    "default_key_file",
+    "draft_lifetime",
+    "env_file",
+    "load_settings",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the bot runs with; load_settings fills every field from the SETTINGS above."""
+
+    bot_token: str = field(repr=False)
+    database_path: Path
+    campaigns_dir: Path
+    admin_ids: frozenset[int] = ADMIN_IDS.default_value
+    # Organisers with day-to-day moderation powers only (no exports of names, no backups).
+    moderator_ids: frozenset[int] = MODERATOR_IDS.default_value
+    # age public keys; when set, backups and exports that hold names are encrypted to them.
+    backup_recipients: tuple[str, ...] = BACKUP_RECIPIENTS.default_value
+    default_language: str = DEFAULT_LANGUAGE.default_value
+    log_level: str = LOG_LEVEL.default_value
+    # SIGNER_KEY, or (empty until bot/ops/signer_key.py reads it) the key in signer_key_file.
+    signer_key: bytes = field(default=SIGNER_KEY.default_value, repr=False)
+    signer_key_file: Path | None = SIGNER_KEY_FILE.default_value
+    api_base_url: str = BOT_API_BASE_URL.default_value
+    webhook_url: str | None = WEBHOOK_URL.default_value
+    webhook_secret: str | None = field(default=WEBHOOK_SECRET.default_value, repr=False)
+    webhook_listen: str = WEBHOOK_LISTEN.default_value
+    webhook_port: int = WEBHOOK_PORT.default_value
+    announce_chat_id: int | None = ANNOUNCE_CHAT_ID.default_value
+    retention_days: int | None = RETENTION_DAYS.default_value
+    preferences_days: int = PREFERENCES_DAYS.default_value
+    broadcast_rate: float = BROADCAST_RATE.default_value
+    draft_ttl_hours: int = DRAFT_TTL_HOURS.default_value
+    # (host, port) of the /healthz and /metrics endpoint; None = off (the default).
+    metrics_listen: tuple[str, int] | None = METRICS_LISTEN.default_value
+    # Scheduled backups: off unless BACKUP_DIR is set (see bot/ops/backups.py).
+    backup_dir: Path | None = BACKUP_DIR.default_value
+    backup_every_hours: int = BACKUP_EVERY_HOURS.default_value
+    backup_keep: int = BACKUP_KEEP.default_value
+    log_format: str = LOG_FORMAT.default_value  # or "json": one JSON object per line
+    pseudonym_cost: PseudonymCost = PSEUDONYM_COST.default_value
+    # Problems that do not stop the bot, logged once at start.
+    warnings: tuple[str, ...] = ()
+
+
+def draft_lifetime(settings: Settings) -> int:
+    """Seconds a draft lives after its last change (DRAFT_TTL_HOURS); the expiry job erases
+    it after that, and until then it already counts as gone."""
+    return settings.draft_ttl_hours * 3600
+
+
+def backup_window_days(settings: Settings) -> int | None:
+    """Days a withdrawn name may remain in scheduled backups; None when they are off.
+
+    A withdrawal is in every backup made after it. The older ones rotate out once BACKUP_KEEP
+    newer backups exist, i.e. at most BACKUP_KEEP × BACKUP_EVERY_HOURS after the withdrawal
+    (plus the job's ten-minute check). Rotation happens only after a backup succeeds, so a
+    run of failed backups lengthens this; /healthz and /metrics report that.
+    """
+    if settings.backup_dir is None:
+        return None
+    hours = settings.backup_keep * settings.backup_every_hours + BACKUP_JOB_EVERY / 3600
+    return math.ceil(hours / 24)
+
+
+def default_key_file(env: Mapping[str, str]) -> Path:
+    """Where a new install keeps its signer key: never beside the database.
+
+    Under systemd, `LoadCredential=signer.key:…` puts it in $CREDENTIALS_DIRECTORY; elsewhere
+    it lives in the user's configuration folder, so a backup of `data/` never carries it.
+    """
+    credentials = env.get("CREDENTIALS_DIRECTORY", "").strip()
+    if credentials:
+        return Path(credentials) / "signer.key"
+    config = env.get("XDG_CONFIG_HOME", "").strip()
+    home = env.get("HOME", "").strip()
+    base = Path(config) if config else (Path(home) if home else Path.home()) / ".config"
+    return base / "petition-bot" / "signer.key"
+
+
+def _key_file(env: Mapping[str, str], database_path: Path) -> tuple[Path, tuple[str, ...]]:
+    """The key file to read when SIGNER_KEY is empty, and a warning for the old place.
+
+    It must never live inside the database; reading or making it is bot/ops/signer_key.py's.
+    """
+    chosen = SIGNER_KEY_FILE.read(env)
+    if chosen is not None:
+        return chosen, ()
+    beside = database_path.parent / "signer.key"
+    if beside.exists():  # where earlier versions created it: keeps working, with a warning
+        return beside, (
+            f"the signer key {beside} sits beside the database, so a backup of that folder "
+            "carries both: move it elsewhere and set SIGNER_KEY_FILE (see README)",
+        )
+    return default_key_file(env), ()
+
+
+def _secret(
+    env: Mapping[str, str], value: Setting[T], file: Setting[Path | None], credential: str
+) -> tuple[T, tuple[str, ...]]:
+    """A secret from its variable, or read from a file so that it need not sit in the
+    environment (which other processes of the same user, and crash reports, can see).
+
+    The file is the one `file` names or, when neither is set, systemd's credential of that
+    name (`LoadCredential=`). Given both ways, it is refused: one of them would be stale.
+    """
+    given = env.get(value.name, "").strip()
+    path, source = file.read(env), file.name
+    if path is None:
+        credentials = env.get("CREDENTIALS_DIRECTORY", "").strip()
+        if credentials and (Path(credentials) / credential).is_file():
+            path, source = Path(credentials) / credential, f"the systemd credential {credential}"
+    if path is None:
+        return value.read(env), ()
+    if given:
+        raise SettingsError(f"{value.name} is set, and so is {source}: keep one of them")
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not text"
+        raise SettingsError(f"{source} {path} cannot be read: {reason}") from None
+    if not text:
+        raise SettingsError(f"{source} {path} is empty")
+    warnings: tuple[str, ...] = ()
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        warnings = (f"{source} {path} can be read by other users (mode {mode:o}): chmod 600 it",)
+    return value.parse(f"{source} {path}", text), warnings
+
+
+def _reachable(listen: tuple[str, int] | None, raw: str) -> tuple[str, ...]:
+    """A warning when the metrics endpoint listens beyond this machine."""
+    if listen is None or listen[0] in LOOPBACK or listen[0].startswith("127."):
+        return ()
+    return (
+        f"METRICS_LISTEN {raw} is reachable from other machines: put it behind a firewall "
+        "or an authenticating proxy (counts and health are not personal, but are not public)",
+    )
+
+
+def env_file(env: Mapping[str, str]) -> Path:
+    """`ENV_FILE` if set, else `.env` in the working folder (never beside the installed code)."""
+    return Path(env.get("ENV_FILE", "").strip() or ".env")
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Build Settings from `env` (default: the process environment plus the `.env` file).
+
+    Variables already in the environment win over the file. Nothing is written: the signer
+    key file is only located (bot/ops/signer_key.py reads or makes it).
+    """
+    if env is None:
+        if dotenv:
+            from dotenv import load_dotenv
+
+            path = env_file(os.environ)
+            if os.environ.get("ENV_FILE", "").strip() and not path.is_file():
+                raise SettingsError(f"ENV_FILE {str(path)!r} is not a readable file")
+            load_dotenv(path, override=False)
+        env = os.environ
+    token, token_warnings = _secret(env, BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
+    database_path = DATABASE_PATH.read(env)
+    webhook_url = WEBHOOK_URL.read(env)
+    webhook_secret, secret_warnings = _secret(
+        env, WEBHOOK_SECRET, WEBHOOK_SECRET_FILE, "webhook-secret"
+    )
+    if webhook_url:
+        if not webhook_secret:
+            raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+            raise SettingsError(
+                "WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+    signer_key = SIGNER_KEY.read(env)
+    key_file: Path | None = None
+    warnings: tuple[str, ...] = ()
+    if not signer_key:
+        key_file, warnings = _key_file(env, database_path)
+    metrics_listen = METRICS_LISTEN.read(env)
+    warnings += _reachable(metrics_listen, METRICS_LISTEN.text(env))
+    backup_dir, recipients = BACKUP_DIR.read(env), BACKUP_RECIPIENTS.read(env)
+    if backup_dir and not recipients:
+        warnings += (
+            "BACKUP_DIR is set without BACKUP_RECIPIENTS: the scheduled backups hold names in "
+            "clear text; set BACKUP_RECIPIENTS before copying them anywhere",
+        )
+    return Settings(
+        bot_token=token,
+        database_path=database_path,
+        campaigns_dir=CAMPAIGNS_DIR.read(env),
+        admin_ids=ADMIN_IDS.read(env),
+        moderator_ids=MODERATOR_IDS.read(env),
+        backup_recipients=recipients,
+        default_language=DEFAULT_LANGUAGE.read(env),
+        log_level=LOG_LEVEL.read(env),
+        signer_key=signer_key,
+        signer_key_file=key_file,
+        api_base_url=BOT_API_BASE_URL.read(env),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=WEBHOOK_LISTEN.read(env),
+        webhook_port=WEBHOOK_PORT.read(env),
+        announce_chat_id=ANNOUNCE_CHAT_ID.read(env),
+        retention_days=RETENTION_DAYS.read(env),
+        preferences_days=PREFERENCES_DAYS.read(env),
+        broadcast_rate=BROADCAST_RATE.read(env),
+        draft_ttl_hours=DRAFT_TTL_HOURS.read(env),
+        metrics_listen=metrics_listen,
+        backup_dir=backup_dir,
+        backup_every_hours=BACKUP_EVERY_HOURS.read(env),
+        backup_keep=BACKUP_KEEP.read(env),
+        log_format=LOG_FORMAT.read(env),
+        pseudonym_cost=PSEUDONYM_COST.read(env),
+        warnings=token_warnings + secret_warnings + warnings,
+    )

@@ -1,0 +1,266 @@
+"""Every setting, in the order of the README's table and `.env.example`, with its default,
+its README line and its parser: the one place a default is written. `python -m bot.config`
+prints the README's table from here (tests keep the README and `.env.example` equal)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from bot.config.setting import (
+    SUPPORTED_LANGUAGES,
+    Setting,
+    SettingsError,
+    base_url,
+    chat_id,
+    days_or_off,
+    ids,
+    language,
+    listen,
+    log_format,
+    log_level,
+    optional_path,
+    optional_text,
+    path,
+    rate,
+    recipients,
+    signer_key,
+    text,
+    token,
+    webhook_url,
+    whole,
+)
+
+# -- the settings, in the order of the README's table and .env.example ------------------------
+
+BOT_TOKEN = Setting("BOT_TOKEN", "", token, "the token from @BotFather", shown="— (required)")
+BOT_TOKEN_FILE = Setting(
+    "BOT_TOKEN_FILE",
+    "",  # systemd's credential bot-token when set, see _secret
+    optional_path,
+    "a file that holds the token, so it need not sit in the environment (`BOT_TOKEN` or this, "
+    "not both)",
+    shown="none (`$CREDENTIALS_DIRECTORY/bot-token` under systemd)",
+)
+ADMIN_IDS = Setting(
+    "ADMIN_IDS",
+    "",
+    ids,
+    "comma-separated Telegram user ids of the organisers with every power",
+    shown="empty",
+)
+MODERATOR_IDS = Setting(
+    "MODERATOR_IDS",
+    "",
+    ids,
+    "comma-separated Telegram user ids of moderators: stats, remove, block and sources, but no "
+    "exports of names, backups, broadcasts, goals or reload",
+    shown="empty",
+)
+BACKUP_RECIPIENTS = Setting(
+    "BACKUP_RECIPIENTS",
+    "",
+    recipients,
+    "age public keys (`age1…`); when set, backups and exports with names are encrypted to them "
+    '(see "Encrypted backups and exports")',
+    shown="empty",
+)
+DATABASE_PATH = Setting("DATABASE_PATH", "data/bot.sqlite3", path, "the SQLite database")
+CAMPAIGNS_DIR = Setting("CAMPAIGNS_DIR", "campaigns", path, "campaign content folders")
+DEFAULT_LANGUAGE = Setting(
+    "DEFAULT_LANGUAGE",
+    "en",
+    language,
+    "language for users whose Telegram language is not supported "
+    f"(`{' '.join(SUPPORTED_LANGUAGES)}`)",
+)
+LOG_LEVEL = Setting(
+    "LOG_LEVEL", "INFO", log_level, "our own log level; libraries are capped at WARNING"
+)
+SIGNER_KEY = Setting(
+    "SIGNER_KEY",
+    "",
+    signer_key,
+    "HMAC key for signer pseudonyms: 64 hex digits (a key of ≥ 32 characters made by an older "
+    "version keeps working)",
+    shown="key file",
+)
+SIGNER_KEY_FILE = Setting(
+    "SIGNER_KEY_FILE",
+    "",  # worked out by _key_file: the credentials or configuration folder
+    optional_path,
+    "where the key is kept, created with mode 0600 on a first start when `SIGNER_KEY` is empty; "
+    "a `data/signer.key` made by an older version keeps working, with a warning",
+    shown="`~/.config/petition-bot/signer.key` (`$CREDENTIALS_DIRECTORY/signer.key` under systemd)",
+)
+BOT_API_BASE_URL = Setting(
+    "BOT_API_BASE_URL",
+    "https://api.telegram.org/bot",
+    base_url,
+    "Bot API server; the token is appended (use a local Bot API server here)",
+)
+WEBHOOK_URL = Setting(
+    "WEBHOOK_URL", "", webhook_url, "use a webhook instead of polling", shown="empty"
+)
+WEBHOOK_SECRET = Setting(
+    "WEBHOOK_SECRET",
+    "",
+    optional_text,
+    "required with `WEBHOOK_URL`; Telegram's secret token header",
+    shown="—",
+)
+WEBHOOK_SECRET_FILE = Setting(
+    "WEBHOOK_SECRET_FILE",
+    "",  # systemd's credential webhook-secret when set, see _secret
+    optional_path,
+    "a file that holds the webhook secret (`WEBHOOK_SECRET` or this, not both)",
+    shown="none (`$CREDENTIALS_DIRECTORY/webhook-secret` under systemd)",
+)
+WEBHOOK_LISTEN = Setting(
+    "WEBHOOK_LISTEN",
+    "127.0.0.1",
+    text,
+    "where the webhook server listens (behind your TLS proxy)",
+)
+WEBHOOK_PORT = Setting("WEBHOOK_PORT", "8443", whole(1, 65535), "")  # WEBHOOK_LISTEN's row
+ANNOUNCE_CHAT_ID = Setting(
+    "ANNOUNCE_CHAT_ID", "", chat_id, "a chat where reached goals are announced", shown="empty"
+)
+RETENTION_DAYS = Setting(
+    "RETENTION_DAYS",
+    "0",
+    days_or_off,
+    "erase names this many days after a campaign closes",
+    shown="off",
+)
+PREFERENCES_DAYS = Setting(
+    "PREFERENCES_DAYS",
+    "90",
+    whole(1, 90),
+    "a person's language and clean-up choice are erased after this many days untouched"
+    " (sooner when `RETENTION_DAYS` is shorter)",
+)
+BROADCAST_RATE = Setting("BROADCAST_RATE", "25", rate, "broadcast messages per second")
+DRAFT_TTL_HOURS = Setting(
+    "DRAFT_TTL_HOURS", "24", whole(1, 720), "unfinished signatures are erased after this"
+)
+METRICS_LISTEN = Setting(
+    "METRICS_LISTEN",
+    "",
+    listen,
+    "`PORT` or `HOST:PORT` for `/healthz` and `/metrics` (loopback unless you name a host)",
+    shown="off",
+)
+BACKUP_DIR = Setting(
+    "BACKUP_DIR",
+    "",
+    optional_path,
+    'scheduled backups go here (see "Scheduled backups and restore")',
+    shown="off",
+)
+BACKUP_EVERY_HOURS = Setting(
+    "BACKUP_EVERY_HOURS",
+    "24",
+    whole(1, 24 * 7),
+    "how often, and how many are kept (keep it short: withdrawn names live on in older backups)",
+)
+BACKUP_KEEP = Setting("BACKUP_KEEP", "7", whole(1, 90), "")  # BACKUP_EVERY_HOURS's row
+LOG_FORMAT = Setting("LOG_FORMAT", "text", log_format, "`json`: one JSON object per line")
+
+
+class PseudonymCost(NamedTuple):
+    """argon2id's memory (KiB), passes and lanes for the pseudonym base (bot/crypto.py)."""
+
+    memory_kib: int
+    passes: int
+    lanes: int = 1
+
+    @property
+    def text(self) -> str:
+        """How it is written in the setting and recorded in the database."""
+        return f"argon2id:m={self.memory_kib},t={self.passes},p={self.lanes}"
+
+    def weaker_than(self, other: PseudonymCost) -> bool:
+        return self.memory_kib < other.memory_kib or self.passes < other.passes
+
+    @classmethod
+    def parse(cls, text: str) -> PseudonymCost | None:
+        found = re.fullmatch(r"argon2id:m=(\d{1,8}),t=(\d{1,3}),p=(\d{1,2})", text)
+        return cls(*(int(g) for g in found.groups())) if found else None
+
+
+PSEUDONYM_MINIMUM = PseudonymCost(19 * 1024, 2, 1)  # OWASP's minimum for argon2id
+# Only for tests and benchmarks of everything else: the same code path at a few microseconds.
+PSEUDONYM_TEST_COST = PseudonymCost(8, 1, 1)
+INSECURE_TEST = "insecure-test-only"
+
+
+def _pseudonym_cost(name: str, raw: str) -> PseudonymCost:
+    """PSEUDONYM_COST: empty for OWASP's minimum, stronger parameters, or the test value.
+
+    Nothing below the minimum is accepted but the one spelled-out test value, and the database
+    refuses any cost weaker than the one it recorded (bot/storage/keys.py).
+    """
+    if raw == INSECURE_TEST:
+        return PSEUDONYM_TEST_COST
+    cost = PseudonymCost.parse(raw) if raw else PSEUDONYM_MINIMUM
+    if cost is None or cost.weaker_than(PSEUDONYM_MINIMUM) or cost.lanes != 1:
+        raise SettingsError(
+            f"{name} must be empty (argon2id, 19 MiB, 2 passes) or at least "
+            f"{PSEUDONYM_MINIMUM.text} with p=1, got {raw!r}"
+        )
+    return cost
+
+
+PSEUDONYM_COST = Setting(
+    "PSEUDONYM_COST",
+    "",
+    _pseudonym_cost,
+    "argon2id cost of a pseudonym, e.g. `argon2id:m=47104,t=1,p=1`; fixed once recorded",
+    shown=f"`{PSEUDONYM_MINIMUM.text}`",
+)
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    BOT_TOKEN,
+    BOT_TOKEN_FILE,
+    ADMIN_IDS,
+    MODERATOR_IDS,
+    BACKUP_RECIPIENTS,
+    DATABASE_PATH,
+    CAMPAIGNS_DIR,
+    DEFAULT_LANGUAGE,
+    LOG_LEVEL,
+    SIGNER_KEY,
+    SIGNER_KEY_FILE,
+    BOT_API_BASE_URL,
+    WEBHOOK_URL,
+    WEBHOOK_SECRET,
+    WEBHOOK_SECRET_FILE,
+    WEBHOOK_LISTEN,
+    WEBHOOK_PORT,
+    ANNOUNCE_CHAT_ID,
+    RETENTION_DAYS,
+    PREFERENCES_DAYS,
+    BROADCAST_RATE,
+    DRAFT_TTL_HOURS,
+    METRICS_LISTEN,
+    BACKUP_DIR,
+    BACKUP_EVERY_HOURS,
+    BACKUP_KEEP,
+    LOG_FORMAT,
+    PSEUDONYM_COST,
+)
+
+
+def readme_table() -> str:
+    """The README's configuration table, made from SETTINGS (tests keep the README equal)."""
+    rows: list[tuple[list[str], list[str], str]] = []
+    for setting in SETTINGS:
+        if setting.meaning or not rows:
+            rows.append(([], [], setting.meaning))
+        names, defaults, _ = rows[-1]
+        names.append(f"`{setting.name}`")
+        defaults.append(setting.documented_default)
+    lines = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    lines += [f"| {', '.join(n)} | {', '.join(d)} | {m} |" for n, d, m in rows]
+    return "\n".join(lines) + "\n"
