@@ -221,8 +221,11 @@ async def cancel_broadcast(svc: Services, broadcast_id: int) -> Erased:
 
 
 async def cancel_forgotten_broadcasts(svc: Services) -> Erased:
-    """Every draft left unconfirmed past its hour, with its admin's raw id."""
-    return await _finish(svc, await broadcast_store.cancel_forgotten(svc.db, svc.now()))
+    """Every draft left unconfirmed past its hour, with its admin's raw id. Asked before each
+    new draft, so it purges the journal only when it found one (the periodic clean-up in
+    `expire` catches the rest)."""
+    rows = await broadcast_store.cancel_forgotten(svc.db, svc.now())
+    return await _finish(svc, rows) if rows else Erased(0, True)
 
 
 async def finish_broadcast(svc: Services, broadcast_id: int) -> Erased:
