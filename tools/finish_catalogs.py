@@ -25,11 +25,11 @@ def fill_english(catalog: Catalog) -> int:
     """Mirror msgids into empty or fuzzy English entries; returns how many were filled."""
     filled = 0
     for message in catalog:
-        if not message.id or (message.string and not message.fuzzy):
+        # A new plural entry's string is ("", ""): a tuple, truthy though empty.
+        done = any(message.string) if isinstance(message.id, tuple) else message.string
+        if not message.id or (done and not message.fuzzy):
             continue
         if isinstance(message.id, tuple):
-            if any(message.string) and not message.fuzzy:
-                continue
             message.string = (message.id[0], message.id[1])
         else:
             message.string = message.id

@@ -137,8 +137,8 @@ PREFERENCES_DAYS = Setting(
     "PREFERENCES_DAYS",
     "90",
     whole(1, 90),
-    "a person's language and clean-up choice are erased after this many days untouched"
-    " (sooner when `RETENTION_DAYS` is shorter)",
+    "a signer's language and clean-up choice are erased after this many days untouched"
+    " (sooner when `RETENTION_DAYS` is shorter; a visitor's go with their draft)",
 )
 BROADCAST_RATE = Setting("BROADCAST_RATE", "25", rate, "broadcast messages per second")
 DRAFT_TTL_HOURS = Setting(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config import draft_lifetime
 from bot.core import drafts, erasure, people, trail
+from bot.core.choices import Kept
 from bot.core.erasure import Erased
 from bot.core.services import Services
-from bot.domain.signatures import Signature
+from bot.domain.signatures import Draft, Signature
+from bot.storage import drafts as draft_store
 from bot.storage import signers as signer_store
 
 
@@ -50,19 +53,37 @@ async def stop(svc: Services, user_id: int) -> bool:
 
 @dataclass(frozen=True)
 class Holdings:
-    """Everything held about one person, as /mydata shows it."""
+    """Everything held about one person, as /mydata shows it: one field per table keyed by
+    their pseudonyms (signatures, subscriptions, blocks, preferences, drafts, trail)."""
 
     signatures: tuple[tuple[Signature, bool], ...]  # each with whether updates are on
     language: str | None  # the one they chose; None: Telegram's, nothing stored
-    draft: bool  # an unfinished signature draft
+    auto_clean: bool  # they chose automatic clean-up after signing
+    kept: Kept  # where those choices are kept
+    choices_until: int | None  # when a visitor's choices go (None: a signer's, or none)
+    draft: Draft | None  # an unfinished signature, or the campaign they opened last
+    draft_until: int | None  # when it expires
+    trail_from: int | None  # the message id where the conversation to clean up begins
+    trail_until: int | None  # when that is forgotten
     blocked: bool
 
 
 async def holdings(svc: Services, user_id: int) -> Holdings:
     signatures = await people.signatures_of(svc, user_id)
+    person = svc.person(user_id)
+    ttl = draft_lifetime(svc.settings)
+    draft = await drafts.live(svc, person)
+    on_draft = await draft_store.choices(svc.db, person, svc.now(), ttl)
+    held = await trail.held(svc, person)
     return Holdings(
         tuple([(s, await people.is_subscribed(svc, user_id, s.campaign)) for s in signatures]),
         await people.stored_language(svc, user_id),
-        await drafts.live(svc, svc.person(user_id)) is not None,
+        await trail.auto_clean(svc, person),
+        Kept.PREFERENCE if signatures else Kept.WITH_DRAFT,
+        on_draft.touched_at + ttl if on_draft else None,
+        draft,
+        draft.updated_at + ttl if draft else None,
+        held.first_message if held else None,
+        held.until if held else None,
         await people.is_blocked(svc, user_id),
     )

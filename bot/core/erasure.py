@@ -124,9 +124,12 @@ async def forget_person(svc: Services, user_id: int) -> Erased:
 
 
 async def auto_clean_off(svc: Services, person: str) -> Erased:
-    """Automatic clean-up switched off: the default needs no row, so a preference holding
-    nothing else goes instead of saying that this person used the bot."""
-    rows = await trail_store.auto_clean_off(svc.db, person, svc.now())
+    """Automatic clean-up switched off: the default needs no row, so a preference (or a
+    visitor's draft row) holding nothing else goes instead of saying that this person used
+    the bot; elsewhere the field is cleared."""
+    now, ttl = svc.now(), draft_lifetime(svc.settings)
+    rows = await trail_store.auto_clean_off(svc.db, person, now)
+    rows += await draft_store.choose(svc.db, person, now, ttl, auto_clean=False)
     return await _finish(svc, rows) if rows else NOTHING
 
 
@@ -151,7 +154,10 @@ async def expire(svc: Services) -> Erased:
     no longer lets the bot delete them, and the journal purge that finishes any erasure that
     found a reader in the way."""
     now = svc.now()
-    rows = await draft_store.expire(svc.db, now, draft_lifetime(svc.settings))
+    persons = await draft_store.expire(svc.db, now, draft_lifetime(svc.settings))
+    for person in persons:  # a visitor's language went with their draft
+        svc.forget_language(person)
+    rows = len(persons)
     rows += await trail_store.expire(svc.db, now, trail.keep(svc.settings))
     rows += await broadcast_store.cancel_forgotten(svc.db, now)  # an admin's raw id
     return await _finish(svc, rows)

@@ -3,6 +3,7 @@ subscriptions, block and stored language (erasing any of it is bot.core.erasure'
 
 from __future__ import annotations
 
+from bot.config import draft_lifetime
 from bot.core.services import Services
 from bot.domain.signatures import Signature
 from bot.storage import signatures as signature_store
@@ -31,4 +32,5 @@ async def is_blocked(svc: Services, user_id: int) -> bool:
 
 async def stored_language(svc: Services, user_id: int) -> str | None:
     """The language the person chose (None: none stored, Telegram's is used)."""
-    return await signer_store.language(svc.db, svc.person(user_id))
+    stale = svc.now() - draft_lifetime(svc.settings)
+    return await signer_store.language(svc.db, svc.person(user_id), stale)

@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime, time
 
 from bot.core import erasure
+from bot.core.choices import preference_days
 from bot.core.services import Services
 from bot.storage import state as state_store
 
@@ -40,7 +41,7 @@ async def apply_retention(svc: Services) -> list[tuple[str, int, int]]:
     done = await _anonymise_closed(svc, days) if days else []
     # Preferences name no campaign, but say that someone used the bot: untouched ones go,
     # whether retention is on or not.
-    keep = min(svc.settings.preferences_days, days or svc.settings.preferences_days)
+    keep = preference_days(svc.settings)
     expired = await erasure.expire_preferences(svc, svc.now() - keep * DAY)
     if expired.rows:
         log.info("retention: erased %d preferences untouched for %d days", expired.rows, keep)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot.config import Settings
+from bot.config import Settings, draft_lifetime
 from bot.core.bases import Bases
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignSet
@@ -112,12 +112,12 @@ class Services:
         if person not in self._languages:
             if len(self._languages) > 100_000:
                 self._languages.clear()
-            self._languages[person] = await signer_store.language(self.db, person)
+            stale = self.now() - draft_lifetime(self.settings)
+            self._languages[person] = await signer_store.language(self.db, person, stale)
         return self.i18n.resolve(self._languages[person], telegram_code)
 
-    async def set_language(self, user_id: int, language: str) -> None:
-        person = self.person(user_id)
-        await signer_store.set_language(self.db, person, user_id, language, self.now())
+    def remember_language(self, person: str, language: str) -> None:
+        """After bot.core.choices.set_language stored it."""
         self._languages[person] = language
 
     def forget_language(self, person: str) -> None:

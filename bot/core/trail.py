@@ -32,10 +32,11 @@ async def first_message(svc: Services, person: str) -> int | None:
 
 
 async def auto_clean(svc: Services, person: str) -> bool:
-    return await trail_store.auto_clean(svc.db, person)
+    """Whether the person chose automatic clean-up (bot.core.choices)."""
+    stale = svc.now() - draft_lifetime(svc.settings)
+    return await trail_store.auto_clean(svc.db, person, stale)
 
 
-async def auto_clean_on(svc: Services, person: str) -> None:
-    """The person's own choice, kept as a preference until /stop or PREFERENCES_DAYS
-    (off is bot.core.erasure.auto_clean_off)."""
-    await trail_store.auto_clean_on(svc.db, person, svc.now())
+async def held(svc: Services, person: str) -> trail_store.Held | None:
+    """What the trail holds for /mydata: where the conversation began, and until when."""
+    return await trail_store.held(svc.db, person, svc.now(), keep(svc.settings))

@@ -125,7 +125,7 @@ async def confirm(
             ).fetchone()
             return int(row[0]) if row else 0
 
-        if not drafts.take(conn, stored or draft):
+        if not drafts.take(conn, stored or draft, now):
             return ConfirmResult(Confirmed.NO_DRAFT, total())
         if conn.execute("SELECT 1 FROM blocks WHERE block = ?", (block,)).fetchone():
             return ConfirmResult(Confirmed.BLOCKED, total())

@@ -10,13 +10,20 @@ from __future__ import annotations
 from bot.storage.engine import Database
 
 
-async def language(db: Database, person: str) -> str | None:
-    value = await db.scalar("SELECT language FROM preferences WHERE person = ?", (person,))
+async def language(db: Database, person: str, stale: int) -> str | None:
+    """The language the person chose: a signer's preference, else a visitor's on their draft
+    row touched after `stale` (bot.storage.drafts)."""
+    value = await db.scalar(
+        "SELECT language FROM (SELECT language, 0 AS rank FROM preferences WHERE person = ?"
+        " UNION ALL SELECT language, 1 FROM drafts WHERE person = ? AND updated_at > ?)"
+        " WHERE language IS NOT NULL ORDER BY rank LIMIT 1",
+        (person, person, stale),
+    )
     return str(value) if value else None
 
 
 async def set_language(db: Database, person: str, chat_id: int, language: str, now: int) -> None:
-    """The choice, and the language of the person's subscriptions (broadcasts use it)."""
+    """A signer's choice, and the language of their subscriptions (broadcasts use it)."""
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO preferences (person, language, touched_at) VALUES (?, ?, ?)"

@@ -3,7 +3,14 @@ how long a row is kept is bot.core.trail's rule."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from bot.storage.engine import Database
+
+
+class Held(NamedTuple):
+    first_message: int  # the oldest message id of the conversation
+    until: int  # unix seconds when the row expires
 
 
 async def note(db: Database, person: str, message_id: int, now: int, keep: int) -> None:
@@ -25,6 +32,14 @@ async def first_message(db: Database, person: str, now: int, keep: int) -> int |
     return int(value) if value is not None else None
 
 
+async def held(db: Database, person: str, now: int, keep: int) -> Held | None:
+    row = await db.fetchone(
+        "SELECT first_message, last_at FROM trail WHERE person = ? AND last_at > ?",
+        (person, now - keep),
+    )
+    return Held(int(row[0]), int(row[1]) + keep) if row else None
+
+
 async def forget(db: Database, person: str) -> None:
     await db.execute("DELETE FROM trail WHERE person = ?", (person,))
 
@@ -34,12 +49,18 @@ async def expire(db: Database, now: int, keep: int) -> int:
     return await db.execute("DELETE FROM trail WHERE last_at <= ?", (now - keep,))
 
 
-async def auto_clean(db: Database, person: str) -> bool:
-    value = await db.scalar("SELECT auto_clean FROM preferences WHERE person = ?", (person,))
+async def auto_clean(db: Database, person: str, stale: int) -> bool:
+    """A signer's preference, or a visitor's choice on their draft row touched after `stale`."""
+    value = await db.scalar(
+        "SELECT MAX(on_) FROM (SELECT auto_clean AS on_ FROM preferences WHERE person = ?"
+        " UNION ALL SELECT auto_clean FROM drafts WHERE person = ? AND updated_at > ?)",
+        (person, person, stale),
+    )
     return bool(value)
 
 
 async def auto_clean_on(db: Database, person: str, now: int) -> None:
+    """A signer's choice (a visitor's is bot.storage.drafts.choose)."""
     await db.execute(
         "INSERT INTO preferences (person, auto_clean, touched_at) VALUES (?, 1, ?)"
         " ON CONFLICT (person) DO UPDATE SET auto_clean = 1, touched_at = excluded.touched_at",

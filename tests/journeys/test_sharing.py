@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import zxingcpp
 from PIL import Image
 
+from bot.core import choices
 from bot.core.services import Services
 from bot.storage import sources as source_store
 from tests.support.faketg import BOT_USERNAME, FakeTelegram, FakeUser
@@ -179,7 +180,7 @@ async def test_source_new_names_its_campaign_when_several_are_open(
         "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, 1234)",
         ("open-doors-letter", payload.split("_")[1]),
     )
-    await svc.set_language(admin.id, "ru")
+    await choices.set_language(svc, admin.id, "ru")
     [listing] = await admin.send("/source")
     ru = svc.i18n.get("ru")
     assert ru._("named link") != "named link"  # translated, as every kind is

@@ -239,9 +239,51 @@ async def test_trail_expiry_leaves_no_trace_of_a_reader(
     assert _left(svc, [svc.person(u.id).encode()]) == []
 
 
-async def _visitor_who_chose_a_language(u: FakeUser, svc: Services, clock: Clock) -> bytes:
-    """A visitor chooses Polish; a day later their conversation's trail has expired, and only
-    the preference (under their per-person pseudonym, returned) is left."""
+async def test_a_visitor_who_chose_leaves_no_preference_and_nothing_after_the_draft(
+    make_user: Callable[..., FakeUser], svc: Services, clock: Clock
+) -> None:
+    """A visitor's choices live on their draft row: no `preferences` row, retention off, and
+    once the draft's lifetime has passed nothing under their pseudonym is left."""
+    u = make_user()
+    await u.send("/language")
+    await u.press("Polski")
+    await u.send("/privacy")
+    await u.press("Automatyczne czyszczenie po podpisaniu: wyłączone")  # switches it on
+    assert await svc.db.fetchall("SELECT * FROM preferences") == []
+    assert await svc.db.fetchall("SELECT language, auto_clean FROM drafts") == [("pl", 1)]
+    [menu] = await u.send("/language")
+    assert "Wybierz język" in menu.text  # the choice is still in force while the draft lives
+    assert svc.settings.retention_days is None
+    await expire_drafts(svc, clock)
+    assert _left(svc, [svc.person(u.id).encode()]) == []
+    [menu] = await u.send("/language")
+    assert "Choose your language" in menu.text  # back to Telegram's language
+
+
+async def test_a_visitor_who_signs_keeps_their_choices(
+    make_user: Callable[..., FakeUser], svc: Services, clock: Clock
+) -> None:
+    u = make_user()
+    await u.send("/language")
+    await u.press("Polski")
+    await u.send("/privacy")
+    await u.press("Automatyczne czyszczenie po podpisaniu: wyłączone")
+    await u.start(CAMPAIGN)
+    await press_action(u, "sign|")
+    await u.send("Vera Visitor")
+    await press_action(u, f"ok|{CAMPAIGN}|1")
+    assert "Usunąłem z tego czatu" in u.last.text  # the clean-up she chose ran after signing
+    assert await svc.db.fetchall("SELECT language, auto_clean FROM preferences") == [("pl", 1)]
+    assert await svc.db.fetchall("SELECT * FROM drafts") == []
+    await expire_drafts(svc, clock)
+    [menu] = await u.send("/language")
+    assert "Wybierz język" in menu.text
+
+
+async def _signer_who_chose_a_language(u: FakeUser, svc: Services, clock: Clock) -> bytes:
+    """A signer chooses Polish; a day later their conversation's trail has expired, and only
+    the preference (under their per-person pseudonym, returned) is left of it."""
+    await sign(u, "Pola Preference")
     await u.send("/language")
     await u.press("Polski")
     await expire_drafts(svc, clock)
@@ -250,10 +292,10 @@ async def _visitor_who_chose_a_language(u: FakeUser, svc: Services, clock: Clock
     return person
 
 
-async def test_preference_expiry_leaves_no_trace_of_a_visitor(
+async def test_preference_expiry_leaves_no_trace_of_a_signer_s_choice(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
-    person = await _visitor_who_chose_a_language(make_user(), svc, clock)
+    person = await _signer_who_chose_a_language(make_user(), svc, clock)
     svc.settings = replace(svc.settings, retention_days=30)
     clock.advance(31 * DAY)
     await apply_retention(svc)
@@ -263,7 +305,7 @@ async def test_preference_expiry_leaves_no_trace_of_a_visitor(
 async def test_preferences_expire_after_preferences_days_with_retention_off(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
-    person = await _visitor_who_chose_a_language(make_user(), svc, clock)
+    person = await _signer_who_chose_a_language(make_user(), svc, clock)
     assert svc.settings.retention_days is None and svc.settings.preferences_days == 90
     clock.advance(88 * DAY)
     await apply_retention(svc)
@@ -276,12 +318,14 @@ async def test_preferences_expire_after_preferences_days_with_retention_off(
 async def test_switching_automatic_clean_up_off_leaves_no_preference(
     make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
-    u, polyglot = make_user(), make_user()
+    u, polyglot, visitor = make_user(), make_user(), make_user()
+    await sign(u, "Una Signer")
     await u.send("/privacy")
     await u.press("Automatic clean-up after signing: off")  # switches it on
     await u.press("Automatic clean-up after signing: on")  # and off again
     assert "Automatic clean-up after signing: off" in str(u.last.buttons)
     assert await svc.db.fetchall("SELECT * FROM preferences") == []  # as if never switched on
+    await sign(polyglot, "Poly Glot")
     await polyglot.send("/language")
     await polyglot.press("Polski")
     await polyglot.send("/privacy")
@@ -289,6 +333,10 @@ async def test_switching_automatic_clean_up_off_leaves_no_preference(
     await polyglot.press("Automatyczne czyszczenie po podpisaniu: włączone")
     rows = await svc.db.fetchall("SELECT language, auto_clean FROM preferences")
     assert rows == [("pl", 0)]  # the language stays, the choice is off
+    await visitor.send("/privacy")
+    await visitor.press("Automatic clean-up after signing: off")
+    await visitor.press("Automatic clean-up after signing: on")
+    assert await svc.db.fetchall("SELECT * FROM drafts") == []  # a visitor's row goes too
 
 
 async def test_retention_anonymisation_leaves_no_name_pseudonym_or_id(

@@ -152,7 +152,7 @@ async def test_privacy_notice_states_retention(
 ) -> None:
     svc.settings = replace(svc.settings, retention_days=90)
     [notice] = await make_user().send("/privacy")
-    assert "Names are erased 90 days after a campaign closes" in notice.text
+    assert "Signatures are erased 90 days after a campaign closes; only counts" in notice.text
 
 
 async def test_mydata_shows_everything_held(make_user: Callable[..., FakeUser]) -> None:
@@ -161,6 +161,10 @@ async def test_mydata_shows_everything_held(make_user: Callable[..., FakeUser]) 
     await u.press("Notify me about this campaign")
     await u.send("/language")
     await u.press("English")
+    await u.send("/privacy")
+    await u.press("Automatic clean-up after signing: off")  # switches it on
+    await u.start("open-doors-letter")
+    await u.press("Sign")  # an unfinished signature, waiting for the name
     [data] = await u.send("/mydata")
     for expected in (
         "Mira Data",
@@ -170,7 +174,41 @@ async def test_mydata_shows_everything_held(make_user: Callable[..., FakeUser]) 
         "Updates: on",
         "Language: English",
         "Doctors and family visits",
+        "Automatic clean-up after signing: on",
+        "kept with your signature and erased 90 days after your last change",
+        "An unfinished signature in \u2068Keep the Doors Open",
+        "at the step “your name”; erased on ",
+        "Where this conversation began, so that a clean-up can delete its",
     ):
         assert expected in data.text, expected
     [other] = await make_user().send("/mydata")
     assert "No signatures." in other.text
+    assert "Automatic clean-up after signing: off" in other.text
+
+
+async def test_mydata_shows_a_visitor_s_choices_and_when_they_go(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    u = make_user()
+    await u.send("/language")
+    await u.press("English")
+    await u.start(CAMPAIGN)  # the campaign opened last, and the link it came through
+    [data] = await u.send("/mydata")
+    for expected in (
+        "Language: English",
+        "kept only with your unfinished signature and erased 24 hours after your last step",
+        "Your choices are erased on ",
+        "The campaign you opened last, \u2068Doctors and family visits",
+    ):
+        assert expected in data.text, expected
+
+
+async def test_language_says_where_the_choice_is_kept(
+    make_user: Callable[..., FakeUser],
+) -> None:
+    u = make_user()
+    [menu] = await u.send("/language")
+    assert "kept only with your unfinished signature and erased 24 hours after" in menu.text
+    await sign(u, name="Kept Choice")
+    [menu] = await u.send("/language")
+    assert "kept with your signature and erased 90 days after your last change" in menu.text

@@ -98,7 +98,8 @@ async def test_the_old_fast_derivation_finds_no_one_in_a_seized_database_and_key
         await visitor.send("/language")
         await visitor.press("Polski")
         await sign(subscriber, name="Sub Scriber", notify=True)
-        assert await svc.db.scalar("SELECT COUNT(*) FROM preferences") >= 1
+        # The visitor's choice waits on their draft row (searched below like every table).
+        assert await svc.db.scalar("SELECT COUNT(*) FROM drafts WHERE language = 'pl'") == 1
         assert await svc.db.scalar("SELECT COUNT(*) FROM subscriptions") == 1
         recorded = PseudonymCost.parse(
             str(await svc.db.scalar("SELECT value FROM bot_state WHERE key = ?", (key_store.COST,)))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from telegram import ChatMember, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ChatMemberHandler, CommandHandler, filters
 
-from bot.config import backup_window_days
+from bot.config import Settings, backup_window_days
 from bot.core import account, erasure, people
-from bot.i18n import NATIVE_NAMES
+from bot.core.services import Services
+from bot.domain.signatures import Step
+from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import cleanup
@@ -18,6 +21,7 @@ from bot.telegram.handlers.base import CallbackRoute, answer, send, show, transl
 from bot.telegram.views import cleanup as cleanup_views
 from bot.telegram.views import signing as views
 from bot.telegram.views.common import View, button, esc, keyboard, user_text
+from bot.telegram.views.signing import choices_kept
 
 
 async def mysignature_command(update: Update, context: BotContext) -> None:
@@ -132,8 +136,7 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
 
 async def privacy_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
-    settings = context.svc.settings
-    notice = views.privacy_notice(t, settings.retention_days, backup_window_days(settings))
+    notice = views.privacy_notice(t, context.svc.settings)
     auto = await cleanup.auto_clean_wanted(update, context)
     await send(update, context, cleanup_views.privacy_view(t, notice, auto))
 
@@ -194,6 +197,15 @@ async def mydata_command(update: Update, context: BotContext) -> None:
                 ]
             )
         )
+    lines.extend(_choices_lines(t, held, svc.settings))
+    lines.extend(_draft_and_trail_lines(update, t, held, svc))
+    if held.blocked:
+        lines.append(esc(t._("A block: moderators stopped you from signing again.")))
+    await send(update, context, View("\n".join(lines)))
+
+
+def _choices_lines(t: Translator, held: account.Holdings, settings: Settings) -> list[str]:
+    """The language and the automatic clean-up choice, and where they are kept."""
     language = (
         esc(NATIVE_NAMES[held.language])
         if held.language
@@ -203,12 +215,70 @@ async def mydata_command(update: Update, context: BotContext) -> None:
             )
         )
     )
-    lines.append("\n{}: {}".format(esc(t._("Language")), language))
-    if held.draft:
-        lines.append(esc(t._("An unfinished signature draft (erased if not completed).")))
-    if held.blocked:
-        lines.append(esc(t._("A block: moderators stopped you from signing again.")))
-    await send(update, context, View("\n".join(lines)))
+    lines = [
+        "\n{}: {}".format(esc(t._("Language")), language),
+        esc(
+            t._("Automatic clean-up after signing: on")
+            if held.auto_clean
+            else t._("Automatic clean-up after signing: off")
+        ),
+    ]
+    if held.language or held.auto_clean:
+        lines.append(esc(choices_kept(t, held.kept, settings)))
+    if held.choices_until is not None:
+        until = t.datetime(held.choices_until)
+        lines.append(
+            esc(t._("Your choices are erased on {date} unless you sign.").format(date=until))
+        )
+    return lines
+
+
+def _draft_and_trail_lines(
+    update: Update, t: Translator, held: account.Holdings, svc: Services
+) -> list[str]:
+    """The unfinished signature (or the campaign opened last) and the clean-up trail."""
+    lines = []
+    draft = held.draft
+    if draft is not None and held.draft_until is not None:
+        campaign = svc.campaign(draft.campaign)
+        title = user_text(campaign.text_for(t.language)[0].title if campaign else draft.campaign)
+        until = esc(t.datetime(held.draft_until))
+        if draft.step is Step.VISIT:
+            text = t._(
+                "The campaign you opened last, {campaign}, and the link you came through; "
+                "erased on {date}."
+            )
+        else:
+            text = t._(
+                "An unfinished signature in {campaign}, at the step “{step}”; erased on {date} "
+                "unless you sign."
+            )
+        step = esc(STEP_NAMES[draft.step](t))
+        lines.append("\n" + esc(text).format(campaign=title, step=step, date=until))
+    if held.trail_from is not None and held.trail_until is not None:
+        message = update.effective_message
+        newest = message.message_id if message is not None else held.trail_from
+        count = max(newest - held.trail_from + 1, 1)
+        lines.append(
+            esc(
+                t.ngettext(
+                    "Where this conversation began, so that a clean-up can delete its {count} "
+                    "message from this chat; forgotten on {date}.",
+                    "Where this conversation began, so that a clean-up can delete its {count} "
+                    "messages from this chat; forgotten on {date}.",
+                    count,
+                ).format(count=t.number(count), date=t.datetime(held.trail_until))
+            )
+        )
+    return lines
+
+
+STEP_NAMES: dict[Step, Callable[[Translator], str]] = {
+    Step.VISIT: lambda t: t._("reading the campaign"),
+    Step.NAME: lambda t: t._("your name"),
+    Step.EXTRAS: lambda t: t._("role and organisation"),
+    Step.PREVIEW: lambda t: t._("the preview before signing"),
+}
 
 
 def register(app: BotApp) -> dict[str, CallbackRoute]:

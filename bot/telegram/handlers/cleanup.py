@@ -13,11 +13,18 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.config import backup_window_days
-from bot.core import erasure, trail
+from bot.core import choices, erasure, trail
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.base import CallbackRoute, answer, person_of, send, show, translator
+from bot.telegram.handlers.base import (
+    CallbackRoute,
+    answer,
+    person_of,
+    send,
+    show,
+    translator,
+    user_id_of,
+)
 from bot.telegram.views import cleanup as views
 from bot.telegram.views.signing import privacy_notice
 
@@ -73,21 +80,18 @@ async def on_clean(update: Update, context: BotContext, cb: Callback) -> None:
 
 
 async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
-    """The person's own choice, kept as a preference until /stop."""
+    """The person's own choice, kept where bot.core.choices says."""
     svc = context.svc
     t = await translator(update, context)
     on = cb.args[0] == "1"
-    if on:
-        await trail.auto_clean_on(svc, person_of(update, context))
-    else:
-        await erasure.auto_clean_off(svc, person_of(update, context))
+    await choices.set_auto_clean(svc, user_id_of(update), on)
     await answer(
         update,
         t._("Automatic clean-up after signing: on")
         if on
         else t._("Automatic clean-up after signing: off"),
     )
-    notice = privacy_notice(t, svc.settings.retention_days, backup_window_days(svc.settings))
+    notice = privacy_notice(t, svc.settings)
     await show(update, context, views.privacy_view(t, notice, on))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.core import people, reading
+from bot.core import choices, people, reading
 from bot.domain.campaigns import Campaign
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.callbacks import Callback
@@ -15,6 +15,7 @@ from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import CallbackRoute, answer, send, show, translator, user_id_of
 from bot.telegram.views import campaign as views
 from bot.telegram.views.common import View, button, esc, keyboard
+from bot.telegram.views.signing import choices_kept
 
 
 async def current_campaign(update: Update, context: BotContext) -> Campaign | None:
@@ -122,23 +123,27 @@ async def _progress_view(
     return views.progress_view(t, campaign, await svc.progress(campaign), signed)
 
 
-def language_menu(t: Translator) -> View:
+async def language_menu(update: Update, context: BotContext) -> View:
+    """The languages, and where a choice would be kept and for how long."""
+    t = await translator(update, context)
+    kept = await choices.where_kept(context.svc, user_id_of(update))
     rows = [
         [button(("✓ " if code == t.language else "") + name, "setlang", code)]
         for code, name in NATIVE_NAMES.items()
     ]
-    return View("🌐 " + esc(t._("Choose your language:")), keyboard(*rows))
+    text = "🌐 {}\n\n{}".format(
+        esc(t._("Choose your language:")), esc(choices_kept(t, kept, context.svc.settings))
+    )
+    return View(text, keyboard(*rows))
 
 
 async def language_command(update: Update, context: BotContext) -> None:
-    t = await translator(update, context)
-    await send(update, context, language_menu(t))
+    await send(update, context, await language_menu(update, context))
 
 
 async def on_language(update: Update, context: BotContext, cb: Callback) -> None:
-    t = await translator(update, context)
     await answer(update)
-    await show(update, context, language_menu(t))
+    await show(update, context, await language_menu(update, context))
 
 
 async def on_set_language(update: Update, context: BotContext, cb: Callback) -> None:
@@ -146,7 +151,7 @@ async def on_set_language(update: Update, context: BotContext, cb: Callback) -> 
     if code not in NATIVE_NAMES:
         await answer(update)
         return
-    await context.svc.set_language(user_id_of(update), code)
+    await choices.set_language(context.svc, user_id_of(update), code)
     t = context.svc.i18n.get(code)
     # Translators: confirm the switch naming your own language, e.g. "Мова: беларуская."
     await answer(update, t._("Language set to English."))

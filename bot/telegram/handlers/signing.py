@@ -11,7 +11,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.config import backup_window_days
 from bot.core import signing
 from bot.core.signing import Outcome, Recorded, Tap
 from bot.core.typed_text import Read, read_typed, shown_in
@@ -137,9 +136,7 @@ async def on_privacy(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
     await answer(update)
     auto = await cleanup.auto_clean_wanted(update, context)
-    retention = context.svc.settings.retention_days
-    backups = backup_window_days(context.svc.settings)
-    await show(update, context, views.privacy_full(t, retention, backups, cb.args[0], auto))
+    await show(update, context, views.privacy_full(t, context.svc.settings, cb.args[0], auto))
 
 
 async def _recorded(update: Update, context: BotContext, done: Tap | Recorded) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.config import Settings, backup_window_days
+from bot.core.choices import Kept, preference_days
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import Progress
 from bot.domain.signatories import Listing, Place, Review
@@ -28,23 +30,52 @@ def backup_line(t: Translator, days: int | None) -> str:
     )
 
 
-def privacy_notice(
-    t: Translator, retention_days: int | None, backup_days: int | None = None
-) -> str:
+def choices_kept(t: Translator, kept: Kept, settings: Settings) -> str:
+    """Where a person's language and clean-up choices are kept, and for how long."""
+    if kept is Kept.WITH_DRAFT:
+        hours = settings.draft_ttl_hours
+        return t.ngettext(
+            "You have not signed anything, so your choices (language, automatic clean-up) are "
+            "kept only with your unfinished signature and erased {hours} hour after your last "
+            "step here, unless you sign.",
+            "You have not signed anything, so your choices (language, automatic clean-up) are "
+            "kept only with your unfinished signature and erased {hours} hours after your last "
+            "step here, unless you sign.",
+            hours,
+        ).format(hours=t.number(hours))
+    days = preference_days(settings)
+    return t.ngettext(
+        "Your choices (language, automatic clean-up) are kept with your signature and erased "
+        "{days} day after your last change, or at once with /stop or when you withdraw your "
+        "last signature.",
+        "Your choices (language, automatic clean-up) are kept with your signature and erased "
+        "{days} days after your last change, or at once with /stop or when you withdraw your "
+        "last signature.",
+        days,
+    ).format(days=t.number(days))
+
+
+def privacy_notice(t: Translator, settings: Settings) -> str:
+    """Every sentence is true of the code: what a signature row holds, what the pseudonym is
+    and where its key lives, who sees what, how long each thing is kept."""
     lines = [
         "🔒 <b>{}</b>".format(esc(t._("Your privacy"))),
         esc(
             t._(
-                "We record only what you enter: your name, and optionally your role and "
-                "organisation, whether your name may be shown publicly, your language and the "
-                "date. We do not store your Telegram username, phone number or photo."
+                "With your signature we record what you enter (your name, and optionally your "
+                "role and organisation), whether your name may be shown publicly, your "
+                "language, the link you came through (which group or shared link, never who "
+                "sent it) and the exact time you signed. We do not store your Telegram "
+                "username, phone number or photo."
             )
         ),
         esc(
             t._(
-                "Your Telegram account is kept only as a keyed pseudonym. Your Telegram id is "
-                "stored only if you ask to be notified about the campaign, and is erased when "
-                "you stop the notifications or withdraw."
+                "Your Telegram account is kept only as a keyed pseudonym. The key is kept on "
+                "the bot's server apart from the database and its backups; whoever holds both "
+                "can tell whether a given account signed. Your Telegram id is stored only if "
+                "you ask to be notified about the campaign, and is erased when you stop the "
+                "notifications or withdraw."
             )
         ),
         esc(
@@ -61,18 +92,22 @@ def privacy_notice(
                 "everything we hold with /mydata, and stop all messages with /stop."
             )
         ),
+        esc(choices_kept(t, Kept.WITH_DRAFT, settings)),
+        esc(choices_kept(t, Kept.PREFERENCE, settings)),
     ]
-    if retention_days:
+    if days := settings.retention_days:
         lines.append(
             esc(
                 t.ngettext(
-                    "Names are erased {days} day after a campaign closes; only the counts remain.",
-                    "Names are erased {days} days after a campaign closes; only the counts remain.",
-                    retention_days,
-                ).format(days=t.number(retention_days))
+                    "Signatures are erased {days} day after a campaign closes; only counts "
+                    "remain (how many signed or withdrew each hour, and through which link).",
+                    "Signatures are erased {days} days after a campaign closes; only counts "
+                    "remain (how many signed or withdrew each hour, and through which link).",
+                    days,
+                ).format(days=t.number(days))
             )
         )
-    if backup_days:
+    if backup_days := backup_window_days(settings):
         lines.append(backup_line(t, backup_days))
     return "\n\n".join(lines)
 
@@ -83,8 +118,9 @@ def privacy_summary(t: Translator) -> str:
         "🔒 "
         + esc(
             t._(
-                "Only what you type here is recorded, never your username or phone number, and "
-                "your Telegram account only as a keyed pseudonym."
+                "What you type here is recorded with the time and the link you came through, "
+                "never your username or phone number, and your Telegram account only as a "
+                "keyed pseudonym."
             )
         )
         + "\n"
@@ -215,11 +251,9 @@ def extras_prompt(t: Translator, draft: Draft, notice: str = "") -> View:
     )
 
 
-def privacy_full(
-    t: Translator, retention_days: int | None, backup_days: int | None, slug: str, auto: bool
-) -> View:
+def privacy_full(t: Translator, settings: Settings, slug: str, auto: bool) -> View:
     """The whole notice from inside the flow, with the phone clean-up and a way back."""
-    notice = privacy_notice(t, retention_days, backup_days)
+    notice = privacy_notice(t, settings)
     return cleanup_views.privacy_view(t, notice, auto, back=slug)
 
 
