@@ -1,0 +1,148 @@
+"""Debian's Caddy runs the shipped deploy/Caddyfile in front of the bot in webhook mode: updates
+with the secret reach the bot, others do not, and the secret is in none of Caddy's logs.
+
+The secret header is all that authenticates an update, so whoever reads it in a log can post
+updates "from" an admin. The test runs the shipped file itself, changed by text substitution
+only where a test must (site address, log file, upstream and admin ports), with the start
+command the file recommends, so a header logged again, or `--environ` back, fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.operations.test_webhook import SECRET, free_port, start_update, wait_for
+from tests.support.faketg import FakeTelegram, FakeTelegramServer
+from tests.support.harness import spawn_bot, stop_bot
+
+CADDY = shutil.which("caddy")
+pytestmark = pytest.mark.skipif(CADDY is None, reason="caddy is not installed")
+
+SHIPPED = ROOT / "deploy" / "Caddyfile"
+WEBHOOK_PATH = "/telegram/CHANGE-ME-long-random-path"
+HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def swap(text: str, old: str, new: str) -> str:
+    """Replace the one occurrence of `old`: a shipped file that changed shape fails here."""
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def caddy_command(tmp_path: Path, site: int, bot: int) -> tuple[list[str], Path]:
+    """The start command the shipped file recommends, on a copy of it fit for this test."""
+    shipped = SHIPPED.read_text()
+    access_log = tmp_path / "access.log"
+    text = swap(shipped, "\nbot.example.org {", f"\nhttp://127.0.0.1:{site} {{")
+    text = swap(text, "output file /var/log/caddy/petition-bot.log", f"output file {access_log}")
+    text = swap(text, "reverse_proxy 127.0.0.1:8443", f"reverse_proxy 127.0.0.1:{bot}")
+    admin = f"\tadmin 127.0.0.1:{free_port()}\n"  # in the global options block, made if missing
+    text = swap(text, "\n{\n", "\n{\n" + admin) if "\n{\n" in text else "{\n" + admin + "}\n" + text
+    config = tmp_path / "Caddyfile"
+    config.write_text(text)
+    [command] = re.findall(r"^#\s+ExecStart=(/usr/bin/caddy run .+)$", shipped, re.M)
+    argv = swap(command, "/etc/caddy/Caddyfile", str(config)).split()
+    return [str(CADDY), *argv[1:], "--adapter", "caddyfile"], access_log
+
+
+@contextmanager
+def running_caddy(argv: list[str], tmp_path: Path, site: int) -> Iterator[tuple[Path, Path]]:
+    """Caddy with the secret in its environment, as the shipped file says; yields the files
+    holding its stdout and stderr (the journal under systemd)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "WEBHOOK_SECRET": SECRET,
+    }
+    out, err = tmp_path / "caddy.out", tmp_path / "caddy.err"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(argv, env=env, stdout=stdout, stderr=stderr)
+    try:
+        with httpx.Client(timeout=2) as client:
+            for _ in range(200):
+                assert proc.poll() is None, err.read_text()
+                try:
+                    client.get(f"http://127.0.0.1:{site}/")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+        yield out, err
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def bot_texts(fake: FakeTelegram, user: dict[str, Any]) -> list[str]:
+    """What the user sees from the bot in their chat."""
+    with fake.lock:
+        messages = list(fake.chats[user["id"]].messages.values())
+    return [str(m.get("text", "")) for m in messages if m["from"]["id"] == fake.bot["id"]]
+
+
+async def test_caddy_passes_updates_and_logs_no_webhook_secret(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    fake = FakeTelegram()
+    site, bot = free_port(), free_port()
+    argv, access_log = caddy_command(tmp_path, site, bot)
+    url = f"http://127.0.0.1:{site}"
+    bot_log = tmp_path / "bot.log"
+    with FakeTelegramServer(fake) as srv:
+        extra = {
+            "WEBHOOK_URL": "https://bot.example.org" + WEBHOOK_PATH,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_PORT": str(bot),
+            "WEBHOOK_LISTEN": "127.0.0.1",
+        }
+        proc = spawn_bot({**env, **extra}, srv.base_url, bot_log)
+        try:
+            await wait_for(lambda: fake.webhook is not None)
+            signer, intruder, late = (fake.new_user(n) for n in ("Signer", "Intruder", "Late"))
+            with running_caddy(argv, tmp_path, site) as (out, err):
+                async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+
+                    async def post(user: dict[str, Any], secret: str, **options: str) -> int:
+                        header = options.get("header", HEADER)
+                        r = await client.post(
+                            options.get("path", WEBHOOK_PATH),
+                            json=start_update(fake, user),
+                            headers={header: secret},
+                        )
+                        return r.status_code
+
+                    assert await post(signer, SECRET) == 200
+                    await wait_for(lambda: bot_texts(fake, signer) != [])
+                    assert await post(intruder, "wrong-secret-0123456789") == 404
+                    assert await post(intruder, SECRET, path="/telegram/elsewhere") == 404
+                    stop_bot(proc)  # a request while the bot is down lands in the error log
+                    assert await post(late, SECRET, header=HEADER.lower()) == 502
+        finally:
+            stop_bot(proc)
+    assert proc.returncode == 0, bot_log.read_text()
+    seen = "\n".join(bot_texts(fake, signer))  # the campaign card, as with polling
+    assert "Doctors and family visits" in seen, seen
+    assert bot_texts(fake, intruder) == [] and bot_texts(fake, late) == []
+    fake.assert_no_violations()
+    entries = [json.loads(line) for line in access_log.read_text().splitlines()]
+    assert [e["status"] for e in entries] == [404, 200, 404, 404, 502]  # the readiness probe first
+    errors = [line for line in err.read_text().splitlines() if '"http.log.error' in line]
+    assert len(errors) == 1 and "connection refused" in errors[0]
+    for log in (access_log, out, err, bot_log):
+        assert SECRET not in log.read_text(), log.name
+    for entry in entries:  # no header at all, and only the sender's /24
+        assert "headers" not in entry["request"] and entry["request"]["remote_ip"] == "127.0.0.0"
