@@ -202,38 +202,50 @@ def _clean_checkout(target: Path) -> Path:
     return target
 
 
+# The wheel is built as `make wheel` builds it: in the build environment, whose setuptools is
+# pinned; the environment the tests run in has none (tests/operations/test_install.py).
+BUILD_PYTHON = ROOT / ".venv-build" / "bin" / "python"
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`pip install .` of a clean checkout into a folder of its own; the checkout is then gone."""
-    base = tmp_path_factory.mktemp("installed")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of a clean checkout, built in the build environment `make test` made."""
+    if not BUILD_PYTHON.exists():
+        pytest.fail(f"{BUILD_PYTHON} is missing: run the tests with `make test`")
+    base = tmp_path_factory.mktemp("wheel")
     source = _clean_checkout(base / "src")
-    site = base / "site"
+    subprocess.run(
+        [
+            *(BUILD_PYTHON, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"),
+            *("--no-deps", "--no-build-isolation", "--wheel-dir", str(base), str(source)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    shutil.rmtree(source)
+    [built] = base.glob("petition_bot-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed into a folder of its own, away from any checkout."""
+    site = tmp_path_factory.mktemp("installed") / "site"
     subprocess.run(
         [
             *(sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
-            *("--no-deps", "--no-build-isolation", "--target", str(site), str(source)),
+            *("--no-deps", "--no-index", "--target", str(site), str(wheel)),
         ],
         check=True,
         capture_output=True,
         timeout=240,
     )
-    shutil.rmtree(source)  # the installed bot must not reach back into its source
     return site
 
 
-def test_the_wheel_carries_the_licence_texts(tmp_path: Path) -> None:
+def test_the_wheel_carries_the_licence_texts(wheel: Path) -> None:
     """MIT and the font's licence ask that their notices travel with every copy."""
-    source = _clean_checkout(tmp_path / "src")
-    subprocess.run(
-        [
-            *(sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"),
-            *("--no-deps", "--no-build-isolation", "--wheel-dir", str(tmp_path), str(source)),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    [wheel] = tmp_path.glob("petition_bot-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         [licences] = {n.rsplit("/licenses/", 1)[0] for n in names if "/licenses/" in n}
