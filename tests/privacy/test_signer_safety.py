@@ -284,10 +284,14 @@ async def _pending_broadcast(svc: Services, campaign: str = CAMPAIGN) -> int:
 
 
 async def _raw_ids(svc: Services, user_id: int) -> dict[str, int]:
-    return {
-        table: await svc.db.scalar(f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", (user_id,))
-        for table in ("subscriptions", "deliveries")
-    }
+    """Rows holding the person's chat id, sealed (the key opens it) or in clear."""
+    found = {}
+    for table in ("subscriptions", "deliveries"):
+        rows = await svc.db.fetchall(f"SELECT chat, chat_id FROM {table}")
+        found[table] = sum(
+            user_id in (clear, svc.ids.unseal_chat(sealed)) for sealed, clear in rows
+        )
+    return found
 
 
 @pytest.mark.parametrize("path", ["withdraw", "stop", "notifications off", "blocked the bot"])
