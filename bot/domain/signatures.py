@@ -80,7 +80,7 @@ class Pseudonyms:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
-        self._chat_key = hmac.new(key, b"subkey:subscriber-chat", hashlib.sha256).digest()
+        self._chat_key = hmac.digest(key, b"subkey:subscriber-chat", "sha256")
 
     def derive(self, purpose: str, base: str) -> str:
         return _hmac(self._key, f"{purpose}:{base}")
@@ -131,10 +131,10 @@ class Pseudonyms:
         return int.from_bytes(_xor(box, self._chat_mask(nonce)), "big", signed=True)
 
     def _chat_mask(self, nonce: bytes) -> bytes:
-        return hmac.new(self._chat_key, b"mask:" + nonce, hashlib.sha256).digest()[:8]
+        return hmac.digest(self._chat_key, b"mask:" + nonce, "sha256")[:8]
 
     def _chat_tag(self, nonce: bytes, box: bytes) -> bytes:
-        return hmac.new(self._chat_key, b"tag:" + nonce + box, hashlib.sha256).digest()[:8]
+        return hmac.digest(self._chat_key, b"tag:" + nonce + box, "sha256")[:8]
 
     def unseal(self, sealed: str | None) -> str | None:
         """The base id inside a seal, or None for a missing or malformed one."""
