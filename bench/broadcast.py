@@ -42,8 +42,8 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
         svc = app.runtime.services
         async with svc.db.transaction() as conn:
             await conn.executemany(
-                "INSERT INTO subscriptions (campaign, signer, chat_id, active) VALUES (?, ?, ?, 1)",
-                [(CAMPAIGN, f"s{cid}", cid) for cid in chats],
+                "INSERT INTO subscriptions (campaign, signer, chat, active) VALUES (?, ?, ?, 1)",
+                [(CAMPAIGN, f"s{cid}", svc.ids.seal_chat(cid)) for cid in chats],
             )
         bid = await broadcast_store.draft_for(svc.db, CAMPAIGN, 1, 0)
         await broadcast_store.set_draft_text(svc.db, bid, "en", "<b>News</b> for you", default=True)

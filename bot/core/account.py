@@ -33,13 +33,13 @@ async def withdraw(svc: Services, user_id: int, slug: str) -> Withdrawal | None:
 
 
 async def set_updates(svc: Services, user_id: int, slug: str, on: bool, language: str) -> bool:
-    """Opting in is the only moment the raw Telegram id is stored; opting out erases it.
+    """Opting in is the only moment the chat id is stored (sealed); opting out erases it.
     False when the person has not signed `slug` (nothing changes)."""
     if await people.signature_in(svc, user_id, slug) is None:
         return False
     if on:
         subscriber = svc.subscriber(user_id, slug)
-        await signer_store.subscribe(svc.db, slug, subscriber, user_id, language)
+        await signer_store.subscribe(svc.db, slug, subscriber, svc.ids.seal_chat(user_id), language)
     else:
         await erasure.stop_updates(svc, user_id, slug)
     return True

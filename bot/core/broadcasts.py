@@ -3,7 +3,7 @@ the runner (bot.telegram.broadcast) reads and records while it sends.
 
 The broadcast and all its delivery rows are created in one transaction at confirmation, so
 a double tap queues nothing twice and a restart resumes where sending stopped. When it ends
-its delivery rows, which hold raw chat ids, go (bot.core.erasure).
+its delivery rows, which hold sealed chat ids, go (bot.core.erasure).
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from bot.core import erasure
 from bot.core.organisers import audit
 from bot.core.services import Services
-from bot.domain.broadcasts import Broadcast, BroadcastStatus, ConfirmOutcome, DeliveryStatus
+from bot.domain.broadcasts import (
+    Broadcast,
+    BroadcastStatus,
+    ConfirmOutcome,
+    DeliveryStatus,
+    Recipient,
+)
 from bot.domain.campaigns import Campaign
 from bot.storage import broadcasts as store
 
@@ -126,22 +132,33 @@ async def texts(svc: Services, broadcast_id: int) -> dict[str, str]:
     return await store.texts(svc.db, broadcast_id)
 
 
-async def pending(svc: Services, broadcast_id: int) -> list[tuple[int, str | None]]:
-    """The next recipients not yet sent to: (chat id, language)."""
-    return await store.pending_deliveries(svc.db, broadcast_id)
+async def pending(svc: Services, broadcast_id: int) -> list[Recipient]:
+    """The next recipients not yet sent to, their chat ids opened with the key. A delivery
+    whose seal does not open (damaged) is recorded as failed rather than retried forever."""
+    recipients = []
+    for subscriber, sealed, clear, language in await store.pending_deliveries(svc.db, broadcast_id):
+        chat_id = clear if clear is not None else svc.ids.unseal_chat(sealed)
+        if chat_id is None:
+            log.warning("broadcast %d: a delivery's chat id does not open", broadcast_id)
+            await store.mark_delivery(svc.db, broadcast_id, subscriber, DeliveryStatus.FAILED)
+        else:
+            recipients.append(Recipient(subscriber, chat_id, language))
+    return recipients
 
 
-async def record(svc: Services, broadcast_id: int, chat_id: int, sent: bool, blocked: bool) -> None:
+async def record(
+    svc: Services, broadcast_id: int, recipient: Recipient, sent: bool, blocked: bool
+) -> None:
     """One delivery's outcome; a recipient who blocked the bot is erased (bot.core.erasure)."""
     if blocked:
-        await erasure.recipient_blocked(svc, broadcast_id, chat_id)
+        await erasure.recipient_blocked(svc, broadcast_id, recipient)
         return
     outcome = DeliveryStatus.SENT if sent else DeliveryStatus.FAILED
-    await store.mark_delivery(svc.db, broadcast_id, chat_id, outcome)
+    await store.mark_delivery(svc.db, broadcast_id, recipient.subscriber, outcome)
 
 
 async def finish(svc: Services, broadcast_id: int) -> Broadcast | None:
-    """Every recipient done: the broadcast ends and its raw ids go; it with its final counts."""
+    """Every recipient done: the broadcast ends and its delivery rows go; it with its final counts."""
     await erasure.finish_broadcast(svc, broadcast_id)
     return await store.get(svc.db, broadcast_id)
 

@@ -39,7 +39,8 @@ async def set_language(svc: Services, user_id: int, language: str) -> Kept:
     person = svc.person(user_id)
     kept = await where_kept(svc, user_id)
     if kept is Kept.PREFERENCE:
-        await signer_store.set_language(svc.db, person, user_id, language, svc.now())
+        theirs = await svc.subscriptions_of(user_id)
+        await signer_store.set_language(svc.db, person, theirs, language, svc.now())
     else:
         ttl = draft_lifetime(svc.settings)
         await draft_store.choose(svc.db, person, svc.now(), ttl, language=language)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.config import draft_lifetime
 from bot.core import people, trail
 from bot.core.services import Services
+from bot.domain.broadcasts import Recipient
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft
 from bot.storage import broadcasts as broadcast_store
 from bot.storage import drafts as draft_store
@@ -108,17 +109,17 @@ async def sign_or_overwrite(
 
 
 async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:
-    """The "Stop updates" button: the raw Telegram id of this subscription, and its pending
-    deliveries."""
+    """The "Stop updates" button: this subscription (its sealed chat id) and its deliveries."""
     subscriber = svc.subscriber(user_id, campaign)
-    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, subscriber, user_id))
+    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, subscriber))
 
 
 async def forget_person(svc: Services, user_id: int) -> Erased:
-    """/stop, or the person blocked the bot: every raw id (subscriptions, pending
-    deliveries), preferences, the draft and the conversation's trail. Signatures stay."""
+    """/stop, or the person blocked the bot: every subscription (and so every sealed chat id,
+    deliveries included), preferences, the draft and the conversation's trail. Signatures
+    stay."""
     person = svc.person(user_id)
-    rows = await signer_store.forget_chat(svc.db, user_id, person)
+    rows = await signer_store.forget_chat(svc.db, await svc.subscriptions_of(user_id), person)
     svc.forget_language(person)
     return await _finish(svc, rows)
 
@@ -235,12 +236,17 @@ async def cancel_forgotten_broadcasts(svc: Services) -> Erased:
 
 
 async def finish_broadcast(svc: Services, broadcast_id: int) -> Erased:
-    """A broadcast sent to everyone: its delivery rows (raw chat ids) and its admin's id go;
+    """A broadcast sent to everyone: its delivery rows (sealed chat ids) and its admin's id go;
     the counts stay."""
     return await _finish(svc, await broadcast_store.finish(svc.db, broadcast_id, svc.now()))
 
 
-async def recipient_blocked(svc: Services, broadcast_id: int, chat_id: int) -> Erased:
+async def recipient_blocked(svc: Services, broadcast_id: int, recipient: Recipient) -> Erased:
     """A recipient who blocked the bot (or whose account is gone): the delivery is recorded
-    as failed, and their raw id goes from every subscription and every pending delivery."""
-    return await _finish(svc, await broadcast_store.mark_blocked(svc.db, broadcast_id, chat_id))
+    as failed, and every subscription of theirs goes with its deliveries. Their other
+    subscriptions are found by their pseudonyms, from the base of the chat id (a private
+    chat's id is its user's), computed off the event loop."""
+    await svc.prepare(recipient.chat_id)
+    theirs = await svc.subscriptions_of(recipient.chat_id)
+    rows = await broadcast_store.mark_blocked(svc.db, broadcast_id, recipient.subscriber, theirs)
+    return await _finish(svc, rows)

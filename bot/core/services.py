@@ -75,6 +75,11 @@ class Services:
         """The per-campaign pseudonym of subscriptions: shares nothing with the signature's."""
         return self.ids.subscriber_of(self.bases.of(user_id), campaign)
 
+    async def subscriptions_of(self, user_id: int) -> list[tuple[str, str]]:
+        """The person's subscriber pseudonym in every campaign held: (campaign, subscriber).
+        Nothing finds a subscription by chat id (it is stored only sealed)."""
+        return [(c, self.subscriber(user_id, c)) for c in await self.campaigns_held()]
+
     def block(self, user_id: int) -> str:
         return self.ids.block_of(self.bases.of(user_id))
 

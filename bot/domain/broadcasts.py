@@ -101,3 +101,13 @@ class Broadcast:
     def expired(self, now: int) -> bool:
         """A draft shown so long ago that its preview may be forgotten."""
         return now - self.created_at > DRAFT_HOURS * 3600
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One pending delivery, opened: the subscription it belongs to (its pseudonym in the
+    broadcast's campaign), the chat to write to, and the language of the text to send."""
+
+    subscriber: str
+    chat_id: int
+    language: str | None

@@ -64,6 +64,10 @@ def key_fingerprint(key: bytes) -> str:
     return _hmac(key, "petition-bot signer-key fingerprint v1")[:32]
 
 
+def _xor(data: bytes, mask: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, mask, strict=True))
+
+
 class Pseudonyms:
     """Every keyed id of a person, each for one purpose, so no two tables share one.
 
@@ -76,6 +80,7 @@ class Pseudonyms:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
+        self._chat_key = hmac.digest(key, b"subkey:subscriber-chat", "sha256")
 
     def derive(self, purpose: str, base: str) -> str:
         return _hmac(self._key, f"{purpose}:{base}")
@@ -101,7 +106,35 @@ class Pseudonyms:
         """
         nonce = secrets.token_bytes(16)
         mask = hmac.new(self._key, b"seal:" + nonce, hashlib.sha256).digest()
-        return (nonce + bytes(a ^ b for a, b in zip(bytes.fromhex(base), mask, strict=True))).hex()
+        return (nonce + _xor(bytes.fromhex(base), mask)).hex()
+
+    def seal_chat(self, chat_id: int) -> str:
+        """A subscriber's chat id encrypted under its own subkey with a fresh nonce, and tagged.
+
+        Two seals of one chat share nothing, so without the key neither the id nor a link
+        between a person's subscriptions (or deliveries) can be read from them; the key holder
+        opens each one, because the bot must write to its subscribers.
+        """
+        nonce = secrets.token_bytes(16)
+        box = _xor(chat_id.to_bytes(8, "big", signed=True), self._chat_mask(nonce))
+        return (nonce + box + self._chat_tag(nonce, box)).hex()
+
+    def unseal_chat(self, sealed: str | None) -> int | None:
+        """The chat id inside a seal, or None for a missing, malformed or altered one."""
+        try:
+            raw = bytes.fromhex(sealed or "")
+        except ValueError:
+            return None
+        nonce, box, tag = raw[:16], raw[16:24], raw[24:]
+        if len(raw) != 32 or not hmac.compare_digest(tag, self._chat_tag(nonce, box)):
+            return None
+        return int.from_bytes(_xor(box, self._chat_mask(nonce)), "big", signed=True)
+
+    def _chat_mask(self, nonce: bytes) -> bytes:
+        return hmac.digest(self._chat_key, b"mask:" + nonce, "sha256")[:8]
+
+    def _chat_tag(self, nonce: bytes, box: bytes) -> bytes:
+        return hmac.digest(self._chat_key, b"tag:" + nonce + box, "sha256")[:8]
 
     def unseal(self, sealed: str | None) -> str | None:
         """The base id inside a seal, or None for a missing or malformed one."""
@@ -112,7 +145,7 @@ class Pseudonyms:
         if len(raw) != 48:
             return None
         mask = hmac.new(self._key, b"seal:" + raw[:16], hashlib.sha256).digest()
-        return bytes(a ^ b for a, b in zip(raw[16:], mask, strict=True)).hex()
+        return _xor(raw[16:], mask).hex()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
-"""Broadcasts and their deliveries: the only raw Telegram ids an organiser's action creates.
+"""Broadcasts and their deliveries: the only Telegram ids an organiser's action creates.
 
-`deliveries.chat_id` (a recipient) lives while its broadcast sends, `broadcasts.admin_id` while
-it is a draft or sending; both go when it ends (bot.core.erasure). Every status comes from
+A delivery names its subscription by pseudonym (`subscriber`, in the broadcast's campaign) and
+carries its sealed chat id (`chat`, copied from the subscription; `chat_id` holds a clear one
+only until the data step of migrations/0011 seals it). It lives while its broadcast sends,
+`broadcasts.admin_id` (a raw id) while it is a draft or sending; both go when it ends
+(bot.core.erasure). Every status comes from
 bot.domain.broadcasts and changes only along its tables: each UPDATE names the states it may
 move from (`moving_to`), so a second confirmation or a stale button changes nothing.
 """
@@ -22,6 +25,7 @@ from bot.domain.broadcasts import (
     DeliveryStatus,
     moving_to,
 )
+from bot.storage import signers as signer_store
 from bot.storage.engine import Database, Row
 
 _COLUMNS = "id, campaign, admin_id, html, status, kind, sent, failed, progress_message, created_at"
@@ -119,7 +123,11 @@ async def get(db: Database, broadcast_id: int) -> Broadcast | None:
 # Recipients: active subscriptions, each in the language kept on the subscription (set when
 # they opt in or change /language); no join to the signatures, whose pseudonyms differ since
 # version 3. Each row starts PENDING (the column's default, migrations/0002).
-_RECIPIENTS = "SELECT ?, chat_id, language FROM subscriptions WHERE campaign = ? AND active = 1"
+_RECIPIENTS = (
+    "INSERT OR IGNORE INTO deliveries (broadcast, subscriber, chat, chat_id, language)"
+    " SELECT ?, signer, chat, chat_id, language FROM subscriptions"
+    " WHERE campaign = ? AND active = 1"
+)
 
 
 async def start(db: Database, broadcast_id: int) -> int | None:
@@ -139,10 +147,7 @@ async def start(db: Database, broadcast_id: int) -> int | None:
         row = await cur.fetchone()
         if row is None:
             return None
-        cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (broadcast, chat_id, language) " + _RECIPIENTS,
-            (broadcast_id, row[0]),
-        )
+        cur = await conn.execute(_RECIPIENTS, (broadcast_id, row[0]))
         return int(cur.rowcount)
 
 
@@ -162,10 +167,7 @@ async def create_milestone(
             "INSERT INTO broadcast_texts (broadcast, language, html) VALUES (?, ?, ?)",
             [(broadcast_id, language, html) for language, html in texts.items()],
         )
-        cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (broadcast, chat_id, language) " + _RECIPIENTS,
-            (broadcast_id, campaign),
-        )
+        cur = await conn.execute(_RECIPIENTS, (broadcast_id, campaign))
         return broadcast_id, int(cur.rowcount)
 
 
@@ -195,13 +197,14 @@ async def texts(db: Database, broadcast_id: int) -> dict[str, str]:
 
 async def pending_deliveries(
     db: Database, broadcast_id: int, limit: int = 200
-) -> list[tuple[int, str | None]]:
+) -> list[tuple[str, str | None, int | None, str | None]]:
+    """(subscriber, sealed chat, clear chat id of a row not sealed yet, language)."""
     rows = await db.fetchall(
-        "SELECT chat_id, language FROM deliveries WHERE broadcast = ? AND status = ?"
-        " ORDER BY chat_id LIMIT ?",
+        "SELECT subscriber, chat, chat_id, language FROM deliveries"
+        " WHERE broadcast = ? AND status = ? ORDER BY subscriber LIMIT ?",
         (broadcast_id, DeliveryStatus.PENDING.value, limit),
     )
-    return [(int(r[0]), r[1]) for r in rows]
+    return [(str(r[0]), r[1], r[2], r[3]) for r in rows]
 
 
 # The broadcast's column counting each outcome.
@@ -209,29 +212,38 @@ _COUNTED = {DeliveryStatus.SENT: "sent", DeliveryStatus.FAILED: "failed"}
 
 
 async def mark_delivery(
-    db: Database, broadcast_id: int, chat_id: int, outcome: DeliveryStatus
+    db: Database, broadcast_id: int, subscriber: str, outcome: DeliveryStatus
 ) -> None:
     """Records one outcome (sent, or failed for a reason other than a block) and its count."""
-    await _mark(db, broadcast_id, chat_id, outcome, blocked=False)
+    await _mark(db, broadcast_id, subscriber, outcome, ())
 
 
-async def mark_blocked(db: Database, broadcast_id: int, chat_id: int) -> int:
-    """The recipient blocked the bot: recorded as failed, and their raw id deleted from every
-    subscription and pending delivery. Returns the rows deleted. Called by core/erasure only."""
-    return await _mark(db, broadcast_id, chat_id, DeliveryStatus.FAILED, blocked=True)
+async def mark_blocked(
+    db: Database, broadcast_id: int, subscriber: str, theirs: signer_store.Subscriptions
+) -> int:
+    """The recipient blocked the bot: recorded as failed, and this subscription and `theirs`
+    (the person's others) deleted with their deliveries. Returns the subscriptions deleted.
+    Called by core/erasure only."""
+    return await _mark(db, broadcast_id, subscriber, DeliveryStatus.FAILED, theirs, blocked=True)
 
 
 async def _mark(
-    db: Database, broadcast_id: int, chat_id: int, outcome: DeliveryStatus, *, blocked: bool
+    db: Database,
+    broadcast_id: int,
+    subscriber: str,
+    outcome: DeliveryStatus,
+    theirs: signer_store.Subscriptions,
+    *,
+    blocked: bool = False,
 ) -> int:
     """Records one outcome and its count together; `blocked` (the person blocked the bot)
-    also deletes their raw id, for every campaign. Returns the rows deleted."""
+    also deletes the subscription and `theirs`. Returns the subscriptions deleted."""
     column = _COUNTED[outcome]
     where, params = _in(moving_to(DELIVERY_MOVES, outcome))
     async with db.transaction() as conn:
         cur = await conn.execute(
-            f"UPDATE deliveries SET status = ? WHERE broadcast = ? AND chat_id = ? AND {where}",
-            (outcome.value, broadcast_id, chat_id, *params),
+            f"UPDATE deliveries SET status = ? WHERE broadcast = ? AND subscriber = ? AND {where}",
+            (outcome.value, broadcast_id, subscriber, *params),
         )
         if cur.rowcount == 1:
             await conn.execute(
@@ -239,17 +251,14 @@ async def _mark(
             )
         if not blocked:
             return 0
-        cur = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-        deleted = int(cur.rowcount)
-        cur = await conn.execute(
-            "DELETE FROM deliveries WHERE chat_id = ? AND status = ?",
-            (chat_id, DeliveryStatus.PENDING.value),
-        )
-        return deleted + int(cur.rowcount)
+        cur = await conn.execute("SELECT campaign FROM broadcasts WHERE id = ?", (broadcast_id,))
+        row = await cur.fetchone()
+        own = [] if row is None else [(str(row[0]), subscriber)]
+        return await signer_store.delete_subscriptions(conn, [*own, *theirs])
 
 
 async def finish(db: Database, broadcast_id: int, now: int) -> int:
-    """Marks it done and deletes what holds raw chat ids: its delivery rows and admin_id (and
+    """Marks it done and deletes what holds chat ids: its delivery rows (sealed) and admin_id (and
     its texts); the counts stay. Returns the rows deleted. Called by bot.core.erasure only."""
     done, params = _moving_to(BroadcastStatus.DONE)
     async with db.transaction() as conn:

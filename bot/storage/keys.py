@@ -11,7 +11,9 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from bot.config import PseudonymCost
 from bot.domain.signatures import NEW_KEY, Pseudonyms, key_fingerprint, signer_id
@@ -123,11 +125,7 @@ async def come_back(
                 " WHERE campaign = ? AND signer = ? AND legacy = 1",
                 (ids.signer_of(slow, campaign), ids.seal_base(slow), campaign, old),
             ).rowcount
-            moved += conn.execute(
-                "UPDATE OR REPLACE subscriptions SET signer = ?, legacy = 0"
-                " WHERE campaign = ? AND signer = ? AND legacy = 1",
-                (ids.subscriber_of(slow, campaign), campaign, old),
-            ).rowcount
+            moved += _move_subscription(conn, campaign, old, ids.subscriber_of(slow, campaign))
         for table, column, old_id, new_id in (
             ("preferences", "person", ids.person_of(fast), ids.person_of(slow)),
             ("drafts", "person", ids.person_of(fast), ids.person_of(slow)),
@@ -142,18 +140,36 @@ async def come_back(
     return await db.atomic(work)
 
 
-async def legacy_people(
-    db: Database, ids: Pseudonyms, key: bytes, limit: int
-) -> list[tuple[str, int | None]]:
-    """Old bases of up to `limit` people who still have rows in the old form, with the chat
-    id where it was a subscription that named them.
+def _move_subscription(conn: sqlite3.Connection, campaign: str, old: str, new: str) -> int:
+    """A subscription in the old form takes its new pseudonym, and its deliveries follow it."""
+    moved = conn.execute(
+        "UPDATE OR REPLACE subscriptions SET signer = ?, legacy = 0"
+        " WHERE campaign = ? AND signer = ? AND legacy = 1",
+        (new, campaign, old),
+    ).rowcount
+    if moved:
+        conn.execute(
+            "UPDATE OR REPLACE deliveries SET subscriber = ? WHERE subscriber = ?"
+            " AND broadcast IN (SELECT id FROM broadcasts WHERE campaign = ?)",
+            (new, old, campaign),
+        )
+    return moved
 
-    From signature seals (the key opens them) and subscribers' chat ids. A row that yields no
-    base (a damaged seal) is marked moved, so the upgrade ends; its signer stays unrecognised.
+
+Legacy = tuple[str, list[tuple[str, str]]]  # an old base, and old subscriptions it may not name
+
+
+async def legacy_people(db: Database, ids: Pseudonyms, key: bytes, limit: int) -> list[Legacy]:
+    """Old bases of up to `limit` people who still have rows in the old form, with the old
+    subscriptions (campaign, pseudonym) their chat id was found in.
+
+    From signature seals and subscribers' sealed chat ids (the key opens both). A row that
+    yields no base (a damaged seal) is marked moved, so the upgrade ends; its person stays
+    unrecognised.
     """
 
-    def work(conn: sqlite3.Connection) -> list[tuple[str, int | None]]:
-        found: dict[str, int | None] = {}
+    def work(conn: sqlite3.Connection) -> list[Legacy]:
+        found: dict[str, list[tuple[str, str]]] = {}
         rows = conn.execute(
             "SELECT number, seal FROM signatures WHERE legacy = 1 ORDER BY number LIMIT ?",
             (limit * 4,),
@@ -163,33 +179,90 @@ async def legacy_people(
             if base is None:
                 conn.execute("UPDATE signatures SET legacy = 0 WHERE number = ?", (number,))
             elif len(found) < limit:
-                found[base] = None
+                found.setdefault(base, [])
         if len(found) < limit:
-            subscribers = conn.execute(
-                "SELECT DISTINCT chat_id FROM subscriptions WHERE legacy = 1 LIMIT ?", (limit,)
+            subscriptions = conn.execute(
+                "SELECT campaign, signer, chat, chat_id FROM subscriptions WHERE legacy = 1"
+                " LIMIT ?",
+                (limit,),
             ).fetchall()
-            found.update((signer_id(key, int(chat_id)), int(chat_id)) for (chat_id,) in subscribers)
+            for campaign, signer, chat, clear in subscriptions:
+                chat_id = clear if clear is not None else ids.unseal_chat(chat)
+                if chat_id is None:  # damaged: no person to move it to; it cannot be sent
+                    conn.execute(
+                        "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?",
+                        (campaign, signer),
+                    )
+                else:
+                    found.setdefault(signer_id(key, chat_id), []).append((campaign, signer))
         return list(found.items())[:limit]
 
     return await db.atomic(work)
 
 
-async def settle_subscriptions(db: Database, ids: Pseudonyms, chat_id: int, slow: str) -> None:
-    """A subscription still in the old form after its person moved (its pseudonym was not the
-    chat's) takes the chat's new pseudonym, so the upgrade ends."""
+async def settle_subscriptions(
+    db: Database, ids: Pseudonyms, old: list[tuple[str, str]], slow: str
+) -> None:
+    """Subscriptions still in the old form after their person moved (their pseudonym was not
+    the person's old one) take the person's new pseudonym, so the upgrade ends."""
 
     def work(conn: sqlite3.Connection) -> None:
-        rows = conn.execute(
-            "SELECT campaign, signer FROM subscriptions WHERE chat_id = ? AND legacy = 1",
-            (chat_id,),
-        ).fetchall()
-        conn.executemany(
-            "UPDATE OR REPLACE subscriptions SET signer = ?, legacy = 0"
-            " WHERE campaign = ? AND signer = ?",
-            [(ids.subscriber_of(slow, campaign), campaign, old) for campaign, old in rows],
-        )
+        for campaign, signer in old:
+            _move_subscription(conn, campaign, signer, ids.subscriber_of(slow, campaign))
 
     await db.atomic(work)
+
+
+async def clear_chats_left(db: Database) -> bool:
+    """Whether a chat id made before migrations/0011 is still in clear."""
+    row = await db.fetchone(
+        "SELECT 1 FROM subscriptions WHERE chat_id IS NOT NULL"
+        " UNION ALL SELECT 1 FROM deliveries WHERE chat_id IS NOT NULL LIMIT 1"
+    )
+    return row is not None
+
+
+async def seal_clear_chats(db: Database, ids: Pseudonyms, batch: int = 500) -> int:
+    """Data step of migrations/0011: every chat id still in clear is sealed and its clear
+    column set to NULL, a batch per transaction (a killed run resumes: the clear ones are what
+    is left). Subscriptions and deliveries are keyed by pseudonym, never by chat id, so a
+    broadcast sending meanwhile finds each delivery in one form or the other, once. Returns
+    the rows sealed; the caller purges the journal."""
+    sealed = 0
+    for table, first, second, start in (
+        ("subscriptions", "campaign", "signer", ""),
+        ("deliveries", "broadcast", "subscriber", -1),
+    ):
+        after: tuple[Any, Any] = (start, "")
+        while rows := await db.atomic(
+            partial(_seal_batch, ids=ids, table=table, key=(first, second), after=after, n=batch)
+        ):
+            sealed += len(rows)
+            after = rows[-1]
+    return sealed
+
+
+def _seal_batch(
+    conn: sqlite3.Connection,
+    *,
+    ids: Pseudonyms,
+    table: str,
+    key: tuple[str, str],
+    after: tuple[Any, Any],
+    n: int,
+) -> list[tuple[Any, Any]]:
+    """Seals the next `n` clear chat ids after primary key `after`; returns their keys."""
+    first, second = key
+    rows = conn.execute(
+        f"SELECT {first}, {second}, chat_id FROM {table} WHERE ({first}, {second}) > (?, ?)"
+        f" AND chat_id IS NOT NULL ORDER BY {first}, {second} LIMIT ?",
+        (*after, n),
+    ).fetchall()
+    conn.executemany(
+        f"UPDATE {table} SET chat = ?, chat_id = NULL WHERE {first} = ? AND {second} = ?",
+        [(ids.seal_chat(int(chat_id)), a, b) for a, b, chat_id in rows],
+    )
+    return [(a, b) for a, b, _ in rows]
 
 
 def move_to_per_campaign_pseudonyms(conn: sqlite3.Connection, ids: Pseudonyms) -> int | None:

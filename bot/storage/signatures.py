@@ -9,6 +9,7 @@ from bot.domain.review import REVIEW_MOVES, Decision
 from bot.domain.signatories import Review
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft, Signature
 from bot.storage import drafts, funnel
+from bot.storage import signers as signer_store
 from bot.storage.engine import Database
 from bot.storage.funnel import Event
 
@@ -219,16 +220,7 @@ async def erase(db: Database, campaign: str, signer: str, subscriber: str, now: 
             " ON CONFLICT (campaign, hour) DO UPDATE SET withdrawn = withdrawn + 1",
             (campaign, now // 3600),
         )
-        await conn.execute(
-            "DELETE FROM deliveries WHERE broadcast IN"
-            " (SELECT id FROM broadcasts WHERE campaign = ?) AND chat_id IN"
-            " (SELECT chat_id FROM subscriptions WHERE campaign = ? AND signer IN (?, ?))",
-            (campaign, campaign, subscriber, signer),
-        )
-        await conn.execute(
-            "DELETE FROM subscriptions WHERE campaign = ? AND signer IN (?, ?)",
-            (campaign, subscriber, signer),
-        )
+        await signer_store.delete_subscriptions(conn, [(campaign, subscriber), (campaign, signer)])
     return True
 
 

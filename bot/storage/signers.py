@@ -1,13 +1,20 @@
 """What the bot keeps about a person beyond a draft: their own choices, a block, subscriptions.
 
 Each is keyed by a pseudonym of its own purpose (bot.domain.signatures.Pseudonyms). None of
-them says that a person opened a campaign or saw a notice. The only raw Telegram id is a
-subscription's chat id, kept by consent and erased on every opt-out path.
+them says that a person opened a campaign or saw a notice. A subscription's chat id, kept by
+consent and erased on every opt-out path, is stored only sealed (fresh nonce each time), so
+nothing is found by it: a person's subscriptions are found by their pseudonyms, one per campaign
+(`Subscriptions`: [(campaign, subscriber)]).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from bot.storage.engine import Database
+
+Subscriptions = Sequence[tuple[str, str]]  # (campaign, subscriber pseudonym) of one person
 
 
 async def language(db: Database, person: str, stale: int) -> str | None:
@@ -22,7 +29,9 @@ async def language(db: Database, person: str, stale: int) -> str | None:
     return str(value) if value else None
 
 
-async def set_language(db: Database, person: str, chat_id: int, language: str, now: int) -> None:
+async def set_language(
+    db: Database, person: str, theirs: Subscriptions, language: str, now: int
+) -> None:
     """A signer's choice, and the language of their subscriptions (broadcasts use it)."""
     async with db.transaction() as conn:
         await conn.execute(
@@ -31,8 +40,9 @@ async def set_language(db: Database, person: str, chat_id: int, language: str, n
             " touched_at = excluded.touched_at",
             (person, language, now),
         )
-        await conn.execute(
-            "UPDATE subscriptions SET language = ? WHERE chat_id = ?", (language, chat_id)
+        await conn.executemany(
+            "UPDATE subscriptions SET language = ? WHERE campaign = ? AND signer = ?",
+            [(language, campaign, subscriber) for campaign, subscriber in theirs],
         )
 
 
@@ -57,28 +67,20 @@ async def block(db: Database, block: str, now: int) -> None:
     )
 
 
-async def subscribe(db: Database, campaign: str, signer: str, chat_id: int, language: str) -> None:
-    """Opt-in: the one moment the raw chat id is stored (needed to message them)."""
+async def subscribe(db: Database, campaign: str, signer: str, chat: str, language: str) -> None:
+    """Opt-in: the one moment the chat id is stored, sealed (`chat`; needed to message them)."""
     await db.execute(
-        "INSERT INTO subscriptions (campaign, signer, chat_id, active, language)"
+        "INSERT INTO subscriptions (campaign, signer, chat, active, language)"
         " VALUES (?, ?, ?, 1, ?) ON CONFLICT (campaign, signer) DO UPDATE SET"
-        " chat_id = excluded.chat_id, active = 1, language = excluded.language",
-        (campaign, signer, chat_id, language),
+        " chat = excluded.chat, chat_id = NULL, active = 1, language = excluded.language",
+        (campaign, signer, chat, language),
     )
 
 
-async def unsubscribe(db: Database, campaign: str, signer: str, chat_id: int) -> int:
-    """Opt-out erases the raw id, pending deliveries of that campaign's broadcasts included."""
+async def unsubscribe(db: Database, campaign: str, signer: str) -> int:
+    """Opt-out erases the chat id, pending deliveries of that campaign's broadcasts included."""
     async with db.transaction() as conn:
-        await conn.execute(
-            "DELETE FROM deliveries WHERE chat_id = ?"
-            " AND broadcast IN (SELECT id FROM broadcasts WHERE campaign = ?)",
-            (chat_id, campaign),
-        )
-        cur = await conn.execute(
-            "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, signer)
-        )
-    return int(cur.rowcount)
+        return await delete_subscriptions(conn, [(campaign, signer)])
 
 
 async def is_subscribed(db: Database, campaign: str, signer: str) -> bool:
@@ -90,13 +92,29 @@ async def is_subscribed(db: Database, campaign: str, signer: str) -> bool:
     )
 
 
-async def forget_chat(db: Database, chat_id: int, person: str) -> int:
-    """/stop, or the person blocked the bot: every raw id, preference and draft goes."""
+async def forget_chat(db: Database, theirs: Subscriptions, person: str) -> int:
+    """/stop, or the person blocked the bot: every subscription with its pending deliveries
+    (so every copy of the chat id), preference and draft goes."""
     async with db.transaction() as conn:
-        await conn.execute("DELETE FROM deliveries WHERE chat_id = ?", (chat_id,))
-        cur = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-        removed = cur.rowcount
+        removed = await delete_subscriptions(conn, theirs)
         await conn.execute("DELETE FROM preferences WHERE person = ?", (person,))
         await conn.execute("DELETE FROM drafts WHERE person = ?", (person,))
         await conn.execute("DELETE FROM trail WHERE person = ?", (person,))
     return int(removed)
+
+
+async def delete_subscriptions(conn: Any, theirs: Subscriptions) -> int:
+    """Inside a transaction: these subscriptions and their deliveries (each holds the sealed
+    chat id; the broadcast keeps the counts). Returns the subscriptions deleted."""
+    await conn.executemany(
+        "DELETE FROM deliveries WHERE subscriber = ?"
+        " AND broadcast IN (SELECT id FROM broadcasts WHERE campaign = ?)",
+        [(subscriber, campaign) for campaign, subscriber in theirs],
+    )
+    removed = 0
+    for campaign, subscriber in theirs:
+        cur = await conn.execute(
+            "DELETE FROM subscriptions WHERE campaign = ? AND signer = ?", (campaign, subscriber)
+        )
+        removed += cur.rowcount
+    return removed

@@ -47,7 +47,7 @@ async def _post_init(app: BotApp) -> None:
     services.legacy = await check_signer_key(
         db=services.db, key=settings.signer_key, cost=settings.pseudonym_cost
     )
-    if services.legacy:  # rows made before pseudonyms version 3 move in the background
+    if await upgrade.needed(services):  # rows made before this version move in the background
         runtime.upgrade = asyncio.create_task(upgrade.run(services))
     for warning in services.settings.warnings:
         log.warning("%s", warning)

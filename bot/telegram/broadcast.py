@@ -7,8 +7,8 @@ cancelled runner always records what Telegram accepted. (The one window left: th
 killed outright between Telegram accepting a message and the mark — at most the one message in
 flight. A timed-out send is counted as failed rather than retried, for the same reason: better
 one person misses an update than gets it twice.) What it reads and records goes through
-bot.core.broadcasts; when the broadcast ends its delivery rows, which hold raw chat ids, are
-erased (bot.core.erasure); the counts stay on the broadcast.
+bot.core.broadcasts, which opens each recipient's sealed chat id; when the broadcast ends its
+delivery rows are erased (bot.core.erasure); the counts stay on the broadcast.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from telegram.ext import Application
 
 from bot.core import broadcasts
 from bot.core.services import Services
-from bot.domain.broadcasts import Broadcast, BroadcastStatus
+from bot.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
 from bot.telegram.views.common import esc
@@ -133,12 +133,12 @@ class Broadcaster:
             batch = await broadcasts.pending(svc, broadcast_id)
             if not batch:
                 break
-            for chat_id, language in batch:
+            for recipient in batch:
                 if self._stopping:
                     return
-                html = texts.get(language or "", broadcast.html)
+                html = texts.get(recipient.language or "", broadcast.html)
                 await self._pace().wait()
-                one = asyncio.ensure_future(self._deliver_and_mark(broadcast_id, chat_id, html))
+                one = asyncio.ensure_future(self._deliver_and_mark(broadcast_id, recipient, html))
                 self._inflight.add(one)
                 one.add_done_callback(self._inflight.discard)
                 await asyncio.shield(one)  # a cancel here still lets the mark be written
@@ -150,9 +150,9 @@ class Broadcaster:
             log.info("broadcast %d done: %d sent, %d failed", done.id, done.sent, done.failed)
             await progress.finish(done.sent, done.failed)
 
-    async def _deliver_and_mark(self, broadcast_id: int, chat_id: int, html: str) -> None:
-        sent, blocked = await self._deliver(chat_id, html)
-        await broadcasts.record(self.svc, broadcast_id, chat_id, sent, blocked)
+    async def _deliver_and_mark(self, broadcast_id: int, recipient: Recipient, html: str) -> None:
+        sent, blocked = await self._deliver(recipient.chat_id, html)
+        await broadcasts.record(self.svc, broadcast_id, recipient, sent, blocked)
 
     async def _deliver(self, chat_id: int, html: str) -> tuple[bool, bool]:
         """(sent, blocked). Never raises for Telegram's answers about one chat."""

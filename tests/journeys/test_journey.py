@@ -397,7 +397,8 @@ async def test_notify_opt_in_stores_id_and_opt_out_erases_it(
     u = make_user()
     await sign(u, name="Nina N")
     await u.press("Notify me about this campaign")
-    assert await svc.db.scalar("SELECT chat_id FROM subscriptions") == u.id
+    [(sealed, clear)] = await svc.db.fetchall("SELECT chat, chat_id FROM subscriptions")
+    assert clear is None and svc.ids.unseal_chat(sealed) == u.id  # kept sealed, by consent
     assert "Stop updates" in str(u.last.buttons)
     await u.press("Stop updates")
     assert await svc.db.scalar("SELECT COUNT(*) FROM subscriptions") == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import erasure
+from bot.core import broadcasts, erasure
 from bot.core.services import Services
 from bot.domain.broadcasts import (
     BROADCAST_MOVES,
@@ -158,13 +158,13 @@ async def test_a_recipient_who_blocked_the_bot_is_erased_and_counted_once(
     make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
     await sign(make_user(first_name="Gone"), "Gone Away", notify=True)
-    chat_id = int(await svc.db.scalar("SELECT chat_id FROM subscriptions"))
     draft = await broadcast_store.draft_for(svc.db, CAMPAIGN, 7, svc.now())
     await broadcast_store.set_draft_text(svc.db, draft, "en", "News", default=True)
     assert await broadcast_store.start(svc.db, draft) == 1
-    assert await erasure.recipient_blocked(svc, draft, chat_id) == erasure.Erased(1, True)
+    [recipient] = await broadcasts.pending(svc, draft)
+    assert await erasure.recipient_blocked(svc, draft, recipient) == erasure.Erased(1, True)
     assert await svc.db.fetchall("SELECT * FROM subscriptions") == []
     # A second outcome for the same row is not a move the table allows: counted once.
-    await broadcast_store.mark_delivery(svc.db, draft, chat_id, D.SENT)
+    await broadcast_store.mark_delivery(svc.db, draft, recipient.subscriber, D.SENT)
     stored = await broadcast_store.get(svc.db, draft)
     assert stored is not None and (stored.sent, stored.failed) == (0, 1)
