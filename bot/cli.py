@@ -1,4 +1,5 @@
-"""`petition-bot` (and `python -m bot`): run the bot, `check` the set-up, `migrate`, `restore`.
+"""`petition-bot` (and `python -m bot`): run the bot, `check` the set-up, `migrate`, `restore`,
+`seal` a secret with a passphrase and `unlock` a bot that waits for it.
 
 Whatever ends the process prints one line an organiser can act on and never the token, a name
 or a traceback (tracebacks go to the log at DEBUG). Exit codes: 0 done, 1 a failure worth a
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
 import os
 import signal
@@ -18,6 +20,7 @@ import sys
 import time
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -27,15 +30,20 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.core.content import ContentError, campaign_problems
 from bot.crypto import slow_base
 from bot.domain.campaigns import Campaign
+from bot.domain.signatures import new_signer_key
 from bot.i18n import CatalogError, I18n
 from bot.ops import restore
 from bot.ops.lock import RunLock
 from bot.ops.logs import configure_logging, redact
+from bot.ops.sealed import Sealed, seal, write_sealed
 from bot.ops.signer_key import with_signer_key
+from bot.ops.unlock import UnlockError, send_passphrase, socket_path
 from bot.storage.keys import SignerKeyError, check_signer_key
 from bot.storage.sqlite import DatabaseError, MigrationError, SqliteDatabase, migration_files
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
+from bot.telegram.locked import wait_until_unlocked
+from bot.telegram.metrics import Metrics
 
 log = logging.getLogger("bot")
 CONFIG_ERROR = 2
@@ -97,6 +105,29 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept a backup older than the last erasure (it undoes withdrawals)",
     )
+    seal_command = commands.add_parser(
+        "seal",
+        help="encrypt a new signer key (or --from a file) with a passphrase, into a new file",
+        allow_abbrev=False,
+    )
+    seal_command.add_argument("out", metavar="OUT", help="the sealed file to create (mode 0600)")
+    seal_command.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        help="seal this file's content (a key or the bot token; - = type it in) instead",
+    )
+    unlock_command = commands.add_parser(
+        "unlock",
+        help="give the passphrase to a bot waiting with sealed secrets (on this server)",
+        allow_abbrev=False,
+    )
+    unlock_command.add_argument(
+        "--socket",
+        metavar="PATH",
+        help="the bot's unlock socket (default: $RUNTIME_DIRECTORY/unlock.sock, else "
+        "$XDG_RUNTIME_DIR/petition-bot/unlock.sock)",
+    )
     return parser
 
 
@@ -111,10 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "check":
             return _check()
+        if command == "seal":
+            return _seal(Path(args.out), args.source)
+        if command == "unlock":
+            return _unlock(args.socket)
         settings = _settings(create_key=command != "restore")
         secrets += [settings.bot_token, settings.webhook_secret or ""]
         configure_logging(settings.log_level, secrets, fmt=settings.log_format)
+        sealed = Sealed.of(settings)
         if command == "restore":
+            settings = _open_here(settings, sealed)
             return _restore(settings, args.file, args.identity, args.accept_older)
         # One bot per database: a second one, or a restore in progress, holds this lock.
         lock = RunLock(settings.database_path)
@@ -126,9 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         try:
             if command == "migrate":
-                return asyncio.run(_migrate(settings))
+                return asyncio.run(_migrate(_open_here(settings, sealed)))
+            metrics = Metrics()
+            if sealed is not None:
+                unlocked = _wait_until_unlocked(settings, sealed, metrics)
+                if unlocked is None:
+                    return 0
+                settings = unlocked
+                secrets.append(settings.bot_token)
+                configure_logging(settings.log_level, secrets, fmt=settings.log_format)
             asyncio.run(_migrate(settings, quiet=True))  # before Telegram is contacted
-            return _run(settings)
+            return _run(settings, metrics)
         finally:
             lock.release()
     except Stop as stop:
@@ -149,6 +194,93 @@ def _settings(*, create_key: bool = True) -> Settings:
     """Settings and the signer key; a new install's key file is made here, not in `restore`."""
     try:
         return with_signer_key(load_settings(), create=create_key)
+    except SettingsError as exc:
+        raise Stop(f"configuration error: {exc}") from None
+
+
+def _ask(prompt: str) -> str:
+    """A line typed without echo, or read from standard input when it is not a terminal
+    (so `systemd-ask-password … | petition-bot unlock` works). Never stored or logged."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    line = sys.stdin.readline()
+    if not line:
+        raise Stop("nothing was given on standard input")
+    return line.rstrip("\r\n")
+
+
+def _seal(out: Path, source: str | None) -> int:
+    """Writes a new sealed file: a new signer key, or the content of `source`."""
+    if out.exists():
+        raise Stop(f"{out} exists: seal into a new file")
+    if source is None:
+        secret, what = new_signer_key().encode(), "a new signer key"
+    elif source == "-":
+        secret, what = _ask("The secret to seal (not shown): ").encode(), "what you typed"
+    else:
+        try:
+            secret, what = Path(source).read_bytes(), source
+        except OSError as exc:
+            raise Stop(f"cannot read {source}: {exc.strerror}") from None
+    if not secret.strip():
+        raise Stop("there is nothing to seal")
+    passphrase = _ask("Passphrase: ")
+    if sys.stdin.isatty() and _ask("The same passphrase again: ") != passphrase:
+        raise Stop("the two passphrases differ; nothing was written")
+    try:
+        write_sealed(out, seal(secret, passphrase))
+    except SettingsError as exc:
+        raise Stop(str(exc)) from None
+    except OSError as exc:
+        raise Stop(f"cannot write {out}: {exc.strerror}") from None
+    print(f"sealed {what} into {out} (mode 0600); the bot will wait for `petition-bot unlock`")
+    if source not in (None, "-"):
+        print(
+            f"{source} is still in clear on this disk, and deleting it may leave its blocks "
+            "readable: seal on another machine, or from a tmpfs (README, 'Keys at rest')",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _unlock(socket: str | None) -> int:
+    """Sends the passphrase to the waiting bot; 0 once it is unlocked, 1 when refused."""
+    try:
+        path = Path(socket) if socket else socket_path(os.environ)
+    except UnlockError as exc:
+        raise Stop(str(exc)) from None
+    try:
+        answer = send_passphrase(path, _ask("Passphrase: "))
+    except UnlockError as exc:
+        raise Stop(str(exc), 1) from None
+    except OSError as exc:
+        raise Stop(
+            f"the unlock socket {path} did not answer: {exc.__class__.__name__}", 1
+        ) from None
+    print(answer)
+    return 0 if answer == "unlocked" else 1
+
+
+def _open_here(settings: Settings, sealed: Sealed | None) -> Settings:
+    """For commands run by hand (migrate, restore): the passphrase asked for here."""
+    if sealed is None:
+        return settings
+    try:
+        opened = sealed.open(settings, _ask("Passphrase of the sealed key or token: "))
+    except SettingsError as exc:
+        raise Stop(f"configuration error: {exc}") from None
+    if opened is None:
+        raise Stop("refused: wrong passphrase", 1)
+    return opened
+
+
+def _wait_until_unlocked(settings: Settings, sealed: Sealed, metrics: Metrics) -> Settings | None:
+    """The locked start (bot/telegram/locked.py): no Telegram until `petition-bot unlock`."""
+    try:
+        socket = socket_path(os.environ)
+        return asyncio.run(wait_until_unlocked(settings, sealed, socket, metrics))
+    except UnlockError as exc:
+        raise Stop(f"cannot wait to be unlocked: {exc}") from None
     except SettingsError as exc:
         raise Stop(f"configuration error: {exc}") from None
 
@@ -227,10 +359,11 @@ async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     return 0
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, metrics: Metrics | None = None) -> int:
+    """Builds the bot (with the metrics a locked start already counted) and runs it."""
     try:
         migration_files()  # before Telegram is contacted: a broken install never half-starts
-        app = build_application(settings)
+        app = build_application(settings, metrics=metrics)
         # Once the installation proved whole, so a failure before it stays one line.
         log.info("petition-bot %s starting", version())
     except MigrationError as exc:

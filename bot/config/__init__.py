@@ -69,6 +69,7 @@ __all__ = [  # what the rest of the bot imports from bot.config
     "default_key_file",
     "draft_lifetime",
     "env_file",
+    "is_sealed",
     "load_settings",
 ]
 
@@ -92,6 +93,9 @@ class Settings:
     # SIGNER_KEY, or (empty until bot/ops/signer_key.py reads it) the key in signer_key_file.
     signer_key: bytes = field(default=SIGNER_KEY.default_value, repr=False)
     signer_key_file: Path | None = SIGNER_KEY_FILE.default_value
+    # A token file sealed with a passphrase (bot/ops/sealed.py): bot_token stays empty until
+    # an organiser unlocks the bot.
+    sealed_token_file: Path | None = None
     api_base_url: str = BOT_API_BASE_URL.default_value
     webhook_url: str | None = WEBHOOK_URL.default_value
     webhook_secret: str | None = field(default=WEBHOOK_SECRET.default_value, repr=False)
@@ -166,6 +170,31 @@ def _key_file(env: Mapping[str, str], database_path: Path) -> tuple[Path, tuple[
     return default_key_file(env), ()
 
 
+AGE_HEADER = b"age-encryption.org/v1\n"
+
+
+def is_sealed(path: Path) -> bool:
+    """Whether the file is age-encrypted (sealed with a passphrase by `petition-bot seal`)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(AGE_HEADER)) == AGE_HEADER
+    except OSError:
+        return False
+
+
+def _secret_file(
+    env: Mapping[str, str], file: Setting[Path | None], credential: str
+) -> tuple[Path, str] | None:
+    """The file `file` names or, when it is unset, systemd's credential of that name."""
+    path = file.read(env)
+    if path is not None:
+        return path, file.name
+    credentials = env.get("CREDENTIALS_DIRECTORY", "").strip()
+    if credentials and (Path(credentials) / credential).is_file():
+        return Path(credentials) / credential, f"the systemd credential {credential}"
+    return None
+
+
 def _secret(
     env: Mapping[str, str], value: Setting[T], file: Setting[Path | None], credential: str
 ) -> tuple[T, tuple[str, ...]]:
@@ -176,13 +205,10 @@ def _secret(
     name (`LoadCredential=`). Given both ways, it is refused: one of them would be stale.
     """
     given = env.get(value.name, "").strip()
-    path, source = file.read(env), file.name
-    if path is None:
-        credentials = env.get("CREDENTIALS_DIRECTORY", "").strip()
-        if credentials and (Path(credentials) / credential).is_file():
-            path, source = Path(credentials) / credential, f"the systemd credential {credential}"
-    if path is None:
+    found = _secret_file(env, file, credential)
+    if found is None:
         return value.read(env), ()
+    path, source = found
     if given:
         raise SettingsError(f"{value.name} is set, and so is {source}: keep one of them")
     try:
@@ -197,6 +223,17 @@ def _secret(
     if mode & 0o077:
         warnings = (f"{source} {path} can be read by other users (mode {mode:o}): chmod 600 it",)
     return value.parse(f"{source} {path}", text), warnings
+
+
+def _token(env: Mapping[str, str]) -> tuple[str, Path | None, tuple[str, ...]]:
+    """The bot token, or the sealed file that holds it (read only once unlocked)."""
+    found = _secret_file(env, BOT_TOKEN_FILE, "bot-token")
+    if found is not None and is_sealed(found[0]):
+        if env.get(BOT_TOKEN.name, "").strip():
+            raise SettingsError(f"BOT_TOKEN is set, and so is {found[1]}: keep one of them")
+        return "", found[0], ()
+    token, warnings = _secret(env, BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
+    return token, None, warnings
 
 
 def _reachable(listen: tuple[str, int] | None, raw: str) -> tuple[str, ...]:
@@ -229,7 +266,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
                 raise SettingsError(f"ENV_FILE {str(path)!r} is not a readable file")
             load_dotenv(path, override=False)
         env = os.environ
-    token, token_warnings = _secret(env, BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
+    token, sealed_token_file, token_warnings = _token(env)
     database_path = DATABASE_PATH.read(env)
     webhook_url = WEBHOOK_URL.read(env)
     webhook_secret, secret_warnings = _secret(
@@ -266,6 +303,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         log_level=LOG_LEVEL.read(env),
         signer_key=signer_key,
         signer_key_file=key_file,
+        sealed_token_file=sealed_token_file,
         api_base_url=BOT_API_BASE_URL.read(env),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,

@@ -12,7 +12,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from bot.config import Settings, SettingsError
+from bot.config import Settings, SettingsError, is_sealed
 from bot.domain.signatures import new_signer_key
 from bot.storage.keys import database_needs_its_key
 
@@ -22,12 +22,21 @@ def with_signer_key(settings: Settings, *, create: bool = True) -> Settings:
 
     SIGNER_KEY, when set, is already the key. With `create=False` (`check` and `restore`) a
     missing file is not written and the key stays empty: `check` never uses it and `restore`
-    refuses to run without one.
+    refuses to run without one. A sealed key file (bot/ops/sealed.py) leaves it empty too,
+    until an organiser unlocks the bot.
     """
     if settings.signer_key or settings.signer_key_file is None:
         return settings
     key = _read_or_make(settings.signer_key_file, settings.database_path, create)
     return replace(settings, signer_key=key)
+
+
+def key_from(content: bytes, source: str) -> bytes:
+    """The key a key file holds, refused when it is too short to be one."""
+    key = content.strip()
+    if len(key) < 32:
+        raise SettingsError(f"{source} holds a key shorter than 32 bytes")
+    return key
 
 
 def _read_or_make(key_file: Path, database_path: Path, create: bool) -> bytes:
@@ -38,10 +47,9 @@ def _read_or_make(key_file: Path, database_path: Path, create: bool) -> bytes:
                 f"SIGNER_KEY_FILE {key_file} can be read by other users (mode {mode:o}): "
                 f"run chmod 600 {key_file}"
             )
-        key = key_file.read_bytes().strip()
-        if len(key) < 32:
-            raise SettingsError(f"SIGNER_KEY_FILE {key_file} holds a key shorter than 32 bytes")
-        return key
+        if is_sealed(key_file):
+            return b""
+        return key_from(key_file.read_bytes(), f"SIGNER_KEY_FILE {key_file}")
     if database_needs_its_key(database_path):
         raise SettingsError(
             f"the signer key {key_file} is missing, but {database_path} already holds "

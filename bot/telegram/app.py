@@ -104,15 +104,20 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
+    metrics: Metrics | None = None,
 ) -> BotApp:
-    """Assembles the Application; resources open in post_init and close in post_shutdown."""
+    """Assembles the Application; resources open in post_init and close in post_shutdown.
+
+    `metrics` is given when the process counted something before the bot existed (wrong
+    passphrases while it was locked, bot/telegram/locked.py).
+    """
     # The handlers call sendMessage/editMessageText through do_api_request on purpose (their
     # replies stay raw JSON, see bot.telegram.handlers.base); PTB warns about that once per call site.
     warnings.filterwarnings(
         "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
     )
     campaigns = load_campaigns(settings.campaigns_dir)
-    metrics = Metrics()
+    metrics = metrics or Metrics()
     # Every Bot API call goes through ResilientRequest (retries, metrics), a test's fake too.
     if request is not None:
         calls = ResilientRequest(request, metrics)

@@ -8,7 +8,8 @@ and states, never anything about a person, and accepts nothing but GET.
 /healthz is healthy when the database answers, a Bot API call succeeded in the last ten
 minutes (an idle bot calls getMe every four, so in webhook mode, where no getUpdates runs,
 this still means something), no broadcast is stuck (sending, with no delivery recorded for
-ten minutes) and, with scheduled backups on, the newest is not overdue.
+ten minutes) and, with scheduled backups on, the newest is not overdue. While the bot waits
+for `petition-bot unlock` (bot/telegram/locked.py), /healthz says "locked" and fails.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ API_STALE_AFTER = 600.0  # seconds without a successful Bot API call
 KEEPALIVE_AFTER = 240.0  # an idle bot calls getMe once no call succeeded for this long
 BROADCAST_STUCK_AFTER = 600.0
 _READ_TIMEOUT = 5.0
+_TEXT = "text/plain; charset=utf-8"
 
 
 class Health:
@@ -101,12 +103,10 @@ class Health:
         return "ok"
 
 
-class OpsServer:
+class EndpointServer:
     """A minimal HTTP/1.1 server for /healthz and /metrics (one request per connection)."""
 
-    def __init__(self, runtime: BotRuntime, health: Health) -> None:
-        self.runtime = runtime
-        self.health = health
+    def __init__(self) -> None:
         self._server: asyncio.Server | None = None
 
     @property
@@ -151,22 +151,55 @@ class OpsServer:
                 await writer.wait_closed()
 
     async def _answer(self, request: list[str]) -> tuple[str, str, bytes]:
-        text = "text/plain; charset=utf-8"
         if len(request) < 2:
-            return "400 Bad Request", text, b"bad request\n"
+            return "400 Bad Request", _TEXT, b"bad request\n"
         method, path = request[0], request[1].split("?", 1)[0]
         if method != "GET":
-            return "405 Method Not Allowed", text, b"only GET\n"
+            return "405 Method Not Allowed", _TEXT, b"only GET\n"
         if path == "/metrics":
-            metrics = self.runtime.metrics
-            await metrics.refresh(self.runtime.services)
-            return "200 OK", CONTENT_TYPE_LATEST, metrics.exposition()
+            return "200 OK", CONTENT_TYPE_LATEST, await self._metrics()
         if path == "/healthz":
-            healthy, checks = await self.health.check(self.runtime)
+            healthy, checks = await self._health()
             body = json.dumps({"healthy": healthy, "checks": checks}).encode() + b"\n"
             status = "200 OK" if healthy else "503 Service Unavailable"
             return status, "application/json", body
-        return "404 Not Found", text, b"not found: try /healthz or /metrics\n"
+        return "404 Not Found", _TEXT, b"not found: try /healthz or /metrics\n"
+
+    async def _metrics(self) -> bytes:
+        raise NotImplementedError
+
+    async def _health(self) -> tuple[bool, dict[str, str]]:
+        raise NotImplementedError
+
+
+class OpsServer(EndpointServer):
+    """The running bot's endpoint."""
+
+    def __init__(self, runtime: BotRuntime, health: Health) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.health = health
+
+    async def _metrics(self) -> bytes:
+        await self.runtime.metrics.refresh(self.runtime.services)
+        return self.runtime.metrics.exposition()
+
+    async def _health(self) -> tuple[bool, dict[str, str]]:
+        return await self.health.check(self.runtime)
+
+
+class LockedServer(EndpointServer):
+    """The endpoint of a bot waiting for `petition-bot unlock`: unhealthy, saying why."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__()
+        self.metrics = metrics
+
+    async def _metrics(self) -> bytes:
+        return self.metrics.exposition()
+
+    async def _health(self) -> tuple[bool, dict[str, str]]:
+        return False, {"keys": "locked: waiting for petition-bot unlock on this server"}
 
 
 async def keep_alive(context: BotContext) -> None:

@@ -132,6 +132,11 @@ class Metrics:
         self.database_bytes = Gauge(
             "petition_database_bytes", "Size of the database file and its WAL", registry=r
         )
+        self.unlock_refusals = Counter(
+            "petition_unlock_refusals",
+            "Wrong passphrases given to `petition-bot unlock` since the process started",
+            registry=r,
+        )
         self.backups = Counter(
             "petition_backups", "Scheduled backups, by result", ["result"], registry=r
         )

@@ -4,6 +4,7 @@ proxy match it and the bot's defaults."""
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "petition-bot.service"
+TPM_DROP_IN = DEPLOY / "petition-bot.service.d" / "tpm-credentials.conf"
 
 
 def _directives(text: str) -> dict[str, list[str]]:
@@ -42,6 +44,12 @@ def test_the_unit_is_hardened_and_does_not_restart_on_a_configuration_error() ->
         "Restart": "on-failure",
         "RestartPreventExitStatus": "2",
         "UMask": "0077",
+        # The unlock socket's folder (unlock at start), private to the service's user.
+        "RuntimeDirectory": "petition-bot",
+        "RuntimeDirectoryMode": "0700",
+        # The key and names never reach swap or a core dump.
+        "MemorySwapMax": "0",
+        "LimitCORE": "0",
     }
     for key, value in want.items():
         assert unit.get(key) == [value], key
@@ -61,9 +69,21 @@ def test_the_unit_is_hardened_and_does_not_restart_on_a_configuration_error() ->
         assert value.startswith("/var/lib/petition-bot/")
 
 
+def test_the_tpm_drop_in_loads_the_same_credentials_encrypted() -> None:
+    unit, drop_in = _directives(UNIT.read_text()), _directives(TPM_DROP_IN.read_text())
+    assert drop_in["LoadCredential"] == [""]  # the plain files are dropped
+    plain = {value.split(":")[0] for value in unit["LoadCredential"]}
+    encrypted = dict(value.split(":", 1) for value in drop_in["LoadCredentialEncrypted"])
+    assert set(encrypted) == plain == {"bot-token", "signer.key"}
+    assert all(path.endswith(".cred") for path in encrypted.values())
+    assert "--with-key=tpm2" in TPM_DROP_IN.read_text()
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not found")
-def test_systemd_analyze_verifies_the_unit(tmp_path: Path) -> None:
-    # verify fails when ExecStart's binary is missing, so point it at one that exists here.
+@pytest.mark.parametrize("mode", ["unlock at start", "TPM credentials"])
+def test_systemd_analyze_verifies_the_unit(tmp_path: Path, mode: str) -> None:
+    # verify fails when ExecStart's binary is missing, so a copy points at one that exists here;
+    # the drop-in is found through SYSTEMD_UNIT_PATH, as /etc/systemd/system would provide it.
     text = re.sub(
         r"^ExecStart=\S+",
         f"ExecStart={Path(sys.executable).resolve()} -m bot",
@@ -72,12 +92,53 @@ def test_systemd_analyze_verifies_the_unit(tmp_path: Path) -> None:
     )
     unit = tmp_path / "petition-bot.service"
     unit.write_text(text)
+    if mode == "TPM credentials":
+        (tmp_path / "petition-bot.service.d").mkdir()
+        shutil.copy(TPM_DROP_IN, tmp_path / "petition-bot.service.d" / TPM_DROP_IN.name)
     done = subprocess.run(
-        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+        ["systemd-analyze", "verify", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SYSTEMD_UNIT_PATH": f"{tmp_path}:"},
     )
     assert done.returncode == 0, done.stderr
     problems = [line for line in done.stderr.splitlines() if "petition-bot.service" in line]
     assert problems == []  # unknown or malformed directives are only warned about
+
+
+def test_systemd_creds_round_trips_a_credential_bound_to_its_name(tmp_path: Path) -> None:
+    """What the TPM drop-in relies on. This machine has no systemd as PID 1, so the unit itself
+    is never started here: only the tool is exercised (with a TPM where one exists, else the
+    host key, which is the mode the README says is no protection)."""
+    if shutil.which("systemd-creds") is None:
+        pytest.skip("systemd-creds not found")
+    tpm = subprocess.run(["systemd-creds", "has-tpm2", "--quiet"], check=False).returncode == 0
+    key = "tpm2" if tpm else "host"
+    secret = "5e" * 32
+    sealed = subprocess.run(
+        ["systemd-creds", "encrypt", f"--with-key={key}", "--name=signer.key", "-", "-"],
+        input=secret.encode(),
+        capture_output=True,
+        timeout=60,
+    )
+    if sealed.returncode != 0:
+        pytest.skip(f"systemd-creds cannot encrypt here: {sealed.stderr.decode()[:200]}")
+    assert secret.encode() not in sealed.stdout
+    opened = subprocess.run(
+        ["systemd-creds", "decrypt", "--name=signer.key", "-", "-"],
+        input=sealed.stdout,
+        capture_output=True,
+        timeout=60,
+    )
+    assert (opened.returncode, opened.stdout) == (0, secret.encode()), opened.stderr
+    renamed = subprocess.run(
+        ["systemd-creds", "decrypt", "--name=bot-token", "-", "-"],
+        input=sealed.stdout,
+        capture_output=True,
+        timeout=60,
+    )
+    assert renamed.returncode != 0  # a credential opens only under the name it was made for
 
 
 def test_the_restore_helper_runs_as_the_service_does() -> None:

@@ -107,7 +107,7 @@ def test_secrets_read_from_files_are_redacted_too(
     monkeypatch.chdir(tmp_path)
     tail = TOKEN.split(":")[1]  # not token-shaped on its own: only the secrets list catches it
 
-    def leak(settings: Settings) -> int:
+    def leak(settings: Settings, metrics: object = None) -> int:
         logging.getLogger("bot").warning("leak %s %s", tail, settings.webhook_secret)
         raise RuntimeError(f"leak {tail} {settings.webhook_secret}")
 
