@@ -72,7 +72,7 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
                 asyncio.create_task(sign(u, f"Crash Tester{round_no * 100 + i}"))
                 for i, u in enumerate(users)
             ]
-            deadline = time.monotonic() + 15
+            deadline = time.monotonic() + 45  # a loaded machine starts slowly
             while sum(thanked(fake, u) for u in users) < USERS_PER_ROUND // 3:
                 assert time.monotonic() < deadline, "the bot made no progress"
                 await asyncio.sleep(0.01)

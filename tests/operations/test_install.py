@@ -92,7 +92,7 @@ def test_every_install_takes_only_wheels_checked_by_hash() -> None:
     for path in [
         ROOT / "README.md",
         ROOT / "CONTRIBUTING.md",
-        *sorted((ROOT / "deploy").iterdir()),
+        *sorted(p for p in (ROOT / "deploy").rglob("*") if p.is_file()),
     ]:
         sources[str(path.relative_to(ROOT))] = path.read_text()
     installs = {
