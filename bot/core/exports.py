@@ -8,7 +8,6 @@ Every export is audited.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from bot.core.organisers import audit
 from bot.core.services import Services
@@ -17,6 +16,7 @@ from bot.domain.organisers import Level
 from bot.domain.signatories import Listing, Place
 from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, tabular
 from bot.exports.pdf import write_pdf
+from bot.exports.spool import Spool
 from bot.i18n import Translator
 from bot.storage import admin as admin_store
 from bot.storage import funnel as funnel_store
@@ -49,33 +49,34 @@ async def write(
     campaign: Campaign,
     fmt: str,
     t: Translator,
-    path: Path,
+    spool: Spool,
     total: int,
     public_names_only: bool,
 ) -> int:
-    """Writes the signatures in `fmt` (not "funnel") to `path`; the records written.
+    """Writes the signatures in `fmt` (not "funnel") to `spool`; the records written.
 
     With `public_names_only`, CSV and JSON hold only the signatures the documents name.
     """
     if not permitted(svc.level(user_id), fmt):
         raise PermissionError(f"/export {fmt} is an admin's")
     db = svc.db
-    if fmt in ("csv", "json"):
-        shown = Listing.of(campaign) if public_names_only else None
-        batches = admin_store.export_batches(db, campaign.slug, shown=shown)
-        if fmt == "csv":
-            rows = await tabular.write_csv(batches, path)
+    with spool.writer() as out:
+        if fmt in ("csv", "json"):
+            shown = Listing.of(campaign) if public_names_only else None
+            batches = admin_store.export_batches(db, campaign.slug, shown=shown)
+            if fmt == "csv":
+                rows = await tabular.write_csv(batches, out)
+            else:
+                rows = await tabular.write_json(batches, out, campaign.slug, svc.now())
         else:
-            rows = await tabular.write_json(batches, path, campaign.slug, svc.now())
-    else:
-        listing = Listing.of(campaign)
-        names = signatory_store.documents(db, campaign.slug, listing)
-        if fmt == "list":
-            rows = await tabular.write_list(names, path)
-        else:
-            public = await signatory_store.count(db, campaign.slug, listing, Place.DOCUMENTS)
-            await write_pdf(path, campaign, t, names, total, public, svc.now())
-            rows = total
+            listing = Listing.of(campaign)
+            names = signatory_store.documents(db, campaign.slug, listing)
+            if fmt == "list":
+                rows = await tabular.write_list(names, out)
+            else:
+                public = await signatory_store.count(db, campaign.slug, listing, Place.DOCUMENTS)
+                await write_pdf(out, campaign, t, names, total, public, svc.now())
+                rows = total
     detail = f"campaign={campaign.slug} format={fmt} rows={rows}"
     if public_names_only:
         detail += f" {PUBLIC_NAMES_ONLY}"
@@ -83,10 +84,11 @@ async def write(
     return rows
 
 
-async def write_funnel(svc: Services, user_id: int, campaign: Campaign, path: Path) -> int:
-    """The hourly funnel counts as CSV at `path`; the rows written. Aggregates only."""
+async def write_funnel(svc: Services, user_id: int, campaign: Campaign, spool: Spool) -> int:
+    """The hourly funnel counts as CSV into `spool`; the rows written. Aggregates only."""
     rows = await funnel_store.hourly_rows(svc.db, campaign.slug)
     labels = await admin_store.source_labels(svc.db, sorted({r[1] for r in rows if r[1]}))
-    count = await asyncio.to_thread(tabular.write_funnel, rows, labels, path)
+    with spool.writer() as out:
+        count = await asyncio.to_thread(tabular.write_funnel, rows, labels, out)
     await audit(svc, user_id, "export", f"campaign={campaign.slug} format=funnel")
     return count

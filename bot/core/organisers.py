@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 from bot.core.content import ContentError, load_campaigns
 from bot.core.services import Services
+from bot.exports.spool import Spool
 from bot.storage import admin as admin_store
 from bot.storage import state as state_store
 
@@ -50,10 +50,12 @@ async def reload_campaigns(svc: Services, user_id: int) -> int:
     return len(campaigns)
 
 
-async def copy_database(svc: Services, user_id: int, target: Path) -> None:
-    """An on-demand copy of the whole database at `target` (/backup): personal data, so the
-    caller encrypts it when it can (bot.exports.packaging), and the copy is audited."""
-    await svc.db.backup_to(str(target))
+async def copy_database(svc: Services, user_id: int, spool: Spool) -> None:
+    """An on-demand copy of the whole database into `spool` (/backup): personal data, so it
+    is made in memory and spooled sealed when BACKUP_RECIPIENTS is set (bot.exports.spool);
+    the copy is audited."""
+    image = await svc.db.backup_image()
+    await asyncio.to_thread(spool.fill, image)
     await audit(svc, user_id, "backup")
 
 

@@ -1,5 +1,5 @@
 """Getting a file to an organiser: zipped when too big, encrypted when BACKUP_RECIPIENTS is set,
-then split to fit Telegram's 50 MB upload limit.
+then split to fit Telegram's 50 MB upload limit (the file comes spooled: bot.exports.spool).
 
 Zipping comes before encrypting, since encrypted bytes do not compress. Parts are plain byte
 slices (`name.001`, `.002`, ...): `cat name.* > name` restores the file on any system.
@@ -7,12 +7,15 @@ slices (`name.001`, `.002`, ...): `cat name.* > name` restores the file on any s
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from bot import crypto
+from bot.exports.spool import Spool
 
 MAX_UPLOAD = 50 * 1000 * 1000  # Telegram's limit for bots, with room for the multipart headers
 _CHUNK = 1 << 20
@@ -27,23 +30,40 @@ class Package:
 
 
 def fit(
-    path: Path, filename: str, limit: int | None = None, recipients: Sequence[str] = ()
+    spool: Spool, filename: str, limit: int | None = None, recipients: Sequence[str] = ()
 ) -> Package:
-    """The files to send for `path`; blocking (zip and encryption): run it in a thread."""
+    """The files to send for the spooled export; blocking (zip and encryption): run it in a
+    thread. Zipping and encryption stream: no plaintext copy is written on the way."""
     limit = MAX_UPLOAD if limit is None else limit
-    current, name = path, filename
-    zipped = path.stat().st_size > limit
-    if zipped:
-        current, name = current.with_name(current.name + ".zip"), name + ".zip"
-        with zipfile.ZipFile(current, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-            zf.write(path, arcname=filename)
+    zipped = spool.size > limit
+    name = filename + (".zip" if zipped else "")
+    if zipped or recipients or spool.sealed:
+        current = spool.path.with_name(spool.path.name + (".zip" if zipped else "") + ".out")
+        _repack(spool, filename, current, zipped, recipients)
+    else:
+        current = spool.path
     if recipients:
-        sealed = current.with_name(current.name + crypto.SUFFIX)
-        crypto.encrypt_file(current, sealed, recipients)
-        current, name = sealed, name + crypto.SUFFIX
+        name += crypto.SUFFIX
     if current.stat().st_size <= limit:
         return Package([(current, name)], name, zipped, bool(recipients))
     return Package(_split(current, name, limit), name, zipped, bool(recipients))
+
+
+def _repack(
+    spool: Spool, filename: str, target: Path, zipped: bool, recipients: Sequence[str]
+) -> None:
+    """The spool's plaintext into `target`: zipped when asked, encrypted when there are
+    recipients, both on the fly."""
+    with target.open("xb") as file, contextlib.ExitStack() as stack:
+        sink: IO[bytes] = file
+        if recipients:
+            sink = stack.enter_context(crypto.sealing(file, recipients))
+        if zipped:
+            archive = stack.enter_context(
+                zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+            )
+            sink = stack.enter_context(archive.open(filename, "w", force_zip64=True))
+        spool.copy_to(sink)
 
 
 def _split(path: Path, name: str, limit: int) -> list[tuple[Path, str]]:

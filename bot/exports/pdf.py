@@ -13,8 +13,7 @@ import queue
 import unicodedata
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from fpdf import FPDF
 
@@ -115,7 +114,7 @@ class _Document(FPDF):
 
 
 async def write_pdf(
-    path: Path,
+    out: BinaryIO,
     campaign: Campaign,
     t: Translator,
     names: AsyncIterator[Row],
@@ -132,7 +131,7 @@ async def write_pdf(
     """
     batches: queue.Queue[list[Row] | None] = queue.Queue(maxsize=4)
     worker = asyncio.ensure_future(
-        asyncio.to_thread(_build, path, campaign, t, batches, total, public, now)
+        asyncio.to_thread(_build, out, campaign, t, batches, total, public, now)
     )
     try:
         batch: list[Row] = []
@@ -214,7 +213,7 @@ def _totals(t: Translator, total: int, public: int) -> tuple[str, str]:
 
 
 def _build(
-    path: Path,
+    out: BinaryIO,
     campaign: Campaign,
     t: Translator,
     batches: queue.Queue[list[Row] | None],
@@ -258,7 +257,7 @@ def _build(
             pdf.add_page()
         _heading(pdf, t)
         pdf.paragraph(6, _nobody_named(t, total))
-    pdf.output(str(path))
+    out.write(pdf.output())  # fpdf2 holds the whole document in memory until here anyway
     return named
 
 

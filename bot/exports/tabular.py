@@ -1,22 +1,34 @@
 """CSV, JSON and plain-list exports, written row by row from a database stream to a file.
 
 Memory stays flat whatever the number of signatures: rows arrive in batches from
-`Database.stream` and go straight to the file.
+`Database.stream` and go straight to the stream (a spool: bot.exports.spool).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 from bot.domain.columns import COLUMNS, HEADER, iso_utc, neutralise
 from bot.storage.engine import Row
 
 _CSV = tuple(column.csv for column in COLUMNS)
 _JSON = tuple((column.name, column.json) for column in COLUMNS)
+
+
+@contextlib.contextmanager
+def _text(out: BinaryIO, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """`out` as text; flushed and handed back open on exit (the caller owns it)."""
+    text = io.TextIOWrapper(out, encoding=encoding, newline="")
+    try:
+        yield text
+    finally:
+        text.flush()
+        text.detach()
 
 
 def record(row: Row) -> dict[str, Any]:
@@ -42,13 +54,13 @@ def csv_rows(batch: list[Row]) -> Iterator[tuple[Any, ...]]:
     )
 
 
-async def write_csv(batches: AsyncIterator[list[Row]], path: Path) -> int:
+async def write_csv(batches: AsyncIterator[list[Row]], out: BinaryIO) -> int:
     """UTF-8 with a BOM (so spreadsheet programs detect the encoding); returns the row count.
 
     Whole batches go to `writerows`: at a million rows, per-row overhead is what counts.
     """
     count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with _text(out, "utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
         async for batch in batches:
@@ -57,10 +69,12 @@ async def write_csv(batches: AsyncIterator[list[Row]], path: Path) -> int:
     return count
 
 
-async def write_json(batches: AsyncIterator[list[Row]], path: Path, campaign: str, now: int) -> int:
+async def write_json(
+    batches: AsyncIterator[list[Row]], out: BinaryIO, campaign: str, now: int
+) -> int:
     """{"campaign", "exported_at", "signatures": [...]}, written one record at a time."""
     count = 0
-    with path.open("w", encoding="utf-8") as fh:
+    with _text(out) as fh:
         head = json.dumps({"campaign": campaign, "exported_at": iso_utc(now)}, ensure_ascii=False)
         fh.write(head[:-1] + ', "signatures": [')
         async for batch in batches:
@@ -77,10 +91,10 @@ def list_line(name: str, role: str | None, organisation: str | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
-async def write_list(rows: AsyncIterator[Row], path: Path) -> int:
+async def write_list(rows: AsyncIterator[Row], out: BinaryIO) -> int:
     """ "Name, role, organisation" per line: public signatures with a name only."""
     count = 0
-    with path.open("w", encoding="utf-8") as fh:
+    with _text(out) as fh:
         async for name, role, organisation in rows:
             line = list_line(name or "", role, organisation)
             if line and name:
@@ -97,10 +111,10 @@ FUNNEL_HEADER = (
 def write_funnel(
     rows: list[tuple[int, str, int, int, int, int, int, int]],
     labels: dict[str, str],
-    path: Path,
+    out: BinaryIO,
 ) -> int:
     """The funnel's hourly counts as CSV: aggregates only, nothing about any person."""
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with _text(out, "utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(FUNNEL_HEADER)
         for hour, source, *counts in rows:

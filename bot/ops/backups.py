@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from bot import crypto
 from bot.config import BACKUP_JOB_EVERY
@@ -85,16 +85,18 @@ def private_folder(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def _finish(partial: Path, target: Path, recipients: tuple[str, ...]) -> None:
-    """Encrypts (or not) the stamped copy into place; blocking, run in a worker thread."""
-    if recipients:
-        sealed = partial.with_name(partial.name + crypto.SUFFIX)
-        crypto.encrypt_file(partial, sealed, recipients)
-        partial.unlink()
-        partial = sealed
-    with open(partial, "rb") as fh:
-        os.fsync(fh.fileno())
-    partial.chmod(0o600)
+def _write(image: bytes, partial: Path, target: Path, recipients: tuple[str, ...]) -> None:
+    """The copy into place, encrypted as it is written when there are recipients (so not one
+    plaintext byte reaches the disk); blocking, run in a worker thread."""
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        with contextlib.ExitStack() as stack:
+            sink: BinaryIO = file
+            if recipients:
+                sink = stack.enter_context(crypto.sealing(file, recipients))
+            sink.write(image)
+        file.flush()
+        os.fsync(file.fileno())
     partial.replace(target)
     fsync_dir(target.parent)
 
@@ -108,22 +110,25 @@ def rotate(folder: Path, keep: int) -> list[Path]:
 
 
 def _remove_partials(folder: Path) -> None:
-    """A backup interrupted by a crash leaves a plaintext partial copy: it goes first."""
+    """A backup interrupted by a crash leaves a partial copy: it goes first."""
     with contextlib.suppress(FileNotFoundError):
         for path in folder.glob(".partial-*"):
             path.unlink(missing_ok=True)
 
 
 async def make_backup(db: Database, recipients: tuple[str, ...], folder: Path, at: int) -> Path:
-    """One backup in `folder`, encrypted when BACKUP_RECIPIENTS is set; returns its path."""
+    """One backup in `folder`, encrypted when BACKUP_RECIPIENTS is set; returns its path.
+
+    The copy is made in memory (SqliteDatabase.backup_image) and encrypted on its way to the
+    file: with recipients, every file this creates in BACKUP_DIR is age from its first byte.
+    """
     private_folder(folder)
     _remove_partials(folder)
     target = folder / backup_name(at, bool(recipients))
-    partial = folder / f".partial-{target.name.removesuffix(crypto.SUFFIX)}"
+    partial = folder / f".partial-{target.name}"
     try:
-        await db.backup_to(str(partial))
-        await asyncio.to_thread(backup_file.stamp, partial, at)
-        await asyncio.to_thread(_finish, partial, target, recipients)
+        image = await db.backup_image(backup_file.stamper(at))
+        await asyncio.to_thread(_write, image, partial, target, recipients)
     finally:
         _remove_partials(folder)
     return target

@@ -1,6 +1,7 @@
 """`petition-bot restore`: a backup back into an empty data directory, after checking it.
 
-It refuses rather than guesses: an existing database or a running bot (the lock file), an
+It refuses rather than guesses (and a refused backup's decrypted copy is zeroed, not only
+deleted): an existing database or a running bot (the lock file), an
 encrypted file without the organiser's identity (read for this command only, never kept), a
 file that fails SQLite's integrity check, a schema newer than the code, another signer key's
 fingerprint, and a backup older than the last recorded erasure unless told `--accept-older`
@@ -26,6 +27,7 @@ from bot.ops.lock import RunLock
 from bot.storage import backup_file
 from bot.storage.backup_file import BackupFileError, FileFacts, Watermark
 from bot.storage.sqlite import migration_files
+from bot.storage.wipe import shred
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -153,6 +155,7 @@ def restore(
             )
         work = folder / f".restore-{os.getpid()}"
         plain = folder / f".restore-{os.getpid()}.sqlite3"
+        restored = False
         try:
             _plaintext_copy(source, identity, stdin, work, plain)
             facts = inspect_backup(plain, settings.signer_key)
@@ -172,10 +175,16 @@ def restore(
                 raise RestoreError(
                     f"{target} appeared while restoring: nothing was changed"
                 ) from None
+            restored = True
             fsync_dir(folder)
         finally:
-            work.unlink(missing_ok=True)
-            plain.unlink(missing_ok=True)
+            # A refused backup leaves nothing of it in clear: its decrypted copy is zeroed
+            # before it is deleted (bot.storage.wipe). A restored one is the live database.
+            shred(work)
+            if restored:
+                plain.unlink(missing_ok=True)
+            else:
+                shred(plain)
     return facts, _warnings(facts, ledger)
 
 

@@ -8,6 +8,7 @@ blocking: callers run them in a worker thread.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,23 +73,30 @@ def _mark(conn: sqlite3.Connection) -> Watermark:
     return Watermark(int(erasures), int(hour) if hour is not None else None)
 
 
-def stamp(path: Path, at: int) -> None:
-    """Marks the copy with its time and makes it one self-contained file (no WAL)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=DELETE").fetchall()
+def stamper(at: int) -> Callable[[sqlite3.Connection], None]:
+    """What marks a copy (in memory: SqliteDatabase.backup_image) with the time it was made."""
+
+    def stamp(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT INTO bot_state (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (MADE_AT, str(at)),
         )
-    finally:
-        conn.close()
+        conn.commit()
+
+    return stamp
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """A connection whose sorts and temporary tables stay in memory, never in /tmp."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA temp_store=MEMORY")
+    return conn
 
 
 def forget_stamp(path: Path) -> None:
     """A restored database is live again: the copy's time leaves it."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = _open(path)
     try:
         conn.execute("DELETE FROM bot_state WHERE key = ?", (MADE_AT,))
     finally:
@@ -98,7 +106,7 @@ def forget_stamp(path: Path) -> None:
 def read_facts(path: Path) -> FileFacts:
     """Integrity, schema version, key fingerprint, counts and erasure watermark of a copy."""
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = _open(path)
     except sqlite3.Error as exc:
         raise BackupFileError(f"the backup cannot be opened: {exc}") from None
     try:

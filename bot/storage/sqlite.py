@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from bot.storage.engine import Row
+from bot.storage.wipe import zero_file
 
 log = logging.getLogger(__name__)
 # What the engine raises when the database itself fails; callers outside storage catch this name.
@@ -80,6 +81,7 @@ class SqliteDatabase:
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=5000",
             "PRAGMA secure_delete=ON",
+            "PRAGMA temp_store=MEMORY",  # sorts and temporary tables never reach /tmp
         ):
             await self.fetchall(pragma)
         await apply_migrations(self, migrations_dir)
@@ -105,14 +107,19 @@ class SqliteDatabase:
                 await conn.execute("COMMIT")
 
     async def purge_wal(self, wait: float = 5.0) -> bool:
-        """Checkpoints and empties the WAL, which still holds old copies of erased rows.
+        """Checkpoints the WAL, overwrites it with zeros, syncs, and only then truncates it.
 
         secure_delete zeroes erased rows in the database file, but the write-ahead log keeps
-        earlier page images until it is checkpointed and truncated; an erasure is only real
-        after this. SQLite cannot finish a checkpoint while a reader holds an older snapshot:
-        it then answers busy=1 (it does not raise), or "table is locked" on this connection.
-        So it is retried, releasing the write lock between tries, for up to `wait` seconds.
-        True only when the WAL was emptied; False means the periodic purge finishes it.
+        earlier page images until it is checkpointed; truncating it alone would free those
+        blocks with the old rows still in them, where a raw read of the disk finds them. So
+        after a RESTART checkpoint has copied every frame into the database (no reader then
+        needs the log: new readers read the database file), the whole file is zeroed under
+        the write lock, synced, and truncated (bot.storage.wipe says what this cannot reach).
+        An erasure is only real after this. SQLite cannot finish a checkpoint while a reader
+        holds an older snapshot: it then answers busy=1 (it does not raise), or "table is
+        locked" on this connection. So it is retried, releasing the write lock between tries,
+        for up to `wait` seconds. True only when the WAL was zeroed; False means the periodic
+        purge finishes it.
         """
         if self.path == ":memory:":
             return True
@@ -123,8 +130,11 @@ class SqliteDatabase:
                 try:
                     # Fetched and closed: a pragma's unread row would keep a statement open,
                     # and a later COMMIT would fail with "SQL statements in progress".
-                    rows = await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
-                    busy = not rows or rows[0][0] != 0
+                    rows = await self.fetchall("PRAGMA wal_checkpoint(RESTART)")
+                    busy = not rows or rows[0][0] != 0 or rows[0][1] != rows[0][2]
+                    if not busy:
+                        await asyncio.to_thread(zero_file, Path(self.path + "-wal"))
+                        await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
                 except sqlite3.OperationalError:
                     busy = True
             if not busy:
@@ -202,14 +212,49 @@ class SqliteDatabase:
         """The newest migration applied (0 for an empty database)."""
         return int(await self.scalar("SELECT MAX(version) FROM schema_migrations", default=0))
 
-    async def backup_to(self, target: str) -> None:
-        """A consistent copy through SQLite's online backup API, a few hundred pages a step.
+    async def backup_image(
+        self, prepare: Callable[[sqlite3.Connection], None] | None = None
+    ) -> bytes:
+        """A consistent copy of the whole database as bytes, never as a file.
 
-        Between steps no read lock is held, so an erasure's WAL checkpoint can run; writes made
-        through this same connection during the copy are carried into it by SQLite.
+        SQLite's online backup API copies a few hundred pages a step into a private in-memory
+        database (between steps no read lock is held, so an erasure's WAL checkpoint can run),
+        `prepare` may change the copy there (the backup's time stamp), and the copy is
+        serialised. A plaintext copy written to disk and deleted stays in the disk's free
+        blocks; this costs memory instead: about twice the database's size while it runs.
         """
-        async with aiosqlite.connect(target) as copy:
+        # memdb (not ":memory:") lets serialize() hand over its pages without a third copy;
+        # a name without a leading "/" is private to the connection (two backups at once).
+        async with aiosqlite.connect(_MEMDB, uri=True) as copy:
             await self.conn.backup(copy, pages=256, sleep=0.001)
+            image = await copy._execute(copy._conn.serialize)  # type: ignore[no-untyped-call]
+        if prepare is not None:
+            held = [cast(bytes, image)]
+            del image  # `_prepared` holds the only reference: one copy at a time
+            image = await asyncio.to_thread(_prepared, held, prepare)
+        return cast(bytes, image)
+
+
+_MEMDB = "file:petition-backup?vfs=memdb"
+
+
+def _prepared(held: list[bytes], prepare: Callable[[sqlite3.Connection], None]) -> bytes:
+    """The copy changed by `prepare`, at no more than twice its size in memory.
+
+    A copy of a WAL database says so in its header (bytes 18 and 19), and an in-memory
+    database cannot be written to in WAL mode: it becomes a rollback-journal database first
+    (SQLite's documented way), which also makes the backup one self-contained file.
+    """
+    editable = bytearray(held.pop())
+    editable[18:20] = b"\x01\x01"
+    conn = sqlite3.connect(_MEMDB, uri=True, isolation_level=None)
+    try:
+        conn.deserialize(editable)
+        del editable
+        prepare(conn)
+        return conn.serialize()
+    finally:
+        conn.close()
 
 
 class MigrationError(Exception):

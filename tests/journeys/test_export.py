@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from bot.core.services import Services
 from bot.exports import packaging
+from bot.exports.spool import Spool
 from bot.telegram.handlers import admin as admin_handlers
 from tests.support.faketg import FakeTelegram
 from tests.support.faketg.user import FakeUser
@@ -248,9 +249,9 @@ async def test_oversized_export_is_zipped(
 
 
 def test_fit_splits_into_parts_that_join_back(tmp_path: Path) -> None:
-    source = tmp_path / "big.bin"
+    source = Spool(tmp_path / "big.bin", sealed=False)
     payload = os.urandom(300_000)  # incompressible: zipping alone cannot make it fit
-    source.write_bytes(payload)
+    source.fill(payload)
     package = packaging.fit(source, "big.bin", limit=100_000)
     parts = package.files
     assert len(parts) == 4 and parts[0][1] == "big.bin.zip.001"

@@ -154,12 +154,16 @@ async def test_without_recipients_the_files_stay_as_before(
 
 def test_any_one_of_several_recipients_can_decrypt(tmp_path: Path) -> None:
     alice, bob = x25519.Identity.generate(), x25519.Identity.generate()
-    source, target = tmp_path / "names.csv", tmp_path / "names.csv.age"
-    source.write_text("number,name\n1,Ann Secretname\n", encoding="utf-8")
-    crypto.encrypt_file(source, target, [str(alice.to_public()), str(bob.to_public())])
+    target = tmp_path / "names.csv.age"
+    plain = b"number,name\n1,Ann Secretname\n"
+    with (
+        target.open("wb") as file,
+        crypto.sealing(file, [str(alice.to_public()), str(bob.to_public())]) as sink,
+    ):
+        sink.write(plain)
     sealed = target.read_bytes()
-    assert b"Ann Secretname" not in sealed
+    assert b"Ann Secretname" not in sealed and sealed.startswith(crypto.HEADER)
     for key in (alice, bob):
-        assert pyrage.decrypt(sealed, [key]) == source.read_bytes()
+        assert pyrage.decrypt(sealed, [key]) == plain
     with pytest.raises(pyrage.DecryptError):
         pyrage.decrypt(sealed, [x25519.Identity.generate()])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -29,6 +28,7 @@ from bot.telegram.handlers.admin_common import (
     register_commands,
     reply,
     send_files,
+    spool_for,
 )
 from bot.telegram.handlers.base import CallbackRoute
 from bot.telegram.views.admin import (
@@ -92,21 +92,19 @@ async def export_command(
         progress = await reply(update, context, esc(t._("Preparing the export…")))
     filename = f"{campaign.slug}-signatures-{_stamp(svc.now())}.{spec.extension}"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
-        path = Path(tmp) / filename
+        spool = spool_for(context, tmp, filename, holds_names=spec.holds_names)
         rows = await exports.write(
             svc,
             admin_id(update),
             campaign,
             fmt,
             svc.i18n.get(language),
-            path,
+            spool,
             total,
             public_names_only,
         )
         caption = export_caption(t, campaign, rows, fmt, public_names_only, started)
-        await send_files(
-            context, t, _chat_id(update), path, filename, caption, holds_names=spec.holds_names
-        )
+        await send_files(context, t, _chat_id(update), spool, filename, caption)
     if progress is not None:
         await context.bot.edit_message_text(
             esc(t._("The export is ready: {count} records.")).format(count=t.number(rows)),
@@ -123,12 +121,12 @@ async def _funnel_export(
     svc = context.svc
     filename = f"{campaign.slug}-funnel-{_stamp(svc.now())}.csv"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
-        path = Path(tmp) / filename
-        count = await exports.write_funnel(svc, admin_id(update), campaign, path)
+        spool = spool_for(context, tmp, filename, holds_names=False)
+        count = await exports.write_funnel(svc, admin_id(update), campaign, spool)
         caption = esc(t._("{title}: the funnel, {count} hourly rows (counts only)")).format(
             title=user_text(title_of(campaign, t)), count=t.number(count)
         )
-        await send_files(context, t, _chat_id(update), path, filename, caption, holds_names=False)
+        await send_files(context, t, _chat_id(update), spool, filename, caption)
 
 
 async def stats_command(
@@ -200,10 +198,10 @@ async def backup_command(
     stamp = datetime.fromtimestamp(svc.now(), UTC).strftime("%Y-%m-%d-%H%M")
     filename = f"petition-bot-backup-{stamp}.sqlite3"
     with tempfile.TemporaryDirectory(prefix="petition-backup-") as tmp:
-        path = Path(tmp) / filename
-        await organisers.copy_database(svc, admin_id(update), path)
-        caption = backup_caption(t, encrypted=bool(svc.settings.backup_recipients))
-        await send_files(context, t, _chat_id(update), path, filename, caption, holds_names=True)
+        spool = spool_for(context, tmp, filename, holds_names=True)
+        await organisers.copy_database(svc, admin_id(update), spool)
+        caption = backup_caption(t, encrypted=spool.sealed)
+        await send_files(context, t, _chat_id(update), spool, filename, caption)
 
 
 async def reload_command(

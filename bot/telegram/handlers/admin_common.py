@@ -21,6 +21,7 @@ from bot.core.services import Services
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.exports import packaging
+from bot.exports.spool import Spool
 from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
@@ -147,20 +148,21 @@ async def ask_campaign(
     await reply(update, context, which_campaign(t, campaigns, usage, question))
 
 
+def spool_for(context: BotContext, folder: str, filename: str, *, holds_names: bool) -> Spool:
+    """Where a file for the organiser waits on the server: sealed to a one-time key when it
+    holds names and BACKUP_RECIPIENTS is set, so no plaintext byte of it reaches the disk."""
+    sealed = holds_names and bool(context.svc.settings.backup_recipients)
+    return Spool(Path(folder) / filename, sealed)
+
+
 async def send_files(
-    context: BotContext,
-    t: Translator,
-    chat_id: int,
-    path: Path,
-    filename: str,
-    caption: str,
-    *,
-    holds_names: bool,
+    context: BotContext, t: Translator, chat_id: int, spool: Spool, filename: str, caption: str
 ) -> None:
-    """The file as documents to the organiser: zipped, split, and encrypted when it holds
-    names and BACKUP_RECIPIENTS is set; how to open it goes under the first caption."""
-    recipients = context.svc.settings.backup_recipients if holds_names else ()
-    package = await asyncio.to_thread(packaging.fit, path, filename, None, recipients)
+    """The spooled file as documents to the organiser: zipped, split, and encrypted to
+    BACKUP_RECIPIENTS when it was sealed (it holds names); how to open it goes under the
+    first caption."""
+    recipients = context.svc.settings.backup_recipients if spool.sealed else ()
+    package = await asyncio.to_thread(packaging.fit, spool, filename, None, recipients)
     note = package_note(t, package)
     if note:
         caption += "\n" + note

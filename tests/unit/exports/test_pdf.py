@@ -96,7 +96,8 @@ async def _write(
     title: str = TITLE,
 ) -> tuple[int, PdfReader]:
     path = tmp_path / "signatures.pdf"
-    named = await write_pdf(path, _campaign(title), t, _rows(rows), total, len(rows), NOW)
+    with path.open("wb") as out:
+        named = await write_pdf(out, _campaign(title), t, _rows(rows), total, len(rows), NOW)
     return named, PdfReader(path)
 
 
