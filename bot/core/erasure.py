@@ -111,7 +111,14 @@ async def sign_or_overwrite(
 async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:
     """The "Stop updates" button: this subscription (its sealed chat id) and its deliveries."""
     subscriber = svc.subscriber(user_id, campaign)
-    return await _finish(svc, await signer_store.unsubscribe(svc.db, campaign, subscriber))
+    return await _finish(svc, await signer_store.unsubscribe(svc.db, [(campaign, subscriber)]))
+
+
+async def stop_all_updates(svc: Services, user_id: int) -> Erased:
+    """The clean-up's "and stop all updates": every subscription of the person (and so every
+    sealed chat id, pending deliveries included). Unlike /stop, their choices stay."""
+    rows = await signer_store.unsubscribe(svc.db, await svc.subscriptions_of(user_id))
+    return await _finish(svc, rows)
 
 
 async def forget_person(svc: Services, user_id: int) -> Erased:

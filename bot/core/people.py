@@ -26,6 +26,12 @@ async def is_subscribed(svc: Services, user_id: int, campaign: str) -> bool:
     return await signer_store.is_subscribed(svc.db, campaign, svc.subscriber(user_id, campaign))
 
 
+async def subscribed_anywhere(svc: Services, user_id: int) -> bool:
+    """Whether the person gets updates from any campaign (the clean-up then offers to stop
+    them all: the next broadcast would put a campaign back into the chat)."""
+    return await signer_store.any_subscribed(svc.db, await svc.subscriptions_of(user_id))
+
+
 async def is_blocked(svc: Services, user_id: int) -> bool:
     return await signer_store.is_blocked(svc.db, svc.block(user_id))
 

@@ -77,10 +77,20 @@ async def subscribe(db: Database, campaign: str, signer: str, chat: str, languag
     )
 
 
-async def unsubscribe(db: Database, campaign: str, signer: str) -> int:
-    """Opt-out erases the chat id, pending deliveries of that campaign's broadcasts included."""
+async def unsubscribe(db: Database, theirs: Subscriptions) -> int:
+    """Opt-out ("Stop updates", under a broadcast or after signing; or every campaign's, with
+    the chat's clean-up) erases the chat id, pending deliveries of those campaigns' broadcasts
+    included. Returns the subscriptions deleted."""
     async with db.transaction() as conn:
-        return await delete_subscriptions(conn, [(campaign, signer)])
+        return await delete_subscriptions(conn, theirs)
+
+
+async def any_subscribed(db: Database, theirs: Subscriptions) -> bool:
+    """Whether any of these (campaign, subscriber) pairs is a subscription."""
+    for campaign, signer in theirs:
+        if await is_subscribed(db, campaign, signer):
+            return True
+    return False
 
 
 async def is_subscribed(db: Database, campaign: str, signer: str) -> bool:

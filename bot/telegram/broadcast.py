@@ -5,8 +5,11 @@ sent right after its sendMessage succeeds, so a restart resumes with the rows st
 nobody is messaged twice. Sending and marking run shielded from cancellation, so a stop or a
 cancelled runner always records what Telegram accepted. (The one window left: the process being
 killed outright between Telegram accepting a message and the mark — at most the one message in
-flight. A timed-out send is counted as failed rather than retried, for the same reason: better
-one person misses an update than gets it twice.) What it reads and records goes through
+flight.) A send is repeated only when the client says it never left (bot.telegram.client's
+`NeverSent`: connection refused, DNS, connect or pool timeout). Anything else — a read timeout,
+a connection dropped mid-answer, an error the client cannot place — may have reached the
+person: the delivery is done, counted as failed (uncertain), and never sent again; better one
+person misses an update than gets it twice. What it reads and records goes through
 bot.core.broadcasts, which opens each recipient's sealed chat id; when the broadcast ends its
 delivery rows are erased (bot.core.erasure); the counts stay on the broadcast.
 """
@@ -21,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.core import broadcasts
@@ -29,7 +32,9 @@ from bot.core.services import Services
 from bot.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
-from bot.telegram.views.common import esc
+from bot.telegram.client import NeverSent
+from bot.telegram.views import broadcast as views
+from bot.telegram.views.common import View, esc
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +133,7 @@ class Broadcaster:
         if broadcast is None or broadcast.status is not BroadcastStatus.SENDING:
             return
         texts = await broadcasts.texts(svc, broadcast_id)
+        campaign = svc.campaign(broadcast.campaign)
         progress = _Progress(self, broadcast)
         while not self._stopping:
             batch = await broadcasts.pending(svc, broadcast_id)
@@ -137,8 +143,14 @@ class Broadcaster:
                 if self._stopping:
                     return
                 html = texts.get(recipient.language or "", broadcast.html)
+                language = recipient.language or (
+                    campaign.default_language if campaign else svc.settings.default_language
+                )
+                message = views.delivery(svc.i18n.get(language), campaign, broadcast.campaign, html)
                 await self._pace().wait()
-                one = asyncio.ensure_future(self._deliver_and_mark(broadcast_id, recipient, html))
+                one = asyncio.ensure_future(
+                    self._deliver_and_mark(broadcast_id, recipient, message)
+                )
                 self._inflight.add(one)
                 one.add_done_callback(self._inflight.discard)
                 await asyncio.shield(one)  # a cancel here still lets the mark be written
@@ -150,31 +162,34 @@ class Broadcaster:
             log.info("broadcast %d done: %d sent, %d failed", done.id, done.sent, done.failed)
             await progress.finish(done.sent, done.failed)
 
-    async def _deliver_and_mark(self, broadcast_id: int, recipient: Recipient, html: str) -> None:
-        sent, blocked = await self._deliver(recipient.chat_id, html)
+    async def _deliver_and_mark(
+        self, broadcast_id: int, recipient: Recipient, message: View
+    ) -> None:
+        sent, blocked = await self._deliver(recipient.chat_id, message)
         await broadcasts.record(self.svc, broadcast_id, recipient, sent, blocked)
 
-    async def _deliver(self, chat_id: int, html: str) -> tuple[bool, bool]:
+    async def _deliver(self, chat_id: int, message: View) -> tuple[bool, bool]:
         """(sent, blocked). Never raises for Telegram's answers about one chat."""
         network_failures = 0
         while True:
             try:
-                await self.app.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML)
+                await self.app.bot.send_message(
+                    chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup
+                )
                 return True, False
             except Forbidden:  # blocked the bot or deactivated: stop writing to them
                 return False, True
             except RetryAfter as exc:  # what the rate limiter's own retries did not absorb
                 await asyncio.sleep(_seconds(exc.retry_after))
-            except TimedOut:  # it may have arrived: never risk sending it twice
-                return False, False
-            except BadRequest:  # chat not found, user deactivated, ...
-                return False, False
-            except NetworkError:
+            except NeverSent:  # provably never left: sending again cannot duplicate it
                 network_failures += 1
                 if network_failures > _NETWORK_RETRIES:
                     return False, False
                 await asyncio.sleep(2.0 * network_failures)
-            except TelegramError:
+            except BadRequest:  # chat not found, user deactivated, ...
+                return False, False
+            except TelegramError as exc:  # may have arrived (MaybeSent, TimedOut): never again
+                log.info("a broadcast delivery is uncertain (%s); not repeated", type(exc).__name__)
                 return False, False
 
 

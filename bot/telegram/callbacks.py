@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "wdy": (_SLUG,),  # withdraw, confirmed
     "wdn": (_SLUG,),  # keep the signature
     "notify": (_SLUG, r"[01]"),  # opt in or out of updates
+    "stop": (_SLUG,),  # "Stop updates" under a broadcast: the presser's own subscription
     "share": (_SLUG,),
     "lang": (),  # language menu
     "setlang": (r"[a-z]{2}",),
@@ -45,6 +46,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "who": (_SLUG, _INT),  # public signatories after position N in the list (0: the first page)
     "whob": (_SLUG, _INT),  # public signatories just before position N
     "clean": (),  # leave no trace: delete this conversation from the chat
+    "cleanall": (),  # the same, and stop the updates of every campaign in one tap
     "auto": (r"[01]",),  # automatic clean-up after signing, on or off
     # admin actions: handlers check the presser is an admin, whatever the data says
     # remove (and block) signature number, confirmed; the signature's signed_at refuses a

@@ -11,6 +11,11 @@ sending a supporter the same message twice:
   reads, edits, answers to queries, settings. A `send…`, `forward…` or `copy…` is not: its
   failure goes to the handler, as before.
 
+When the client gives up it raises one of two typed errors, so a caller that wants to repeat
+a send itself (the broadcast runner) can tell the two apart: `NeverSent` (nothing reached
+Telegram: sending again cannot duplicate) and `MaybeSent` (Telegram may have executed it:
+never send it again). Both are PTB NetworkErrors, so every other caller handles them as before.
+
 Each repeat happens inside the one call its handler is waiting on, so one person's updates
 still run in order. 429s are left to PTB's AIORateLimiter (it waits retry_after and retries);
 they are counted here.
@@ -65,6 +70,16 @@ _MAYBE_SENT = (
 _REPEATABLE = re.compile(
     r"(get|set|edit|answer)[A-Z]\w*|delete(Webhook|MyCommands|Message|Messages)"
 )
+
+
+class NeverSent(NetworkError):
+    """The request never left this machine (connection refused, DNS, connect or pool timeout):
+    Telegram did nothing, so the same message may be sent again."""
+
+
+class MaybeSent(NetworkError):
+    """The connection dropped or timed out after the request was (perhaps) written: Telegram
+    may have executed it, so a message must not be sent again."""
 
 
 def repeatable(method: str) -> bool:
@@ -171,7 +186,10 @@ class ResilientRequest(BaseRequest):
                     exc.__class__.__name__,
                     cause,
                 )
-                raise
+                if reason is None:
+                    raise
+                typed = NeverSent if reason == "unsent" else MaybeSent
+                raise typed(exc.message) from exc.__cause__
             if self._metrics is not None:
                 retry_after = _retry_after(body) if status == 429 else None
                 self._metrics.api_answered(api_method, status, retry_after)

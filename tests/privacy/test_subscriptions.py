@@ -22,6 +22,7 @@ from bot.storage import keys as key_store
 from bot.storage.sqlite import SqliteDatabase
 from bot.telegram.broadcast import Broadcaster
 from bot.telegram.context import BotApp
+from bot.telegram.views.common import View
 from tests.conftest import ROOT, Clock, start_app, stop_app
 from tests.support.admin import confirmed_broadcast, messages_with
 from tests.support.faketg import FakeTelegram, FakeUser
@@ -170,12 +171,14 @@ async def test_an_upgrade_seals_clear_chat_ids_and_a_sending_broadcast_reaches_e
     real_deliver = Broadcaster._deliver
     delivered = 0
 
-    async def goes_down_after_two(self: Broadcaster, chat_id: int, html: str) -> tuple[bool, bool]:
+    async def goes_down_after_two(
+        self: Broadcaster, chat_id: int, message: View
+    ) -> tuple[bool, bool]:
         nonlocal delivered
         delivered += 1
         if delivered == 2:
             self.request_stop()
-        return await real_deliver(self, chat_id, html)
+        return await real_deliver(self, chat_id, message)
 
     monkeypatch.setattr(key_store, "_seal_batch", dies_after_one_batch)
     monkeypatch.setattr(Broadcaster, "_deliver", goes_down_after_two)

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.core.services import Services
 from bot.telegram import broadcast
+from bot.telegram.views.common import View
 from tests.support.faketg import FakeTelegram
 from tests.support.faketg.user import FakeUser
 from tests.support.steps import CAMPAIGN
@@ -59,9 +60,9 @@ def stop_after(runner: broadcast.Broadcaster, messages: int) -> None:
     real_deliver = runner._deliver
     delivered = 0
 
-    async def deliver(chat_id: int, html: str) -> tuple[bool, bool]:
+    async def deliver(chat_id: int, message: View) -> tuple[bool, bool]:
         nonlocal delivered
-        result = await real_deliver(chat_id, html)
+        result = await real_deliver(chat_id, message)
         delivered += 1
         if delivered == messages:
             runner.request_stop()

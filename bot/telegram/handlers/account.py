@@ -97,7 +97,7 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
         )
     if days := backup_window_days(svc.settings):
         text += "\n\n" + views.backup_line(t, days)
-    rows = [[button("🧹 " + t._("Leave no trace in this chat"), "clean")]]
+    rows = cleanup_views.clean_rows(t, await cleanup.subscribed(update, context))
     if campaign is not None:
         rows.append([button("⬅️ " + t._("Back to the campaign"), "card", campaign.slug)])
     await show(update, context, View(text, keyboard(*rows)))
@@ -134,11 +134,25 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
             )
 
 
+async def on_stop(update: Update, context: BotContext, cb: Callback) -> None:
+    """The "Stop updates" button under a broadcast or milestone notice. The button names only the
+    campaign; whose updates stop is the presser's (their own subscription, erased with its
+    pending deliveries by bot.core.erasure). A second tap finds nothing and says the same."""
+    t = await translator(update, context)
+    await erasure.stop_updates(context.svc, user_id_of(update), cb.args[0])
+    await answer(update, t._("Updates are off."))
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        with contextlib.suppress(BadRequest):  # "not modified" after a double tap
+            await query.message.edit_reply_markup(None)
+
+
 async def privacy_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
     notice = views.privacy_notice(t, context.svc.settings)
     auto = await cleanup.auto_clean_wanted(update, context)
-    await send(update, context, cleanup_views.privacy_view(t, notice, auto))
+    subscribed = await cleanup.subscribed(update, context)
+    await send(update, context, cleanup_views.privacy_view(t, notice, auto, subscribed))
 
 
 async def stop_command(update: Update, context: BotContext) -> None:
@@ -297,4 +311,5 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
         "wdy": on_withdraw_yes,
         "wdn": on_withdraw_no,
         "notify": on_notify,
+        "stop": on_stop,
     }

@@ -43,8 +43,11 @@ async def broadcast_command(
     assert update.effective_user is not None and update.effective_chat is not None
     html = source.text_html
     draft = await broadcasts.add_text(svc, update.effective_user.id, campaign, language, html)
-    # The preview is the message exactly as subscribers will get it.
-    await context.bot.send_message(update.effective_chat.id, html, parse_mode=ParseMode.HTML)
+    # The preview is the message exactly as subscribers in `language` will get it.
+    shown = views.delivery(svc.i18n.get(language), campaign, campaign.slug, html)
+    await context.bot.send_message(
+        update.effective_chat.id, shown.text, parse_mode=ParseMode.HTML, reply_markup=shown.markup
+    )
     view = views.preview(t, campaign, draft.id, language, draft.texts, draft.audience)
     await send(update, context, view)
 

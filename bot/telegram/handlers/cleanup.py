@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.core import choices, erasure, trail
+from bot.core import choices, erasure, people, trail
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.base import (
@@ -60,13 +60,13 @@ def _newest(update: Update) -> int:
     return message.message_id if message is not None else 0
 
 
-async def leave_no_trace(update: Update, context: BotContext) -> None:
+async def leave_no_trace(update: Update, context: BotContext, stopped: bool = False) -> None:
     """Cleans the chat up and leaves one neutral line (it names no campaign)."""
     t = await translator(update, context)
     chat = update.effective_chat
     assert chat is not None
     complete = await clean_chat(context, chat.id, person_of(update, context), _newest(update))
-    await send(update, context, views.cleaned(t, complete))
+    await send(update, context, views.cleaned(t, complete, stopped))
     context.svc.forget_trail(person_of(update, context))  # the line itself is not tracked
 
 
@@ -74,9 +74,22 @@ async def auto_clean_wanted(update: Update, context: BotContext) -> bool:
     return await trail.auto_clean(context.svc, person_of(update, context))
 
 
+async def subscribed(update: Update, context: BotContext) -> bool:
+    """Whether to offer "Leave no trace and stop all updates" too."""
+    return await people.subscribed_anywhere(context.svc, user_id_of(update))
+
+
 async def on_clean(update: Update, context: BotContext, cb: Callback) -> None:
     await answer(update)
     await leave_no_trace(update, context)
+
+
+async def on_clean_all(update: Update, context: BotContext, cb: Callback) -> None:
+    """One tap: every subscription of the person goes first (so no broadcast can land in the
+    chat just cleaned), then the chat is cleaned. A second tap stops nothing more."""
+    await answer(update)
+    await erasure.stop_all_updates(context.svc, user_id_of(update))
+    await leave_no_trace(update, context, stopped=True)
 
 
 async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
@@ -92,8 +105,9 @@ async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
         else t._("Automatic clean-up after signing: off"),
     )
     notice = privacy_notice(t, svc.settings)
-    await show(update, context, views.privacy_view(t, notice, on))
+    view = views.privacy_view(t, notice, on, await subscribed(update, context))
+    await show(update, context, view)
 
 
 def routes() -> dict[str, CallbackRoute]:
-    return {"clean": on_clean, "auto": on_auto}
+    return {"clean": on_clean, "cleanall": on_clean_all, "auto": on_auto}

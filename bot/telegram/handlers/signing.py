@@ -37,6 +37,7 @@ from bot.telegram.handlers.reading import campaign_list_view
 from bot.telegram.milestone_notices import send_milestone_notices
 from bot.telegram.views import campaign as campaign_views
 from bot.telegram.views import signing as views
+from bot.telegram.views.cleanup import clean_rows
 from bot.telegram.views.common import View, button, esc, keyboard
 
 
@@ -136,7 +137,9 @@ async def on_privacy(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
     await answer(update)
     auto = await cleanup.auto_clean_wanted(update, context)
-    await show(update, context, views.privacy_full(t, context.svc.settings, cb.args[0], auto))
+    subscribed = await cleanup.subscribed(update, context)
+    view = views.privacy_full(t, context.svc.settings, cb.args[0], auto, subscribed)
+    await show(update, context, view)
 
 
 async def _recorded(update: Update, context: BotContext, done: Tap | Recorded) -> None:
@@ -187,7 +190,7 @@ async def _cancel(update: Update, context: BotContext) -> None:
         else t._("Cancelled. Nothing was recorded.")
     )
     markup = keyboard(
-        [button("🧹 " + t._("Leave no trace in this chat"), "clean")],
+        *clean_rows(t, await cleanup.subscribed(update, context)),
         [button("⬅️ " + t._("Back to the campaign"), "card", draft.campaign)],
     )
     await show(update, context, View(esc(text), markup))

@@ -1,4 +1,5 @@
-"""The organiser's broadcast preview: which subscribers get which language's text."""
+"""The organiser's broadcast preview: which subscribers get which language's text; and the
+message as each subscriber gets it, with its one-tap "Stop updates"."""
 
 from __future__ import annotations
 
@@ -83,6 +84,16 @@ def preview(
     return View(
         "\n".join(lines), keyboard([button("✅ " + t._("Confirm"), "bc", broadcast_id), cancel])
     )
+
+
+def delivery(t: Translator, campaign: Campaign | None, slug: str, html: str) -> View:
+    """A broadcast or milestone notice as a subscriber gets it. The first line names no
+    campaign: it is what a lock screen shows to whoever holds the phone. The campaign follows,
+    then the text, and one tap stops this campaign's updates (bot.core.erasure)."""
+    title = user_text(title_of(campaign, t)) if campaign is not None else esc(slug)
+    head = "🔔 " + esc(t._("An update you asked for"))
+    stop = button("🔕 " + t._("Stop updates"), "stop", slug)
+    return View(f"{head}\n<b>{title}</b>\n\n{html}", keyboard([stop]))
 
 
 def milestone_texts(i18n: I18n, campaign: Campaign, reached: int, goal: int) -> dict[str, str]:

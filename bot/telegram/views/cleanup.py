@@ -18,8 +18,9 @@ def phone_advice(t: Translator) -> str:
     )
 
 
-def cleaned(t: Translator, complete: bool) -> View:
-    """The one neutral line left in the chat (it says nothing about any campaign)."""
+def cleaned(t: Translator, complete: bool, stopped: bool = False) -> View:
+    """The one neutral line left in the chat (it says nothing about any campaign); `stopped`:
+    the person's updates were stopped in the same tap."""
     head = (
         t._("🧹 I removed what Telegram still lets me remove from this chat.")
         if complete
@@ -28,21 +29,35 @@ def cleaned(t: Translator, complete: bool) -> View:
             "Try again in a minute."
         )
     )
+    if stopped:
+        head += "\n" + t._("You will get no more updates.")
     return View(f"{esc(head)}\n\n{phone_advice(t)}")
 
 
-def cleanup_buttons(t: Translator, auto: bool) -> list[list]:  # type: ignore[type-arg]
+def clean_rows(t: Translator, subscribed: bool) -> list[list]:  # type: ignore[type-arg]
+    """Leave no trace; for a person who gets updates, also the same with every campaign's
+    updates stopped in one tap: otherwise the next broadcast puts a campaign back into the
+    cleaned chat and onto the lock screen."""
+    rows = [[button("🧹 " + t._("Leave no trace in this chat"), "clean")]]
+    if subscribed:
+        rows.append([button("🧹🔕 " + t._("Leave no trace and stop all updates"), "cleanall")])
+    return rows
+
+
+def cleanup_buttons(t: Translator, auto: bool, subscribed: bool) -> list[list]:  # type: ignore[type-arg]
     """Rows for the privacy notice: clean up now, and the automatic clean-up switch."""
     switch = (
         button("✅ " + t._("Automatic clean-up after signing: on"), "auto", 0)
         if auto
         else button("☐ " + t._("Automatic clean-up after signing: off"), "auto", 1)
     )
-    return [[button("🧹 " + t._("Leave no trace in this chat"), "clean")], [switch]]
+    return [*clean_rows(t, subscribed), [switch]]
 
 
-def privacy_view(t: Translator, notice: str, auto: bool, back: str | None = None) -> View:
-    rows = cleanup_buttons(t, auto)
+def privacy_view(
+    t: Translator, notice: str, auto: bool, subscribed: bool, back: str | None = None
+) -> View:
+    rows = cleanup_buttons(t, auto, subscribed)
     if back is not None:
         rows.append([button("⬅️ " + t._("Back"), "sign", back)])
     return View(f"{notice}\n\n{phone_advice(t)}", keyboard(*rows))

@@ -251,10 +251,12 @@ def extras_prompt(t: Translator, draft: Draft, notice: str = "") -> View:
     )
 
 
-def privacy_full(t: Translator, settings: Settings, slug: str, auto: bool) -> View:
+def privacy_full(
+    t: Translator, settings: Settings, slug: str, auto: bool, subscribed: bool
+) -> View:
     """The whole notice from inside the flow, with the phone clean-up and a way back."""
     notice = privacy_notice(t, settings)
-    return cleanup_views.privacy_view(t, notice, auto, back=slug)
+    return cleanup_views.privacy_view(t, notice, auto, subscribed, back=slug)
 
 
 def thanks(
@@ -282,7 +284,7 @@ def after_signing_keyboard(t: Translator, slug: str, subscribed: bool):  # type:
     return keyboard(
         [button("📣 " + t._("Share"), "share", slug)],
         [notify],
-        [button("🧹 " + t._("Leave no trace in this chat"), "clean")],
+        *cleanup_views.clean_rows(t, subscribed),
         [button("⬅️ " + t._("Back to the campaign"), "card", slug)],
     )
 
