@@ -48,14 +48,14 @@ async def test_broadcast_preview_confirm_reaches_each_subscriber_once(
     source = await write_news(admin)
     await broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
     preview = admin.messages[-2]
-    assert preview.text == NEWS and preview.html.startswith("<b>Big news</b>")
+    assert preview.text.endswith(NEWS) and preview.html.endswith("<b>Big news</b>" + NEWS[8:])
     assert "will go to 3 subscribers" in admin.last.text
     assert messages_with(tg, subscribers[0].id, SENT) == []  # nothing before confirming
     await admin.press("Confirm")
     await app.runtime.broadcaster.join()
     for user in subscribers:
         [sent] = messages_with(tg, user.id, SENT)
-        assert sent["text"].startswith("<b>Big news</b>")
+        assert "\n\n<b>Big news</b>" in sent["text"]
     assert messages_with(tg, bystander.id, SENT) == []
     assert "The broadcast is finished: 3 sent, 0 failed." in admin.last.text
     row = await svc.db.fetchone("SELECT status, sent, failed FROM broadcasts")
