@@ -18,6 +18,7 @@ from dataclasses import replace
 import pytest
 
 from bot.config import Settings
+from bot.core import broadcasts
 from bot.telegram.app import build_application
 from bot.telegram.client import ResilientRequest, repeatable
 from bot.telegram.context import BotApp
@@ -25,7 +26,7 @@ from bot.telegram.metrics import Metrics
 from tests.conftest import Clock
 from tests.support.faketg import ConnectionFaults, FakeTelegram, FakeTelegramServer
 from tests.support.harness import Driver, QueuedUser, queued_user
-from tests.support.steps import sign
+from tests.support.steps import CAMPAIGN, sign
 
 SUPPORTERS = 200
 LATENCY = 0.15  # seconds per Bot API call
@@ -158,3 +159,79 @@ async def test_a_send_whose_connection_dropped_is_not_repeated(
     sends = [c for c in fake.calls_to("sendMessage") if c.chat_id == chat]
     assert len(sends) == 1
     assert len(fake.calls_to("getChat")) == 1 + len(waits) and waits
+
+
+async def _queue_news(app: BotApp, text: str) -> int:
+    """A notice queued for the campaign's subscribers (as a milestone is), not yet sent."""
+    svc = app.runtime.services
+    campaign = svc.campaign(CAMPAIGN)
+    assert campaign is not None
+    return await broadcasts.queue_milestone(svc, campaign, {"en": text})
+
+
+def _retries(metrics: Metrics, method: str, reason: str) -> float:
+    return sum(
+        s.value
+        for family in metrics.registry.collect()
+        if family.name == "petition_telegram_retries"
+        for s in family.samples
+        if s.name.endswith("_total") and s.labels == {"method": method, "reason": reason}
+    )
+
+
+async def test_a_broadcast_whose_connection_drops_after_telegram_executed_it_reaches_the_person_once(
+    over_http: tuple[BotApp, Driver], served: tuple[FakeTelegram, FakeTelegramServer]
+) -> None:
+    """Telegram executes sendMessage, then the connection drops before the answer: the
+    runner cannot know it arrived, so it never sends it again (done, counted as failed)."""
+    app, driver = over_http
+    fake, server = served
+    user = queued_user(fake, driver, first_name="Once")
+    await sign(user, "Once Only", notify=True)
+    broadcast_id = await _queue_news(app, "News whose answer was lost")
+    server.connection_faults = ConnectionFaults(cut_rate=1.0, cut_methods=("sendMessage",))
+    try:
+        app.runtime.broadcaster.start(broadcast_id)
+        await app.runtime.broadcaster.join()
+    finally:
+        server.connection_faults = None
+    got = [t for t in _bot_texts(fake, user) if "News whose answer was lost" in t]
+    assert len(got) == 1, got
+    db = app.runtime.services.db
+    row = await db.fetchone(
+        "SELECT status, sent, failed FROM broadcasts WHERE id = ?", (broadcast_id,)
+    )
+    assert row == ("done", 0, 1)
+    fake.assert_no_violations()
+
+
+async def test_a_broadcast_whose_connection_was_refused_is_retried_and_reaches_the_person_once(
+    over_http: tuple[BotApp, Driver], served: tuple[FakeTelegram, FakeTelegramServer]
+) -> None:
+    """Nothing left the machine while Telegram refused connections: the send is repeated
+    (by the client, then by the runner) until it goes through, once."""
+    app, driver = over_http
+    fake, server = served
+    # Each connection serves one call, so the send needs a new one, which is refused for
+    # longer than the client's own retries last: the runner has to send again.
+    server.connection_faults = ConnectionFaults(requests_per_connection=1)
+    user = queued_user(fake, driver, first_name="Later")
+    await sign(user, "Later Reached", notify=True)
+    broadcast_id = await _queue_news(app, "News after a refusal")
+    refusing = asyncio.create_task(server.refuse_connections(6.0))
+    await asyncio.sleep(0.2)
+    try:
+        app.runtime.broadcaster.start(broadcast_id)
+        await app.runtime.broadcaster.join()
+    finally:
+        await refusing
+        server.connection_faults = None
+    got = [t for t in _bot_texts(fake, user) if "News after a refusal" in t]
+    assert len(got) == 1, got
+    assert _retries(app.runtime.metrics, "sendMessage", "unsent") >= 1
+    db = app.runtime.services.db
+    row = await db.fetchone(
+        "SELECT status, sent, failed FROM broadcasts WHERE id = ?", (broadcast_id,)
+    )
+    assert row == ("done", 1, 0)
+    fake.assert_no_violations()
