@@ -296,7 +296,17 @@ async def _raw_ids(svc: Services, user_id: int) -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize("path", ["withdraw", "stop", "notifications off", "blocked the bot"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "withdraw",
+        "stop",
+        "notifications off",
+        "stop button under an update",
+        "leave no trace and stop all updates",
+        "blocked the bot",
+    ],
+)
 async def test_every_opt_out_erases_the_raw_id_pending_deliveries_included(
     make_user: Callable[..., FakeUser], svc: Services, path: str
 ) -> None:
@@ -311,6 +321,10 @@ async def test_every_opt_out_erases_the_raw_id_pending_deliveries_included(
         await u.send("/stop")
     elif path == "notifications off":
         await press_action(u, f"notify|{CAMPAIGN}|0")
+    elif path == "stop button under an update":
+        await u.press_data(f"1|stop|{CAMPAIGN}", u.last)  # the button a broadcast carries
+    elif path == "leave no trace and stop all updates":
+        await press_action(u, "cleanall")
     else:
         await u.block_bot()
     assert await _raw_ids(svc, u.id) == {"subscriptions": 0, "deliveries": 0}
