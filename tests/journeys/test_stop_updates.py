@@ -169,3 +169,17 @@ async def test_the_first_line_of_an_update_names_no_campaign(
         assert first == "🔔 " + t._("An update you asked for")
         assert not any(title in first for title in titles) and CAMPAIGN not in first
         assert campaign.text_for(language)[0].title in second  # the campaign comes after
+
+
+async def test_a_text_too_long_for_the_first_line_is_refused_before_any_draft(
+    admin: FakeUser, svc: Services
+) -> None:
+    """The neutral line and the title go in front of the text: a text that then passes
+    Telegram's 4,096 characters is refused with how much to cut, instead of failing for
+    every subscriber."""
+    text = "x" * 4090
+    await admin._send_fields({"text": text}, None, False)
+    source = next(m.raw for m in reversed(admin.all_messages) if m.text == text)
+    await broadcast_reply(admin, source, f"/broadcast {CAMPAIGN}")
+    assert "characters too long" in admin.last.text
+    assert await svc.db.scalar("SELECT COUNT(*) FROM broadcasts") == 0

@@ -42,6 +42,9 @@ async def broadcast_command(
         return
     assert update.effective_user is not None and update.effective_chat is not None
     html = source.text_html
+    if over := views.excess(svc.i18n, campaign, html):
+        await reply(update, context, esc(views.too_long(t, over)))
+        return
     draft = await broadcasts.add_text(svc, update.effective_user.id, campaign, language, html)
     # The preview is the message exactly as subscribers in `language` will get it.
     shown = views.delivery(svc.i18n.get(language), campaign, campaign.slug, html)

@@ -96,6 +96,34 @@ def delivery(t: Translator, campaign: Campaign | None, slug: str, html: str) -> 
     return View(f"{head}\n<b>{title}</b>\n\n{html}", keyboard([stop]))
 
 
+MESSAGE_LIMIT = 4096  # Telegram's, in UTF-16 units of the text as shown
+
+
+def excess(i18n: I18n, campaign: Campaign, html: str) -> int:
+    """How far the longest subscriber's copy of `html` (in any language, with the first line
+    and the campaign's title in front) goes past Telegram's limit; 0 when it fits."""
+    longest = max(
+        len(
+            plain_text(delivery(i18n.get(code), campaign, campaign.slug, html).text).encode(
+                "utf-16-le"
+            )
+        )
+        // 2
+        for code in i18n.languages()
+    )
+    return max(0, longest - MESSAGE_LIMIT)
+
+
+def too_long(t: Translator, over: int) -> str:
+    return t.ngettext(
+        "Every subscriber's copy starts with a line and the campaign's title, so this text is "
+        "{count} character too long. Shorten it and reply with /broadcast again.",
+        "Every subscriber's copy starts with a line and the campaign's title, so this text is "
+        "{count} characters too long. Shorten it and reply with /broadcast again.",
+        over,
+    ).format(count=t.number(over))
+
+
 def milestone_texts(i18n: I18n, campaign: Campaign, reached: int, goal: int) -> dict[str, str]:
     """The notice in every language the bot speaks, each with the campaign's title in it, what
     reaching this goal does (✅) and what the next one will (🎯), where the campaign says so."""
