@@ -38,7 +38,9 @@ class DeliveryStatus(enum.StrEnum):
 
     PENDING = "pending"
     SENT = "sent"
-    FAILED = "failed"  # blocked, deactivated, timed out: never retried (no double message)
+    # blocked, deactivated, or uncertain (timed out, connection dropped: it may have arrived):
+    # never retried (no double message)
+    FAILED = "failed"
 
 
 # Where each kind of broadcast starts.

@@ -134,6 +134,7 @@ class Broadcaster:
             return
         texts = await broadcasts.texts(svc, broadcast_id)
         campaign = svc.campaign(broadcast.campaign)
+        messages: dict[str | None, View] = {}  # recipient's language -> what they get
         progress = _Progress(self, broadcast)
         while not self._stopping:
             batch = await broadcasts.pending(svc, broadcast_id)
@@ -142,11 +143,15 @@ class Broadcaster:
             for recipient in batch:
                 if self._stopping:
                     return
-                html = texts.get(recipient.language or "", broadcast.html)
-                language = recipient.language or (
-                    campaign.default_language if campaign else svc.settings.default_language
-                )
-                message = views.delivery(svc.i18n.get(language), campaign, broadcast.campaign, html)
+                message = messages.get(recipient.language)
+                if message is None:  # built once per language, not per recipient
+                    html = texts.get(recipient.language or "", broadcast.html)
+                    language = recipient.language or (
+                        campaign.default_language if campaign else svc.settings.default_language
+                    )
+                    t = svc.i18n.get(language)
+                    message = views.delivery(t, campaign, broadcast.campaign, html)
+                    messages[recipient.language] = message
                 await self._pace().wait()
                 one = asyncio.ensure_future(
                     self._deliver_and_mark(broadcast_id, recipient, message)
