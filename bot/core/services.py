@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from bot.config import Settings, draft_lifetime
 from bot.core.bases import Bases
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignSet
+from bot.domain.expiring import Expiring, Memory
 from bot.domain.goals import Progress
 from bot.domain.organisers import Level, level_of
 from bot.domain.signatures import Pseudonyms
@@ -30,21 +32,26 @@ class Services:
     i18n: I18n
     campaigns: CampaignSet
     clock: Callable[[], float] = time.time
-    # person -> chosen language; saves a read on every update. Bounded by the number of people
-    # who ever chose a language, which is small.
-    _languages: dict[str, str | None] = field(default_factory=dict)
-    _trail_written: dict[str, int] = field(default_factory=dict)
     _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
     ids: Pseudonyms = field(init=False, repr=False)
 
     bases: Bases = field(init=False, repr=False)
+    # Every per-person structure in memory comes from here and expires after minutes.
+    memory: Memory = field(init=False, repr=False)
+    # person -> chosen language ("" for none): saves a read on every update of a journey.
+    _languages: Expiring[str, str] = field(init=False, repr=False)
+    _trail_written: Expiring[str, int] = field(init=False, repr=False)  # person -> last write
     # Set by the upgrade to version 3 while rows in the old form may remain: each person's rows
     # move when they come back (bot.storage.keys.come_back).
     legacy: bool = False
 
     def __post_init__(self) -> None:
         self.ids = Pseudonyms(self.settings.signer_key)
-        self.bases = Bases(self.settings.signer_key, self.settings.pseudonym_cost)
+        # Through a lambda: a test replaces `clock` after the Services are built.
+        self.memory = Memory(lambda: self.clock(), secrets.token_bytes(32))
+        self.bases = Bases(self.settings.signer_key, self.settings.pseudonym_cost, self.memory)
+        self._languages = self.memory.by_key()
+        self._trail_written = self.memory.by_key()
 
     def now(self) -> int:
         return int(self.clock())
@@ -114,30 +121,29 @@ class Services:
         )
 
     async def language_of(self, person: str, telegram_code: str | None) -> str:
-        if person not in self._languages:
-            if len(self._languages) > 100_000:
-                self._languages.clear()
+        chosen = self._languages.get(person)
+        if chosen is None:
             stale = self.now() - draft_lifetime(self.settings)
-            self._languages[person] = await signer_store.language(self.db, person, stale)
-        return self.i18n.resolve(self._languages[person], telegram_code)
+            chosen = await signer_store.language(self.db, person, stale) or ""
+            self._languages[person] = chosen
+        return self.i18n.resolve(chosen or None, telegram_code)
 
     def remember_language(self, person: str, language: str) -> None:
         """After bot.core.choices.set_language stored it."""
         self._languages[person] = language
 
     def forget_language(self, person: str) -> None:
-        self._languages.pop(person, None)
+        self._languages.pop(person)
 
     def trail_due(self, person: str) -> bool:
         """Whether this person's conversation needs a `trail` write now: the first message,
         then at most hourly (the row expires 48 hours after the last write, so at worst an
-        hour early — never later than Telegram allows deleting)."""
+        hour early — never later than Telegram allows deleting). The memory of the last write
+        lasts only minutes, so a person back after a pause is written again."""
         now = self.now()
         last = self._trail_written.get(person)
         if last is not None and now - last < 3600:
             return False
-        if len(self._trail_written) > 100_000:
-            self._trail_written.clear()
         self._trail_written[person] = now
         return True
 
@@ -163,7 +169,7 @@ class Services:
         self._recent.clear()
 
     def forget_trail(self, person: str) -> None:
-        self._trail_written.pop(person, None)
+        self._trail_written.pop(person)
 
     async def translator_for(self, user: Any) -> Translator:
         """The Translator for a telegram.User (or None: the default language)."""

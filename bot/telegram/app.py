@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
@@ -23,7 +23,13 @@ from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import health, jobs, menus
 from bot.telegram.broadcast import Broadcaster
 from bot.telegram.client import ResilientRequest, telegram_requests
-from bot.telegram.context import BotApp, BotApplication, BotContext, BotRuntime
+from bot.telegram.context import (
+    BotApp,
+    BotApplication,
+    BotContext,
+    BotRuntime,
+    ForgetfulRateLimiter,
+)
 from bot.telegram.handlers import register_all
 from bot.telegram.metrics import Metrics
 from bot.telegram.middleware import Gatekeeper, GroupBudget, PerUserProcessor, gate
@@ -141,7 +147,7 @@ def build_application(
     )
     if rate_limit:
         # Retries on 429 and keeps each group under Telegram's 20 messages a minute.
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        builder = builder.rate_limiter(ForgetfulRateLimiter(overall_max_rate=0, max_retries=3))
     app: BotApp = builder.build()
     services = Services(
         settings=settings,
@@ -152,9 +158,9 @@ def build_application(
     app.runtime = BotRuntime(
         services=services,
         metrics=metrics,
-        gatekeeper=Gatekeeper(),
-        group_budget=GroupBudget(),
-        group_refusals=GroupBudget(per_minute=1),
+        gatekeeper=Gatekeeper(memory=services.memory),
+        group_budget=GroupBudget(memory=services.memory),
+        group_refusals=GroupBudget(per_minute=1, memory=services.memory),
         broadcaster=Broadcaster(app, services),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import AIORateLimiter, Application, CallbackContext, ExtBot
 
 from bot.core.services import Services
 
@@ -38,6 +38,24 @@ class BotRuntime:
     upgrade: asyncio.Task[int] | None = None  # bot.core.upgrade, while it runs
 
 
+class ForgetfulRateLimiter(AIORateLimiter):
+    """PTB's limiter keeps a limiter per group it wrote to, dropping idle ones only past 512
+    groups; this one drops them at each sweep, as PTB itself does then."""
+
+    def forget_idle(self) -> None:
+        limiters = self._group_limiters
+        for group, limiter in list(limiters.items()):
+            if limiter.has_capacity(limiter.max_rate):
+                del limiters[group]
+
+
+class _Forget:
+    """Put in the update queue after a sweep; handled by nobody (see `forget_last_update`)."""
+
+
+_FORGET = _Forget()
+
+
 class BotApplication(Application[ExtBot[None], "BotContext", Any, Any, Any, Any]):
     """PTB's Application with the bot's runtime, timing each update it handles."""
 
@@ -47,7 +65,20 @@ class BotApplication(Application[ExtBot[None], "BotContext", Any, Any, Any, Any]
         """Off: PTB would add every user and chat id it sees to two sets for a persistence we
         do not have, and never clear them, so the process would remember everyone."""
 
+    def forget_idle(self) -> None:
+        """What PTB keeps per person or group beyond a sweep of bot.domain.expiring.
+
+        PTB's update fetcher holds the last update it took in a local variable until the
+        next one arrives: on a quiet bot, one person's update for hours. A marker replaces it."""
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, ForgetfulRateLimiter):
+            limiter.forget_idle()
+        if self.running:
+            self.update_queue.put_nowait(_FORGET)
+
     async def process_update(self, update: object) -> None:
+        if update is _FORGET:
+            return
         started = time.perf_counter()
         try:
             await super().process_update(update)

@@ -27,6 +27,13 @@ async def expire_drafts(context: BotContext) -> None:
         log.info("erased %d expired drafts and trails", expired.rows)
 
 
+async def forget(context: BotContext) -> None:
+    """Per-person state in memory past its minutes (bot.domain.expiring); reads drop stale
+    entries too, this catches the people who never came back."""
+    context.svc.memory.sweep()
+    context.application.forget_idle()  # type: ignore[attr-defined]
+
+
 async def recount(context: BotContext) -> None:
     await housekeeping.recount(context.svc)
 
@@ -56,6 +63,7 @@ def schedule(app: BotApp) -> None:
     if queue is None:
         return
     queue.run_repeating(expire_drafts, interval=600, first=60, name="expire_drafts")
+    queue.run_repeating(forget, interval=60, first=60, name="forget")
     queue.run_repeating(recount, interval=3600, first=300, name="recount")
     queue.run_repeating(retention, interval=6 * 3600, first=120, name="retention")
     queue.run_repeating(keep_alive, interval=60, first=60, name="keep_alive")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sys
 import time
 from collections import OrderedDict, deque
@@ -15,6 +16,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor
 
 from bot.core import trail
+from bot.domain.expiring import Expiring, Memory
 
 if TYPE_CHECKING:
     from bot.telegram.context import BotRuntime
@@ -131,14 +133,18 @@ class Gatekeeper:
         remember: int = 50_000,
         max_queued: int = 10,
         clock: Callable[[], float] = time.monotonic,
+        memory: Memory | None = None,
     ) -> None:
+        memory = memory or Memory(clock, secrets.token_bytes(32))
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._remember = remember
         self._burst = burst
         self._rate = per_second
         self._max_queued = max_queued
         self._clock = clock
-        self._buckets: dict[int, tuple[float, float, bool]] = {}  # tokens, at, warned
+        self._buckets: Expiring[int, tuple[float, float, bool]] = memory.by_telegram_id(
+            most=100_000
+        )  # person -> tokens, at, warned
         self._notices: set[int] = set()  # update ids that carry a flood's notice
 
     def seen_before(self, update_id: int) -> bool:
@@ -153,13 +159,11 @@ class Gatekeeper:
         """RUN while the person is within the allowance and has fewer than `max_queued`."""
         now = self._clock()
         burst = float(self._burst)
-        tokens, at, warned = self._buckets.get(user_id, (burst, now, False))
+        tokens, at, warned = self._buckets.get(user_id) or (burst, now, False)
         tokens = min(burst, tokens + (now - at) * self._rate)
         if queued < self._max_queued and tokens >= 1:
             # Only a full bucket ends a flood: a steady flood must not earn a notice per refill.
             self._buckets[user_id] = (tokens - 1, now, warned and tokens < burst)
-            if len(self._buckets) > 100_000:
-                self._buckets.clear()
             return Verdict.RUN
         self._buckets[user_id] = (tokens, now, True)
         if warned:
@@ -227,20 +231,21 @@ _WINDOW = 60.0
 
 
 class GroupBudget:
-    """Drops group commands beyond the budget instead of queueing them."""
+    """Drops group commands beyond the budget instead of queueing them; a group's sends are
+    forgotten minutes after its last (`memory`, bot.domain.expiring)."""
 
-    def __init__(self, per_minute: int = GROUP_BUDGET) -> None:
+    def __init__(self, per_minute: int = GROUP_BUDGET, memory: Memory | None = None) -> None:
         self.per_minute = per_minute
-        self._sent: dict[int, deque[float]] = {}
+        memory = memory or Memory(time.monotonic, secrets.token_bytes(32))
+        self._sent: Expiring[int, deque[float]] = memory.by_telegram_id(most=50_000)
 
     def take(self, chat_id: int, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
-        sent = self._sent.setdefault(chat_id, deque())
+        sent = self._sent.get(chat_id) or deque()
         while sent and now - sent[0] > _WINDOW:
             sent.popleft()
         if len(sent) >= self.per_minute:
             return False
         sent.append(now)
-        if len(self._sent) > 50_000:
-            self._sent.clear()
+        self._sent[chat_id] = sent  # a write: the group is remembered minutes from now
         return True

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.core.bases import Bases
+from bot.domain.expiring import Memory
 from bot.domain.signatures import Pseudonyms
 from tests.support.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
 from tests.support.harness import spawn_bot, stop_bot
@@ -49,7 +50,7 @@ async def test_sigkill_mid_load_loses_no_thanked_signature(
     fake = FakeTelegram()
     settings = load_settings(env, dotenv=False)
     bases, ids = (
-        Bases(settings.signer_key, settings.pseudonym_cost),
+        Bases(settings.signer_key, settings.pseudonym_cost, Memory(time.time, b"k")),
         Pseudonyms(settings.signer_key),
     )
 

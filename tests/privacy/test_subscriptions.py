@@ -8,6 +8,7 @@ the bot must write to its subscribers. The README's threat model names these tes
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.config import Settings
 from bot.core import upgrade as upgrade_step
 from bot.core.bases import Bases
 from bot.core.services import Services
+from bot.domain.expiring import Memory
 from bot.domain.signatures import Pseudonyms, signer_id
 from bot.storage import keys as key_store
 from bot.storage.sqlite import SqliteDatabase
@@ -117,7 +119,7 @@ async def _database_with_clear_chat_ids(
     db = SqliteDatabase(path)
     await db.open(previous)
     key, cost = settings.signer_key, settings.pseudonym_cost
-    ids, bases = Pseudonyms(key), Bases(key, cost)
+    ids, bases = Pseudonyms(key), Bases(key, cost, Memory(time.time, b"k"))
     await check_key(db, settings)
     await db.execute(
         "INSERT INTO broadcasts (id, campaign, admin_id, html, status, kind, sent, created_at)"
