@@ -40,12 +40,14 @@ from bot.config.table import (
     CAMPAIGNS_DIR,
     DATABASE_PATH,
     DEFAULT_LANGUAGE,
+    DESTRUCTIVE_PER_HOUR,
     DRAFT_TTL_HOURS,
     LOG_FORMAT,
     LOG_LEVEL,
     METRICS_LISTEN,
     MODERATOR_IDS,
     PREFERENCES_DAYS,
+    PREVIEWS_PER_HOUR,
     PSEUDONYM_COST,
     RETENTION_DAYS,
     SIGNER_KEY,
@@ -86,6 +88,10 @@ class Settings:
     admin_ids: frozenset[int] = ADMIN_IDS.default_value
     # Organisers with day-to-day moderation powers only (no exports of names, no backups).
     moderator_ids: frozenset[int] = MODERATOR_IDS.default_value
+    # Per organiser and hour (bot.domain.budgets): previews of a signature, and removals,
+    # blocks and hides.
+    previews_per_hour: int = PREVIEWS_PER_HOUR.default_value
+    destructive_per_hour: int = DESTRUCTIVE_PER_HOUR.default_value
     # age public keys; when set, backups and exports that hold names are encrypted to them.
     backup_recipients: tuple[str, ...] = BACKUP_RECIPIENTS.default_value
     default_language: str = DEFAULT_LANGUAGE.default_value
@@ -298,6 +304,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         campaigns_dir=CAMPAIGNS_DIR.read(env),
         admin_ids=ADMIN_IDS.read(env),
         moderator_ids=MODERATOR_IDS.read(env),
+        previews_per_hour=PREVIEWS_PER_HOUR.read(env),
+        destructive_per_hour=DESTRUCTIVE_PER_HOUR.read(env),
         backup_recipients=recipients,
         default_language=DEFAULT_LANGUAGE.read(env),
         log_level=LOG_LEVEL.read(env),

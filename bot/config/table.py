@@ -57,6 +57,16 @@ MODERATOR_IDS = Setting(
     "exports of names, backups, broadcasts, goals or reload",
     shown="empty",
 )
+PREVIEWS_PER_HOUR = Setting(
+    "PREVIEWS_PER_HOUR",
+    "60",
+    whole(1, 100_000),
+    "per organiser and hour: signatures shown by `/remove` and `/block`, and removals, blocks "
+    "and hides; one more is refused and every admin is told",
+)
+DESTRUCTIVE_PER_HOUR = Setting(
+    "DESTRUCTIVE_PER_HOUR", "30", whole(1, 100_000), ""
+)  # PREVIEWS_PER_HOUR's row
 BACKUP_RECIPIENTS = Setting(
     "BACKUP_RECIPIENTS",
     "",
@@ -225,6 +235,8 @@ SETTINGS: tuple[Setting[Any], ...] = (
     BOT_TOKEN_FILE,
     ADMIN_IDS,
     MODERATOR_IDS,
+    PREVIEWS_PER_HOUR,
+    DESTRUCTIVE_PER_HOUR,
     BACKUP_RECIPIENTS,
     DATABASE_PATH,
     CAMPAIGNS_DIR,

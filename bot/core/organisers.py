@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.core.budgets import OverBudget
 from bot.core.content import ContentError, load_campaigns
 from bot.core.services import Services
+from bot.domain.budgets import Kind, Verdict
 from bot.exports.spool import Spool
 from bot.storage import admin as admin_store
 from bot.storage import state as state_store
@@ -33,6 +35,22 @@ async def audit(svc: Services, user_id: int, action: str, detail: str = "") -> N
         svc.db, svc.settings.signer_key, user_id, level.value, action, detail, svc.now()
     )
     log.info("%s action: %s %s", level.value, action, detail)
+
+
+async def within_budget(svc: Services, user_id: int, kind: Kind) -> OverBudget | None:
+    """Draws one action of `kind` from the organiser's hourly budget: None when it fits;
+    otherwise the refusal, audited here (the caller tells every admin when it says so)."""
+    settings = svc.settings
+    limit = settings.previews_per_hour if kind is Kind.PREVIEW else settings.destructive_per_hour
+    organiser = svc.ids.derive("organiser-budget", str(user_id))
+    decision = svc.budgets.spend(organiser, kind, svc.now(), limit)
+    if decision.admitted:
+        return None
+    level = svc.level(user_id)
+    assert level is not None, "only organisers have budgets"
+    await audit(svc, user_id, "over_budget", f"kind={kind.value} limit={limit}")
+    announce = decision.verdict is Verdict.REFUSED_FIRST
+    return OverBudget(kind, level, limit, decision.retry_after, announce)
 
 
 async def reload_campaigns(svc: Services, user_id: int) -> int:

@@ -1,21 +1,45 @@
 """Organisers' /remove and /block of a signature by its number (the erasure itself is
-bot.core.erasure.remove)."""
+bot.core.erasure.remove).
+
+Both steps draw on the organiser's hourly budgets (bot.domain.budgets): the confirmation is a
+preview, the press a destructive action. The confirmation shows what `Preview.of` allows, and
+every lookup is audited, so a script walking every number leaves a trail, runs out within the
+hour, and learns no name its signer kept out of the list.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.core import erasure
+from bot.core.budgets import OverBudget
 from bot.core.erasure import Removed
-from bot.core.organisers import audit
+from bot.core.organisers import audit, within_budget
 from bot.core.services import Services
-from bot.domain.signatures import Signature
+from bot.domain.budgets import Kind
+from bot.domain.signatures import Preview, Signature
 from bot.storage import signatures as signature_store
 
 
-async def numbered(svc: Services, number: int) -> Signature | None:
+async def preview(
+    svc: Services, user_id: int, number: int, block: bool
+) -> Preview | OverBudget | None:
+    """Signature `number` as the confirmation of /remove (/block, if `block`) may show it; None
+    when there is none. Every lookup counts against the hourly previews, found or not (trying
+    numbers is how a script looks), and is audited."""
+    over = await within_budget(svc, user_id, Kind.PREVIEW)
+    if over is not None:
+        return over
     found = await signature_store.by_number(svc.db, number)
-    return found[0] if found else None
+    purpose = "block" if block else "remove"
+    if found is None:
+        await audit(svc, user_id, "preview", f"for={purpose} number={number} found=no")
+        return None
+    shown = Preview.of(found[0])
+    named = "yes" if shown.name else "no"
+    detail = f"for={purpose} campaign={shown.campaign} number={number} name_shown={named}"
+    await audit(svc, user_id, "preview", detail)
+    return shown
 
 
 @dataclass(frozen=True)
@@ -27,13 +51,17 @@ class Removal:
 
 async def remove(
     svc: Services, user_id: int, number: int, signed_at: int, block: bool
-) -> Removal | None:
+) -> Removal | OverBudget | None:
     """Erases signature `number` (and blocks its signer, if `block`) if it is still the one
-    signed at `signed_at`, as the confirmation showed; None when it is not (a stale button).
-    The organiser's decision is audited here, so no caller can forget it."""
+    signed at `signed_at`, as the confirmation showed; None when it is not (a stale button,
+    which spends nothing). The organiser's decision is audited here, so no caller can forget
+    it."""
     found = await signature_store.by_number(svc.db, number)
     if found is None or found[0].signed_at != signed_at:
         return None
+    over = await within_budget(svc, user_id, Kind.DESTRUCTIVE)
+    if over is not None:
+        return over
     signature, signer, seal = found
     erased = await erasure.remove(svc, signature.campaign, signer, seal, block)
     action = "block" if block else "remove"

@@ -3,7 +3,8 @@
 Moderators and admins can both. A batch is approved only if it is still exactly what was
 shown (compare-and-set on `bot.domain.review.batch_digest`: an edited name goes back to the
 queue), each state moves only as `bot.domain.review.REVIEW_MOVES` allows, every decision is
-audited, and the public list forgets its cached pages so it shows the decision at once.
+audited, hiding draws on the organiser's hourly budget of destructive actions, and the
+public list forgets its cached pages so it shows the decision at once.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.organisers import audit
+from bot.core.budgets import OverBudget
+from bot.core.organisers import audit, within_budget
 from bot.core.services import Services
+from bot.domain.budgets import Kind
 from bot.domain.campaigns import Campaign
 from bot.domain.review import batch_digest
 from bot.domain.signatories import Entry
@@ -69,13 +72,18 @@ async def approve(
     return Approval(campaign, None if count < 0 else count)
 
 
-async def hide_in_queue(svc: Services, user_id: int, number: int) -> Campaign | None:
-    """Hides one name from the review queue's button; its campaign, or None if there is no
-    such named signature."""
+async def hide_in_queue(svc: Services, user_id: int, number: int) -> Campaign | OverBudget | None:
+    """Hides one name from the review queue's button (a destructive action: it draws on the
+    hourly budget); its campaign, or None if there is no such named signature."""
     campaign = await _campaign_of(svc, number)
-    hidden = campaign is not None and await store.hide(svc.db, number)
+    if campaign is None:
+        return None
+    over = await within_budget(svc, user_id, Kind.DESTRUCTIVE)
+    if over is not None:
+        return over
+    hidden = await store.hide(svc.db, number)
     svc.forget_recent()
-    if campaign is None or not hidden:
+    if not hidden:
         return None
     await audit(svc, user_id, "review_hide", f"campaign={campaign.slug} number={number}")
     return campaign
@@ -89,8 +97,18 @@ class Outcome(enum.Enum):
     NOT_HIDDEN = "not_hidden"  # /unhide of a name that was not hidden
 
 
-async def set_hidden(svc: Services, user_id: int, number: int, hidden: bool) -> Outcome:
-    """/hide (`hidden`) or /unhide one name by its signature number."""
+async def set_hidden(
+    svc: Services, user_id: int, number: int, hidden: bool
+) -> Outcome | OverBudget:
+    """/hide (`hidden`: a destructive action, drawn from the hourly budget) or /unhide one
+    name by its signature number."""
+    if hidden:
+        found = await signature_store.by_number(svc.db, number)
+        if found is None or not found[0].name:
+            return Outcome.NO_SIGNATURE
+        over = await within_budget(svc, user_id, Kind.DESTRUCTIVE)
+        if over is not None:
+            return over
     changed = await (store.hide(svc.db, number) if hidden else store.unhide(svc.db, number))
     svc.forget_recent()
     if not changed:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from bot.config import Settings, draft_lifetime
 from bot.core.bases import Bases
+from bot.core.budgets import Budgets
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignSet
 from bot.domain.expiring import Expiring, Memory
@@ -33,6 +34,8 @@ class Services:
     campaigns: CampaignSet
     clock: Callable[[], float] = time.time
     _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
+    # Organisers' hourly budgets (bot.core.organisers.within_budget).
+    budgets: Budgets = field(default_factory=Budgets, repr=False)
     ids: Pseudonyms = field(init=False, repr=False)
 
     bases: Bases = field(init=False, repr=False)

@@ -165,6 +165,37 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Preview:
+    """What an organiser is shown of one signature before deciding on it (/remove, /block).
+
+    The name, role and organisation only when its signer made the name public and no organiser
+    hid it since: a moderator's account (or whoever took it over) walking every number learns
+    no name its signer kept out of the list. `Preview.of` is the one rule.
+    """
+
+    number: int
+    campaign: str
+    signed_at: int
+    public: bool  # the signer's choice
+    review: Review  # meaningful for public names only
+    name: str | None = None
+    role: str | None = None
+    organisation: str | None = None
+
+    @classmethod
+    def of(cls, signature: Signature) -> Preview:
+        shown = signature.public and bool(signature.name) and signature.review is not Review.HIDDEN
+        return cls(
+            signature.number,
+            signature.campaign,
+            signature.signed_at,
+            signature.public,
+            signature.review,
+            *((signature.name, signature.role, signature.organisation) if shown else ()),
+        )
+
+
+@dataclass(frozen=True)
 class Draft:
     person: str
     campaign: str

@@ -17,19 +17,29 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
 from bot.core import organisers
+from bot.core.budgets import OverBudget
 from bot.core.services import Services
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.exports import packaging
 from bot.exports.spool import Spool
 from bot.i18n import Translator
+from bot.telegram.admin_alerts import tell_admins
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import router
-from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
+from bot.telegram.handlers.base import (
+    CallbackRoute,
+    answer,
+    is_private,
+    send,
+    show,
+    translator,
+)
 from bot.telegram.permissions import organiser_command
 from bot.telegram.views.admin import package_note, refusal, which_campaign
 from bot.telegram.views.common import View
+from bot.telegram.views.moderation import budget_alert, over_budget
 
 AdminCommand = Callable[[Update, BotContext, Translator, list[str]], Awaitable[None]]
 
@@ -114,6 +124,17 @@ async def audit(context: BotContext, user_id: int, action: str, detail: str = ""
     """bot.core.organisers.audit for a handler: a refusal, or an action whose use case does
     not record itself yet."""
     await organisers.audit(context.svc, user_id, action, detail)
+
+
+async def refuse_over_budget(
+    update: Update, context: BotContext, t: Translator, refusal: OverBudget
+) -> None:
+    """An organiser ran out of an hourly budget (the use case audited it): they are told in
+    their language, and the first time, so is every admin."""
+    await answer(update)
+    await show(update, context, View(over_budget(t, refusal)))
+    if refusal.announce:
+        await tell_admins(context, lambda admin_t: budget_alert(admin_t, refusal))
 
 
 def signature_number(args: list[str]) -> int | None:

@@ -1,6 +1,8 @@
 """/remove and /block: a signature by number, erased after a confirmation button.
 
-Moderators and admins can both. The buttons carry the number and the signature's signed_at,
+Moderators and admins can both. The confirmation shows what bot.domain.signatures.Preview
+allows (a name only when its signer made it public), and both steps draw on the organiser's
+hourly budgets. The buttons carry the number and the signature's signed_at,
 so a stale button (its signature withdrawn or removed since) is refused instead of reaching
 another signature; the press is re-checked (organiser, private chat) because callback data
 can be forged by any client.
@@ -11,18 +13,22 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core import removal
+from bot.core.budgets import OverBudget
 from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import (
+    admin_id,
     moderator_button,
+    refuse_over_budget,
     register_commands,
     reply,
     signature_number,
 )
 from bot.telegram.handlers.base import CallbackRoute, answer, show
+from bot.telegram.views import moderation as views
 from bot.telegram.views.admin import stale_button, title_of
-from bot.telegram.views.common import View, button, esc, keyboard, user_text
+from bot.telegram.views.common import View, esc, user_text
 
 
 async def _confirm(
@@ -33,36 +39,17 @@ async def _confirm(
         usage = t._("Usage: /block <number>") if block else t._("Usage: /remove <number>")
         await reply(update, context, esc(usage))
         return
-    signature = await removal.numbered(context.svc, number)
-    if signature is None:
+    shown = await removal.preview(context.svc, admin_id(update), number, block)
+    if isinstance(shown, OverBudget):
+        await refuse_over_budget(update, context, t, shown)
+        return
+    if shown is None:
         await reply(
             update, context, esc(t._("There is no signature #{number}.")).format(number=number)
         )
         return
-    campaign = context.svc.campaign(signature.campaign)
-    title = title_of(campaign, t) if campaign else signature.campaign
-    question = (
-        t._("Remove signature #{number} from “{title}” and block this person from signing again?")
-        if block
-        else t._("Remove signature #{number} from “{title}”?")
-    )
-    visibility = t._("public") if signature.public else t._("anonymous")
-    lines = [
-        esc(question).format(number=number, title=user_text(title)),
-        "",
-        esc(t._("Name: {name} ({visibility})")).format(
-            name=user_text(signature.name or "—"), visibility=esc(visibility)
-        ),
-        esc(t._("Signed: {date}")).format(date=esc(t.datetime(signature.signed_at))),
-        "",
-        esc(t._("It is erased for good and the count goes down.")),
-    ]
-    label = "⛔ " + t._("Remove and block") if block else "🗑 " + t._("Remove")
-    action = "blk" if block else "rm"
-    markup = keyboard(
-        [button(label, action, number, signature.signed_at)], [button(t._("Cancel"), "no")]
-    )
-    await show(update, context, View("\n".join(lines), markup))
+    campaign = context.svc.campaign(shown.campaign)
+    await show(update, context, views.preview(t, campaign, shown, block))
 
 
 async def remove_command(
@@ -85,6 +72,9 @@ async def on_remove(
     number = cb.arg_int(0)
     block = cb.action == "blk"
     removed = await removal.remove(svc, admin_id, number, cb.arg_int(1), block)
+    if isinstance(removed, OverBudget):
+        await refuse_over_budget(update, context, t, removed)
+        return
     if removed is None:
         await answer(update)
         await show(update, context, View(stale_button(t, number)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core import review
+from bot.core.budgets import OverBudget
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
@@ -19,6 +20,7 @@ from bot.telegram.handlers.admin_common import (
     ask_campaign,
     moderator_button,
     pick_campaign,
+    refuse_over_budget,
     register_commands,
     reply,
     signature_number,
@@ -64,6 +66,9 @@ async def on_hide(
 ) -> None:
     number = cb.arg_int(0)
     campaign = await review.hide_in_queue(context.svc, admin_id, number)
+    if isinstance(campaign, OverBudget):
+        await refuse_over_budget(update, context, t, campaign)
+        return
     await answer(update)
     if campaign is None:
         await show(
@@ -85,6 +90,9 @@ async def _set(
         await reply(update, context, esc(usage))
         return
     outcome = await review.set_hidden(context.svc, admin_id(update), number, hiding)
+    if isinstance(outcome, OverBudget):
+        await refuse_over_budget(update, context, t, outcome)
+        return
     if outcome is review.Outcome.NO_SIGNATURE:
         await reply(
             update, context, esc(t._("There is no signature #{number}.")).format(number=number)

@@ -1,0 +1,44 @@
+"""Announcements to every admin: one message to each admin's private chat with the bot.
+
+What is announced is an organiser's own conduct (a budget run out, a request awaiting a
+second admin), never a signer. An admin who never opened the bot (Telegram answers "bot can't
+initiate conversation" or "chat not found"), blocked it, or whose send failed is skipped, so
+the others are still told; the caller learns who was not reached. A failed send is not
+repeated: it may have arrived.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.i18n import Translator
+from bot.telegram.context import BotContext
+
+log = logging.getLogger(__name__)
+
+
+async def _translator(context: BotContext, admin_id: int) -> Translator:
+    """The admin's chosen language when the bot knows it without a slow computation (they
+    used it in the last minutes), else DEFAULT_LANGUAGE."""
+    svc = context.svc
+    person = svc.known_person(admin_id)
+    language = await svc.language_of(person, None) if person is not None else None
+    return svc.i18n.get(language)
+
+
+async def tell_admins(context: BotContext, text: Callable[[Translator], str]) -> tuple[int, ...]:
+    """Sends `text` (HTML, made in each admin's language) to every admin in ADMIN_IDS;
+    returns the admins it did not reach."""
+    unreached = []
+    for admin_id in sorted(context.svc.settings.admin_ids):
+        html = text(await _translator(context, admin_id))
+        try:
+            await context.bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:  # never opened the bot, blocked it, or Telegram failed
+            log.warning("an announcement to an admin failed: %s", exc.__class__.__name__)
+            unreached.append(admin_id)
+    return tuple(unreached)
