@@ -243,7 +243,7 @@ async def test_a_stale_block_button_cannot_reach_whoever_signed_next(
     assert "Nothing was changed." in admin.last.text
     assert await signature_numbers(svc) == numbers
     assert await svc.db.fetchall("SELECT name FROM signatures") == [("Bob Two",)]
-    assert [e.action for e in await admin_store.audit_entries(svc.db)] == []
+    assert [e.action for e in await admin_store.audit_entries(svc.db)] == ["preview"]
 
 
 # -- /backup and /reload -----------------------------------------------------------------

@@ -67,7 +67,7 @@ async def test_a_moderator_sees_stats_removes_and_blocks(
     await moderator.send("/source")
     assert "No sources yet" in moderator.last.text
     entries = await admin_store.audit_entries(svc.db)
-    assert [e.action for e in entries] == ["block", "remove", "stats"]
+    assert [e.action for e in entries] == ["block", "preview", "remove", "preview", "stats"]
     assert {e.level for e in entries} == {"moderator"}
 
 

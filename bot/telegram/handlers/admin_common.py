@@ -33,7 +33,6 @@ from bot.telegram.handlers.base import (
     answer,
     is_private,
     send,
-    show,
     translator,
 )
 from bot.telegram.permissions import organiser_command
@@ -130,9 +129,10 @@ async def refuse_over_budget(
     update: Update, context: BotContext, t: Translator, refusal: OverBudget
 ) -> None:
     """An organiser ran out of an hourly budget (the use case audited it): they are told in
-    their language, and the first time, so is every admin."""
+    their language, in a new message (a pressed confirmation stays, to be pressed once the
+    hour frees up), and the first time, so is every admin."""
     await answer(update)
-    await show(update, context, View(over_budget(t, refusal)))
+    await send(update, context, View(over_budget(t, refusal)))
     if refusal.announce:
         await tell_admins(context, lambda admin_t: budget_alert(admin_t, refusal))
 
