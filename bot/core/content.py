@@ -133,7 +133,7 @@ def _addressees(meta: dict[str, Any], meta_path: Path) -> tuple[str, ...]:
 _SWITCHES = (
     ("nameless", False),
     ("signatories", True),
-    ("review_public_names", False),
+    ("review_public_names", True),
     ("list_earlier_signatures", False),
 )
 
@@ -197,6 +197,7 @@ def load_campaign(folder: Path) -> Campaign:
         addressees=addressees,
         texts=texts,
         closed_on=closed_on,
+        review_explicit="review_public_names" in meta,
         **switches,
     )
 

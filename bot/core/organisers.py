@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.core import review_default
 from bot.core.budgets import OverBudget
 from bot.core.content import ContentError, load_campaigns
 from bot.core.services import Services
@@ -64,6 +65,7 @@ async def reload_campaigns(svc: Services, user_id: int) -> int:
         await audit(svc, user_id, "reload", "failed")
         raise
     svc.campaigns = campaigns
+    await review_default.settle(svc)  # a campaign loaded for the first time since the upgrade
     await audit(svc, user_id, "reload", f"campaigns={len(campaigns)}")
     return len(campaigns)
 

@@ -42,7 +42,12 @@ class Campaign:
     closed_on: date | None = None  # when signing ended; retention counts from here
     nameless: bool = False  # signatures may be counted without any name
     signatories: bool = True  # the public signatory list is shown in the bot
-    review_public_names: bool = False  # a public name is listed only once an organiser approved it
+    # A public name is listed (bot and documents) only once an organiser approved it: on unless
+    # campaign.toml says `review_public_names = false` (bot.domain.signatories).
+    review_public_names: bool = True
+    # Whether campaign.toml names `review_public_names` itself: before review became the
+    # default, a campaign that did not was listed without review (bot.core.review.settle_upgrade).
+    review_explicit: bool = False
     # Signatures made before the bot had its own list agreed to the documents only: they are
     # listed in the bot once the organisers set this (after telling the signers).
     list_earlier_signatures: bool = False

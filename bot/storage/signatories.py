@@ -148,3 +148,34 @@ async def unhide(db: Database, number: int) -> bool:
     they do (its signer may have edited it while it was hidden, and nobody saw that). False
     for a name that was not hidden."""
     return await _decide(db, Decision.UNHIDE, number)
+
+
+# -- the upgrade to review by default (migrations/0012) ------------------------------------
+
+_LISTED_WITHOUT_REVIEW = "listed_without_review:"  # bot_state key prefix, one per campaign
+
+
+async def marked_listed_without_review(db: Database) -> list[str]:
+    """Campaigns whose names were listed under the old default and are not settled yet."""
+    rows = await db.fetchall(
+        "SELECT substr(key, ?) FROM bot_state WHERE key LIKE ? ORDER BY key",
+        (len(_LISTED_WITHOUT_REVIEW) + 1, _LISTED_WITHOUT_REVIEW + "%"),
+    )
+    return [str(row[0]) for row in rows]
+
+
+async def settle_listed_without_review(db: Database, campaign: str, approve: bool) -> int:
+    """Approves the campaign's waiting public names if they were listed before review became
+    the default (`approve`), and drops its mark, in one transaction; how many were approved."""
+    async with db.transaction() as conn:
+        approved = 0
+        if approve:
+            cur = await conn.execute(
+                f"UPDATE signatures SET review = ? WHERE {_WAITING}",
+                (Review.APPROVED.value, campaign, Review.WAITING.value),
+            )
+            approved = int(cur.rowcount)
+        await conn.execute(
+            "DELETE FROM bot_state WHERE key = ?", (_LISTED_WITHOUT_REVIEW + campaign,)
+        )
+        return approved

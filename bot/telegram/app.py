@@ -14,7 +14,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
-from bot.core import upgrade
+from bot.core import review_default, upgrade
 from bot.core.content import load_campaigns
 from bot.core.services import Services
 from bot.i18n import I18n
@@ -55,7 +55,8 @@ async def _post_init(app: BotApp) -> None:
     )
     if await upgrade.needed(services):  # rows made before this version move in the background
         runtime.upgrade = asyncio.create_task(upgrade.run(services))
-    for warning in services.settings.warnings:
+    await review_default.settle(services)
+    for warning in [*services.settings.warnings, *review_default.warnings(services)]:
         log.warning("%s", warning)
     await menus.publish(app.bot, services)
     jobs.schedule(app)

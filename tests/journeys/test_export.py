@@ -21,7 +21,13 @@ from bot.exports.spool import Spool
 from bot.telegram.handlers import admin as admin_handlers
 from tests.support.faketg import FakeTelegram
 from tests.support.faketg.user import FakeUser
-from tests.support.steps import sign
+from tests.support.steps import sign, without_review
+
+
+@pytest.fixture(autouse=True)
+def _listed_without_review(svc: Services) -> None:
+    """Exports of public names, not their review: the campaign lists them at once."""
+    without_review(svc)
 
 
 async def _export(admin: FakeUser, args: str) -> tuple[bytes, str]:

@@ -5,18 +5,23 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from bot.core.services import Services
-from bot.domain.campaigns import CampaignSet
 from bot.domain.signatories import Listing, Place, Review
 from bot.storage import signatories as store
 from tests.support.faketg import BOT_USERNAME, FakeTelegram
 from tests.support.faketg.user import FakeUser
-from tests.support.steps import CAMPAIGN, edit_signature, press_action, sign
+from tests.support.steps import (
+    CAMPAIGN,
+    configure,
+    edit_signature,
+    press_action,
+    sign,
+    without_review,
+)
 
 FSI, PDI = "\u2068", "\u2069"
 
@@ -26,11 +31,10 @@ def plain(user: FakeUser) -> str:
     return user.last.text.replace(FSI, "").replace(PDI, "")
 
 
-def configure(svc: Services, **switches: Any) -> None:
-    """Sets campaign.toml switches of the test campaign, as a reload would."""
-    svc.campaigns = CampaignSet(
-        replace(c, **switches) if c.slug == CAMPAIGN else c for c in svc.campaigns.all()
-    )
+@pytest.fixture(autouse=True)
+def _listed_without_review(svc: Services) -> None:
+    """Most tests here are about what is listed where; those about review turn it on."""
+    without_review(svc)
 
 
 async def _three(make_user: Callable[..., FakeUser]) -> None:

@@ -24,9 +24,15 @@ from bot import crypto
 from bot.core.services import Services
 from bot.exports import packaging
 from tests.support.faketg.user import FakeUser
-from tests.support.steps import CAMPAIGN, sign
+from tests.support.steps import CAMPAIGN, sign, without_review
 
 NAMES = ("Ann Secretname", "Олена Таємна", "Hidden Anonymous")
+
+
+@pytest.fixture(autouse=True)
+def _listed_without_review(svc: Services) -> None:
+    """Exports of public names, not their review: the campaign lists them at once."""
+    without_review(svc)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import draft_lifetime
 from bot.domain.campaigns import CampaignSet
@@ -86,3 +86,16 @@ def close_campaign(svc: Services, slug: str, clock: Clock) -> None:
         replace(c, is_open=False, closed_on=date.fromtimestamp(clock.now)) if c.slug == slug else c
         for c in svc.campaigns.all()
     )
+
+
+def configure(svc: Services, slug: str = CAMPAIGN, **switches: Any) -> None:
+    """Sets campaign.toml switches of a campaign, as a reload would."""
+    svc.campaigns = CampaignSet(
+        replace(c, **switches) if c.slug == slug else c for c in svc.campaigns.all()
+    )
+
+
+def without_review(svc: Services) -> None:
+    """The campaign lists public names at once (`review_public_names = false`): for tests of
+    what is listed where, not of the review."""
+    configure(svc, review_public_names=False, review_explicit=True)
