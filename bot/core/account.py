@@ -45,10 +45,25 @@ async def set_updates(svc: Services, user_id: int, slug: str, on: bool, language
     return True
 
 
-async def stop(svc: Services, user_id: int) -> bool:
-    """/stop: every raw id, preference and draft goes; True when signatures stay."""
-    await erasure.forget_person(svc, user_id)
-    return bool(await people.signatures_of(svc, user_id))
+@dataclass(frozen=True)
+class Stopped:
+    """What /stop left alone, for its answer to say."""
+
+    signed: bool  # signatures stay
+    choices: bool  # a chosen language or automatic clean-up stays
+
+
+async def stop(svc: Services, user_id: int) -> Stopped:
+    """/stop stops updates (every subscription, so every sealed chat id) and nothing else:
+    switching off a clean-up or a language nobody asked to lose would leave someone at risk
+    with a chat they thought was cleaned."""
+    await erasure.stop_all_updates(svc, user_id)
+    person = svc.person(user_id)
+    chose = await people.stored_language(svc, user_id) is not None
+    return Stopped(
+        bool(await people.signatures_of(svc, user_id)),
+        chose or await trail.auto_clean(svc, person),
+    )
 
 
 @dataclass(frozen=True)

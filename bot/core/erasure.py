@@ -115,14 +115,14 @@ async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:
 
 
 async def stop_all_updates(svc: Services, user_id: int) -> Erased:
-    """The clean-up's "and stop all updates": every subscription of the person (and so every
-    sealed chat id, pending deliveries included). Unlike /stop, their choices stay."""
+    """/stop, and the clean-up's "and stop all updates": every subscription of the person (and
+    so every sealed chat id, pending deliveries included). Their choices stay."""
     rows = await signer_store.unsubscribe(svc.db, await svc.subscriptions_of(user_id))
     return await _finish(svc, rows)
 
 
 async def forget_person(svc: Services, user_id: int) -> Erased:
-    """/stop, or the person blocked the bot: every subscription (and so every sealed chat id,
+    """The person blocked the bot: every subscription (and so every sealed chat id,
     deliveries included), preferences, the draft and the conversation's trail. Signatures
     stay."""
     person = svc.person(user_id)

@@ -245,8 +245,9 @@ async def _record(
 
 
 async def cancel(svc: Services, user_id: int) -> Draft | None:
-    """Erases the person's signing draft (any campaign); returns it, or None if there was
-    none to cancel."""
+    """Erases the person's draft (any campaign): a signing flow, or a visit (a reader can
+    forget at once which campaign they opened and through which link); returns it, or None
+    if there was none to cancel. Choices a visitor made stay until the row expires."""
     person = svc.person(user_id)
     draft = await drafts.live(svc, person)
     if draft is None or not flow.accepts(flow.stage(draft), Action.CANCEL):

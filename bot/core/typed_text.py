@@ -23,6 +23,7 @@ class Read(Enum):
     FORWARDED = auto()  # forwarded messages are not used
     NOT_TEXT = auto()  # a photo, a sticker…
     REJECTED = auto()  # `rejected` says which rule it broke
+    NO_ROOM = auto()  # typed at the preview with role and organisation filled: nothing changed
     ACCEPTED = auto()  # `draft` is the flow's next step
     LOST = auto()  # a newer change came first: nothing to show
 
@@ -30,13 +31,15 @@ class Read(Enum):
 @dataclass(frozen=True)
 class Typed:
     """What typed text did. `before` is the draft it was read into (the typed message goes
-    from the chat whenever there is one); `draft` is the one stored now."""
+    from the chat whenever there is one); `draft` is the one stored now; `filled`, the fields
+    text typed at the preview went into."""
 
     read: Read
     campaign: Campaign | None = None
     before: Draft | None = None
     draft: Draft | None = None
     rejected: flow.Rejected | None = None
+    filled: tuple[tuple[flow.Field, str], ...] = ()
 
 
 async def read_typed(
@@ -62,13 +65,16 @@ async def read_typed(
     if isinstance(result, flow.Rejected):
         await drafts.write_if(svc, current, seen)
         return Typed(Read.REJECTED, campaign, current, seen, result)
+    if isinstance(result, flow.NoRoom):
+        await drafts.write_if(svc, current, seen)
+        return Typed(Read.NO_ROOM, campaign, current, seen)
     events: list[Event] = []
     new = result.draft
     if current.step is Step.NAME:
         new, events = first_named(new)
     if not await drafts.write_if(svc, current, new, events):
         return Typed(Read.LOST, campaign, current)
-    return Typed(Read.ACCEPTED, campaign, current, new)
+    return Typed(Read.ACCEPTED, campaign, current, new, filled=result.filled)
 
 
 async def shown_in(svc: Services, draft: Draft, message_id: int) -> None:

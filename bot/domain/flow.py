@@ -1,7 +1,9 @@
 """The signing flow as a named type: its steps, what each accepts, and where it leads.
 
 Card → Sign → name (one to three lines) → preview → one of two sign buttons. Role and
-organisation are added from the preview and lead back to it. `FLOW` is the one table of which
+organisation are added from the preview and lead back to it; text typed at the preview fills
+them, never the name (someone who sends the role as a second message must not find it
+recorded as their name). `FLOW` is the one table of which
 action is accepted at which step; core/signing asks it before every change, and a tap it does
 not accept changes nothing. Nothing here knows Telegram.
 """
@@ -39,7 +41,10 @@ class Action(StrEnum):
 # A pair not listed is a stale or out-of-order tap: it changes nothing.
 FLOW: Mapping[Step, Mapping[Action, Step | None]] = MappingProxyType(
     {
-        Step.VISIT: MappingProxyType({Action.SIGN: Step.NAME, Action.EDIT: Step.NAME}),
+        # CANCEL at VISIT forgets the visit (which campaign was opened, through which link).
+        Step.VISIT: MappingProxyType(
+            {Action.SIGN: Step.NAME, Action.EDIT: Step.NAME, Action.CANCEL: None}
+        ),
         Step.NAME: MappingProxyType(
             {
                 Action.SIGN: Step.NAME,
@@ -111,9 +116,16 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Accepted:
-    """The draft after the text was read into it; the next step is always the preview."""
+    """The draft after the text was read into it; the next step is always the preview.
+    `filled`: the fields typed at the preview went into, with their values, for it to say."""
 
     draft: Draft
+    filled: tuple[tuple[Field, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class NoRoom:
+    """Text typed at the preview with no empty field left for it: nothing changes."""
 
 
 def _lines(text: str) -> list[str]:
@@ -132,15 +144,42 @@ def _optional(line: str | None, field: Field) -> tuple[str | None, Rejected | No
     return checked.value, None
 
 
-def read_text(draft: Draft, text: str, now: int) -> Accepted | Rejected:
+def _fill(draft: Draft, lines: list[str], now: int) -> Accepted | Rejected | NoRoom:
+    """At the preview: each line goes into the next empty field, the role then the
+    organisation; more lines than empty fields change nothing."""
+    empty = [f for f in (Field.ROLE, Field.ORGANISATION) if not getattr(draft, f.value)]
+    if not lines or len(lines) > len(empty):
+        return NoRoom()
+    role, organisation = draft.role, draft.organisation
+    filled: list[tuple[Field, str]] = []
+    for field, line in zip(empty, lines, strict=False):
+        value, problem = _optional(line, field)
+        if problem:
+            return problem
+        if value is None:
+            continue
+        if field is Field.ROLE:
+            role = value
+        else:
+            organisation = value
+        filled.append((field, value))
+    changed = replace(draft, role=role, organisation=organisation)
+    return Accepted(moved(changed, Action.TEXT, now), tuple(filled))
+
+
+def read_text(draft: Draft, text: str, now: int) -> Accepted | Rejected | NoRoom:
     """What typed text means at the draft's step.
 
-    At NAME and PREVIEW it is the name, optionally followed by the role and the organisation
-    on their own lines (typing again at the preview changes what will be recorded). At EXTRAS
-    the first line is the role and the second the organisation; a single line is the role and
-    `-` leaves one out. Commas never split: "Head of Dept., Univ. X" is one role.
+    At NAME it is the name, optionally followed by the role and the organisation on their own
+    lines. At the preview each line fills the next empty field, role then organisation (a
+    second message after the name is the role, a third the organisation); the name changes
+    only through "Change name". At EXTRAS the first line is the role and the second the
+    organisation; a single line is the role and `-` leaves one out. Commas never split:
+    "Head of Dept., Univ. X" is one role.
     """
     lines = _lines(text)
+    if draft.step is Step.PREVIEW:
+        return _fill(draft, lines, now)
     if draft.step is Step.EXTRAS:
         role_line = lines[0] if lines else None
         org_line = lines[1] if len(lines) > 1 else None

@@ -103,7 +103,7 @@ async def is_subscribed(db: Database, campaign: str, signer: str) -> bool:
 
 
 async def forget_chat(db: Database, theirs: Subscriptions, person: str) -> int:
-    """/stop, or the person blocked the bot: every subscription with its pending deliveries
+    """The person blocked the bot: every subscription with its pending deliveries
     (so every copy of the chat id), preference and draft goes."""
     async with db.transaction() as conn:
         removed = await delete_subscriptions(conn, theirs)

@@ -47,6 +47,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "whob": (_SLUG, _INT),  # public signatories just before position N
     "clean": (),  # leave no trace: delete this conversation from the chat
     "cleanall": (),  # the same, and stop the updates of every campaign in one tap
+    "cleannote": (),  # delete the clean-up's own note: the chat can end empty
     "auto": (r"[01]",),  # automatic clean-up after signing, on or off
     # admin actions: handlers check the presser is an admin, whatever the data says
     # remove (and block) signature number, confirmed; the signature's signed_at refuses a

@@ -127,8 +127,9 @@ async def _stop_updates(u: FakeUser, svc: Services) -> list[bytes]:
 
 
 async def _stop(u: FakeUser, svc: Services) -> list[bytes]:
+    """/stop stops updates only: the raw id goes; choices and the trail stay, on purpose."""
     await u.send("/stop")
-    return [*_raw(u.id), *_person(svc, u)]
+    return _raw(u.id)
 
 
 async def _blocked_the_bot(u: FakeUser, svc: Services) -> list[bytes]:
@@ -203,12 +204,13 @@ async def test_an_edit_with_automatic_clean_up_leaves_no_old_name_in_the_journal
 async def test_a_name_retyped_before_signing_leaves_no_first_spelling(
     make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
-    """Typed at the preview, a second name replaces the first in the draft: the first must
+    """Changed at the preview, a second name replaces the first in the draft: the first must
     not wait in the journal for the periodic clean-up."""
     u = make_user()
     await u.start(CAMPAIGN)
     await u.press("Sign")
     await u.send("Firsttyped Realname")
+    await u.press("Change name")
     await u.send("Secondtyped Alias")
     await u.press("Sign with my name")
     assert await svc.db.fetchall("SELECT name FROM signatures") == [("Secondtyped Alias",)]

@@ -13,7 +13,7 @@ from bot.i18n import I18n
 from bot.telegram import jobs
 from tests.conftest import Clock
 from tests.support.faketg import FakeTelegram, FakeUser, Faults
-from tests.support.steps import CAMPAIGN, press_action, sign
+from tests.support.steps import CAMPAIGN, close_campaign, press_action, sign
 
 I18N = I18n()
 TYPED = ("Secret Signer", "Trauma Surgeon", "Free Clinic Nine")
@@ -138,9 +138,10 @@ async def test_a_clean_up_that_fails_half_way_does_not_claim_it_finished(
     assert "I removed what Telegram still lets me remove" not in u.last.text
 
 
-async def test_the_trail_goes_with_the_clean_up_stop_and_time(
+async def test_the_trail_goes_with_the_clean_up_and_time_and_stays_with_stop(
     make_user: Callable[..., FakeUser], svc: Services, clock: Clock
 ) -> None:
+    """/stop stops updates only: a later clean-up still finds where the conversation began."""
     rows = "SELECT COUNT(*) FROM trail"
     u = make_user()
     await u.start(CAMPAIGN)
@@ -150,6 +151,9 @@ async def test_the_trail_goes_with_the_clean_up_stop_and_time(
     assert await svc.db.scalar(rows) == 0
     await u.start(CAMPAIGN)
     await u.send("/stop")
+    assert await svc.db.scalar(rows) == 1
+    await u.send("/privacy")
+    await u.press("Leave no trace in this chat")
     assert await svc.db.scalar(rows) == 0
     await make_user().start(CAMPAIGN)
     clock.advance(svc.settings.draft_ttl_hours * 3600 + 1)
@@ -166,3 +170,44 @@ async def test_the_campaigns_safety_note_comes_before_the_name(
     await press_action(u, "sign|")
     prompt = u.last.text
     assert prompt.index("⚠️") < prompt.index(I18N.get("be")._("Your name"))
+
+
+@pytest.mark.parametrize("auto", [False, True], ids=["by hand", "automatic clean-up"])
+async def test_leave_no_trace_can_leave_the_chat_empty(
+    make_user: Callable[..., FakeUser], auto: bool
+) -> None:
+    """The advice about what a bot cannot delete comes in a note whose own button deletes it,
+    so nothing about erasing is left for a searched phone to show."""
+    u = make_user()
+    if auto:
+        await u.send("/privacy")
+        await u.press("Automatic clean-up after signing: off")
+        await u.start(CAMPAIGN)
+        await u.press("Sign")
+        await u.send("Empty Chat")
+        await u.press("Sign with my name")
+    else:
+        await sign(u, "Empty Chat")
+        await press_action(u, "clean")
+    [note] = _texts(u)
+    assert "older than 48 hours cannot be deleted" in note
+    await u.press("Delete this note too")
+    assert _texts(u) == []
+    assert u.last_answer is not None  # the tap is answered
+
+
+async def test_text_typed_outside_the_flow_does_not_stay_in_the_chat(
+    make_user: Callable[..., FakeUser], svc: Services, clock: Clock
+) -> None:
+    u = make_user()
+    await sign(u, "Typed Again")
+    await u.send("Typed Again")  # a name typed again after signing
+    assert "To read or sign a campaign, send /start." in u.last.text
+    assert not any("Typed Again" in text for text in _texts(u)), _texts(u)
+    late = make_user()
+    await late.start(CAMPAIGN)
+    await late.press("Sign")
+    close_campaign(svc, CAMPAIGN, clock)
+    await late.send("Typed While Closed")
+    assert "has closed, so nothing was recorded" in late.last.text
+    assert not any("Typed While Closed" in text for text in _texts(late)), _texts(late)

@@ -96,10 +96,10 @@ async def test_mydata_lists_everything_that_remains(
     await u.press("English")
     [data] = await u.send("/mydata")
     assert "No signatures." in data.text and "Language: English" in data.text
-    await u.send("/stop")
+    await u.send("/stop")  # stops updates only: the choice stays, and /mydata lists it
     [data] = await u.send("/mydata")
-    assert "from your Telegram settings, nothing stored" in data.text
-    assert await svc.db.scalar("SELECT COUNT(*) FROM preferences") == 0
+    assert "Language: English" in data.text
+    assert "from your Telegram settings, nothing stored" not in data.text
 
 
 async def test_withdrawing_the_last_signature_removes_the_preferences(

@@ -122,10 +122,14 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
     if not await account.set_updates(svc, user_id_of(update), campaign.slug, on, t.language):
         await answer(update, t._("Sign first to get updates about this campaign."), alert=True)
         return
-    await answer(
-        update,
-        t._("We will notify you about this campaign.") if on else t._("Updates are off."),
-    )
+    if on:  # said at the moment the id is stored, in an alert that waits to be read
+        stored = t._(
+            "We will notify you about this campaign. To write to you, the bot now stores your "
+            "Telegram id; 🔕 Stop updates or /stop erases it."
+        )
+        await answer(update, stored, alert=True)
+    else:
+        await answer(update, t._("Updates are off."))
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
         with contextlib.suppress(BadRequest):  # "not modified" after a double tap
@@ -156,12 +160,23 @@ async def privacy_command(update: Update, context: BotContext) -> None:
 
 
 async def stop_command(update: Update, context: BotContext) -> None:
-    t = await translator(update, context)  # before the preference goes
-    text = (
-        t._("Done: you will get no more updates from this bot. Your signatures stay.")
-        if await account.stop(context.svc, user_id_of(update))
-        else t._("Done: you will get no more updates from this bot.")
-    )
+    """Stops updates only, and says what stays."""
+    t = await translator(update, context)
+    stopped = await account.stop(context.svc, user_id_of(update))
+    if stopped.signed and stopped.choices:
+        text = t._(
+            "Done: you will get no more updates from this bot. Your signatures stay, and so do "
+            "your choices (language, automatic clean-up); /mydata shows them."
+        )
+    elif stopped.signed:
+        text = t._("Done: you will get no more updates from this bot. Your signatures stay.")
+    elif stopped.choices:
+        text = t._(
+            "Done: you will get no more updates from this bot. Your choices (language, "
+            "automatic clean-up) stay; /mydata shows them."
+        )
+    else:
+        text = t._("Done: you will get no more updates from this bot.")
     await send(update, context, View(esc(text)))
 
 
@@ -260,7 +275,7 @@ def _draft_and_trail_lines(
         if draft.step is Step.VISIT:
             text = t._(
                 "The campaign you opened last, {campaign}, and the link you came through; "
-                "erased on {date}."
+                "erased on {date}. /cancel forgets it now."
             )
         else:
             text = t._(

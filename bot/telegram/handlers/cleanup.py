@@ -19,6 +19,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.handlers.base import (
     CallbackRoute,
     answer,
+    delete_incoming,
     person_of,
     send,
     show,
@@ -92,6 +93,16 @@ async def on_clean_all(update: Update, context: BotContext, cb: Callback) -> Non
     await leave_no_trace(update, context, stopped=True)
 
 
+async def on_clean_note(update: Update, context: BotContext, cb: Callback) -> None:
+    """The clean-up's note deletes itself, leaving the chat empty."""
+    if await delete_incoming(update, context):
+        await answer(update)
+        return
+    t = await translator(update, context)
+    refused = t._("Telegram did not let me delete this note; you can delete it yourself.")
+    await answer(update, refused, alert=True)
+
+
 async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
     """The person's own choice, kept where bot.core.choices says."""
     svc = context.svc
@@ -110,4 +121,9 @@ async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
 
 
 def routes() -> dict[str, CallbackRoute]:
-    return {"clean": on_clean, "cleanall": on_clean_all, "auto": on_auto}
+    return {
+        "clean": on_clean,
+        "cleanall": on_clean_all,
+        "cleannote": on_clean_note,
+        "auto": on_auto,
+    }

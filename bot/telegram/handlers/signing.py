@@ -184,15 +184,17 @@ async def _cancel(update: Update, context: BotContext) -> None:
     if draft is None:
         await show(update, context, View(esc(t._("There is nothing to cancel."))))
         return
+    clean = clean_rows(t, await cleanup.subscribed(update, context))
+    if not draft.signing:  # a visit: its Back button would record it again
+        forgotten = t._("Forgotten: the campaign you opened and the link you came through.")
+        await show(update, context, View(esc(forgotten), keyboard(*clean)))
+        return
     text = (
         t._("Cancelled. Nothing was changed.")
         if draft.editing
         else t._("Cancelled. Nothing was recorded.")
     )
-    markup = keyboard(
-        *clean_rows(t, await cleanup.subscribed(update, context)),
-        [button("⬅️ " + t._("Back to the campaign"), "card", draft.campaign)],
-    )
+    markup = keyboard(*clean, [button("⬅️ " + t._("Back to the campaign"), "card", draft.campaign)])
     await show(update, context, View(esc(text), markup))
 
 
@@ -218,7 +220,8 @@ async def _flow_message(
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    """Typed text goes to the step the signer is at; elsewhere it gets a pointer."""
+    """Typed text goes to the step the signer is at; elsewhere it gets a pointer. Either way
+    it is deleted from the chat."""
     svc = context.svc
     message = update.effective_message
     assert message is not None
@@ -227,6 +230,11 @@ async def on_text(update: Update, context: BotContext) -> None:
     typed = await read_typed(
         svc, user_id_of(update), message.message_id, message.text or "", forwarded
     )
+    organiser = svc.level(user_id_of(update)) is not None  # their text is a broadcast's source
+    if typed.read is Read.CLOSED or (typed.read is Read.POINTER and not organiser):
+        # Typed outside the flow (a name again after signing, or into a campaign that has
+        # closed): it goes from the chat as it would inside the flow.
+        await delete_incoming(update, context)
     if typed.read is Read.POINTER:
         if typed.campaign is not None:
             title = typed.campaign.text_for(t.language)[0].title
@@ -254,6 +262,10 @@ async def on_text(update: Update, context: BotContext) -> None:
         notice = _warn(t._("Please type it yourself: forwarded messages are not used."))
     elif typed.read is Read.NOT_TEXT:
         notice = _warn(t._("Please send text, or use the buttons below."))
+    elif typed.read is Read.NO_ROOM:
+        notice = views.no_room_notice(t)
+    elif typed.filled:
+        notice = views.filled_notice(t, typed.filled)
     elif typed.rejected is not None:
         rejected = typed.rejected
         field = "name" if rejected.field is Field.NAME else "other"

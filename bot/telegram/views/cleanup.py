@@ -31,7 +31,10 @@ def cleaned(t: Translator, complete: bool, stopped: bool = False) -> View:
     )
     if stopped:
         head += "\n" + t._("You will get no more updates.")
-    return View(f"{esc(head)}\n\n{phone_advice(t)}")
+    # A note about erasing is itself a trace: its own button deletes it, so the chat can end
+    # empty.
+    delete = button("🗑 " + t._("Delete this note too"), "cleannote")
+    return View(f"{esc(head)}\n\n{phone_advice(t)}", keyboard([delete]))
 
 
 def clean_rows(t: Translator, subscribed: bool) -> list[list]:  # type: ignore[type-arg]

@@ -73,7 +73,9 @@ def welcome(t: Translator, items: list[tuple[Campaign, Progress, str]]) -> View:
         )
     )
     lines, rows = _listing(t, items)
-    return View("\n".join([intro, "", *lines]), keyboard(*rows))
+    # A new group gets the default language: say at once that it can be switched.
+    switch = esc(t._("Administrators of this group can switch my language with /language."))
+    return View("\n".join([intro, "", *lines, "", switch]), keyboard(*rows))
 
 
 def group_help(t: Translator, bot_username: str) -> View:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import Settings, backup_window_days
 from bot.core.choices import Kept, preference_days
 from bot.domain.campaigns import Campaign
+from bot.domain.flow import Field
 from bot.domain.goals import Progress
 from bot.domain.signatories import Listing, Place, Review
 from bot.domain.signatures import Draft, Signature
@@ -46,11 +47,11 @@ def choices_kept(t: Translator, kept: Kept, settings: Settings) -> str:
     days = preference_days(settings)
     return t.ngettext(
         "Your choices (language, automatic clean-up) are kept with your signature and erased "
-        "{days} day after your last change, or at once with /stop or when you withdraw your "
-        "last signature.",
+        "{days} day after your last change, or at once when you withdraw your last "
+        "signature.",
         "Your choices (language, automatic clean-up) are kept with your signature and erased "
-        "{days} days after your last change, or at once with /stop or when you withdraw your "
-        "last signature.",
+        "{days} days after your last change, or at once when you withdraw your last "
+        "signature.",
         days,
     ).format(days=t.number(days))
 
@@ -200,14 +201,14 @@ def where_public(t: Translator, campaign: Campaign) -> str:
 def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -> View:
     """Exactly what will be recorded, and the choice of being listed folded into signing."""
     text, _ = campaign.text_for(t.language)
-    body = "<b>{}</b>\n{}\n\n{}\n\n<i>{}</i>\n{}".format(
+    body = "<b>{}</b>\n{}\n\n{}\n\n<i>{}</i>\n\n{}".format(
         esc(t._("Check your signature")),
         esc(t._("This is exactly what will be recorded for “{title}”:")).format(
             title=esc(text.title)
         ),
         _fields(t, draft.name, draft.role, draft.organisation),
         esc(where_public(t, campaign)),
-        esc(t._("To change your name, just type it again.")),
+        esc(hidden_is_stored(t)),
     )
     promise = Listing.of(campaign).promise
     if draft.editing:
@@ -225,8 +226,40 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
             [button("✅ " + shown, "ok", draft.campaign, 1, promise)],
             [button("🙈 " + hidden, "ok", draft.campaign, 0, promise)],
             [button("➕ " + extras, "extras", draft.campaign)],
+            [button("✏️ " + t._("Change name"), "edit", draft.campaign)],
             _cancel(t, draft.campaign),
         ),
+    )
+
+
+def hidden_is_stored(t: Translator) -> str:
+    """The line next to 🙈: not showing a name is not anonymity."""
+    return t._(
+        "🙈 hides your name only from the public: it is still stored and handed to the "
+        "organisers. If you are at risk, sign with your initials or a pseudonym."
+    )
+
+
+def filled_notice(t: Translator, filled: tuple[tuple[Field, str], ...]) -> str:
+    """What text typed at the preview went into, shown above it: nothing changes unseen."""
+    said = {
+        Field.ROLE: t._("✏️ Added as your role: {value}"),
+        Field.ORGANISATION: t._("✏️ Added as your organisation: {value}"),
+    }
+    return "".join(esc(said[f]).format(value=user_text(v)) + "\n" for f, v in filled) + "\n"
+
+
+def no_room_notice(t: Translator) -> str:
+    return (
+        "⚠️ "
+        + esc(
+            t._(
+                "Nothing was changed: text typed here fills the empty fields, role then "
+                "organisation, and there was no room for it. To change your name, press "
+                "✏️ Change name; for role and organisation, press ➕."
+            )
+        )
+        + "\n\n"
     )
 
 

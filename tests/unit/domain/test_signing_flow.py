@@ -44,7 +44,7 @@ async def test_a_draft_past_its_lifetime_does_not_block_a_new_signing(
 # cancelled) or "-" (not accepted: a stale or out-of-order tap, which changes nothing).
 GRID = """
            sign     pname    noname   extras   back     ok       edit     cancel   text
-  visit    name     -        -        -        -        -        name     -        -
+  visit    name     -        -        -        -        -        name     end      -
   name     name     preview  end      -        -        -        name     end      preview
   preview  preview  -        -        extras   -        end      name     end      preview
   extras   extras   -        -        -        preview  -        name     end      preview
