@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from bot.config import Settings, draft_lifetime
 from bot.core.bases import Bases
 from bot.core.budgets import Budgets
+from bot.core.pages import PageIndexes
 from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignSet
 from bot.domain.expiring import Expiring, Memory
@@ -36,6 +37,8 @@ class Services:
     _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
     # Organisers' hourly budgets (bot.core.organisers.within_budget).
     budgets: Budgets = field(default_factory=Budgets, repr=False)
+    # The page index of each campaign's public list (bot.core.pages).
+    pages: PageIndexes = field(default_factory=PageIndexes, repr=False)
     ids: Pseudonyms = field(init=False, repr=False)
 
     bases: Bases = field(init=False, repr=False)

@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 
 from bot.core.services import Services
 from bot.domain.campaigns import Campaign
-from bot.domain.signatories import Entry, Listing, Page, Place
+from bot.domain.signatories import Entry, Listing, Page, Window
 from bot.storage import signatories as store
-from bot.storage import signatures as signature_store
 
 # How many of the entries read fit on one page (at least one): the view's measure.
 Fitting = Callable[[Sequence[Entry]], int]
@@ -24,30 +23,25 @@ async def page_of(
     upto: int | None = None,
 ) -> Page:
     """The page after position `after` (0: the first page), or the one ending just before
-    position `upto` (paging back): `fetch` entries read, as many as `fitting` kept."""
+    position `upto` (paging back), clamped to the list: `fetch` entries read, as many as
+    `fitting` kept. One short read on the read connection, from the nearest page start."""
     listing = Listing.of(campaign)
+    window = Window(fetch, after, upto)
 
-    async def totals() -> tuple[int, int, int]:
-        """Listed, waiting and all signatures, counted together so that they add up."""
-        listed = await store.count(svc.db, campaign.slug, listing, Place.BOT)
-        waiting = (
-            await store.waiting_count(svc.db, campaign.slug, listing) if listing.reviewed else 0
-        )
-        return listed, waiting, await signature_store.count(svc.db, campaign.slug)
+    async def waiting_now() -> int:
+        return await store.waiting_in_list(svc.db, campaign.slug, listing)
 
-    listed, waiting, total = await svc.recent(("list", campaign.slug, listing), totals)
-    if upto is not None and upto <= 1:  # nothing before the first name: the first page
-        upto = None
-    if upto is not None:
-        start = max(0, upto - 1 - fetch)
-        found = await store.listed(svc.db, campaign.slug, listing, start, upto - 1 - start)
+    waiting = (
+        await svc.recent(("waiting", campaign.slug, listing), waiting_now)
+        if listing.reviewed
+        else 0
+    )
+    found, listed, total = await svc.pages.read(svc.db, campaign.slug, listing, window)
+    if window.clamped(listed)[2]:  # filled from its end: keep the names nearest to it
         nearest_first = found[::-1]
         entries = nearest_first[: fitting(nearest_first)][::-1]
     else:
-        found = await store.listed(svc.db, campaign.slug, listing, after, fetch)
         entries = found[: fitting(found)]
-    if entries:  # the counts may be a few seconds old; positions are exact
-        listed = max(listed, entries[-1].position)
     return Page(
         entries=tuple(entries),
         listed=listed,

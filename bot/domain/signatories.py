@@ -83,6 +83,29 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Window:
+    """What a page button asks for: the names after position `after` (0: the first page), or
+    the ones just before position `upto` (paging back); `fetch` names are read for a page."""
+
+    fetch: int
+    after: int = 0
+    upto: int | None = None
+
+    def clamped(self, listed: int) -> tuple[int, int, bool]:
+        """(how many names to skip, how many to read, whether the page is filled from its
+        end) within a list of `listed` names. Positions come from the client, so a button
+        past the end (forged, or names withdrawn since) reads the last page, never more."""
+        upto = self.upto
+        if upto is None and self.after >= listed > 0:
+            upto = listed + 1
+        if upto is not None and upto > 1:
+            upto = min(upto, listed + 1)
+            start = max(0, upto - 1 - self.fetch)
+            return start, upto - 1 - start, True
+        return min(self.after, listed), self.fetch, False
+
+
+@dataclass(frozen=True)
 class Page:
     """A page of the public list and where it sits in the whole."""
 

@@ -7,6 +7,8 @@ rewrite of the use cases: core/ never imports an engine (see .importlinter).
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
@@ -15,11 +17,57 @@ Row = tuple[Any, ...]
 T = TypeVar("T")
 
 
+class ChangeLog:
+    """Which signatures a write touched, in order: what keeps derived data such as the page
+    index of the public list (bot.domain.page_index) right without recounting everything.
+
+    The engine notes (campaign, number) for every signature inserted, updated or deleted,
+    inside the write's transaction, and calls `finish` after its COMMIT or ROLLBACK. So a
+    reader that takes `finished` before its snapshot begins knows every change below it is
+    in that snapshot; later ones may not be and stay for the next reader. At most `MOST`
+    entries are kept (a reader that fell further behind rebuilds), and `forget_before` drops
+    what every reader has taken in: numbers of withdrawn signatures do not linger.
+    """
+
+    MOST = 4096
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # noted on the database's thread, read on another
+        self._entries: deque[tuple[int, str, int]] = deque()
+        self._next = 0
+        self.finished = 0
+
+    def note(self, campaign: str, number: int) -> None:
+        with self._lock:
+            self._entries.append((self._next, campaign, number))
+            self._next += 1
+            if len(self._entries) > self.MOST:
+                self._entries.popleft()
+
+    def finish(self) -> None:
+        with self._lock:
+            self.finished = self._next
+
+    def since(self, seq: int) -> list[tuple[str, int]] | None:
+        """Every change from `seq` on, finished or not; None when some were dropped."""
+        with self._lock:
+            oldest = self._entries[0][0] if self._entries else self._next
+            if seq < oldest:
+                return None
+            return [(c, n) for s, c, n in self._entries if s >= seq]
+
+    def forget_before(self, seq: int) -> None:
+        with self._lock:
+            while self._entries and self._entries[0][0] < seq:
+                self._entries.popleft()
+
+
 class Database(Protocol):
     """One database: reads, one-round-trip write transactions, and the journal purge that
     makes an erasure real."""
 
     path: str
+    changes: ChangeLog
 
     async def open(self) -> None: ...
 
@@ -28,6 +76,8 @@ class Database(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Any]: ...
 
     async def atomic(self, work: Callable[[Any], T]) -> T: ...
+
+    async def read(self, work: Callable[[Any], T]) -> T: ...
 
     async def purge_wal(self, wait: float = 5.0) -> bool: ...
 

@@ -6,11 +6,14 @@ and the plain list can never disagree about who is shown.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
+from bot.domain.page_index import MOST, STRETCH, PageIndex, built_from
 from bot.domain.review import REVIEW_MOVES, Decision, batch_digest
-from bot.domain.signatories import Entry, Listing, Place, Review
+from bot.domain.signatories import Entry, Listing, Place, Review, Window
 from bot.storage.engine import Database, Row
 
 _FIELDS = "number, name, role, organisation"
@@ -48,21 +51,97 @@ def _entry(row: Row, position: int) -> Entry:
     return Entry(position, int(row[0]), str(row[1]), row[2], row[3])
 
 
-async def listed(
-    db: Database, campaign: str, listing: Listing, offset: int, limit: int
-) -> list[Entry]:
-    """Up to `limit` names the bot lists, from position `offset + 1` in signing order.
+BUILD_BATCH = 5000  # numbers read per short transaction while the page index is built
 
-    Paged by position, never by signature number: a number would tell a reader how many
-    unlisted signatures sit between two public names (and numbers are shared by campaigns).
-    """
+
+async def build_index(db: Database, campaign: str, listing: Listing) -> PageIndex:
+    """The page index of the bot's list, read in short transactions of `BUILD_BATCH` numbers
+    (a long read would hold up the checkpoint an erasure waits for). Changes made while it
+    is read are in the change log from `seen` on, and the next page read counts them in."""
     where, params = _shown(listing, Place.BOT)
-    rows = await db.fetchall(
-        f"SELECT {_FIELDS} FROM signatures WHERE campaign = ?{where}"
-        " ORDER BY number LIMIT ? OFFSET ?",
-        (campaign, *params, limit, max(0, offset)),
+    sql = (
+        f"SELECT number FROM signatures WHERE campaign = ?{where} AND number > ?"
+        f" ORDER BY number LIMIT {BUILD_BATCH}"
     )
-    return [_entry(row, offset + 1 + i) for i, row in enumerate(rows)]
+    seen = db.changes.finished  # before the first snapshot
+    starts: list[int] = []
+    listed, after = 0, -1
+    while True:
+        rows = await db.read(partial(_numbers, sql, (campaign, *params, after)))
+        for (number,) in rows:
+            if listed and listed % STRETCH == 0:
+                starts.append(number)
+            listed += 1
+        if len(rows) < BUILD_BATCH:
+            return built_from(starts, listed, seen)
+        after = rows[-1][0]
+
+
+def _numbers(sql: str, args: tuple[Any, ...], conn: sqlite3.Connection) -> list[Row]:
+    return [tuple(row) for row in conn.execute(sql, args)]
+
+
+async def page(
+    db: Database, campaign: str, listing: Listing, index: PageIndex, window: Window
+) -> tuple[list[Entry], int, int] | None:
+    """(the names `window` asks for once clamped to the list, how many are listed, how many
+    signed in all), in one short read; None when the index fell too far behind the change
+    log and must be built again. Updates `index` with every change it had not counted."""
+    where, params = _shown(listing, Place.BOT)
+    finished = db.changes.finished  # before the snapshot: every change below it is in it
+
+    def work(conn: sqlite3.Connection) -> tuple[list[Entry], int, int] | None:
+        total = conn.execute(
+            "SELECT signatures FROM counters WHERE campaign = ?", (campaign,)
+        ).fetchone()  # the snapshot begins here; every change it holds is noted by now
+        changed = db.changes.since(index.seen)
+        if changed is None:
+            return None
+        stale = {index.stretch_of(n) for c, n in changed if c == campaign}
+        for stretch in sorted(stale, reverse=True):  # a split moves only the later ones
+            _recount(conn, campaign, where, params, index, stretch)
+        index.seen = finished
+        listed = index.listed
+        offset, limit, _ = window.clamped(listed)
+        bound, skip = index.locate(offset)
+        rows = conn.execute(
+            f"SELECT {_FIELDS} FROM signatures WHERE campaign = ?{where} AND number >= ?"
+            " ORDER BY number LIMIT ? OFFSET ?",
+            (campaign, *params, bound, limit, skip),
+        ).fetchall()
+        entries = [_entry(tuple(row), offset + 1 + i) for i, row in enumerate(rows)]
+        return entries, listed, int(total[0]) if total else 0
+
+    return await db.read(work)
+
+
+def _recount(
+    conn: sqlite3.Connection,
+    campaign: str,
+    where: str,
+    params: list[Any],
+    index: PageIndex,
+    stretch: int,
+) -> None:
+    """Counts one stretch of the index again (at most a few hundred rows), splitting it when
+    it grew past MOST."""
+    start, end = index.span(stretch)
+    span = " AND number >= ?" + (" AND number < ?" if end is not None else "")
+    args = (campaign, *params, start, *([end] if end is not None else []))
+    base = f"FROM signatures WHERE campaign = ?{where}{span}"
+    count = int(conn.execute(f"SELECT COUNT(*) {base}", args).fetchone()[0])
+    numbers = None
+    if count > MOST:
+        numbers = [n for (n,) in conn.execute(f"SELECT number {base} ORDER BY number", args)]
+    index.recounted(stretch, numbers, count)
+
+
+async def waiting_in_list(db: Database, campaign: str, listing: Listing) -> int:
+    """`waiting_count` for the bot's list, on the read connection."""
+    consent = " AND list_consent = 1" if listing.needs_consent(Place.BOT) else ""
+    sql = f"SELECT COUNT(*) FROM signatures WHERE {_WAITING}{consent}"
+    args = (campaign, Review.WAITING.value)
+    return int(await db.read(lambda conn: conn.execute(sql, args).fetchone()[0]))
 
 
 async def documents(db: Database, campaign: str, listing: Listing) -> AsyncIterator[Row]:

@@ -1,7 +1,12 @@
-"""The SQLite engine: one aiosqlite connection for the whole bot, with writes serialised.
+"""The SQLite engine: one aiosqlite connection that writes, with writes serialised, and one
+that only reads.
 
 SQLite allows one writer at a time; on a shared connection two interleaved transactions would
 silently merge, so every write goes through `transaction()`, which holds an asyncio lock.
+Supporters' reads (the public list) and exports go through the read connection, on a thread
+of its own: in WAL mode they neither wait behind a signature nor make one wait. Each of its
+transactions is short (one page, one batch), so none holds up the checkpoint that makes an
+erasure real.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.storage.engine import Row
+from bot.storage.engine import ChangeLog, Row
 from bot.storage.wipe import zero_file
 
 log = logging.getLogger(__name__)
@@ -39,16 +44,37 @@ def _make_private(path: str) -> None:
             file.chmod(0o600)
 
 
-def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+def _in_transaction(
+    conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T], changes: ChangeLog
+) -> T:
     """Runs on aiosqlite's worker thread: BEGIN IMMEDIATE, `work`, COMMIT (ROLLBACK on error)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = work(conn)
     except BaseException:
         conn.execute("ROLLBACK")
+        changes.finish()
         raise
     conn.execute("COMMIT")
+    changes.finish()
     return result
+
+
+def _in_read(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Runs on the read connection's thread: one snapshot for `work`, released at once."""
+    conn.execute("BEGIN")
+    try:
+        return work(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+# Every signature inserted, changed or deleted is noted in the engine's ChangeLog.
+_CHANGE_TRIGGERS = tuple(
+    f"CREATE TEMP TRIGGER IF NOT EXISTS note_signature_{event.lower()} AFTER {event}"
+    f" ON main.signatures BEGIN SELECT note_signature({row}.campaign, {row}.number); END"
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD"))
+)
 
 
 class SqliteDatabase:
@@ -57,7 +83,9 @@ class SqliteDatabase:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self.changes = ChangeLog()
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -85,8 +113,23 @@ class SqliteDatabase:
         ):
             await self.fetchall(pragma)
         await apply_migrations(self, migrations_dir)
+        await self.conn.create_function("note_signature", 2, self.changes.note)
+        for trigger in _CHANGE_TRIGGERS:
+            await self.fetchall(trigger)
+        if self.path != ":memory:":  # a second in-memory connection would be another database
+            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+            for pragma in ("PRAGMA busy_timeout=5000", "PRAGMA temp_store=MEMORY"):
+                await self._reader.execute_fetchall(pragma)
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """The read connection (the only one for an in-memory database)."""
+        return self._reader or self.conn
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self.fetchall("PRAGMA optimize")
             await self._conn.close()
@@ -102,9 +145,11 @@ class SqliteDatabase:
                 yield conn
             except BaseException:
                 await conn.execute("ROLLBACK")
+                self.changes.finish()
                 raise
             else:
                 await conn.execute("COMMIT")
+                self.changes.finish()
 
     async def purge_wal(self, wait: float = 5.0) -> bool:
         """Checkpoints the WAL, overwrites it with zeros, syncs, and only then truncates it.
@@ -156,8 +201,16 @@ class SqliteDatabase:
         async with self._write_lock:
             conn = self.conn
             # aiosqlite's own dispatch to its worker thread (it has no public one for a callable).
-            result = await conn._execute(_in_transaction, conn._conn, work)  # type: ignore[no-untyped-call]
+            result = await conn._execute(_in_transaction, conn._conn, work, self.changes)  # type: ignore[no-untyped-call]
             return cast(T, result)
+
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """One short read transaction on the read connection, in a single round trip to its
+        thread: `work` gets the raw sqlite3 connection and sees one snapshot. Keep it short:
+        while it runs, no checkpoint can finish (an erasure waits for it)."""
+        conn = self.reader
+        result = await conn._execute(_in_read, conn._conn, work)  # type: ignore[no-untyped-call]
+        return cast(T, result)
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         # execute_fetchall is one hop to the database thread; execute+fetchone+close was three.
@@ -192,10 +245,12 @@ class SqliteDatabase:
         """
         args = tuple(params)
         column = key.rsplit(".", 1)[-1]  # how the subquery names `s.number`
-        last = await self.scalar(f"SELECT MAX({column}) FROM ({sql})", args, 0)
+        reader = self.reader  # on the read connection: signing never waits behind a batch
+        found = await reader.execute_fetchall(f"SELECT MAX({column}) FROM ({sql})", args)
+        last = next((row[0] for row in found if row[0] is not None), 0)
         paged = f"{sql} AND {key} > ? AND {key} <= ? ORDER BY {key} LIMIT {int(batch)}"
         after = -1
-        while rows := await self.conn.execute_fetchall(paged, (*args, after, last)):
+        while rows := await reader.execute_fetchall(paged, (*args, after, last)):
             batch_rows = [tuple(r) for r in rows]
             after = batch_rows[-1][0]
             yield batch_rows

@@ -16,7 +16,9 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor
 
 from bot.core import trail
+from bot.domain import costs, deeplinks
 from bot.domain.expiring import Expiring, Memory
+from bot.telegram import callbacks
 
 if TYPE_CHECKING:
     from bot.telegram.context import BotRuntime
@@ -31,6 +33,22 @@ def _key(update: object) -> int | None:
         if update.effective_chat is not None:
             return update.effective_chat.id
     return None
+
+
+def _action(update: Update) -> str:
+    """What the update asks for, as bot.domain.costs names it: a button's action, or a
+    command (`/start __list` for the list's deep link); "" for anything else."""
+    if update.callback_query is not None:
+        decoded = callbacks.decode(update.callback_query.data)
+        return decoded.action if decoded else ""
+    text = update.message.text if update.message is not None else None
+    if not text or not text.startswith("/"):
+        return ""
+    command, *payload = text.split()
+    command = command.split("@", 1)[0].lower()
+    if command == "/start" and payload and deeplinks.list_slug(payload[0]):
+        return "/start __list"
+    return command
 
 
 def _discard(coroutine: Awaitable[Any]) -> None:
@@ -97,7 +115,8 @@ class PerUserProcessor(BaseUpdateProcessor):
         if runtime.services.level(key) is not None:
             return True
         keeper = runtime.gatekeeper
-        verdict = keeper.admit(key, update.update_id, self._waiting.get(key, 0))
+        cost = costs.cost_of(_action(update))
+        verdict = keeper.admit(key, update.update_id, self._waiting.get(key, 0), cost)
         if verdict is Verdict.DROP:
             log.debug("dropped update %s of a flooding user", update.update_id)
             return False
@@ -121,15 +140,16 @@ class Verdict(Enum):
 class Gatekeeper:
     """The one place that decides flood control, and remembers updates already seen.
 
-    Each person has a token bucket (`burst` updates, refilled at `per_second`) and at most
-    `max_queued` updates waiting or running; ten fit because an album arrives as up to ten
-    updates at once. A flood gets one notice; the next flood only after the bucket refilled.
+    Each person has a token bucket (`burst` tokens, refilled at `per_second`; an update takes
+    what bot.domain.costs says it costs) and at most `max_queued` updates waiting or running;
+    ten fit because an album arrives as up to ten updates at once. A flood gets one notice;
+    the next flood only after the bucket refilled.
     """
 
     def __init__(
         self,
-        burst: int = 30,
-        per_second: float = 3.0,
+        burst: int = costs.BURST,
+        per_second: float = costs.PER_SECOND,
         remember: int = 50_000,
         max_queued: int = 10,
         clock: Callable[[], float] = time.monotonic,
@@ -155,15 +175,15 @@ class Gatekeeper:
             self._seen.popitem(last=False)
         return False
 
-    def admit(self, user_id: int, update_id: int, queued: int) -> Verdict:
-        """RUN while the person is within the allowance and has fewer than `max_queued`."""
+    def admit(self, user_id: int, update_id: int, queued: int, cost: int = 1) -> Verdict:
+        """RUN while the person has `cost` tokens left and fewer than `max_queued` updates."""
         now = self._clock()
         burst = float(self._burst)
         tokens, at, warned = self._buckets.get(user_id) or (burst, now, False)
         tokens = min(burst, tokens + (now - at) * self._rate)
-        if queued < self._max_queued and tokens >= 1:
+        if queued < self._max_queued and tokens >= cost:
             # Only a full bucket ends a flood: a steady flood must not earn a notice per refill.
-            self._buckets[user_id] = (tokens - 1, now, warned and tokens < burst)
+            self._buckets[user_id] = (tokens - cost, now, warned and tokens < burst)
             return Verdict.RUN
         self._buckets[user_id] = (tokens, now, True)
         if warned:

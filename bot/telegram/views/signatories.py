@@ -57,8 +57,6 @@ def list_page(t: Translator, campaign: Campaign, page: Page) -> View:
                 )
             ),
         ]
-    elif page.listed:  # a page past the end (an old button, or names hidden since)
-        lines.append(esc(t._("No more names here.")))
     elif page.waiting:  # public names exist, none checked yet
         lines.append(esc(t._("No public name is listed yet.")))
     else:
@@ -88,8 +86,6 @@ def list_page(t: Translator, campaign: Campaign, page: Page) -> View:
         nav.append(button("‹", "whob", slug, page.entries[0].position))
     if page.has_after:
         nav.append(button("›", "who", slug, page.entries[-1].position))
-    if page.listed and not page.entries:
-        nav.append(button("‹", "who", slug, 0))  # back to the first page
     return View("\n".join(lines), keyboard(nav, [button("⬅️ " + t._("Back"), "card", slug)]))
 
 
