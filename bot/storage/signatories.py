@@ -103,12 +103,19 @@ async def page(
         index.seen = finished
         listed = index.listed
         offset, limit, _ = window.clamped(listed)
-        bound, skip = index.locate(offset)
-        rows = conn.execute(
-            f"SELECT {_FIELDS} FROM signatures WHERE campaign = ?{where} AND number >= ?"
-            " ORDER BY number LIMIT ? OFFSET ?",
-            (campaign, *params, bound, limit, skip),
-        ).fetchall()
+        if offset + limit >= listed:  # the last page (where a forged far one lands): from the end
+            rows = conn.execute(
+                f"SELECT {_FIELDS} FROM signatures WHERE campaign = ?{where}"
+                " ORDER BY number DESC LIMIT ?",
+                (campaign, *params, max(0, listed - offset)),
+            ).fetchall()[::-1]
+        else:
+            bound, skip = index.locate(offset)
+            rows = conn.execute(
+                f"SELECT {_FIELDS} FROM signatures WHERE campaign = ?{where} AND number >= ?"
+                " ORDER BY number LIMIT ? OFFSET ?",
+                (campaign, *params, bound, limit, skip),
+            ).fetchall()
         entries = [_entry(tuple(row), offset + 1 + i) for i, row in enumerate(rows)]
         return entries, listed, int(total[0]) if total else 0
 
@@ -123,8 +130,8 @@ def _recount(
     index: PageIndex,
     stretch: int,
 ) -> None:
-    """Counts one stretch of the index again (at most a few hundred rows), splitting it when
-    it grew past MOST."""
+    """Counts one stretch of the index again (a few hundred rows, unless many names were
+    added at the end since the last read), splitting it when it grew past MOST."""
     start, end = index.span(stretch)
     span = " AND number >= ?" + (" AND number < ?" if end is not None else "")
     args = (campaign, *params, start, *([end] if end is not None else []))
