@@ -20,7 +20,7 @@ from bot.telegram.middleware import Gatekeeper
 from tests.support.faketg import FakeTelegram
 from tests.support.faketg.user import FakeUser
 from tests.support.harness import Driver, LeanUser
-from tests.support.steps import CAMPAIGN, sign
+from tests.support.steps import CAMPAIGN, sign, without_review
 
 FSI, PDI = "\u2068", "\u2069"
 FAR = 999_999_999
@@ -78,6 +78,7 @@ def check_page(user: FakeUser, expected: list[str]) -> list[tuple[int, str]]:
 async def test_a_forged_far_page_button_shows_the_last_page(
     make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
+    without_review(svc)
     await add_names(svc, 120)
     reader = make_user(first_name="Reader")
     await reader.command("signatories", CAMPAIGN)
@@ -100,6 +101,7 @@ async def test_paging_stays_right_while_names_are_withdrawn_hidden_and_added(
 ) -> None:
     """Over 1,300 names, so the list spans several stretches of its page index; a name goes
     from the first stretch, one from the middle, and one is added at the end."""
+    without_review(svc)
     early = make_user(first_name="Early")
     await sign(early, "Alina Early")  # number 1: the first name on the list
     await add_names(svc, 1300)
@@ -135,6 +137,7 @@ async def test_an_erasure_is_not_held_up_by_a_long_list_read(
 ) -> None:
     """The first read of a long list reads it in short transactions; a withdrawal made while
     it is half-way is erased at once, and the list the reader then sees leaves it out."""
+    without_review(svc)
     signer = make_user(first_name="Wanda")
     await sign(signer, "Wanda Withdrawn")
     await add_names(svc, 12_000)
