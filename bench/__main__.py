@@ -16,7 +16,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     parser.add_argument(
-        "--only", choices=("signing", "scale", "broadcast", "pages"), help="run one benchmark"
+        "--only",
+        choices=("signing", "scale", "broadcast", "pages", "sources"),
+        help="run one benchmark",
     )
     args = parser.parse_args()
     quick = args.quick
@@ -38,6 +40,10 @@ def main() -> None:
         from bench import pages
 
         asyncio.run(pages.bench(30_000 if quick else 300_000))
+    if args.only in (None, "sources"):
+        from bench import sources
+
+        asyncio.run(sources.bench(200, 30_000 if quick else 300_000))
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
 
 

@@ -46,7 +46,6 @@ def _rows(count: int, start: int) -> Iterator[tuple[object, ...]]:
             "Free Schools Network" if i % 5 == 0 else None,
             i % 4 != 0,
             "en",
-            None,
             NOW - (i % 86_400),
             i % 4 != 0,
         )
@@ -61,7 +60,7 @@ def seed(path: Path, total: int, chunk: int = 100_000) -> float:
         conn.execute("BEGIN")
         conn.executemany(
             "INSERT INTO signatures (campaign, signer, name, role, organisation, public,"
-            " language, source, signed_at, list_consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " language, signed_at, list_consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _rows(min(chunk, total - start), start),
         )
         conn.execute("COMMIT")

@@ -52,6 +52,7 @@ from bot.config.table import (
     RETENTION_DAYS,
     SIGNER_KEY,
     SIGNER_KEY_FILE,
+    SMALL_COUNT,
     WEBHOOK_LISTEN,
     WEBHOOK_PORT,
     WEBHOOK_SECRET,
@@ -92,6 +93,8 @@ class Settings:
     # blocks and hides.
     previews_per_hour: int = PREVIEWS_PER_HOUR.default_value
     destructive_per_hour: int = DESTRUCTIVE_PER_HOUR.default_value
+    # Counts under this are merged and never shown exactly (bot.domain.aggregates).
+    small_count: int = SMALL_COUNT.default_value
     # age public keys; when set, backups and exports that hold names are encrypted to them.
     backup_recipients: tuple[str, ...] = BACKUP_RECIPIENTS.default_value
     default_language: str = DEFAULT_LANGUAGE.default_value
@@ -305,6 +308,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         admin_ids=ADMIN_IDS.read(env),
         moderator_ids=MODERATOR_IDS.read(env),
         previews_per_hour=PREVIEWS_PER_HOUR.read(env),
+        small_count=SMALL_COUNT.read(env),
         destructive_per_hour=DESTRUCTIVE_PER_HOUR.read(env),
         backup_recipients=recipients,
         default_language=DEFAULT_LANGUAGE.read(env),

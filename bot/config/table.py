@@ -67,6 +67,14 @@ PREVIEWS_PER_HOUR = Setting(
 DESTRUCTIVE_PER_HOUR = Setting(
     "DESTRUCTIVE_PER_HOUR", "30", whole(1, 100_000), ""
 )  # PREVIEWS_PER_HOUR's row
+SMALL_COUNT = Setting(
+    "SMALL_COUNT",
+    "10",
+    whole(1, 1_000),
+    "every count organisers see or export (`/stats`, `/source`, the chart, the funnel): a source "
+    'or language with fewer goes into one "other" row, shown as "<10" when it is itself '
+    "under it",
+)
 BACKUP_RECIPIENTS = Setting(
     "BACKUP_RECIPIENTS",
     "",
@@ -237,6 +245,7 @@ SETTINGS: tuple[Setting[Any], ...] = (
     MODERATOR_IDS,
     PREVIEWS_PER_HOUR,
     DESTRUCTIVE_PER_HOUR,
+    SMALL_COUNT,
     BACKUP_RECIPIENTS,
     DATABASE_PATH,
     CAMPAIGNS_DIR,

@@ -11,6 +11,8 @@ import asyncio
 
 from bot.core.organisers import audit
 from bot.core.services import Services
+from bot.core.stats import funnel_table
+from bot.domain.aggregates import Shown
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.domain.signatories import Listing, Place
@@ -22,6 +24,7 @@ from bot.storage import admin as admin_store
 from bot.storage import funnel as funnel_store
 from bot.storage import signatories as signatory_store
 from bot.storage import signatures as signature_store
+from bot.storage import sources as source_store
 
 
 def permitted(level: Level | None, fmt: str) -> bool:
@@ -85,10 +88,18 @@ async def write(
 
 
 async def write_funnel(svc: Services, user_id: int, campaign: Campaign, spool: Spool) -> int:
-    """The hourly funnel counts as CSV into `spool`; the rows written. Aggregates only."""
-    rows = await funnel_store.hourly_rows(svc.db, campaign.slug)
-    labels = await admin_store.source_labels(svc.db, sorted({r[1] for r in rows if r[1]}))
+    """The daily funnel counts as CSV into `spool`, each day's sources through the rule of
+    bot.domain.aggregates (`funnel_table`); the rows written. Aggregates only."""
+    days = await funnel_store.daily_rows(svc.db, campaign.slug)
+    codes = await source_store.codes(svc.db)
+    labels = await admin_store.source_labels(svc.db, codes)
+    rows: list[tuple[int, str | None, tuple[Shown, ...]]] = []
+    for day, per_source in days.items():
+        table = funnel_table(per_source, codes, svc.settings.small_count)
+        rows += [(day, labels.get(code, code), counts) for code, counts in table.rows]
+        if table.other is not None:
+            rows.append((day, None, table.other))
     with spool.writer() as out:
-        count = await asyncio.to_thread(tabular.write_funnel, rows, labels, out)
+        count = await asyncio.to_thread(tabular.write_funnel, rows, out)
     await audit(svc, user_id, "export", f"campaign={campaign.slug} format=funnel")
     return count

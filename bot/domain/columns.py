@@ -48,7 +48,7 @@ def _timestamp(value: Any) -> str:
 @dataclass(frozen=True)
 class Column:
     name: str  # the CSV header and the JSON key
-    sql: str  # read from `signatures s` LEFT JOIN `sources src` (on the source code)
+    sql: str  # read from `signatures s`
     csv: Callable[[Any], Any] | None  # None: the value as read
     json: Callable[[Any], Any] | None
 
@@ -64,9 +64,6 @@ COLUMNS = (
     # neither the list of signatories nor the documents; see bot.domain.signatories).
     Column("review", "s.review", _text, _text),
     Column("language", "s.language", _text, _text),
-    # Source labels come from group titles: untrusted too. A code whose source is gone is
-    # blanked by the join, never exported raw.
-    Column("source", "src.label", _cell, _text),
     Column("signed_at", "s.signed_at", _timestamp, _timestamp),
 )
 HEADER = tuple(column.name for column in COLUMNS)

@@ -157,7 +157,6 @@ class Signature:
     organisation: str | None
     public: bool
     language: str
-    source: str | None
     signed_at: int
     updated_at: int | None = None
     review: Review = Review.WAITING  # the organisers' review of a public name

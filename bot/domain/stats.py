@@ -8,12 +8,14 @@ from dataclasses import astuple, dataclass
 
 @dataclass(frozen=True)
 class Stats:
+    """The raw counts, as stored: bot.core.stats passes them through bot.domain.aggregates
+    before anyone sees them."""
+
     total: int
     today: int
     week: int
     withdrawals: int
-    by_language: list[tuple[str, int]]
-    by_source: list[tuple[str, int, int]]  # (source code, signatures, visits); "" = direct
+    by_language: dict[str, int]  # held signatures per language (anonymised ones are not rows)
 
 
 @dataclass(frozen=True)

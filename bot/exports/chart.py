@@ -7,11 +7,13 @@ from datetime import date, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.domain.aggregates import Below, Shown
 from bot.exports import FONT_PATH
 
 WIDTH, HEIGHT = 1000, 520
 _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 60, 60, 60  # the right margin holds the % axis
 _BAR = (52, 120, 246)
+_PALE = (190, 208, 246)  # a day under the threshold: drawn to the threshold, never its count
 _AXIS = (60, 60, 60)
 _GRID = (225, 225, 225)
 _RATE = (230, 120, 20)
@@ -62,21 +64,25 @@ def _rate_line(
 
 
 def draw(
-    per_day: list[int],
+    per_day: list[Shown],
     last_day: date,
     title: str,
     conversion: list[float | None] | None = None,
     conversion_label: str = "",
+    pale_label: str = "",
 ) -> bytes:
-    """PNG bytes: one bar per day ending at `last_day`, with y ticks and dated x labels; with
-    `conversion`, each day's share of visitors who signed (0-1) as a line on a % axis."""
+    """PNG bytes: one bar per day ending at `last_day`, with y ticks and dated x labels; a day
+    under the threshold (bot.domain.aggregates.Below) is a pale bar as high as the threshold,
+    whatever its count; with `conversion`, each day's share of visitors who signed (0-1) as a
+    line on a % axis."""
     font = ImageFont.truetype(str(FONT_PATH), 14)
     title_font = ImageFont.truetype(str(FONT_PATH), 20)
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     pen = ImageDraw.Draw(image)
     pen.text((_LEFT, 18), title, fill=_AXIS, font=title_font)
     plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
-    top = _nice_max(max(per_day, default=0))
+    heights = [n.threshold if isinstance(n, Below) else n for n in per_day]
+    top = _nice_max(max(heights, default=0))
     for i in range(5):  # y axis: 0, 1/4, ... top
         value = top * i // 4
         y = _TOP + plot_h - plot_h * i // 4
@@ -86,12 +92,13 @@ def draw(
         pen.text((_LEFT - 8 - width, y - 9), label, fill=_AXIS, font=font)
     days = len(per_day)
     slot = plot_w / max(days, 1)
-    for i, n in enumerate(per_day):
+    for i, (n, count) in enumerate(zip(heights, per_day, strict=True)):
         x0 = _LEFT + i * slot + slot * 0.15
         x1 = _LEFT + (i + 1) * slot - slot * 0.15
         if n:
             y0 = _TOP + plot_h - plot_h * n / top
-            pen.rectangle([(x0, y0), (x1, _TOP + plot_h)], fill=_BAR)
+            fill = _PALE if isinstance(count, Below) else _BAR
+            pen.rectangle([(x0, y0), (x1, _TOP + plot_h)], fill=fill)
         day = last_day - timedelta(days=days - 1 - i)
         if (days - 1 - i) % 5 == 0:
             label = f"{day.day:02d}.{day.month:02d}"
@@ -99,6 +106,9 @@ def draw(
             pen.text(((x0 + x1 - width) / 2, _TOP + plot_h + 8), label, fill=_AXIS, font=font)
     if conversion is not None:
         _rate_line(pen, conversion, slot, plot_h, font, conversion_label)
+    if pale_label:
+        pen.rectangle([(_LEFT, HEIGHT - 24), (_LEFT + 14, HEIGHT - 10)], fill=_PALE)
+        pen.text((_LEFT + 20, HEIGHT - 27), pale_label, fill=_AXIS, font=font)
     pen.line([(_LEFT, _TOP), (_LEFT, _TOP + plot_h)], fill=_AXIS, width=2)
     pen.line([(_LEFT, _TOP + plot_h), (WIDTH - _RIGHT, _TOP + plot_h)], fill=_AXIS, width=2)
     out = io.BytesIO()

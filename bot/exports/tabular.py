@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, BinaryIO, TextIO
 
+from bot.domain.aggregates import Below, Shown
 from bot.domain.columns import COLUMNS, HEADER, iso_utc, neutralise
 from bot.storage.engine import Row
 
@@ -104,20 +105,23 @@ async def write_list(rows: AsyncIterator[Row], out: BinaryIO) -> int:
 
 
 FUNNEL_HEADER = (
-    "hour_utc", "source", "opened", "started", "named", "signed", "cancelled", "expired"
+    "day_utc", "row", "source", "opened", "started", "named", "signed", "cancelled", "expired"
 )  # fmt: skip
 
 
-def write_funnel(
-    rows: list[tuple[int, str, int, int, int, int, int, int]],
-    labels: dict[str, str],
-    out: BinaryIO,
-) -> int:
-    """The funnel's hourly counts as CSV: aggregates only, nothing about any person."""
+def figure(value: Shown) -> str:
+    """A count as bot.domain.aggregates lets it be shown: exact, or "<10"."""
+    return f"<{value.threshold}" if isinstance(value, Below) else str(value)
+
+
+def write_funnel(rows: list[tuple[int, str | None, tuple[Shown, ...]]], out: BinaryIO) -> int:
+    """The funnel's daily counts as CSV: per day, each source shown on its own, then the
+    "other" row (label None: every source under the threshold and the visitors without a
+    link)."""
     with _text(out, "utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(FUNNEL_HEADER)
-        for hour, source, *counts in rows:
-            label = neutralise(labels.get(source, "")) if source else ""
-            writer.writerow((iso_utc(hour * 3600), label, *counts))
+        for day, label, counts in rows:
+            kind, name = ("other", "") if label is None else ("source", neutralise(label))
+            writer.writerow((iso_utc(day * 86_400)[:10], kind, name, *map(figure, counts)))
     return len(rows)

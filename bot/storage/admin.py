@@ -82,7 +82,7 @@ def rekey_audit(conn: sqlite3.Connection, key: bytes) -> int:
 def _export_sql(shown: Listing | None) -> tuple[str, list[Any]]:
     """The SELECT of every export column and the parameters after the campaign's; with
     `shown`, only the signatures whose names the documents show are rows (anonymous, hidden
-    or unapproved ones are left out altogether: their time, source and review state identify
+    or unapproved ones are left out altogether: their time and review state identify
     people as much as a name)."""
     # Read a page of numbers at a time (`Database.stream_batches`). The unary plus in
     # `+s.campaign` keeps SQLite from answering each page through the (campaign, signed_at)
@@ -90,11 +90,7 @@ def _export_sql(shown: Listing | None) -> tuple[str, list[Any]]:
     # range instead (twenty times faster at 100,000 signatures).
     # Signatures without a name (counted only) are not rows, and retention deletes a
     # campaign's rows: exports show them only in the totals.
-    sql = (
-        f"SELECT {', '.join(c.sql for c in COLUMNS)} FROM signatures s"
-        " LEFT JOIN sources src ON src.code = s.source"
-        " WHERE +s.campaign = ? AND s.name IS NOT NULL"
-    )
+    sql = f"SELECT {', '.join(c.sql for c in COLUMNS)} FROM signatures s WHERE +s.campaign = ? AND s.name IS NOT NULL"
     if shown is None:
         return sql, []
     condition, params = shown_condition(shown, Place.DOCUMENTS)
@@ -133,34 +129,15 @@ async def stats(db: Database, campaign: str, now: int) -> Stats:
         0,
     )
     languages = await db.fetchall(
-        "SELECT language, COUNT(*) FROM signatures WHERE campaign = ?"
-        " GROUP BY language ORDER BY 2 DESC, 1",
+        "SELECT language, COUNT(*) FROM signatures WHERE campaign = ? GROUP BY language",
         (campaign,),
-    )
-    signed = {
-        str(r[0]): int(r[1])
-        for r in await db.fetchall(
-            "SELECT COALESCE(source, ''), COUNT(*) FROM signatures WHERE campaign = ? GROUP BY 1",
-            (campaign,),
-        )
-    }
-    visits = {
-        str(r[0]): int(r[1])
-        for r in await db.fetchall(
-            "SELECT source, visits FROM source_visits WHERE campaign = ?", (campaign,)
-        )
-    }
-    sources = sorted(
-        ((code, signed.get(code, 0), visits.get(code, 0)) for code in set(signed) | set(visits)),
-        key=lambda s: (-s[1], -s[2], s[0]),
     )
     return Stats(
         total=total,
         today=int(today),
         week=int(week),
         withdrawals=withdrawals,
-        by_language=[(str(r[0]), int(r[1])) for r in languages],
-        by_source=sources,
+        by_language={str(r[0]): int(r[1]) for r in languages},
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.review import REVIEW_MOVES, Decision
 from bot.domain.signatories import Review
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft, Signature
-from bot.storage import drafts, funnel
+from bot.storage import drafts, funnel, sources
 from bot.storage import signers as signer_store
 from bot.storage.engine import Database
 from bot.storage.funnel import Event
@@ -17,7 +17,7 @@ _EDIT = REVIEW_MOVES[Decision.EDIT]
 _EDIT_FROM = ", ".join("?" for _ in _EDIT.ordered_sources)
 ANONYMISED = "anonymised:"  # bot_state key prefix: how many rows anonymisation deleted
 _SIG_COLUMNS = (
-    "number, campaign, name, role, organisation, public, language, source, signed_at, updated_at,"
+    "number, campaign, name, role, organisation, public, language, signed_at, updated_at,"
     " review, list_consent"
 )
 
@@ -31,11 +31,10 @@ def _signature(row: tuple[Any, ...]) -> Signature:
         organisation=row[4],
         public=bool(row[5]),
         language=row[6],
-        source=row[7],
-        signed_at=row[8],
-        updated_at=row[9],
-        review=Review(row[10]),
-        list_consent=bool(row[11]),
+        signed_at=row[7],
+        updated_at=row[8],
+        review=Review(row[9]),
+        list_consent=bool(row[10]),
     )
 
 
@@ -76,7 +75,7 @@ async def by_number(db: Database, number: int) -> tuple[Signature, str, str | No
     row = await db.fetchone(
         f"SELECT {_SIG_COLUMNS}, signer, seal FROM signatures WHERE number = ?", (number,)
     )
-    return (_signature(row), row[12], row[13]) if row else None
+    return (_signature(row), row[11], row[12]) if row else None
 
 
 async def campaigns_with_signatures(db: Database) -> list[str]:
@@ -162,8 +161,8 @@ async def confirm(
         if cur.rowcount == 0:
             conn.execute(
                 "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
-                " public, list_consent, language, source, signed_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " public, list_consent, language, signed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     draft.campaign,
                     signer,
@@ -174,7 +173,6 @@ async def confirm(
                     public,
                     consent,
                     language,
-                    draft.source,
                     now,
                 ),
             )
@@ -188,7 +186,9 @@ async def confirm(
                 " ON CONFLICT (campaign, hour) DO UPDATE SET signed = signed + 1",
                 (draft.campaign, now // 3600),
             )
+            # Where it came from is counted, never kept on the row (migrations/0013).
             funnel.bump(conn, draft.campaign, draft.source, now, Event.SIGNED)
+            sources.count_signed(conn, draft.campaign, draft.source)
             outcome = Confirmed.SIGNED
         sig_row = conn.execute(
             f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
@@ -261,7 +261,7 @@ async def claim_milestone(db: Database, campaign: str, reached: int) -> bool:
 async def anonymise(db: Database, campaign: str) -> tuple[int, int]:
     """Deletes the campaign's signatures and subscriptions; its counter and activity stay.
 
-    Not even the second of signing, the language, the source or the review state remains,
+    Not even the second of signing, the language or the review state remains,
     nor a pseudonym the key holder could test. How many rows went is added to bot_state's
     `anonymised:<campaign>`, so `recount` keeps the counter. Returns (signatures deleted,
     subscriptions erased). Only bot.core.erasure calls this.

@@ -1,8 +1,10 @@
-"""Sources: where signers come from (a group, a named link), for attribution in the stats."""
+"""Sources: where signers come from (a group, a named link), counted per campaign in
+`source_visits` (visits and signatures brought); no signature row says where it came from."""
 
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import string
 
 from bot.storage.engine import Database
@@ -49,15 +51,49 @@ async def create(
                 return code
 
 
-async def with_counts(db: Database) -> list[tuple[str, str, str, int, int]]:
-    """Each source with its visits and the signatures it brought (all campaigns)."""
-    rows = await db.fetchall(
-        "SELECT s.code, s.kind, s.label,"
-        " (SELECT COALESCE(SUM(v.visits), 0) FROM source_visits v WHERE v.source = s.code),"
-        " (SELECT COUNT(*) FROM signatures g WHERE g.source = s.code)"
-        " FROM sources s ORDER BY s.created_at"
+def count_signed(conn: sqlite3.Connection, campaign: str, source: str | None) -> None:
+    """One more signature brought by `source` ('' = no link), inside the signing transaction."""
+    conn.execute(
+        "INSERT INTO source_visits (campaign, source, signed) VALUES (?, ?, 1)"
+        " ON CONFLICT (campaign, source) DO UPDATE SET signed = signed + 1",
+        (campaign, source or ""),
     )
+
+
+# Every source with its sums over all campaigns, and the visitors without a link as code '':
+# one grouped pass over source_visits_by_source (migrations/0013), whatever the signatures.
+_WITH_COUNTS = (
+    "SELECT s.code, s.kind, s.label, COALESCE(SUM(v.visits), 0), COALESCE(SUM(v.signed), 0)"
+    " FROM (SELECT code, kind, label, created_at FROM sources"
+    "  UNION ALL SELECT '', 'direct', '', -1) s"
+    " LEFT JOIN source_visits v ON v.source = s.code"
+    " GROUP BY s.code ORDER BY s.created_at, s.code"
+)
+
+
+async def with_counts(db: Database) -> list[tuple[str, str, str, int, int]]:
+    """(code, kind, label, visits, signatures brought) of each source, all campaigns; the first
+    row is code '' (no link), kind 'direct'."""
+    rows = await db.fetchall(_WITH_COUNTS)
     return [(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+
+async def for_campaign(db: Database, campaign: str) -> dict[str, tuple[int, int]]:
+    """(signatures brought, visits) of every source in `campaign`, zeros included, '' = no
+    link: a source nobody used is a row like one somebody used."""
+    rows = await db.fetchall(
+        "SELECT s.code, COALESCE(v.signed, 0), COALESCE(v.visits, 0)"
+        " FROM (SELECT code FROM sources UNION SELECT source FROM source_visits"
+        "  WHERE campaign = ? UNION SELECT '') s"
+        " LEFT JOIN source_visits v ON v.campaign = ? AND v.source = s.code",
+        (campaign, campaign),
+    )
+    return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+async def codes(db: Database) -> list[str]:
+    """Every source code ('' not included)."""
+    return [str(r[0]) for r in await db.fetchall("SELECT code FROM sources")]
 
 
 async def for_inline(db: Database, now: int) -> str:

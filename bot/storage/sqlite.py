@@ -382,4 +382,6 @@ async def apply_migrations(db: SqliteDatabase, migrations_dir: Path | None = Non
             )
         log.info("applied migration %s", path.name)
         done.append(version)
+    if done:  # a migration that clears data (0013: sources off the rows) leaves no old page
+        await db.purge_wal()
     return done

@@ -91,10 +91,12 @@ async def test_stats_photo_with_caption_and_chart(
     assert msg.photo is not None
     assert msg.caption is not None and len(msg.caption) <= 1024
     assert "Signatures: 3" in msg.caption
-    assert "Today: 2 · last 7 days: 3" in msg.caption
-    assert "Withdrawals: 0" in msg.caption
-    assert "English 2" in msg.caption and "Русский 1" in msg.caption
-    assert "direct: 3 / 3" in msg.caption
+    # Three signatures: every count under SMALL_COUNT (10) shows as "<10", every language and
+    # source is in "other".
+    assert "Today: <10 · last 7 days: <10" in msg.caption
+    assert "Withdrawals: <10" in msg.caption
+    assert "other <10" in msg.caption and "English" not in msg.caption
+    assert "Other (sources under 10 and visitors without a link): <10 / <10" in msg.caption
     image = Image.open(io.BytesIO(msg.photo))
     assert image.format == "PNG" and image.size[0] >= 600
 
@@ -109,13 +111,13 @@ async def test_stats_caption_stays_within_the_limit_with_many_sources(
             (code, f"A rather long source label number {i}"),
         )
         await svc.db.execute(
-            "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, ?)",
-            (CAMPAIGN, code, i + 1),
+            "INSERT INTO source_visits (campaign, source, visits, signed) VALUES (?, ?, ?, ?)",
+            (CAMPAIGN, code, i + 100, i + 10),
         )
     await admin.send("/stats medical-access")
     caption = next(m for m in reversed(admin.messages) if m.photo).caption
     assert caption is not None and len(caption) <= 1024
-    assert "\u2068A rather long source label number 79\u2069: 0 / 80" in caption
+    assert "\u2068A rather long source label number 79\u2069: 89 / 179" in caption
     assert caption.endswith("… and more")
 
 

@@ -59,7 +59,6 @@ async def test_csv_has_a_bom_the_columns_and_neutralised_formulas(
         "public",
         "review",
         "language",
-        "source",
         "signed_at",
     ]
     body = rows[1:]
@@ -108,7 +107,6 @@ async def test_json_parses_with_the_same_records(
         "public",
         "review",
         "language",
-        "source",
         "signed_at",
     }
     assert records[2]["public"] is False and records[0]["role"] == "+1 chief"
@@ -129,7 +127,7 @@ async def test_public_names_option_leaves_anonymous_signers_unnamed(
         records: list[dict[str, Any]] = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     else:
         records = json.loads(data)["signatures"]
-    # Anonymous signatures are not rows at all: their time, source and language identify
+    # Anonymous signatures are not rows at all: their time and language identify
     # people as much as a name (the totals count them).
     assert [r["name"].lstrip("'") for r in records] == ['=HYPERLINK("x")', "Олена Коваленко"]
 

@@ -20,6 +20,27 @@ def payload_of(url: str) -> str:
     return parse_qs(urlsplit(url).query)["start"][0]
 
 
+async def brought(svc: Services) -> list[tuple[str, str, int]]:
+    """(kind, label, signatures brought) of each source that brought any: the aggregate, the
+    only place a source is counted."""
+    rows = await svc.db.fetchall(
+        "SELECT s.kind, s.label, v.signed FROM source_visits v JOIN sources s ON s.code = v.source"
+        " WHERE v.signed > 0"
+    )
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+async def grow(svc: Services, code: str, by: int = 20) -> None:
+    """Adds `by` to every funnel count of source `code` today: a source big enough to show."""
+    await svc.db.execute(
+        "INSERT INTO funnel (campaign, source, day, opened, started, named, signed, cancelled,"
+        " expired) VALUES (?1, ?2, ?3, ?4, ?4, ?4, ?4, ?4, ?4) ON CONFLICT DO UPDATE SET"
+        " opened = opened + ?4, started = started + ?4, named = named + ?4,"
+        " signed = signed + ?4, cancelled = cancelled + ?4, expired = expired + ?4",
+        (CAMPAIGN, code, int(svc.now()) // 86400, by),
+    )
+
+
 async def test_share_sends_qr_that_decodes_to_the_exact_link(
     make_user: Callable[..., FakeUser],
 ) -> None:
@@ -72,9 +93,7 @@ async def test_forwarded_inline_card_link_works_in_private(
     assert len(payload) <= 64
     reader = make_user(first_name="Reader")
     await sign(reader, "Reader Person", payload=payload)
-    source = await svc.db.scalar("SELECT source FROM signatures")
-    kind = await svc.db.scalar("SELECT kind FROM sources WHERE code = ?", (source,))
-    assert kind == "inline"
+    assert [kind for kind, _, _ in await brought(svc)] == ["inline"]
 
 
 async def test_group_welcome_card_and_attributed_signatures(
@@ -91,9 +110,7 @@ async def test_group_welcome_card_and_attributed_signatures(
     link = next(u for u in urls if CAMPAIGN in u)
     member = make_user(first_name="Member")
     await sign(member, "Reader Person", payload=payload_of(link))
-    source = await svc.db.scalar("SELECT source FROM signatures")
-    label = await svc.db.scalar("SELECT label FROM sources WHERE code = ?", (source,))
-    assert label == "Diaspora Warsaw"
+    assert await brought(svc) == [("group", "Diaspora Warsaw", 1)]
 
 
 async def test_a_group_title_is_cleaned_like_a_name_in_the_database_and_the_csv(
@@ -108,7 +125,10 @@ async def test_a_group_title_is_cleaned_like_a_name_in_the_database_and_the_csv(
     await sign(make_user(), "Reader Person", payload=payload_of(link))
     label = await svc.db.scalar("SELECT label FROM sources WHERE chat_id = ?", (group.id,))
     assert label == ("Diaspora Warsaw news " + "x" * 100)[:64]
-    await admin.send(f"/export {CAMPAIGN} csv")
+    code = await svc.db.scalar("SELECT code FROM sources WHERE chat_id = ?", (group.id,))
+    await grow(svc, code)
+    await grow(svc, "")  # "other" (the visitors without a link) big enough on its own
+    await admin.send(f"/export {CAMPAIGN} funnel")
     assert admin.last.document is not None
     data = admin.last.document[0].decode("utf-8-sig")
     assert "Diaspora Warsaw news xxx" in data
@@ -162,7 +182,11 @@ async def test_admin_named_source_link_and_stats(
     await sign(make_user(), "Reader Person", payload=payload)
     [listing] = await admin.send("/source")
     shown = listing.text.replace("\u2068", "").replace("\u2069", "")
-    assert "Vilnius leaflets (named link, s" in shown and "1 visit · 1 signature" in shown
+    # One visit and one signature: listed among the sources in "other", never with its count.
+    assert (
+        "Other (sources under 10 and visitors without a link): <10 visits · <10 signatures" in shown
+    )
+    assert "· Vilnius leaflets (named link, s" in shown and "1 visit" not in shown
 
 
 async def test_source_new_names_its_campaign_when_several_are_open(
@@ -171,13 +195,13 @@ async def test_source_new_names_its_campaign_when_several_are_open(
     await admin.send("/source new Leaflets")  # two open campaigns, none opened by the admin
     assert "Which campaign is the link for?" in admin.last.text
     assert "open-doors-letter" in admin.last.text
-    assert await source_store.with_counts(svc.db) == []
+    assert [row[1] for row in await source_store.with_counts(svc.db)] == ["direct"]
     await admin.send("/source new open-doors-letter Kraków leaflets")
     link = next(v for k, v in admin.last.button_urls.items() if "Send the link" in k)
     payload = payload_of(parse_qs(urlsplit(link).query)["url"][0])
     assert payload.startswith("open-doors-letter_s")
     await svc.db.execute(
-        "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, 1234)",
+        "INSERT INTO source_visits (campaign, source, visits, signed) VALUES (?, ?, 1234, 20)",
         ("open-doors-letter", payload.split("_")[1]),
     )
     await choices.set_language(svc, admin.id, "ru")
@@ -196,7 +220,7 @@ async def test_source_command_is_unknown_for_non_admins(make_user: Callable[...,
 
 
 async def test_stats_see_the_group_source(
-    tg: FakeTelegram, admin: FakeUser, make_user: Callable[..., FakeUser]
+    tg: FakeTelegram, admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
     group = tg.group(title="Kraków diaspora")
     await tg.add_bot_to_group(group, by=make_user())
@@ -204,11 +228,21 @@ async def test_stats_see_the_group_source(
     await sign(make_user(), "Reader Person", payload=payload_of(link))
     await admin.send(f"/stats {CAMPAIGN}")
     caption = next(m for m in reversed(admin.messages) if m.photo).caption or ""
-    assert "\u2068Kraków diaspora\u2069: 1 / 1" in caption
+    assert "Kraków diaspora" not in caption  # one signature: inside "other"
+    code = link.split("_")[-1]
+    await svc.db.execute(
+        "UPDATE source_visits SET visits = visits + 30, signed = signed + 11 WHERE source = ?",
+        (code,),
+    )
+    await sign(make_user(), "Direct Person")  # "other" holds the visitors without a link
+    await svc.db.execute("UPDATE source_visits SET visits = 10, signed = 10 WHERE source = ''")
+    await admin.send(f"/stats {CAMPAIGN}")
+    caption = next(m for m in reversed(admin.messages) if m.photo).caption or ""
+    assert "\u2068Kraków diaspora\u2069: 12 / 31" in caption
 
 
-async def test_csv_shows_the_group_label_neutralised(
-    tg: FakeTelegram, admin: FakeUser, make_user: Callable[..., FakeUser]
+async def test_the_funnel_shows_the_group_label_neutralised_and_the_csv_no_source(
+    tg: FakeTelegram, admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
 ) -> None:
     import csv
 
@@ -221,5 +255,15 @@ async def test_csv_shows_the_group_label_neutralised(
     document = admin.last.document
     assert document is not None
     rows = list(csv.reader(io.StringIO(document[0].decode("utf-8-sig"))))
-    source = rows[0].index("source")
-    assert [r[source] for r in rows[1:]] == ["'=cmd|' /C calc'!A0", ""]
+    assert "source" not in rows[0] and len(rows) == 3  # no signature says where it came from
+    assert not any("cmd" in cell for row in rows for cell in row)
+    await grow(svc, link.split("_")[-1])
+    await grow(svc, "")  # "other" (the visitors without a link) big enough on its own
+    await admin.send(f"/export {CAMPAIGN} funnel")
+    document = admin.last.document
+    assert document is not None
+    funnel = list(csv.DictReader(io.StringIO(document[0].decode("utf-8-sig"))))
+    assert [(r["row"], r["source"]) for r in funnel] == [
+        ("source", "'=cmd|' /C calc'!A0"),
+        ("other", ""),
+    ]

@@ -117,13 +117,13 @@ async def export_command(
 async def _funnel_export(
     update: Update, context: BotContext, t: Translator, campaign: Campaign
 ) -> None:
-    """The hourly funnel counts as CSV: aggregates only, so never encrypted or refused."""
+    """The daily funnel counts as CSV: aggregates only, so never encrypted or refused."""
     svc = context.svc
     filename = f"{campaign.slug}-funnel-{_stamp(svc.now())}.csv"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
         spool = spool_for(context, tmp, filename, holds_names=False)
         count = await exports.write_funnel(svc, admin_id(update), campaign, spool)
-        caption = esc(t._("{title}: the funnel, {count} hourly rows (counts only)")).format(
+        caption = esc(t._("{title}: the funnel, {count} daily rows (counts only)")).format(
             title=user_text(title_of(campaign, t)), count=t.number(count)
         )
         await send_files(context, t, _chat_id(update), spool, filename, caption)
@@ -146,16 +146,17 @@ async def stats_command(
         t._("Signatures per day, last 30 days (UTC)"),
         report.conversion,
         t._("share of visitors who signed"),
+        t._("pale: fewer than {count}").format(count=t.number(svc.settings.small_count)),
     )
     await context.bot.send_photo(
         _chat_id(update),
         photo=png,
         filename="stats.png",
-        caption=stats_caption(t, campaign, report.stats, report.labels),
+        caption=stats_caption(t, campaign, report, svc.settings.small_count),
         parse_mode=ParseMode.HTML,
     )
     # The funnel beside the chart: a photo caption holds only 1,024 characters.
-    funnel = funnel_text(t, report.funnel, report.funnel_by_source, report.labels)
+    funnel = funnel_text(t, report, svc.settings.small_count)
     await reply(update, context, funnel)
 
 

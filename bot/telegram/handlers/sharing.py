@@ -18,6 +18,7 @@ from bot.telegram.handlers.base import CallbackRoute, answer, send, translator
 from bot.telegram.handlers.reading import campaign_list_view, current_campaign
 from bot.telegram.views import sharing as views
 from bot.telegram.views import sources as source_views
+from bot.telegram.views.admin import refusal
 from bot.telegram.views.common import View, esc
 
 
@@ -56,13 +57,16 @@ async def on_share(update: Update, context: BotContext, cb: Callback) -> None:
 async def source_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
-    """`/source new [campaign] <name>` makes a named link; `/source` lists them."""
+    """`/source new [campaign] <name>` makes a named link (admins); `/source` lists them."""
     svc = context.svc
     if not args:
-        await send(update, context, source_views.source_list(t, await sources.with_counts(svc)))
+        await send(update, context, source_views.source_list(t, await sources.listing(svc)))
         return
     if args[0].lower() != "new" or len(args) < 2:
         await send(update, context, View(esc(source_views.usage(t))))
+        return
+    if not await sources.allowed(svc, admin_id(update)):
+        await send(update, context, View(refusal(t, "source new")))
         return
     named = svc.campaign(args[1].lower())
     if named is not None and len(args) == 2:  # a campaign, but no name for the link

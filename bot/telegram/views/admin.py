@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from bot.core.stats import Report
+from bot.domain.aggregates import Shown
 from bot.domain.campaigns import Campaign
 from bot.domain.goals import GoalLadder, LadderError, Progress
 from bot.domain.organisers import Level
 from bot.domain.paging import utf16_len
-from bot.domain.stats import Stats, Totals
 from bot.exports import PUBLIC_NAMES_ONLY
 from bot.exports.packaging import Package
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.permissions import ORGANISER_COMMANDS
-from bot.telegram.views.common import bold, esc, plain_text, shorten, user_text
+from bot.telegram.views.common import bold, esc, figure, plain_text, shorten, user_text
 
 CAPTION_LIMIT = 1024
 
@@ -137,56 +138,73 @@ def title_of(campaign: Campaign, t: Translator) -> str:
     return text.title
 
 
-def funnel_text(
-    t: Translator, overall: Totals, per_source: dict[str, Totals], labels: dict[str, str]
-) -> str:
-    """Where supporters drop off: opened → started → named → signed, overall and per source."""
-    n = t.number
+def _funnel_line(t: Translator, counts: tuple[Shown, ...]) -> str:
+    opened, started, named, signed, cancelled, expired = counts
+    steps = [
+        t._("{count} opened").format(count=figure(t, opened)),
+        t._("{count} started").format(count=figure(t, started)),
+        t._("{count} named").format(count=figure(t, named)),
+        t._("{count} signed").format(count=figure(t, signed)),
+    ]
+    exact = isinstance(opened, int) and isinstance(signed, int) and opened
+    rate = f"{signed * 100 // opened}%" if exact else "—"  # type: ignore[operator]
+    extra = t._("cancelled {cancelled} · expired {expired}").format(
+        cancelled=figure(t, cancelled), expired=figure(t, expired)
+    )
+    return esc(" → ".join(steps) + f" — {rate}") + f"\n<i>{esc(extra)}</i>"
 
-    def line(totals: Totals) -> str:
-        steps = [
-            t._("{count} opened").format(count=n(totals.opened)),
-            t._("{count} started").format(count=n(totals.started)),
-            t._("{count} named").format(count=n(totals.named)),
-            t._("{count} signed").format(count=n(totals.signed)),
-        ]
-        rate = f"{totals.signed * 100 // totals.opened}%" if totals.opened else "—"
-        extra = t._("cancelled {cancelled} · expired {expired}").format(
-            cancelled=n(totals.cancelled), expired=n(totals.expired)
-        )
-        return esc(" → ".join(steps) + f" — {rate}") + f"\n<i>{esc(extra)}</i>"
 
-    lines = ["<b>{}</b>".format(esc(t._("Funnel"))), line(overall)]
-    ranked = sorted(per_source.items(), key=lambda item: -item[1].opened)
-    for code, totals in ranked[:15]:
-        label = user_text(shorten(labels.get(code, code), 40)) if code else esc(t._("direct"))
-        lines.append(f"\n{label}\n{line(totals)}")
+def _other(t: Translator, small: int) -> str:
+    return esc(t._("Other (sources under {count} and visitors without a link)")).format(
+        count=t.number(small)
+    )
+
+
+def funnel_text(t: Translator, report: Report, small: int) -> str:
+    """Where supporters drop off: opened → started → named → signed, overall and per source
+    (sources under the threshold only in "other")."""
+    lines = ["<b>{}</b>".format(esc(t._("Funnel"))), _funnel_line(t, report.funnel)]
+    table = report.funnel_sources
+    for code, counts in table.rows[:15]:
+        label = user_text(shorten(report.labels.get(code, code), 40))
+        lines.append(f"\n{label}\n{_funnel_line(t, counts)}")
+    if table.other is not None:
+        lines.append(f"\n{_other(t, small)}\n{_funnel_line(t, table.other)}")
     return "\n".join(lines)
 
 
-def stats_caption(t: Translator, campaign: Campaign, stats: Stats, labels: dict[str, str]) -> str:
-    """Totals, per language and per source; cut to fit a photo caption."""
-    n = t.number
+def stats_caption(t: Translator, campaign: Campaign, report: Report, small: int) -> str:
+    """Totals, per language and per source, through the rule; cut to fit a photo caption."""
     lines = [
         f"<b>{user_text(shorten(title_of(campaign, t), 80))}</b>",
-        esc(t._("Signatures: {count}")).format(count=n(stats.total)),
+        esc(t._("Signatures: {count}")).format(count=t.number(report.total)),
         esc(t._("Today: {today} · last 7 days: {week}")).format(
-            today=n(stats.today), week=n(stats.week)
+            today=esc(figure(t, report.today)), week=esc(figure(t, report.week))
         ),
-        esc(t._("Withdrawals: {count}")).format(count=n(stats.withdrawals)),
+        esc(t._("Withdrawals: {count}")).format(count=esc(figure(t, report.withdrawals))),
     ]
-    if stats.by_language:
-        langs = ", ".join(
-            f"{esc(NATIVE_NAMES.get(code, code))} {n(count)}" for code, count in stats.by_language
+    languages = [
+        f"{esc(NATIVE_NAMES.get(code, code))} {t.number(count)}"
+        for code, (count,) in report.languages.rows
+    ]
+    if report.languages.other is not None and report.total:
+        (other,) = report.languages.other
+        languages.append(esc(t._("other {count}").format(count=figure(t, other))))
+    if report.total:
+        lines += ["", bold(t._("By language")), ", ".join(languages)]
+    sources = [
+        f"{user_text(shorten(report.labels.get(code, code), 40))}: {t.number(signed)} / {t.number(visits)}"
+        for code, (signed, visits) in report.sources.rows
+    ]
+    if report.sources.other is not None:
+        signed_other, visits_other = report.sources.other
+        sources.append(
+            f"{_other(t, small)}: {esc(figure(t, signed_other))} / {esc(figure(t, visits_other))}"
         )
-        lines += ["", bold(t._("By language")), langs]
-    if stats.by_source:
-        lines += ["", bold(t._("By source (signatures / visits)"))]
+    lines += ["", bold(t._("By source (signatures / visits)"))]
     more = esc(t._("… and more"))
-    for index, (code, signed, visits) in enumerate(stats.by_source):
-        label = user_text(shorten(labels.get(code, code), 40)) if code else esc(t._("direct"))
-        line = f"{label}: {n(signed)} / {n(visits)}"
-        rest = len(stats.by_source) - index - 1
+    for index, line in enumerate(sources):
+        rest = len(sources) - index - 1
         budget = CAPTION_LIMIT - visible_length(more) - 2 if rest else CAPTION_LIMIT
         if visible_length("\n".join([*lines, line])) > budget:
             lines.append(more)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.aggregates import Below, Shown
 from bot.i18n import Translator
 from bot.telegram import callbacks
 
@@ -70,3 +71,15 @@ class View:
 
     text: str
     markup: InlineKeyboardMarkup | None = None
+
+
+def figure(t: Translator, value: Shown) -> str:
+    """A count as bot.domain.aggregates lets it be shown: the number, or "<10" (plain text)."""
+    if isinstance(value, Below):
+        return "<" + t.number(value.threshold)
+    return t.number(value)
+
+
+def plural_of(value: Shown) -> int:
+    """The number that picks a plural form for `value` ("<10 visits" reads like 10)."""
+    return value.threshold if isinstance(value, Below) else value

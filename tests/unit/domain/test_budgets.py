@@ -41,7 +41,7 @@ def test_the_store_forgets_an_organiser_once_the_hour_holds_nothing_of_them() ->
 
 
 def _signature(public: bool, review: Review) -> Signature:
-    return Signature(7, "c", "Ann One", "Judge", "Court", public, "en", None, 100, review=review)
+    return Signature(7, "c", "Ann One", "Judge", "Court", public, "en", 100, review=review)
 
 
 @pytest.mark.parametrize(
