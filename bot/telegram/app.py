@@ -33,6 +33,7 @@ from bot.telegram.context import (
 from bot.telegram.handlers import register_all
 from bot.telegram.metrics import Metrics
 from bot.telegram.middleware import Gatekeeper, GroupBudget, PerUserProcessor, gate
+from bot.telegram.newest import NewestInChat
 
 log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 256  # different people's updates handled at once (see PerUserProcessor)
@@ -125,12 +126,19 @@ def build_application(
     )
     campaigns = load_campaigns(settings.campaigns_dir)
     metrics = metrics or Metrics()
+    services = Services(
+        settings=settings,
+        db=SqliteDatabase(settings.database_path),
+        i18n=I18n(settings.default_language),
+        campaigns=campaigns,
+    )
+    newest = NewestInChat(services.memory)
     # Every Bot API call goes through ResilientRequest (retries, metrics), a test's fake too.
     if request is not None:
-        calls = ResilientRequest(request, metrics)
+        calls = ResilientRequest(request, metrics, newest=newest)
         updates = ResilientRequest(updates_request or request, metrics)
     else:
-        calls, updates = telegram_requests(metrics)
+        calls, updates = telegram_requests(metrics, newest)
     # Untyped on purpose: PTB types the post_* hooks for its base Application, not ours.
     builder: Any = ApplicationBuilder()
     builder = (
@@ -150,12 +158,6 @@ def build_application(
         # Retries on 429 and keeps each group under Telegram's 20 messages a minute.
         builder = builder.rate_limiter(ForgetfulRateLimiter(overall_max_rate=0, max_retries=3))
     app: BotApp = builder.build()
-    services = Services(
-        settings=settings,
-        db=SqliteDatabase(settings.database_path),
-        i18n=I18n(settings.default_language),
-        campaigns=campaigns,
-    )
     app.runtime = BotRuntime(
         services=services,
         metrics=metrics,
@@ -163,6 +165,7 @@ def build_application(
         group_budget=GroupBudget(memory=services.memory),
         group_refusals=GroupBudget(per_minute=1, memory=services.memory),
         broadcaster=Broadcaster(app, services),
+        newest=newest,
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     register_all(app)

@@ -32,7 +32,7 @@ from bot.core.services import Services
 from bot.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
-from bot.telegram.client import NeverSent
+from bot.telegram.client import may_send_again
 from bot.telegram.views import broadcast as views
 from bot.telegram.views.common import View, esc
 
@@ -186,16 +186,19 @@ class Broadcaster:
                 return False, True
             except RetryAfter as exc:  # what the rate limiter's own retries did not absorb
                 await asyncio.sleep(_seconds(exc.retry_after))
-            except NeverSent:  # provably never left: sending again cannot duplicate it
+            except BadRequest:  # chat not found, user deactivated, ...
+                return False, False
+            except TelegramError as exc:
+                # News is not harmless twice: sent again only when it provably never left.
+                if not may_send_again(exc, harmless=False):
+                    log.info(
+                        "a broadcast delivery is uncertain (%s); not repeated", type(exc).__name__
+                    )
+                    return False, False
                 network_failures += 1
                 if network_failures > _NETWORK_RETRIES:
                     return False, False
                 await asyncio.sleep(2.0 * network_failures)
-            except BadRequest:  # chat not found, user deactivated, ...
-                return False, False
-            except TelegramError as exc:  # may have arrived (MaybeSent, TimedOut): never again
-                log.info("a broadcast delivery is uncertain (%s); not repeated", type(exc).__name__)
-                return False, False
 
 
 def _seconds(value: float | timedelta) -> float:

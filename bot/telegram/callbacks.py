@@ -40,6 +40,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "notify": (_SLUG, r"[01]"),  # opt in or out of updates
     "stop": (_SLUG,),  # "Stop updates" under a broadcast: the presser's own subscription
     "share": (_SLUG,),
+    "shl": (_SLUG,),  # share, picked from the list /share showed: the list gives way to it
     "lang": (),  # language menu
     "setlang": (r"[a-z]{2}",),
     "prog": (_SLUG,),  # progress

@@ -17,7 +17,8 @@ Telegram: sending again cannot duplicate) and `MaybeSent` (Telegram may have exe
 never send it again). Both are PTB NetworkErrors, so every other caller handles them as before.
 
 Each repeat happens inside the one call its handler is waiting on, so one person's updates
-still run in order. 429s are left to PTB's AIORateLimiter (it waits retry_after and retries);
+still run in order. Every message a call creates in a private chat is noted
+(bot.telegram.newest), and a chat whose send may have arrived unseen is forgotten there. 429s are left to PTB's AIORateLimiter (it waits retry_after and retries);
 they are counted here.
 """
 
@@ -36,6 +37,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.telegram.metrics import Metrics, method_label
+from bot.telegram.newest import NewestInChat
 
 if TYPE_CHECKING:
     # BaseRequest.do_request's annotation; PTB exports it under no public name.
@@ -70,6 +72,8 @@ _MAYBE_SENT = (
 _REPEATABLE = re.compile(
     r"(get|set|edit|answer)[A-Z]\w*|delete(Webhook|MyCommands|Message|Messages)"
 )
+# Methods that may put a new message into a chat.
+_CREATES = re.compile(r"(send|forward|copy)[A-Z]\w*")
 
 
 class NeverSent(NetworkError):
@@ -80,6 +84,16 @@ class NeverSent(NetworkError):
 class MaybeSent(NetworkError):
     """The connection dropped or timed out after the request was (perhaps) written: Telegram
     may have executed it, so a message must not be sent again."""
+
+
+SEND_TRIES = 3  # a message the rule below lets go again: this many sends at most
+
+
+def may_send_again(error: BaseException, harmless: bool) -> bool:
+    """The one rule for sending a message again after a failed send: always when it never
+    left (`NeverSent`); when it may have arrived (`MaybeSent`), only if a second copy harms
+    nobody (a card, a campaign list). Anything else (a timeout we cannot place) never."""
+    return isinstance(error, NeverSent) or (harmless and isinstance(error, MaybeSent))
 
 
 def repeatable(method: str) -> bool:
@@ -117,9 +131,11 @@ class ResilientRequest(BaseRequest):
         first_wait: float = FIRST_WAIT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        newest: NewestInChat | None = None,
     ) -> None:
         self.inner = inner
         self._metrics = metrics
+        self._newest = newest
         self._retries = retries
         self._first_wait = first_wait
         self._sleep = sleep
@@ -189,6 +205,8 @@ class ResilientRequest(BaseRequest):
                 if reason is None:
                     raise
                 typed = NeverSent if reason == "unsent" else MaybeSent
+                if typed is MaybeSent:
+                    self._note(api_method, request_data, None)
                 raise typed(exc.message) from exc.__cause__
             if self._metrics is not None:
                 retry_after = _retry_after(body) if status == 429 else None
@@ -200,7 +218,28 @@ class ResilientRequest(BaseRequest):
                     self._metrics.api_retry(api_method, "5xx", wait)
                 await self._sleep(wait)
                 continue
+            if status == 200:
+                self._note(api_method, request_data, body)
             return status, body
+
+    def _note(self, method: str, data: RequestData | None, body: bytes | None) -> None:
+        """The messages a call created in a private chat, or (no `body`: it may have arrived
+        unanswered) that the chat holds one the bot never saw."""
+        if self._newest is None or data is None or not _CREATES.fullmatch(method):
+            return
+        chat = data.parameters.get("chat_id")
+        if not isinstance(chat, int | str) or not str(chat).isdigit():
+            return  # a group, a channel or @username: not a flow's chat
+        if body is None:
+            self._newest.lost(int(chat))
+            return
+        try:
+            result = json.loads(body).get("result")
+        except ValueError:
+            return
+        for message in result if isinstance(result, list) else [result]:
+            if isinstance(message, dict) and isinstance(message.get("message_id"), int):
+                self._newest.saw(int(chat), message["message_id"])
 
 
 class SpreadRequest(BaseRequest):
@@ -273,7 +312,9 @@ def _httpx(connections: int) -> HTTPXRequest:
     )
 
 
-def telegram_requests(metrics: Metrics | None) -> tuple[ResilientRequest, ResilientRequest]:
+def telegram_requests(
+    metrics: Metrics | None, newest: NewestInChat | None = None
+) -> tuple[ResilientRequest, ResilientRequest]:
     """(for Bot API calls, for getUpdates).
 
     POOLS × CONNECTIONS_PER_POOL connections, kept alive between the calls of a burst. At 64
@@ -283,4 +324,4 @@ def telegram_requests(metrics: Metrics | None) -> tuple[ResilientRequest, Resili
         [_httpx(CONNECTIONS_PER_POOL) for _ in range(POOLS)], CONNECTIONS_PER_POOL
     )
     # getUpdates: one long poll at a time; PTB adds the poll's own timeout to the read timeout.
-    return ResilientRequest(calls, metrics), ResilientRequest(_httpx(1), metrics)
+    return ResilientRequest(calls, metrics, newest=newest), ResilientRequest(_httpx(1), metrics)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.telegram.health import OpsServer
     from bot.telegram.metrics import Metrics
     from bot.telegram.middleware import Gatekeeper, GroupBudget
+    from bot.telegram.newest import NewestInChat
 
 
 @dataclass
@@ -34,6 +35,7 @@ class BotRuntime:
     group_budget: GroupBudget  # every post into a group draws on it
     group_refusals: GroupBudget  # refusals in groups have their own, smaller allowance
     broadcaster: Broadcaster
+    newest: NewestInChat  # the newest messages of each private chat (the flow's "still last?")
     ops_server: OpsServer | None = None  # METRICS_LISTEN, opened in post_init
     upgrade: asyncio.Task[int] | None = None  # bot.core.upgrade, while it runs
 

@@ -209,6 +209,19 @@ async def _note_trail(update: Update, context: Any) -> None:
     await trail.note(context.svc, user.id, message.message_id)
 
 
+def _note_newest(update: Update, context: Any) -> None:
+    """A message the person sent is now the newest in the chat; a button only says they are
+    still here (bot.telegram.newest)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return
+    newest = context.runtime.newest
+    if update.message is not None:
+        newest.saw(chat.id, update.message.message_id)
+    else:
+        newest.touch(chat.id)
+
+
 def _touches_person(update: Update) -> bool:
     """Whether handling it may read or write per-person rows, so it needs the slow base:
     a private chat's update or a button. Inline queries and group commands get by with
@@ -233,6 +246,7 @@ async def gate(update: object, context: Any) -> None:
         raise ApplicationHandlerStop
     if _touches_person(update):
         await context.svc.prepare(update.effective_user.id)  # type: ignore[union-attr]
+    _note_newest(update, context)
     await _note_trail(update, context)
     if not notice:
         return

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
+from bot.telegram.client import SEND_TRIES, may_send_again
 from bot.telegram.context import BotContext
 from bot.telegram.views.common import View
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 CallbackRoute = Callable[[Update, BotContext, Callback], Awaitable[None]]
+T = TypeVar("T")
 
 
 async def translator(update: Update, context: BotContext) -> Translator:
@@ -46,18 +48,34 @@ async def _call(context: BotContext, method: str, **params: Any) -> Any:
     return await context.bot.do_api_request(method, api_kwargs=kwargs)
 
 
+async def sending(send_once: Callable[[], Awaitable[T]], harmless: bool) -> T:
+    """One send, made again as bot.telegram.client.may_send_again allows (a card or a list
+    that may not have arrived goes again rather than ending in "try again")."""
+    tries = 1
+    while True:
+        try:
+            return await send_once()
+        except NetworkError as exc:
+            if tries >= SEND_TRIES or not may_send_again(exc, harmless):
+                raise
+            tries += 1
+
+
 async def send(update: Update, context: BotContext, view: View) -> int:
     """Sends `view` as a new message; returns its id."""
     chat = update.effective_chat
     assert chat is not None
-    sent = await _call(
-        context,
-        "sendMessage",
-        chat_id=chat.id,
-        text=view.text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=view.markup,
-        link_preview_options=_NO_PREVIEW,
+    sent = await sending(
+        lambda: _call(
+            context,
+            "sendMessage",
+            chat_id=chat.id,
+            text=view.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=view.markup,
+            link_preview_options=_NO_PREVIEW,
+        ),
+        view.harmless,
     )
     return int(sent["message_id"])
 
@@ -95,7 +113,8 @@ async def edit(update: Update, context: BotContext, message_id: int | None, view
 
 
 async def delete_incoming(update: Update, context: BotContext) -> bool:
-    """Deletes the person's own message (a typed name must not stay in their chat).
+    """Deletes the update's message: the person's own (a typed name must not stay in their
+    chat), or the one whose button was pressed (a list that gave way to what was picked).
 
     Telegram refuses for a message that is gone or too old; that is not an error here."""
     message = update.effective_message

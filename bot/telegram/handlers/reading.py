@@ -24,13 +24,17 @@ async def current_campaign(update: Update, context: BotContext) -> Campaign | No
 
 
 async def campaign_list_view(
-    update: Update, context: BotContext, heading: str | None = None
+    update: Update,
+    context: BotContext,
+    heading: str | None = None,
+    opens: views.Opens = views.Opens.CARD,
 ) -> View:
+    """The campaigns to choose from; picking one opens `opens` (what the person asked for)."""
     svc = context.svc
     t = await translator(update, context)
     campaigns = svc.campaigns.shown()
     counts = {c.slug: (await svc.progress(c)).count for c in campaigns}
-    return views.campaign_list(t, campaigns, counts, heading)
+    return views.campaign_list(t, campaigns, counts, heading, opens)
 
 
 async def card_view(update: Update, context: BotContext, campaign: Campaign) -> View:
@@ -92,7 +96,8 @@ async def on_addressees(update: Update, context: BotContext, cb: Callback) -> No
 async def addressees_command(update: Update, context: BotContext) -> None:
     campaign = await current_campaign(update, context)
     if campaign is None:
-        await send(update, context, await campaign_list_view(update, context))
+        opens = views.Opens.ADDRESSEES
+        await send(update, context, await campaign_list_view(update, context, opens=opens))
         return
     t = await translator(update, context)
     await send(update, context, views.addressees_page(t, campaign, 1))

@@ -14,11 +14,19 @@ from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.admin_common import admin_id, ask_campaign, register_commands
-from bot.telegram.handlers.base import CallbackRoute, answer, send, translator
+from bot.telegram.handlers.base import (
+    CallbackRoute,
+    answer,
+    delete_incoming,
+    send,
+    sending,
+    translator,
+)
 from bot.telegram.handlers.reading import campaign_list_view, current_campaign
 from bot.telegram.views import sharing as views
 from bot.telegram.views import sources as source_views
 from bot.telegram.views.admin import refusal
+from bot.telegram.views.campaign import Opens
 from bot.telegram.views.common import View, esc
 
 
@@ -30,19 +38,24 @@ async def send_share(
     link = deeplinks.link(context.bot.username, campaign.slug, source)
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_photo(
-        chat.id,
-        qr_png(link),
-        caption=views.share_caption(t, campaign, link),
-        parse_mode=ParseMode.HTML,
-        reply_markup=views.share_markup(t, campaign, link),
+    photo = qr_png(link)
+    await sending(
+        lambda: context.bot.send_photo(
+            chat.id,
+            photo,
+            caption=views.share_caption(t, campaign, link),
+            parse_mode=ParseMode.HTML,
+            reply_markup=views.share_markup(t, campaign, link),
+        ),
+        harmless=True,  # a second copy of a link to share harms nobody
     )
 
 
 async def share_command(update: Update, context: BotContext) -> None:
     campaign = await current_campaign(update, context)
     if campaign is None:
-        await send(update, context, await campaign_list_view(update, context))
+        opens = Opens.SHARE
+        await send(update, context, await campaign_list_view(update, context, opens=opens))
         return
     await send_share(update, context, campaign)
 
@@ -52,6 +65,14 @@ async def on_share(update: Update, context: BotContext, cb: Callback) -> None:
     await answer(update)
     if campaign is not None:
         await send_share(update, context, campaign)
+
+
+async def on_share_from_list(update: Update, context: BotContext, cb: Callback) -> None:
+    """Picked from /share's list: the share message takes the list's place (a photo cannot
+    be edited into a text message, so the list goes once the photo is there)."""
+    await on_share(update, context, cb)
+    if context.svc.campaign(cb.args[0]) is not None:
+        await delete_incoming(update, context)
 
 
 async def source_command(
@@ -86,4 +107,4 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("share", share_command, filters=private))
     register_commands(app, {"source": source_command})
-    return {"share": on_share}
+    return {"share": on_share, "shl": on_share_from_list}

@@ -19,6 +19,7 @@ from bot.telegram.handlers.base import CallbackRoute, answer, send, show, transl
 from bot.telegram.handlers.groups import group_translator
 from bot.telegram.handlers.reading import campaign_list_view, current_campaign
 from bot.telegram.views import signatories as views
+from bot.telegram.views.campaign import Opens
 from bot.telegram.views.common import View
 
 
@@ -42,7 +43,8 @@ async def signatories_command(update: Update, context: BotContext) -> None:
     campaign = svc.campaign(context.args[0].lower()) if context.args else None
     campaign = campaign or await current_campaign(update, context)
     if campaign is None:
-        await send(update, context, await campaign_list_view(update, context))
+        opens = Opens.SIGNATORIES
+        await send(update, context, await campaign_list_view(update, context, opens=opens))
         return
     await send(update, context, await list_view(update, context, campaign))
 

@@ -210,11 +210,14 @@ async def _flow_message(
     update: Update, context: BotContext, before: Draft, draft: Draft, view: View
 ) -> None:
     """Shows `view` in the flow message when it is still the newest thing in the chat (only
-    messages of the flow, all deleted, came after it); otherwise, or when it cannot be
-    edited, as a new message that becomes the flow message."""
+    messages of the flow, all deleted, came after it, as far as the bot has seen:
+    bot.telegram.newest); otherwise, or when it cannot be edited, as a new message that
+    becomes the flow message."""
     message = update.effective_message
     assert message is not None
-    newest = message.message_id - 1 in (before.message_id, before.last_update)
+    newest = context.runtime.newest.is_newest(
+        message.chat_id, message.message_id, (before.message_id, before.last_update)
+    )
     shown = await edit(update, context, draft.message_id if newest else None, view)
     await shown_in(context.svc, draft, shown)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from telegram import InlineKeyboardButton
 
 from bot.domain import goals
@@ -68,6 +70,7 @@ def card(t: Translator, campaign: Campaign, progress: Progress) -> View:
             ],
             [*_who_signed(t, campaign), button("🌐 " + t._("Language"), "lang")],
         ),
+        harmless=True,
     )
 
 
@@ -131,16 +134,31 @@ def campaign_line(t: Translator, campaign: Campaign, count: int) -> str:
     return f"• <b>{esc(text.title)}</b> — {esc(signed.format(count=t.number(count)))}"
 
 
+class Opens(Enum):
+    """What a campaign picked from the list opens: the callback action and the arguments
+    after the slug (the command that showed the list is what the person asked for)."""
+
+    CARD = ("card",)
+    ADDRESSEES = ("addr", 1)
+    SIGNATORIES = ("who", 0)
+    SHARE = ("shl",)  # the share message, in place of the list
+
+
 def campaign_list(
-    t: Translator, campaigns: list[Campaign], counts: dict[str, int], heading: str | None = None
+    t: Translator,
+    campaigns: list[Campaign],
+    counts: dict[str, int],
+    heading: str | None = None,
+    opens: Opens = Opens.CARD,
 ) -> View:
     lines = [esc(heading or t._("Choose a campaign:")), ""]
     rows = []
+    action, *after = opens.value
     for campaign in campaigns:
         text, _ = campaign.text_for(t.language)
         lines.append(campaign_line(t, campaign, counts[campaign.slug]))
-        rows.append([button(shorten(text.title, 60), "card", campaign.slug)])
-    return View("\n".join(lines), keyboard(*rows))
+        rows.append([button(shorten(text.title, 60), str(action), campaign.slug, *after)])
+    return View("\n".join(lines), keyboard(*rows), harmless=True)
 
 
 def progress_view(t: Translator, campaign: Campaign, progress: Progress, signed: bool) -> View:

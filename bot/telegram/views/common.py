@@ -67,10 +67,14 @@ def command_lines(t: Translator, commands: Iterable[tuple[str, str]]) -> list[st
 
 @dataclass
 class View:
-    """A message to show: HTML text and an optional inline keyboard."""
+    """A message to show: HTML text and an optional inline keyboard.
+
+    `harmless`: a second copy of it harms nobody (a card, a campaign list), so it is sent
+    again when the first may not have arrived (bot.telegram.client.may_send_again)."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
+    harmless: bool = False
 
 
 def figure(t: Translator, value: Shown) -> str:

@@ -88,6 +88,9 @@ class FakeTelegram(UpdateQueue):
         self._next_update_id = 1
         self._next_file = 1
         self._next_query = 1
+        # Telegram numbers the messages of private chats and basic groups per account, so
+        # the ids one chat sees interleave with every other chat's: never consecutive.
+        self._next_message_id = 1
 
     # -- public helpers ------------------------------------------------------------------
     def request(self) -> FakeRequest:
@@ -251,9 +254,15 @@ class FakeTelegram(UpdateQueue):
         fields: dict[str, Any],
         extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Store a new message (user's or bot's) with the chat's next id; returns it."""
+        """Store a new message (user's or bot's) with the next id; returns it."""
         with self.lock:
-            mid = chat.new_message_id()
+            if chat.own_numbering:
+                mid = chat.next_id
+                chat.next_id += 1
+            else:
+                mid = self._next_message_id
+                self._next_message_id += 1
+            chat.last_id = mid
             msg = {
                 "message_id": mid,
                 "from": sender,

@@ -146,7 +146,8 @@ class ChatState:
     username: str | None = None
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     extra: dict[int, dict[str, Any]] = field(default_factory=dict)
-    next_id: int = 1
+    next_id: int = 1  # the next message id, where the chat numbers its own (own_numbering)
+    last_id: int = 0  # the newest message id used in this chat
     bot_member: bool = False
     started: bool = False
     blocked: bool = False
@@ -170,8 +171,8 @@ class ChatState:
             d["username"] = self.username
         return d
 
-    def new_message_id(self) -> int:
-        """User and bot messages share one increasing sequence per chat."""
-        mid = self.next_id
-        self.next_id += 1
-        return mid
+    @property
+    def own_numbering(self) -> bool:
+        """Supergroups and channels number their messages themselves; private chats and basic
+        groups take the bot account's numbers, shared by all of them (FakeTelegram)."""
+        return self.type in ("supergroup", "channel")

@@ -158,9 +158,9 @@ class ChatReader:
         return msgs[-1]
 
     def mark(self) -> int:
-        """A position for new_messages_since (the last used message id)."""
+        """A position for new_messages_since (the newest message id of this chat)."""
         with self.fake.lock:
-            return self.chat.next_id - 1
+            return self.chat.last_id
 
     def new_messages_since(self, mark: int) -> list[MessageView]:
         """Bot messages sent after `mark` (still present)."""

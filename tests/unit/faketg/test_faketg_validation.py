@@ -193,13 +193,20 @@ def test_empty_text_after_parsing_rejected(fake: FakeTelegram) -> None:
 # -- state and Telegram behaviours -------------------------------------------------------------
 
 
-def test_message_ids_increase_per_chat(fake: FakeTelegram) -> None:
+def test_message_ids_are_numbered_per_bot_account_except_in_supergroups(
+    fake: FakeTelegram,
+) -> None:
+    """As Telegram does: private chats (and basic groups) share the account's sequence, so
+    one chat's ids interleave with the others'; a supergroup numbers its own."""
     a, b = started_user(fake), started_user(fake)
-    ids_a = [
-        call(fake, "sendMessage", chat_id=a, text="x")[1]["result"]["message_id"] for _ in range(3)
-    ]
-    id_b = call(fake, "sendMessage", chat_id=b, text="x")[1]["result"]["message_id"]
-    assert ids_a == [1, 2, 3] and id_b == 1
+
+    def sent(chat: int) -> int:
+        return int(call(fake, "sendMessage", chat_id=chat, text="x")[1]["result"]["message_id"])
+
+    assert [sent(a), sent(b), sent(a), sent(b)] == [1, 2, 3, 4]
+    group = fake.group("Super")
+    group.chat.bot_member = True
+    assert [sent(group.chat.id), sent(a), sent(group.chat.id)] == [1, 5, 2]
 
 
 def test_edit_not_modified_and_missing(fake: FakeTelegram) -> None:
