@@ -16,6 +16,7 @@ from bot.config import draft_lifetime
 from bot.core import people, trail
 from bot.core.services import Services
 from bot.domain.broadcasts import Recipient
+from bot.domain.lookalikes import public_skeleton
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft
 from bot.storage import broadcasts as broadcast_store
 from bot.storage import drafts as draft_store
@@ -102,6 +103,7 @@ async def sign_or_overwrite(
         now=svc.now(),
         stored=stored,
         list_consent=list_consent,
+        skeleton=public_skeleton(draft.name, bool(draft.public)),
     )
     if result.outcome is not Confirmed.UPDATED:
         return result, None

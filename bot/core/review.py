@@ -19,7 +19,7 @@ from bot.core.services import Services
 from bot.domain.budgets import Kind
 from bot.domain.campaigns import Campaign
 from bot.domain.review import batch_digest
-from bot.domain.signatories import Entry
+from bot.domain.signatories import Entry, Listing
 from bot.storage import signatories as store
 from bot.storage import signatures as signature_store
 
@@ -37,8 +37,9 @@ async def queue(
     svc: Services, campaign: Campaign, limit: int, fit: Callable[[list[Entry]], list[Entry]]
 ) -> Queue:
     """The oldest waiting names, at most `limit`, cut by `fit` to what one screen shows."""
-    entries = fit(await store.waiting(svc.db, campaign.slug, limit))
-    total = await store.waiting_count(svc.db, campaign.slug)
+    listing = Listing.of(campaign)
+    entries = fit(await store.waiting(svc.db, campaign.slug, listing, limit))
+    total = await store.waiting_count(svc.db, campaign.slug, listing)
     return Queue(entries, total, batch_digest(campaign.slug, entries))
 
 
@@ -64,7 +65,8 @@ async def approve(
     campaign = await _campaign_of(svc, first, last)
     if campaign is None:
         return None
-    count = await store.approve_batch(svc.db, campaign.slug, first, last, digest)
+    listing = Listing.of(campaign)
+    count = await store.approve_batch(svc.db, campaign.slug, listing, first, last, digest)
     svc.forget_recent()
     if count > 0:
         detail = f"campaign={campaign.slug} numbers={first}-{last} approved={count}"

@@ -1,11 +1,13 @@
-"""Public names are reviewed by default (migrations/0012): what the upgrade keeps listed, and
-the warning for a campaign that keeps listing without review."""
+"""Public names are reviewed by default (migrations/0012): what the upgrade keeps listed, the
+warning for a campaign that keeps listing without review, and the skeletons of names signed
+before the look-alike check (migrations/0014)."""
 
 from __future__ import annotations
 
 import logging
 
 from bot.core.services import Services
+from bot.domain.lookalikes import unicode_tables
 from bot.storage import signatories as store
 
 log = logging.getLogger(__name__)
@@ -42,3 +44,22 @@ def warnings(svc: Services) -> list[str]:
         for c in svc.campaigns.all()
         if not c.review_public_names
     ]
+
+
+async def fill_skeletons(svc: Services, batch: int = 2000) -> int:
+    """The look-alike check compares new public names with the skeletons of listed ones
+    (migrations/0014): names signed before it get theirs at the first start, before the bot
+    serves; how many."""
+    if not await store.skeletons_pending(svc.db):
+        return 0
+    filled, after = 0, 0
+    while True:
+        rows = await store.without_skeleton(svc.db, after, batch)
+        shapes = [(number, name, unicode_tables().skeleton(name)) for number, name in rows]
+        await store.set_skeletons(svc.db, shapes, done=len(rows) < batch)
+        filled += len(rows)
+        if len(rows) < batch:
+            break
+        after = rows[-1][0]
+    log.info("look-alike check: skeletons of %d public names signed before", filled)
+    return filled

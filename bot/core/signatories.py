@@ -31,11 +31,8 @@ async def page_of(
     async def waiting_now() -> int:
         return await store.waiting_in_list(svc.db, campaign.slug, listing)
 
-    waiting = (
-        await svc.recent(("waiting", campaign.slug, listing), waiting_now)
-        if listing.reviewed
-        else 0
-    )
+    # With review, every name not yet approved; without, the look-alikes held for a check.
+    waiting = await svc.recent(("waiting", campaign.slug, listing), waiting_now)
     found, listed, total = await svc.pages.read(svc.db, campaign.slug, listing, window)
     if window.clamped(listed)[2]:  # filled from its end: keep the names nearest to it
         nearest_first = found[::-1]

@@ -56,6 +56,13 @@ class Recorded:
     auto_clean: bool  # the person chose a chat that keeps no trace
     milestone: Milestone | None
 
+    @property
+    def held(self) -> bool:
+        """The public name looks like one already listed, so it waits for an organiser,
+        whatever the preview said about the list: the thanks must say so."""
+        sig = self.signature
+        return sig.lookalike and Listing.of(self.campaign).queued(sig.review, sig.lookalike)
+
 
 def _signing(draft: Draft | None, slug: str) -> Draft | None:
     """The draft if it is a signing flow of campaign `slug`."""

@@ -4,6 +4,8 @@ A name is public only when its signer chose so. On top of that choice:
 - signatures made before the bot had its own list agreed to the documents only, so the bot
   lists them only once the organisers set `list_earlier_signatures`;
 - with `review_public_names`, a name appears anywhere only after an organiser approved it;
+- a name that looked like another public name when it was signed (bot.domain.lookalikes)
+  appears only once approved, with review on or off;
 - an organiser can hide a name from both without removing the signature (it still counts).
 The storage layer turns a `Listing` into its WHERE clause; nothing else decides this.
 """
@@ -62,13 +64,22 @@ class Listing:
         """Whether only signatures that agreed to the bot's list may appear at `place`."""
         return place is Place.BOT and not self.earlier
 
-    def shows(self, place: Place, public: bool, review: Review, consent: bool) -> bool:
+    def shows(
+        self, place: Place, public: bool, review: Review, consent: bool, lookalike: bool = False
+    ) -> bool:
         """The rule for one signature; the SQL in bot.storage.signatories says the same."""
         if place is Place.BOT and not self.in_bot:
             return False
         if not public or review not in self.reviews_shown():
             return False
+        if lookalike and review is not Review.APPROVED:
+            return False
         return consent or not self.needs_consent(place)
+
+    def queued(self, review: Review, lookalike: bool) -> bool:
+        """Whether a public name waits in /review: every new one with review, only a
+        look-alike without it."""
+        return review is Review.WAITING and (self.reviewed or lookalike)
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,7 @@ class Signature:
     updated_at: int | None = None
     review: Review = Review.WAITING  # the organisers' review of a public name
     list_consent: bool = False  # made when the bot had its own list (bot.domain.signatories)
+    lookalike: bool = False  # looked like another public name: listed only once approved
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """Cleaning and validating what signers type, and the group titles Telegram sends.
 
 Names end up in exports handed to governments and in public signatory lists, so they are
-normalised (NFKC), stripped of invisible and direction-changing characters, and checked.
+stored as typed, in canonical composition (NFC: "№", "ﬁ" and "²" stay what people wrote;
+only full-width Latin letters and digits become ordinary ones), stripped of invisible and
+direction-changing characters, and checked; links and mentions are looked for in the
+compatibility form (NFKC) too, so "ｔ.ｍｅ/…" or "𝐭.me/…" do not slip through. Names are also
+refused for stacked combining marks and words that mix scripts (bot.domain.lookalikes).
 Source labels (a group's title, a named link's name) reach the same exports and get the
 same cleaning.
 """
@@ -12,6 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+
+from bot.domain.lookalikes import mixed_script_word, stacked_marks, unicode_tables
 
 NAME_MIN, NAME_MAX = 2, 80
 FIELD_MAX = 120
@@ -29,6 +35,9 @@ _SPACES = re.compile(r"\s+")
 # Letters and symbols that render as nothing: Hangul fillers, the Braille blank, Khmer
 # inherent vowels. Unicode calls most of them letters, so a name of them would pass.
 _BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e\u2062\u2063\u2064")
+# Full-width ASCII (U+FF01-FF5E) is the one compatibility folding kept: it is the same
+# letter at another width, and the look-alike and link checks need it.
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 
 
 class Problem(Enum):
@@ -38,6 +47,8 @@ class Problem(Enum):
     NO_LETTER = "no_letter"
     LINK = "link"
     MENTION = "mention"
+    STACKED_MARKS = "stacked_marks"  # a letter under a pile of combining marks
+    MIXED_SCRIPTS = "mixed_scripts"  # a word mixing alphabets, such as a Cyrillic "а" in Latin
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,9 @@ class Checked:
 
 
 def clean(raw: str) -> str:
-    """NFKC, drop control/format characters (bidi overrides, zero-width), collapse spaces."""
-    text = unicodedata.normalize("NFKC", raw[:_HARD_CAP])
+    """NFC, full-width ASCII made ordinary, control and format characters (bidi overrides,
+    zero-width) dropped, spaces collapsed: what the person typed, minus what cannot be seen."""
+    text = unicodedata.normalize("NFC", raw[:_HARD_CAP].translate(_FULL_WIDTH))
     kept = []
     for ch in text:
         category = unicodedata.category(ch)
@@ -73,10 +85,13 @@ def clean_label(raw: str) -> str:
 def _common(value: str, max_len: int) -> Problem | None:
     if len(value) > max_len:
         return Problem.TOO_LONG
-    if _LINK.search(value):
+    folded = unicodedata.normalize("NFKC", value)
+    if _LINK.search(value) or _LINK.search(folded):
         return Problem.LINK
-    if _MENTION.search(value):
+    if _MENTION.search(value) or _MENTION.search(folded):
         return Problem.MENTION
+    if stacked_marks(value):
+        return Problem.STACKED_MARKS
     return None
 
 
@@ -91,6 +106,8 @@ def check_name(raw: str) -> Checked:
         return Checked(value, problem)
     if not any(unicodedata.category(ch).startswith("L") for ch in value):
         return Checked(value, Problem.NO_LETTER)
+    if mixed_script_word(value, unicode_tables()):
+        return Checked(value, Problem.MIXED_SCRIPTS)
     return Checked(value)
 
 

@@ -27,6 +27,9 @@ def shown_condition(listing: Listing, place: Place) -> tuple[str, list[Any]]:
         return "0", []
     reviews = [r.value for r in listing.reviews_shown()]
     sql = f"{_PUBLIC_NAME} AND review IN ({','.join('?' for _ in reviews)})"
+    if not listing.reviewed:  # a look-alike waits for an organiser all the same
+        sql += " AND (lookalike = 0 OR review = ?)"
+        reviews.append(Review.APPROVED.value)
     if listing.needs_consent(place):
         sql += " AND list_consent = 1"
     return sql, reviews
@@ -144,9 +147,10 @@ def _recount(
 
 
 async def waiting_in_list(db: Database, campaign: str, listing: Listing) -> int:
-    """`waiting_count` for the bot's list, on the read connection."""
+    """Names in the review queue (`_queue`) that the bot would list once approved, on the
+    read connection."""
     consent = " AND list_consent = 1" if listing.needs_consent(Place.BOT) else ""
-    sql = f"SELECT COUNT(*) FROM signatures WHERE {_WAITING}{consent}"
+    sql = f"SELECT COUNT(*) FROM signatures WHERE {_queue(listing)}{consent}"
     args = (campaign, Review.WAITING.value)
     return int(await db.read(lambda conn: conn.execute(sql, args).fetchone()[0]))
 
@@ -166,39 +170,46 @@ async def documents(db: Database, campaign: str, listing: Listing) -> AsyncItera
 _WAITING = f"campaign = ? AND {_PUBLIC_NAME} AND review = ?"
 
 
+def _queue(listing: Listing) -> str:
+    """The review queue (`Listing.queued`): every waiting name with review, only the
+    look-alikes without it (the others are listed already)."""
+    return _WAITING if listing.reviewed else f"{_WAITING} AND lookalike = 1"
+
+
 def _in(states: tuple[Review, ...]) -> str:
     return f"review IN ({','.join('?' for _ in states)})"
 
 
-async def waiting_count(db: Database, campaign: str, listing: Listing | None = None) -> int:
-    """Names in the review queue; with `listing`, only those the bot would list once approved."""
-    consent = " AND list_consent = 1" if listing and listing.needs_consent(Place.BOT) else ""
+async def waiting_count(db: Database, campaign: str, listing: Listing) -> int:
+    """Names in the review queue."""
     return int(
         await db.scalar(
-            f"SELECT COUNT(*) FROM signatures WHERE {_WAITING}{consent}",
+            f"SELECT COUNT(*) FROM signatures WHERE {_queue(listing)}",
             (campaign, Review.WAITING.value),
             0,
         )
     )
 
 
-async def waiting(db: Database, campaign: str, limit: int) -> list[Entry]:
-    """The oldest public names not yet reviewed (position = place in the queue)."""
+async def waiting(db: Database, campaign: str, listing: Listing, limit: int) -> list[Entry]:
+    """The oldest public names in the review queue (position = place in the queue)."""
     rows = await db.fetchall(
-        f"SELECT {_FIELDS} FROM signatures WHERE {_WAITING} ORDER BY number LIMIT ?",
+        f"SELECT {_FIELDS} FROM signatures WHERE {_queue(listing)} ORDER BY number LIMIT ?",
         (campaign, Review.WAITING.value, limit),
     )
     return [_entry(row, i) for i, row in enumerate(rows, 1)]
 
 
-async def approve_batch(db: Database, campaign: str, first: int, last: int, digest: str) -> int:
-    """Approves the waiting names numbered `first`..`last` if they are exactly what was seen
+async def approve_batch(
+    db: Database, campaign: str, listing: Listing, first: int, last: int, digest: str
+) -> int:
+    """Approves the queued names numbered `first`..`last` if they are exactly what was seen
     (`batch_digest`); returns how many, or -1 when the batch changed (nothing approved)."""
     move = REVIEW_MOVES[Decision.APPROVE]
     async with db.transaction() as conn:
         cur = await conn.execute(
-            f"SELECT {_FIELDS} FROM signatures WHERE {_WAITING} AND number BETWEEN ? AND ?"
-            " ORDER BY number",
+            f"SELECT {_FIELDS} FROM signatures WHERE {_queue(listing)}"
+            " AND number BETWEEN ? AND ? ORDER BY number",
             (campaign, Review.WAITING.value, first, last),
         )
         entries = [_entry(tuple(row), i) for i, row in enumerate(await cur.fetchall(), 1)]
@@ -265,3 +276,34 @@ async def settle_listed_without_review(db: Database, campaign: str, approve: boo
             "DELETE FROM bot_state WHERE key = ?", (_LISTED_WITHOUT_REVIEW + campaign,)
         )
         return approved
+
+
+# -- skeletons of public names signed before migrations/0014 --------------------------------
+
+_SKELETONS_PENDING = "skeletons_pending"
+
+
+async def skeletons_pending(db: Database) -> bool:
+    return bool(await db.scalar("SELECT 1 FROM bot_state WHERE key = ?", (_SKELETONS_PENDING,)))
+
+
+async def without_skeleton(db: Database, after: int, limit: int) -> list[tuple[int, str]]:
+    """(number, name) of public names with no skeleton yet, in number order after `after`."""
+    rows = await db.fetchall(
+        f"SELECT number, name FROM signatures WHERE {_PUBLIC_NAME} AND skeleton IS NULL"
+        " AND number > ? ORDER BY number LIMIT ?",
+        (after, limit),
+    )
+    return [(int(row[0]), str(row[1])) for row in rows]
+
+
+async def set_skeletons(db: Database, skeletons: list[tuple[int, str, str]], done: bool) -> None:
+    """Stores (number, name, skeleton) where the name is still that one; `done` drops the
+    mark in the same transaction."""
+    async with db.transaction() as conn:
+        await conn.executemany(
+            f"UPDATE signatures SET skeleton = ? WHERE number = ? AND name = ? AND {_PUBLIC_NAME}",
+            [(shape, number, name) for number, name, shape in skeletons],
+        )
+        if done:
+            await conn.execute("DELETE FROM bot_state WHERE key = ?", (_SKELETONS_PENDING,))

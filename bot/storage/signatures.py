@@ -18,7 +18,12 @@ _EDIT_FROM = ", ".join("?" for _ in _EDIT.ordered_sources)
 ANONYMISED = "anonymised:"  # bot_state key prefix: how many rows anonymisation deleted
 _SIG_COLUMNS = (
     "number, campaign, name, role, organisation, public, language, signed_at, updated_at,"
-    " review, list_consent"
+    " review, list_consent, lookalike"
+)
+# Whether another public name of the campaign has this skeleton (parameters: campaign,
+# skeleton, signer); a NULL skeleton (a name not public) matches nothing.
+_LOOKS_LIKE = (
+    "EXISTS (SELECT 1 FROM signatures o WHERE o.campaign = ? AND o.skeleton = ? AND o.signer != ?)"
 )
 
 
@@ -35,6 +40,7 @@ def _signature(row: tuple[Any, ...]) -> Signature:
         updated_at=row[8],
         review=Review(row[9]),
         list_consent=bool(row[10]),
+        lookalike=bool(row[11]),
     )
 
 
@@ -75,7 +81,7 @@ async def by_number(db: Database, number: int) -> tuple[Signature, str, str | No
     row = await db.fetchone(
         f"SELECT {_SIG_COLUMNS}, signer, seal FROM signatures WHERE number = ?", (number,)
     )
-    return (_signature(row), row[11], row[12]) if row else None
+    return (_signature(row), row[12], row[13]) if row else None
 
 
 async def campaigns_with_signatures(db: Database) -> list[str]:
@@ -107,6 +113,7 @@ async def confirm(
     now: int,
     stored: Draft | None = None,
     list_consent: bool = False,
+    skeleton: str | None = None,
 ) -> ConfirmResult:
     """Records `draft` as a signature, idempotently, if the person's stored draft is still
     exactly `stored` (by default `draft` itself).
@@ -116,6 +123,8 @@ async def confirm(
     (campaign, signer) constraint is the last line of defence. The whole transaction is one
     round trip to the database thread (`Database.atomic`): it is the hottest write of the bot.
     An update overwrites the old name, role and organisation: only core/erasure calls this.
+    `skeleton` is the public name's (bot.domain.lookalikes), None for a name not public; a
+    new or changed name that looks like another public name is marked `lookalike`.
     """
 
     def work(conn: sqlite3.Connection) -> ConfirmResult:
@@ -131,6 +140,8 @@ async def confirm(
             return ConfirmResult(Confirmed.BLOCKED, total())
         public = int(bool(draft.public))
         consent = int(list_consent and public)
+        shape = skeleton if public else None
+        looks_like = (draft.campaign, shape, signer)
         # An edit records what its preview said (`list_consent`); an edit that changes the
         # name (or makes it public) moves its review as REVIEW_MOVES[EDIT] says (a hidden name
         # stays hidden whatever its signer edits). SET reads the old row.
@@ -138,6 +149,8 @@ async def confirm(
             "UPDATE signatures SET review = CASE"
             " WHEN name IS ? AND role IS ? AND organisation IS ? AND public >= ? THEN review"
             f" WHEN review IN ({_EDIT_FROM}) THEN ? ELSE review END,"
+            " lookalike = CASE WHEN name IS ? AND public >= ? THEN lookalike"
+            f" ELSE {_LOOKS_LIKE} END, skeleton = ?,"
             " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
             " updated_at = ? WHERE campaign = ? AND signer = ?",
             (
@@ -147,6 +160,10 @@ async def confirm(
                 public,
                 *_EDIT.ordered_sources,
                 _EDIT.target.value,
+                draft.name,
+                public,
+                *looks_like,
+                shape,
                 draft.name,
                 draft.role,
                 draft.organisation,
@@ -161,8 +178,8 @@ async def confirm(
         if cur.rowcount == 0:
             conn.execute(
                 "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
-                " public, list_consent, language, signed_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " public, list_consent, language, signed_at, skeleton, lookalike)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_LOOKS_LIKE})",
                 (
                     draft.campaign,
                     signer,
@@ -174,6 +191,8 @@ async def confirm(
                     consent,
                     language,
                     now,
+                    shape,
+                    *looks_like,
                 ),
             )
             conn.execute(

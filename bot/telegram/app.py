@@ -57,6 +57,7 @@ async def _post_init(app: BotApp) -> None:
     if await upgrade.needed(services):  # rows made before this version move in the background
         runtime.upgrade = asyncio.create_task(upgrade.run(services))
     await review_default.settle(services)
+    await review_default.fill_skeletons(services)
     for warning in [*services.settings.warnings, *review_default.warnings(services)]:
         log.warning("%s", warning)
     await menus.publish(app.bot, services)

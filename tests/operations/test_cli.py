@@ -251,11 +251,14 @@ def test_the_wheel_carries_the_licence_texts(wheel: Path) -> None:
         [licences] = {n.rsplit("/licenses/", 1)[0] for n in names if "/licenses/" in n}
         mit = archive.read(f"{licences}/licenses/LICENSE").decode()
         font = archive.read(f"{licences}/licenses/bot/fonts/LICENSE-DejaVu.txt").decode()
+        unicode = archive.read(f"{licences}/licenses/bot/unicode_data/LICENSE").decode()
         metadata = archive.read(f"{licences}/METADATA").decode()
     assert mit == (ROOT / "LICENSE").read_text() and "MIT License" in mit
     assert "Bitstream Vera" in font
     assert "bot/fonts/LICENSE-DejaVu.txt" in names  # beside the font it covers, too
-    assert "License-Expression: MIT AND Bitstream-Vera" in metadata
+    assert "UNICODE LICENSE V3" in unicode
+    assert {"bot/unicode_data/confusables.txt", "bot/unicode_data/LICENSE"} <= set(names)
+    assert "License-Expression: MIT AND Bitstream-Vera AND Unicode-3.0" in metadata
 
 
 @pytest.fixture

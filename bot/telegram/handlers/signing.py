@@ -151,11 +151,15 @@ async def _recorded(update: Update, context: BotContext, done: Tap | Recorded) -
     t = await translator(update, context)
     if done.auto_clean:
         # The person chose a chat that keeps no trace: a passing notice, then the clean-up.
-        await answer(update, "✅ " + t._("Thank you! Your signature is recorded."), alert=True)
+        recorded = "✅ " + t._("Thank you! Your signature is recorded.")
+        held = "\n\n" + views.held_line(t) if done.held else ""
+        await answer(update, recorded + held, alert=True)
         await cleanup.leave_no_trace(update, context)
     else:
         await answer(update)
-        thanks = views.thanks(t, done.campaign, done.progress, done.updated, done.subscribed)
+        thanks = views.thanks(
+            t, done.campaign, done.progress, done.updated, done.subscribed, done.held
+        )
         await show(update, context, thanks)
     if done.milestone is not None:
         await send_milestone_notices(context, done.milestone)

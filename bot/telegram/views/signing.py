@@ -292,14 +292,29 @@ def privacy_full(
     return cleanup_views.privacy_view(t, notice, auto, subscribed, back=slug)
 
 
+def held_line(t: Translator) -> str:
+    """Said when a public name is held as a look-alike: the preview promised the list."""
+    return t._(
+        "Your name looks like one already on the list of signatories, so it will appear "
+        "there once an organiser has checked it. Your signature counts already."
+    )
+
+
 def thanks(
-    t: Translator, campaign: Campaign, progress: Progress, updated: bool, subscribed: bool
+    t: Translator,
+    campaign: Campaign,
+    progress: Progress,
+    updated: bool,
+    subscribed: bool,
+    held: bool = False,
 ) -> View:
     head = (
         t._("Your signature has been updated.")
         if updated
         else t._("Thank you! Your signature is recorded.")
     )
+    if held:
+        head += "\n\n" + held_line(t)
     body = "✅ <b>{}</b>\n\n{}\n\n{}".format(
         esc(head),
         progress_lines(t, progress, campaign.is_open),
@@ -332,9 +347,14 @@ def shown_where(t: Translator, campaign: Campaign | None, signature: Signature) 
     if signature.review is Review.HIDDEN:
         return t._("no: the organisers took your name out of the public list; it still counts")
     listing = Listing.of(campaign)
+    if signature.lookalike and listing.queued(signature.review, signature.lookalike):
+        return t._(
+            "yes, once an organiser has checked it: it looks like a name already on the list"
+        )
     if signature.review not in listing.reviews_shown():
         return t._("yes, once an organiser has checked it")
-    if listing.shows(Place.BOT, True, signature.review, signature.list_consent):
+    shown = (Place.BOT, True, signature.review, signature.list_consent, signature.lookalike)
+    if listing.shows(*shown):
         return t._("yes: in this bot's list of signatories and the documents for the addressees")
     return t._("yes: in the documents for the addressees")
 
@@ -394,5 +414,13 @@ def problem_text(t: Translator, problem: Problem, field: str, length: int) -> st
         Problem.NO_LETTER: t._("A name must contain at least one letter."),
         Problem.LINK: t._("Links are not allowed here."),
         Problem.MENTION: t._("@mentions are not allowed here."),
+        Problem.STACKED_MARKS: t._(
+            "A letter carries too many accents or marks on top of each other; "
+            "type each letter with the marks it really has."
+        ),
+        Problem.MIXED_SCRIPTS: t._(
+            "A word mixes letters of different alphabets (for example a Cyrillic letter "
+            "in a Latin name); type each word in one alphabet."
+        ),
     }
     return "⚠️ " + esc(messages[problem]) + " " + esc(t._("Please try again."))

@@ -40,7 +40,10 @@ def test_progress_bar() -> None:
         ("  Alice   Smith ", "Alice Smith"),
         ("Ali\u202ece", "Alice"),  # bidi override removed
         ("Al\u200bice", "Alice"),  # zero-width space removed
-        ("Ａｌｉｃｅ", "Alice"),  # NFKC folds full-width letters
+        ("Ａｌｉｃｅ", "Alice"),  # full-width letters are the one compatibility folding
+        ("Школа №1, Мінск", "Школа №1, Мінск"),  # what people wrote: not "No1"
+        ("ﬁrst 2² ½", "ﬁrst 2² ½"),  # ligatures, superscripts and fractions stay
+        ("Zoe\u0308", "Zo\u00eb"),  # canonical composition (NFC)
         ("Alice\nSmith\t", "Alice Smith"),
     ],
 )
@@ -61,6 +64,12 @@ def test_clean(raw: str, value: str) -> None:
         ("visit t.me/spam", Problem.LINK),
         ("cheap.com deals", Problem.LINK),
         ("ping @someone", Problem.MENTION),
+        ("visit ｔ.ｍｅ/spam", Problem.LINK),  # full-width
+        ("visit \U0001d42d.me/spam", Problem.LINK),  # mathematical bold t: NFKC finds it
+        ("Z\u0336\u0322\u031ba\u0335lgo Text", Problem.STACKED_MARKS),
+        ("An\u0337\u0337na", Problem.STACKED_MARKS),  # one mark twice
+        ("Olg\u0430 Sokolova", Problem.MIXED_SCRIPTS),  # a Cyrillic "а" in a Latin word
+        ("\u0406van Petrov", Problem.MIXED_SCRIPTS),  # a Cyrillic "І"
     ],
 )
 def test_name_rejections(raw: str, problem: Problem) -> None:
@@ -68,7 +77,17 @@ def test_name_rejections(raw: str, problem: Problem) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Алесь Бяляцкі", "J. R. R. Tolkien", "محمد", "Zoë O'Brien-Łukasz 🙂", "<b>Bob</b>"]
+    "name",
+    [
+        "Алесь Бяляцкі",
+        "J. R. R. Tolkien",
+        "محمد",
+        "Zoë O'Brien-Łukasz 🙂",
+        "<b>Bob</b>",
+        "Nguyễn Thị Bích",  # Vietnamese: two marks on one letter
+        "Иванов-Smith",  # two scripts, each word in one
+        "山田 はなこ",  # Han and Hiragana share Japanese words
+    ],
 )
 def test_names_accepted(name: str) -> None:
     assert check_name(name).ok
