@@ -89,9 +89,9 @@ async def _attacker(user: LeanUser, interval: float, stop: asyncio.Event) -> int
     return presses
 
 
-def p99(values: list[float]) -> float:
+def pct(values: list[float], q: float = 0.99) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def _page_ms(app: BotApp, reads: int = 100) -> tuple[float, float]:
@@ -128,9 +128,10 @@ async def bench(names: int, journeys: int = 100) -> dict[str, float]:
         print(f"   forged far page read    {far_ms:10.2f} ms   target <= the first page")
         await _journeys(fake, driver, 8, 0)  # warm-up
         alone = await _journeys(fake, driver, journeys, 100)
-        before = p99(alone)
+        before = pct(alone)
         print(
-            f"   journey p99, alone      {before * 1000:10.0f} ms   ({journeys} journeys, 4 at once)"
+            f"   journey p99, alone      {before * 1000:10.0f} ms   ({journeys} journeys, 4 at once;"
+            f" p50 {pct(alone, 0.5) * 1000:.0f} ms)"
         )
         stop = asyncio.Event()
         attackers = [LeanUser(fake, driver, first_name=f"A{i}") for i in range(ATTACKERS)]
@@ -141,10 +142,10 @@ async def bench(names: int, journeys: int = 100) -> dict[str, float]:
         stop.set()
         presses = sum(await asyncio.gather(*pressing))
         await stop_ours(app)
-    during = p99(attacked)
+    during = pct(attacked)
     print(
         f"   journey p99, attacked   {during * 1000:10.0f} ms   target <= 2x alone "
-        f"({during / before:.1f}x)"
+        f"({during / before:.1f}x; p50 {pct(attacked, 0.5) * 1000:.0f} ms)"
     )
     print(
         f"   page presses            {presses / seconds:10.1f} /s   ({ATTACKERS} accounts, "
