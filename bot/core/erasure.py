@@ -17,10 +17,12 @@ from bot.core import people, trail
 from bot.core.services import Services
 from bot.domain.broadcasts import Recipient
 from bot.domain.lookalikes import public_skeleton
+from bot.domain.reports import REPORT_DAYS
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft
 from bot.storage import broadcasts as broadcast_store
 from bot.storage import drafts as draft_store
 from bot.storage import groups as group_store
+from bot.storage import reports as report_store
 from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 from bot.storage import trail as trail_store
@@ -161,7 +163,7 @@ async def forget_trail(svc: Services, person: str) -> Erased:
 
 async def expire(svc: Services) -> Erased:
     """The periodic clean-up: drafts past their lifetime, conversations' trails once Telegram
-    no longer lets the bot delete them, and the journal purge that finishes any erasure that
+    no longer lets the bot delete them, readers' reports past REPORT_DAYS, and the journal purge that finishes any erasure that
     found a reader in the way."""
     now = svc.now()
     persons = await draft_store.expire(svc.db, now, draft_lifetime(svc.settings))
@@ -170,6 +172,7 @@ async def expire(svc: Services) -> Erased:
     rows = len(persons)
     rows += await trail_store.expire(svc.db, now, trail.keep(svc.settings))
     rows += await broadcast_store.cancel_forgotten(svc.db, now)  # an admin's raw id
+    rows += await report_store.expire(svc.db, now - REPORT_DAYS * 86400)  # readers' reports
     return await _finish(svc, rows)
 
 

@@ -20,8 +20,11 @@ from bot.domain.budgets import Kind
 from bot.domain.campaigns import Campaign
 from bot.domain.review import batch_digest
 from bot.domain.signatories import Entry, Listing
+from bot.storage import reports as report_store
 from bot.storage import signatories as store
 from bot.storage import signatures as signature_store
+
+REPORTED_SHOWN = 10  # reported names on one /review screen, oldest signature first
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Queue:
     entries: list[Entry]
     waiting: int
     digest: str
+    reported: list[tuple[Entry, int]]  # names readers reported as not signed by them
 
 
 async def queue(
@@ -40,7 +44,8 @@ async def queue(
     listing = Listing.of(campaign)
     entries = fit(await store.waiting(svc.db, campaign.slug, listing, limit))
     total = await store.waiting_count(svc.db, campaign.slug, listing)
-    return Queue(entries, total, batch_digest(campaign.slug, entries))
+    reported = await report_store.reported(svc.db, campaign.slug, REPORTED_SHOWN)
+    return Queue(entries, total, batch_digest(campaign.slug, entries), reported)
 
 
 async def _campaign_of(svc: Services, *numbers: int) -> Campaign | None:

@@ -93,6 +93,11 @@ class Services:
         Nothing finds a subscription by chat id (it is stored only sealed)."""
         return [(c, self.subscriber(user_id, c)) for c in await self.campaigns_held()]
 
+    def reporter(self, user_id: int) -> str:
+        """The pseudonym of a reader's reports of public names: shares nothing with the
+        signature's, and moderators never see it."""
+        return self.ids.derive("report", self.bases.of(user_id))
+
     def block(self, user_id: int) -> str:
         return self.ids.block_of(self.bases.of(user_id))
 

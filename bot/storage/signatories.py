@@ -236,8 +236,12 @@ async def _decide(db: Database, decision: Decision, number: int, where: str = ""
 
 
 async def hide(db: Database, number: int) -> bool:
-    """Takes one name out of the list and the documents; the signature and the count stay."""
-    return await _decide(db, Decision.HIDE, number, " AND name IS NOT NULL")
+    """Takes one name out of the list and the documents; the signature and the count stay,
+    and readers' reports of it (migrations/0015) have done their work."""
+    hidden = await _decide(db, Decision.HIDE, number, " AND name IS NOT NULL")
+    if hidden:
+        await db.execute("DELETE FROM name_reports WHERE number = ?", (number,))
+    return hidden
 
 
 async def unhide(db: Database, number: int) -> bool:

@@ -1,7 +1,8 @@
 """Announcements to every admin: one message to each admin's private chat with the bot.
 
 What is announced is an organiser's own conduct (a budget run out, a request awaiting a
-second admin), never a signer. An admin who never opened the bot (Telegram answers "bot can't
+second admin), or a reader's report of a public name by its signature number; never who
+reported it. An admin who never opened the bot (Telegram answers "bot can't
 initiate conversation" or "chat not found"), blocked it, or whose send failed is skipped, so
 the others are still told; the caller learns who was not reached. A failed send is not
 repeated: it may have arrived.
@@ -30,11 +31,15 @@ async def _translator(context: BotContext, admin_id: int) -> Translator:
     return svc.i18n.get(language)
 
 
-async def tell_admins(context: BotContext, text: Callable[[Translator], str]) -> tuple[int, ...]:
-    """Sends `text` (HTML, made in each admin's language) to every admin in ADMIN_IDS;
-    returns the admins it did not reach."""
+async def tell_admins(
+    context: BotContext, text: Callable[[Translator], str], *, moderators: bool = False
+) -> tuple[int, ...]:
+    """Sends `text` (HTML, made in each admin's language) to every admin in ADMIN_IDS, and
+    with `moderators` to every moderator too; returns the organisers it did not reach."""
     unreached = []
-    for admin_id in sorted(context.svc.settings.admin_ids):
+    settings = context.svc.settings
+    chosen = settings.admin_ids | (settings.moderator_ids if moderators else frozenset())
+    for admin_id in sorted(chosen):
         html = text(await _translator(context, admin_id))
         try:
             await context.bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)

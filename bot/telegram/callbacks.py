@@ -50,6 +50,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "cleanall": (),  # the same, and stop the updates of every campaign in one tap
     "cleannote": (),  # delete the clean-up's own note: the chat can end empty
     "auto": (r"[01]",),  # automatic clean-up after signing, on or off
+    # a reader reports the name at position N of the public list as theirs, not signed by
+    # them; the digest is what they confirmed (bot.domain.reports.entry_digest)
+    "nme": (_SLUG, _INT, r"[0-9a-f]{12}"),
     # admin actions: handlers check the presser is an admin, whatever the data says
     # remove (and block) signature number, confirmed; the signature's signed_at refuses a
     # stale button whose signature is gone

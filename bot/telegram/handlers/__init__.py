@@ -10,6 +10,7 @@ from bot.telegram.handlers import (
     groups,
     inline,
     reading,
+    reports,
     review,
     router,
     sharing,
@@ -22,7 +23,7 @@ from bot.telegram.handlers.base import CallbackRoute
 def register_all(app: BotApp) -> None:
     """Every handler, and the callback routes each feature returns, assembled per app."""
     routes: dict[str, CallbackRoute] = {}
-    for feature in (signatories, reading, signing, account, sharing, admin, review):
+    for feature in (signatories, reading, signing, account, sharing, admin, review, reports):
         routes.update(feature.register(app))
     routes.update(cleanup.routes())
     groups.register(app)

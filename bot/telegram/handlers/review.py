@@ -32,7 +32,9 @@ from bot.telegram.views.common import View, esc
 
 async def _queue(context: BotContext, t: Translator, campaign: Campaign, notice: str = "") -> View:
     shown = await review.queue(context.svc, campaign, views.BATCH, views.batch)
-    return views.queue(t, campaign, shown.entries, shown.waiting, shown.digest, notice)
+    return views.queue(
+        t, campaign, shown.entries, shown.waiting, shown.digest, notice, shown.reported
+    )
 
 
 async def review_command(

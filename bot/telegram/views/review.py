@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton
+
 from bot.domain.campaigns import Campaign
 from bot.domain.signatories import Entry
 from bot.i18n import Translator
@@ -25,11 +27,14 @@ def queue(
     waiting: int,
     digest: str,
     notice: str = "",
+    reported: list[tuple[Entry, int]] | None = None,
 ) -> View:
-    """The oldest waiting names with their signature numbers (as /remove and /hide take them)."""
+    """The oldest waiting names with their signature numbers (as /remove and /hide take them),
+    after the names readers reported as theirs, signed without them."""
     title = user_text(title_of(campaign, t))
     heading = t._("Public names waiting for review")
-    head = f"{notice}{bold(heading)}\n{title}\n"
+    head = f"{notice}{_reported(t, reported or [])}{bold(heading)}\n{title}\n"
+    report_rows = _hide_rows([e for e, _ in reported or []])
     if not entries:
         line = esc(t._("No names are waiting for review."))
         if not campaign.review_public_names:
@@ -39,7 +44,7 @@ def queue(
                     "(review_public_names is off); you can still hide a name with /hide."
                 )
             )
-        return View(f"{head}\n{line}")
+        return View(f"{head}\n{line}", keyboard(*report_rows) if report_rows else None)
     lines = [entry_line(e, f"#{e.number}") for e in entries]
     more = waiting - len(entries)
     tail = esc(
@@ -55,14 +60,34 @@ def queue(
     )
     body = f"{head}\n" + "\n".join(lines) + (f"\n\n{tail}" if more > 0 else "") + f"\n\n{how}"
     approve = t.ngettext("Approve {count} name", "Approve these {count} names", len(entries))
-    hide_buttons = [button(f"🙈 #{e.number}", "rvh", e.number) for e in entries]
-    rows = [hide_buttons[i : i + 5] for i in range(0, len(hide_buttons), 5)]
     first, last = entries[0].number, entries[-1].number
     markup = keyboard(
+        *report_rows,
         [button("✅ " + approve.format(count=t.number(len(entries))), "rva", first, last, digest)],
-        *rows,
+        *_hide_rows(entries),
     )
     return View(body, markup)
+
+
+def _hide_rows(entries: list[Entry]) -> list[list[InlineKeyboardButton]]:
+    """One "hide" button per name, five to a row."""
+    hide_buttons = [button(f"🙈 #{e.number}", "rvh", e.number) for e in entries]
+    return [hide_buttons[i : i + 5] for i in range(0, len(hide_buttons), 5)]
+
+
+def _reported(t: Translator, reported: list[tuple[Entry, int]]) -> str:
+    """Names readers reported as theirs, signed without them: first, with how many readers."""
+    if not reported:
+        return ""
+    heading = t._("Reported by readers as their name, signed without them")
+    lines = [
+        entry_line(entry, f"#{entry.number}")
+        + " — "
+        + esc(t.ngettext("{count} report", "{count} reports", count)).format(count=t.number(count))
+        for entry, count in reported
+    ]
+    how = t._("Hide a name you cannot vouch for; reports are forgotten after a week.")
+    return "🚩 {}\n{}\n{}\n\n".format(bold(heading), "\n".join(lines), esc(how))
 
 
 def changed(t: Translator) -> str:

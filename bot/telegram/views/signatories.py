@@ -81,6 +81,9 @@ def list_page(t: Translator, campaign: Campaign, page: Page) -> View:
                 )
             ).format(count=t.number(page.others))
         )
+    if page.entries:
+        mine = t._("Your name is here and you did not sign? Send /notme {slug} and its number.")
+        lines += ["", esc(mine).format(slug=slug)]
     nav = []
     if page.has_before:
         nav.append(button("‹", "whob", slug, page.entries[0].position))
