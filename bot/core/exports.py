@@ -67,10 +67,11 @@ async def write(
         if fmt in ("csv", "json"):
             shown = Listing.of(campaign) if public_names_only else None
             batches = admin_store.export_batches(db, campaign.slug, shown=shown)
+            reviewed = campaign.review_public_names
             if fmt == "csv":
-                rows = await tabular.write_csv(batches, out)
+                rows = await tabular.write_csv(batches, out, reviewed)
             else:
-                rows = await tabular.write_json(batches, out, campaign.slug, svc.now())
+                rows = await tabular.write_json(batches, out, campaign.slug, svc.now(), reviewed)
         else:
             listing = Listing.of(campaign)
             names = signatory_store.documents(db, campaign.slug, listing)

@@ -33,14 +33,14 @@ async def reached(
     svc: Services, campaign: Campaign, count: int, ladder: GoalLadder
 ) -> Milestone | None:
     """Called with the count a new signature produced; a Milestone only when it lands on a
-    goal step.
+    goal step or on an admin's /goal next.
 
     The counter moves by one per signature, so every step is landed on exactly once on the way
     up: the other signatures cost no database work here. The claim keeps a step that is
     reached again (after withdrawals) from being announced twice. `ladder` is the one in force
     (Progress.ladder), so the next goal named is the one the card shows.
     """
-    if ladder.reached(count) != count:
+    if count not in (ladder.reached(count), ladder.override):
         return None
     if not await signature_store.claim_milestone(svc.db, campaign.slug, count):
         return None

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from bot.domain.signatories import Review
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,6 +43,11 @@ def _yes_no(value: Any) -> str:
     return "yes" if value else "no"
 
 
+def _hidden_or_blank(value: Any) -> str:
+    """A campaign without review: only a name hidden with /hide is worth saying."""
+    return Review.HIDDEN.value if value == Review.HIDDEN.value else ""
+
+
 def _timestamp(value: Any) -> str:
     return iso_utc(int(value))
 
@@ -67,3 +74,9 @@ COLUMNS = (
     Column("signed_at", "s.signed_at", _timestamp, _timestamp),
 )
 HEADER = tuple(column.name for column in COLUMNS)
+# The same columns for a campaign whose names are not reviewed: its review column is blank but
+# for hidden names, rather than "waiting" on every row for a review nobody will make.
+UNREVIEWED_COLUMNS = tuple(
+    replace(c, csv=_hidden_or_blank, json=_hidden_or_blank) if c.name == "review" else c
+    for c in COLUMNS
+)

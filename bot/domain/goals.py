@@ -50,8 +50,8 @@ def _grow(goal: int) -> int:
 class GoalLadder:
     """The goal steps in force for a campaign, valid by construction.
 
-    `override` is an admin's /goal next: the next goal while it is above the count, never a
-    milestone (announcements follow the steps only).
+    `override` is an admin's /goal next: the next goal while it is above the count; reaching
+    it is announced like a step (bot.core.milestones), but it never becomes one.
     """
 
     steps: tuple[int, ...]

@@ -14,11 +14,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, BinaryIO, TextIO
 
 from bot.domain.aggregates import Below, Shown
-from bot.domain.columns import COLUMNS, HEADER, iso_utc, neutralise
+from bot.domain.columns import COLUMNS, HEADER, UNREVIEWED_COLUMNS, Column, iso_utc, neutralise
 from bot.storage.engine import Row
 
-_CSV = tuple(column.csv for column in COLUMNS)
-_JSON = tuple((column.name, column.json) for column in COLUMNS)
+
+def _columns(reviewed: bool) -> tuple[Column, ...]:
+    """The columns as a campaign's review makes them (bot.domain.columns)."""
+    return COLUMNS if reviewed else UNREVIEWED_COLUMNS
 
 
 @contextlib.contextmanager
@@ -32,15 +34,15 @@ def _text(out: BinaryIO, encoding: str = "utf-8") -> Iterator[TextIO]:
         text.detach()
 
 
-def record(row: Row) -> dict[str, Any]:
+def record(row: Row, reviewed: bool = True) -> dict[str, Any]:
     """One signature as a JSON object, keyed by column name."""
     return {
-        name: value if render is None else render(value)
-        for (name, render), value in zip(_JSON, row, strict=True)
+        column.name: value if column.json is None else column.json(value)
+        for column, value in zip(_columns(reviewed), row, strict=True)
     }
 
 
-def csv_rows(batch: list[Row]) -> Iterator[tuple[Any, ...]]:
+def csv_rows(batch: list[Row], reviewed: bool = True) -> Iterator[tuple[Any, ...]]:
     """The batch's CSV rows, rendered a column at a time: `map` over each column costs less
     than a Python loop over every row, which counts at a million rows."""
     if not batch:
@@ -48,14 +50,14 @@ def csv_rows(batch: list[Row]) -> Iterator[tuple[Any, ...]]:
     columns = zip(*batch, strict=True)
     return zip(
         *(
-            column if render is None else map(render, column)
-            for render, column in zip(_CSV, columns, strict=True)
+            values if column.csv is None else map(column.csv, values)
+            for column, values in zip(_columns(reviewed), columns, strict=True)
         ),
         strict=True,
     )
 
 
-async def write_csv(batches: AsyncIterator[list[Row]], out: BinaryIO) -> int:
+async def write_csv(batches: AsyncIterator[list[Row]], out: BinaryIO, reviewed: bool = True) -> int:
     """UTF-8 with a BOM (so spreadsheet programs detect the encoding); returns the row count.
 
     Whole batches go to `writerows`: at a million rows, per-row overhead is what counts.
@@ -65,13 +67,13 @@ async def write_csv(batches: AsyncIterator[list[Row]], out: BinaryIO) -> int:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
         async for batch in batches:
-            writer.writerows(csv_rows(batch))
+            writer.writerows(csv_rows(batch, reviewed))
             count += len(batch)
     return count
 
 
 async def write_json(
-    batches: AsyncIterator[list[Row]], out: BinaryIO, campaign: str, now: int
+    batches: AsyncIterator[list[Row]], out: BinaryIO, campaign: str, now: int, reviewed: bool = True
 ) -> int:
     """{"campaign", "exported_at", "signatures": [...]}, written one record at a time."""
     count = 0
@@ -81,7 +83,7 @@ async def write_json(
         async for batch in batches:
             for row in batch:
                 separator = "\n  " if count == 0 else ",\n  "
-                fh.write(separator + json.dumps(record(row), ensure_ascii=False))
+                fh.write(separator + json.dumps(record(row, reviewed), ensure_ascii=False))
                 count += 1
         fh.write("\n]}\n")
     return count

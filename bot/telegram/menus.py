@@ -24,7 +24,7 @@ from bot.core import organisers
 from bot.core.services import Services
 from bot.domain.organisers import Level, level_of
 from bot.i18n import N_, I18n, Translator
-from bot.telegram.permissions import ORGANISER_COMMANDS
+from bot.telegram.permissions import commands_for
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _commands(t: Translator, items: list[tuple[str, str]]) -> tuple[tuple[str, s
 
 def _organiser_menu(level: Level) -> list[tuple[str, str]]:
     """The private menu plus the organiser commands this level may use."""
-    return PRIVATE + [(c.name, c.description) for c in ORGANISER_COMMANDS if level.covers(c.level)]
+    return PRIVATE + commands_for(level)
 
 
 def plan(

@@ -15,6 +15,21 @@ class OrganiserCommand:
     name: str
     description: str  # an N_ msgid, translated when the menu is built
     level: Level  # the least an organiser needs for it
+    # For a command a moderator may use only in part: what they may do with it, an N_ msgid
+    # naming the usage ("/export [campaign] funnel"), and the menu text they see.
+    moderator_usage: str = ""
+    moderator_description: str = ""
+
+    def description_for(self, level: Level) -> str:
+        """The menu and /help text this organiser sees (an N_ msgid)."""
+        if level is Level.MODERATOR and self.moderator_description:
+            return self.moderator_description
+        return self.description
+
+
+def commands_for(level: Level) -> list[tuple[str, str]]:
+    """(name, N_ msgid) of every organiser command `level` may use: menus and /help."""
+    return [(c.name, c.description_for(level)) for c in ORGANISER_COMMANDS if level.covers(c.level)]
 
 
 # Every organiser command, its menu text and the level it needs, defined only here:
@@ -22,7 +37,11 @@ class OrganiserCommand:
 ORGANISER_COMMANDS = (
     # Moderators may export the funnel (counts only); the formats with names need an admin.
     OrganiserCommand(
-        "export", N_("signatures as CSV, JSON, list or PDF; the funnel"), Level.MODERATOR
+        "export",
+        N_("signatures as CSV, JSON, list or PDF; the funnel"),
+        Level.MODERATOR,
+        moderator_usage=N_("/export [campaign] funnel"),
+        moderator_description=N_("the funnel's counts as CSV (names are the admins')"),
     ),
     OrganiserCommand("stats", N_("numbers, sources and a chart"), Level.MODERATOR),
     OrganiserCommand("goal", N_("show or set the goal"), Level.ADMIN),

@@ -22,6 +22,10 @@ from tests.support.steps import CAMPAIGN, sign
 
 ADMIN_ONLY = [c.name for c in ORGANISER_COMMANDS if c.level is Level.ADMIN]
 MODERATOR_TOO = [c.name for c in ORGANISER_COMMANDS if c.level is Level.MODERATOR]
+MODERATOR_CAN = (
+    "As a moderator you can use: /export [campaign] funnel, /stats, /remove, /block, /review,"
+    " /hide, /unhide, /source"
+)
 
 
 @pytest.fixture
@@ -81,10 +85,7 @@ async def test_a_moderator_is_refused_admin_commands_and_the_refusal_is_audited(
 ) -> None:
     await sign(make_user(first_name="Ann"), "Ann Secretname")
     await moderator.send(f"/{command} {CAMPAIGN}")
-    assert moderator.last.text == (
-        f"Only admins can use /{command}.\n"
-        "As a moderator you can use: /export /stats /remove /block /review /hide /unhide /source"
-    )
+    assert moderator.last.text == (f"Only admins can use /{command}.\n{MODERATOR_CAN}")
     assert not tg.calls_to("sendDocument")
     [entry] = await admin_store.audit_entries(svc.db)
     assert (entry.action, entry.detail, entry.level) == (
@@ -177,7 +178,8 @@ async def test_a_moderator_gets_the_funnel_but_no_export_with_names(
 ) -> None:
     await sign(make_user(first_name="Ann"), "Ann Secretname")
     await moderator.send(f"/export {CAMPAIGN} {fmt}")
-    assert moderator.last.text.startswith("Only admins can use /export.")
+    # Told what they may export, not that /export is closed to them.
+    assert moderator.last.text == f"Only admins can export signatures.\n{MODERATOR_CAN}"
     assert not tg.calls_to("sendDocument")
     await moderator.send(f"/export {CAMPAIGN} funnel")
     assert moderator.last.document is not None
@@ -189,3 +191,24 @@ async def test_a_moderator_gets_the_funnel_but_no_export_with_names(
         ("export", f"campaign={CAMPAIGN} format=funnel"),
         ("refused", f"command=export format={fmt}"),
     ]
+
+
+async def test_an_organisers_help_lists_the_commands_of_their_level(
+    admin: FakeUser, moderator: FakeUser, make_user: Callable[..., FakeUser]
+) -> None:
+    await admin.send("/help")
+    assert "For admins" in admin.last.text
+    for command in ORGANISER_COMMANDS:
+        assert f"/{command.name} — " in admin.last.text
+    assert "/export — signatures as CSV, JSON, list or PDF; the funnel" in admin.last.text
+    await moderator.send("/help")
+    assert "For moderators" in moderator.last.text and "/withdraw — " in moderator.last.text
+    for name in MODERATOR_TOO:
+        assert f"/{name} — " in moderator.last.text
+    for name in ADMIN_ONLY:
+        assert f"/{name} — " not in moderator.last.text
+    assert "/export — the funnel's counts as CSV (names are the admins')" in moderator.last.text
+    supporter = make_user(first_name="Sam")
+    await supporter.send("/help")
+    assert "/withdraw — " in supporter.last.text
+    assert not any(f"/{c.name} — " in supporter.last.text for c in ORGANISER_COMMANDS)

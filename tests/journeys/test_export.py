@@ -21,7 +21,7 @@ from bot.exports.spool import Spool
 from bot.telegram.handlers import admin as admin_handlers
 from tests.support.faketg import FakeTelegram
 from tests.support.faketg.user import FakeUser
-from tests.support.steps import sign, without_review
+from tests.support.steps import configure, sign, without_review
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +67,7 @@ async def test_csv_has_a_bom_the_columns_and_neutralised_formulas(
     evil = records[0]
     assert evil["name"] == '\'=HYPERLINK("x")'
     assert evil["role"] == "'+1 chief"
-    assert evil["public"] == "yes" and evil["review"] == "waiting" and evil["language"] == "en"
+    assert evil["public"] == "yes" and evil["review"] == "" and evil["language"] == "en"
     assert evil["signed_at"].endswith("Z") and "T" in evil["signed_at"]
     assert records[1]["name"] == "Олена Коваленко" and records[1]["language"] == "uk"
     assert records[2]["name"] == "Hidden Person" and records[2]["public"] == "no"
@@ -145,6 +145,24 @@ async def test_public_names_option_leaves_hidden_names_out_too(
         r for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))) if r["number"] == "1"
     ]
     assert hidden["name"] == "Hidden Later" and hidden["review"] == "hidden"
+
+
+async def test_the_review_column_is_blank_where_nobody_reviews_names(
+    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    await sign(make_user(first_name="A"), "Anna Listed")
+    await sign(make_user(first_name="B"), "Boris Hidden")
+    await sign(make_user(first_name="C"), "Clara Quiet", public=False)
+    await admin.send("/hide 2")
+    data, _ = await _export(admin, "medical-access csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["review"] for r in rows] == ["", "hidden", ""]  # no "waiting" for a review
+    data, _ = await _export(admin, "medical-access json")
+    assert [r["review"] for r in json.loads(data)["signatures"]] == ["", "hidden", ""]
+    configure(svc, review_public_names=True, review_explicit=True)
+    data, _ = await _export(admin, "medical-access csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["review"] for r in rows] == ["waiting", "hidden", "waiting"]
 
 
 async def test_anonymous_names_are_exported_by_default(

@@ -61,7 +61,7 @@ def test_a_ladder_ending_low_still_climbs() -> None:
     assert GoalLadder((1,)).next_above(10**12) > 10**12
 
 
-def test_an_admins_next_goal_wins_while_above_the_count_and_is_never_a_milestone() -> None:
+def test_an_admins_next_goal_wins_while_above_the_count() -> None:
     ladder = GoalLadder((100, 500)).with_override(400)
     assert ladder.next_above(50) == 400  # above the count: wins over the nearer step
     assert ladder.next_above(400) == 500  # reached: the ladder takes over again
@@ -301,3 +301,28 @@ async def test_a_milestone_is_announced_in_the_announcement_groups_language(
     await app.runtime.broadcaster.join()
     [announced] = messages_with(tg, group.id, "🎉")
     assert _sentence(svc, "pl", 15_000) in announced["text"]
+
+
+async def test_an_admins_next_goal_is_announced_when_reached(
+    app: BotApp,
+    admin: FakeUser,
+    make_user: Callable[..., FakeUser],
+    tg: FakeTelegram,
+    svc: Services,
+) -> None:
+    group = tg.group(title="Announcements")
+    await tg.add_bot_to_group(group, admin)
+    svc.settings = replace(svc.settings, announce_chat_id=group.id)
+    await _set_count(svc, 13_154)
+    await admin.send(f"/goal {CAMPAIGN} next 13156")
+    follower = make_user(first_name="Follower")
+    await sign(follower, "Follower Person", notify=True)  # 13,155: not yet
+    assert not messages_with(tg, group.id, "🎉")
+    await sign(make_user(first_name="Last"), "Last Person")  # 13,156: the admin's goal
+    await app.runtime.broadcaster.join()
+    [announced] = messages_with(tg, group.id, "🎉")
+    assert "has reached 13,156 signatures! Next goal: 15,000." in announced["text"]
+    [told] = messages_with(tg, follower.id, "🎉")
+    assert "13,156" in told["text"]
+    progress, *_ = await make_user().send("/progress")
+    assert "next goal 15,000" in progress.text

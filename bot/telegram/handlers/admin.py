@@ -81,7 +81,8 @@ async def export_command(
     started = svc.now()
     spec = FORMATS[fmt]
     if not await exports.allowed(svc, admin_id(update), fmt):
-        await reply(update, context, refusal(t, "export"))
+        head = t._("Only admins can export signatures.")
+        await reply(update, context, refusal(t, "export", head))
         return
     if fmt == "funnel":
         await _funnel_export(update, context, t, campaign)

@@ -8,11 +8,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.organisers import Level
 from bot.i18n import Translator
 from bot.telegram.callbacks import decode
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.telegram.menus import PRIVATE
+from bot.telegram.permissions import commands_for
 from bot.telegram.views.common import View, bold, command_lines, esc
 
 
@@ -38,17 +40,23 @@ def dispatcher(routes: Mapping[str, CallbackRoute]) -> CallbackRoute_:
 CallbackRoute_ = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
-def help_text(t: Translator) -> str:
-    """The supporters' commands: the same list, in the same words, as their command menu."""
+def help_text(t: Translator, level: Level | None = None) -> str:
+    """The supporters' commands, then an organiser's own: the same list, in the same words, as
+    their command menu."""
     title = t._("What I can do")
     lines = [bold(title)]
     lines += command_lines(t, [(name, text) for name, text in PRIVATE if name != "help"])
+    if level is not None:
+        heading = t._("For admins") if level is Level.ADMIN else t._("For moderators")
+        lines += ["", bold(heading), *command_lines(t, commands_for(level))]
     return "\n".join(lines)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
-    await send(update, context, View(help_text(t)))
+    user = update.effective_user
+    level = context.svc.level(user.id) if user is not None else None
+    await send(update, context, View(help_text(t, level)))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

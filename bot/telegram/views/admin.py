@@ -32,12 +32,17 @@ def which_campaign(
     return f"{head}\n{tail}\n\n{esc(usage)}"
 
 
-def refusal(t: Translator, command: str) -> str:
-    """A moderator asked for an admin's command: no, and what a moderator can use."""
-    allowed = " ".join(f"/{c.name}" for c in ORGANISER_COMMANDS if c.level is Level.MODERATOR)
-    head = esc(t._("Only admins can use /{command}.")).format(command=esc(command))
-    tail = esc(t._("As a moderator you can use: {commands}")).format(commands=esc(allowed))
-    return f"{head}\n{tail}"
+def refusal(t: Translator, command: str, head: str = "") -> str:
+    """A moderator asked for an admin's command (or an admin's part of one, with `head`): no,
+    and what a moderator can use, a partly allowed command with its usage."""
+    allowed = ", ".join(
+        t._(c.moderator_usage) if c.moderator_usage else f"/{c.name}"
+        for c in ORGANISER_COMMANDS
+        if c.level is Level.MODERATOR
+    )
+    head = head or t._("Only admins can use /{command}.").format(command=command)
+    tail = t._("As a moderator you can use: {commands}").format(commands=allowed)
+    return f"{esc(head)}\n{esc(tail)}"
 
 
 def stale_button(t: Translator, number: int) -> str:
