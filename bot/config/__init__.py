@@ -29,6 +29,7 @@ from bot.config.setting import (
 from bot.config.table import (
     ADMIN_IDS,
     ANNOUNCE_CHAT_ID,
+    APPROVAL_MINUTES,
     BACKUP_DIR,
     BACKUP_EVERY_HOURS,
     BACKUP_KEEP,
@@ -36,12 +37,14 @@ from bot.config.table import (
     BOT_API_BASE_URL,
     BOT_TOKEN,
     BOT_TOKEN_FILE,
+    BROADCAST_LINKS,
     BROADCAST_RATE,
     CAMPAIGNS_DIR,
     DATABASE_PATH,
     DEFAULT_LANGUAGE,
     DESTRUCTIVE_PER_HOUR,
     DRAFT_TTL_HOURS,
+    FOUR_EYES,
     LOG_FORMAT,
     LOG_LEVEL,
     METRICS_LISTEN,
@@ -95,6 +98,11 @@ class Settings:
     destructive_per_hour: int = DESTRUCTIVE_PER_HOUR.default_value
     # Counts under this are merged and never shown exactly (bot.domain.aggregates).
     small_count: int = SMALL_COUNT.default_value
+    # Four eyes (bot.domain.approvals): on unless FOUR_EYES=off; the window of a request; and
+    # whether one admin alone may broadcast a link ("allow") or not ("second-admin").
+    four_eyes: bool = FOUR_EYES.default_value == "on"
+    approval_minutes: int = APPROVAL_MINUTES.default_value
+    broadcast_links: str = BROADCAST_LINKS.default_value
     # age public keys; when set, backups and exports that hold names are encrypted to them.
     backup_recipients: tuple[str, ...] = BACKUP_RECIPIENTS.default_value
     default_language: str = DEFAULT_LANGUAGE.default_value
@@ -255,6 +263,21 @@ def _reachable(listen: tuple[str, int] | None, raw: str) -> tuple[str, ...]:
     )
 
 
+def _four_eyes(admin_ids: frozenset[int], switched_on: bool) -> tuple[str, ...]:
+    """One warning line when no second admin guards exports, backups and broadcasts."""
+    if not switched_on:
+        return (
+            "FOUR_EYES=off: one admin alone can export names, take backups, broadcast and "
+            "purge; set FOUR_EYES=on (README, threat model d)",
+        )
+    if len(admin_ids) == 1:
+        return (
+            "one admin in ADMIN_IDS: exports of names, backups and broadcasts need no second "
+            "admin; add one to ADMIN_IDS for four eyes (README, threat model d)",
+        )
+    return ()
+
+
 def env_file(env: Mapping[str, str]) -> Path:
     """`ENV_FILE` if set, else `.env` in the working folder (never beside the installed code)."""
     return Path(env.get("ENV_FILE", "").strip() or ".env")
@@ -301,15 +324,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
             "BACKUP_DIR is set without BACKUP_RECIPIENTS: the scheduled backups hold names in "
             "clear text; set BACKUP_RECIPIENTS before copying them anywhere",
         )
+    admin_ids, four_eyes = ADMIN_IDS.read(env), FOUR_EYES.read(env) == "on"
+    warnings += _four_eyes(admin_ids, four_eyes)
     return Settings(
         bot_token=token,
         database_path=database_path,
         campaigns_dir=CAMPAIGNS_DIR.read(env),
-        admin_ids=ADMIN_IDS.read(env),
+        admin_ids=admin_ids,
         moderator_ids=MODERATOR_IDS.read(env),
         previews_per_hour=PREVIEWS_PER_HOUR.read(env),
         small_count=SMALL_COUNT.read(env),
         destructive_per_hour=DESTRUCTIVE_PER_HOUR.read(env),
+        four_eyes=four_eyes,
+        approval_minutes=APPROVAL_MINUTES.read(env),
+        broadcast_links=BROADCAST_LINKS.read(env),
         backup_recipients=recipients,
         default_language=DEFAULT_LANGUAGE.read(env),
         log_level=LOG_LEVEL.read(env),

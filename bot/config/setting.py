@@ -129,6 +129,18 @@ def log_format(name: str, raw: str) -> str:
     return fmt
 
 
+def choice(*values: str) -> Callable[[str, str], str]:
+    """One of a few words (FOUR_EYES, BROADCAST_LINKS), case-insensitive."""
+
+    def parse(name: str, raw: str) -> str:
+        word = raw.lower()
+        if word not in values:
+            raise SettingsError(f"{name} must be {' or '.join(values)}, got {raw!r}")
+        return word
+
+    return parse
+
+
 def signer_key(name: str, raw: str) -> bytes:
     """Empty means "use the key file"; a key of 32+ characters from an older version is kept."""
     if raw and len(raw) < 32:

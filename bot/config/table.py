@@ -13,6 +13,7 @@ from bot.config.setting import (
     SettingsError,
     base_url,
     chat_id,
+    choice,
     days_or_off,
     ids,
     language,
@@ -74,6 +75,29 @@ SMALL_COUNT = Setting(
     "every count organisers see or export (`/stats`, `/source`, the chart, the funnel): a source "
     'or language with fewer goes into one "other" row, shown as "<10" when it is itself '
     "under it",
+)
+FOUR_EYES = Setting(
+    "FOUR_EYES",
+    "on",
+    choice("on", "off"),
+    "with two or more `ADMIN_IDS`: exports with names, `/backup`, broadcasts, `/purge` and "
+    "`/unhide` of a name an admin hid wait for a second admin; `off` (warned at every start) "
+    "lets one admin do them alone",
+)
+APPROVAL_MINUTES = Setting(
+    "APPROVAL_MINUTES",
+    "30",
+    whole(1, 60),
+    "how long a request waits for the second admin before it expires (at most 60, the life "
+    "of a broadcast draft)",
+)
+BROADCAST_LINKS = Setting(
+    "BROADCAST_LINKS",
+    "second-admin",
+    choice("second-admin", "allow"),
+    "a broadcast with a link (a URL, `t.me/…`, `@username`, a text link) needs a second "
+    "admin's approval, and is refused where four eyes are not in force; `allow` lets a "
+    "single admin send links",
 )
 BACKUP_RECIPIENTS = Setting(
     "BACKUP_RECIPIENTS",
@@ -246,6 +270,9 @@ SETTINGS: tuple[Setting[Any], ...] = (
     PREVIEWS_PER_HOUR,
     DESTRUCTIVE_PER_HOUR,
     SMALL_COUNT,
+    FOUR_EYES,
+    APPROVAL_MINUTES,
+    BROADCAST_LINKS,
     BACKUP_RECIPIENTS,
     DATABASE_PATH,
     CAMPAIGNS_DIR,

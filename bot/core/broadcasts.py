@@ -8,12 +8,16 @@ its delivery rows, which hold sealed chat ids, go (bot.core.erasure).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 
-from bot.core import erasure
+from bot.core import approvals, erasure
+from bot.core.approvals import Asked
 from bot.core.organisers import audit
 from bot.core.services import Services
+from bot.domain.approvals import Kind, Request, links_in
 from bot.domain.broadcasts import (
     Broadcast,
     BroadcastStatus,
@@ -40,6 +44,8 @@ class Draft:
 class Confirmation:
     outcome: ConfirmOutcome
     recipients: int = 0  # the delivery rows queued, when STARTED
+    asked: Asked | None = None  # the request for a second admin, when NEEDS_APPROVAL
+    links: tuple[str, ...] = ()  # every link in its texts
 
 
 async def add_text(
@@ -70,23 +76,67 @@ async def _own_draft(svc: Services, broadcast_id: int, user_id: int) -> Broadcas
     return stored
 
 
+def _digest(texts: dict[str, str]) -> str:
+    """What an approval approves: the texts as they were when it was asked for."""
+    encoded = json.dumps(texts, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def links(texts: dict[str, str]) -> tuple[str, ...]:
+    """Every link in any language's text (bot.domain.approvals.links_in)."""
+    return tuple(dict.fromkeys(link for html in texts.values() for link in links_in(html)))
+
+
 async def confirm(svc: Services, user_id: int, broadcast_id: int) -> Confirmation:
-    """Queues this admin's draft for sending: one delivery row per active subscriber."""
+    """Queues this admin's draft for sending (one delivery row per active subscriber), or,
+    while four eyes are in force, asks a second admin; a text with a link is refused where
+    there is no second admin, unless BROADCAST_LINKS=allow."""
     stored = await _own_draft(svc, broadcast_id, user_id)
     if stored is None:
         return Confirmation(ConfirmOutcome.GONE)
-    # The default language as it is now (a reload may have changed it since the preview).
     campaign = svc.campaign(stored.campaign)
     language = campaign.default_language if campaign is not None else ""
-    default = (await store.texts(svc.db, broadcast_id)).get(language)
-    if default is None:
+    texts = await store.texts(svc.db, broadcast_id)
+    if language not in texts:
         return Confirmation(ConfirmOutcome.NEEDS_DEFAULT)
+    found = links(texts)
+    if approvals.required(svc):
+        await store.keep_draft(svc.db, broadcast_id, svc.now())  # alive while it waits
+        audience = sum((await store.audience(svc.db, stored.campaign)).values())
+        params = {"id": str(broadcast_id), "digest": _digest(texts)}
+        asked = await approvals.ask(svc, user_id, Kind.BROADCAST, stored.campaign, audience, params)
+        return Confirmation(ConfirmOutcome.NEEDS_APPROVAL, asked=asked, links=found)
+    if found and svc.settings.broadcast_links != "allow":
+        await audit(svc, user_id, "broadcast_refused", f"id={broadcast_id} links={len(found)}")
+        return Confirmation(ConfirmOutcome.LINKS_REFUSED, links=found)
+    return await _start(svc, user_id, broadcast_id, language, texts[language])
+
+
+async def _start(
+    svc: Services, user_id: int, broadcast_id: int, language: str, default: str
+) -> Confirmation:
+    # The default language as it is now (a reload may have changed it since the preview).
     await store.set_draft_text(svc.db, broadcast_id, language, default, default=True)
     recipients = await store.start(svc.db, broadcast_id)
     if recipients is None:
         return Confirmation(ConfirmOutcome.GONE)
     await audit(svc, user_id, "broadcast_send", f"id={broadcast_id} recipients={recipients}")
     return Confirmation(ConfirmOutcome.STARTED, recipients)
+
+
+async def start_approved(svc: Services, requester: int, request: Request) -> Confirmation:
+    """A broadcast a second admin approved: queued if it is still its requester's draft with
+    the very texts that were approved (CHANGED otherwise: nothing is sent)."""
+    broadcast_id = int(request.params["id"])
+    stored = await _own_draft(svc, broadcast_id, requester)
+    if stored is None:
+        return Confirmation(ConfirmOutcome.GONE)
+    texts = await store.texts(svc.db, broadcast_id)
+    campaign = svc.campaign(stored.campaign)
+    language = campaign.default_language if campaign is not None else ""
+    if _digest(texts) != request.params["digest"] or language not in texts:
+        return Confirmation(ConfirmOutcome.CHANGED)
+    return await _start(svc, requester, broadcast_id, language, texts[language])
 
 
 async def discard(svc: Services, user_id: int, broadcast_id: int) -> bool:

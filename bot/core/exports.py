@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.core import approvals
+from bot.core.approvals import Asked
 from bot.core.organisers import audit
 from bot.core.services import Services
 from bot.core.stats import funnel_table
 from bot.domain.aggregates import Shown
+from bot.domain.approvals import Kind
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.domain.signatories import Listing, Place
@@ -44,6 +47,18 @@ async def signature_total(svc: Services, campaign: Campaign) -> int:
     """Every signature of the campaign, named or not, anonymised or not (the PDF's total; the
     progress message): the counter."""
     return await signature_store.count(svc.db, campaign.slug)
+
+
+async def ask_second_admin(
+    svc: Services, user_id: int, campaign: Campaign, fmt: str, language: str, public_only: bool
+) -> Asked | None:
+    """While four eyes are in force, an export holding names waits for a second admin (the
+    request, with the number of signatures it concerns); None: it may be written now."""
+    if not FORMATS[fmt].holds_names or not approvals.required(svc):
+        return None
+    total = await signature_total(svc, campaign)
+    params = {"format": fmt, "language": language, "public": "1" if public_only else "0"}
+    return await approvals.ask(svc, user_id, Kind.EXPORT, campaign.slug, total, params)
 
 
 async def write(

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core import erasure
+from bot.core import approvals, erasure
+from bot.core.approvals import Asked
 from bot.core.budgets import OverBudget
 from bot.core.erasure import Removed
 from bot.core.organisers import audit, within_budget
 from bot.core.services import Services
+from bot.domain.approvals import Kind as RequestKind
 from bot.domain.budgets import Kind
 from bot.domain.signatures import Preview, Signature
 from bot.storage import signatures as signature_store
@@ -67,3 +69,44 @@ async def remove(
     action = "block" if block else "remove"
     await audit(svc, user_id, action, f"campaign={signature.campaign} number={number}")
     return Removal(signature, erased, await signature_store.count(svc.db, signature.campaign))
+
+
+# -- /purge: a wave of spam, by time window -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wave:
+    """The signatures of a campaign made in [start, end): what /purge would remove."""
+
+    campaign: str
+    start: int
+    end: int
+    count: int
+
+
+async def wave(svc: Services, user_id: int, campaign: str, start: int, end: int) -> Wave:
+    """How many signatures /purge would remove (no name is shown: the count only); audited."""
+    count = len(await signature_store.numbers_between(svc.db, campaign, start, end))
+    await audit(
+        svc, user_id, "purge_preview", f"campaign={campaign} from={start} to={end} rows={count}"
+    )
+    return Wave(campaign, start, end, count)
+
+
+async def ask_for_purge(svc: Services, user_id: int, shown: Wave) -> Asked | None:
+    """While four eyes are in force, a bulk removal waits for a second admin; None: the
+    organiser may confirm it alone."""
+    if not approvals.required(svc):
+        return None
+    params = {"from": str(shown.start), "to": str(shown.end)}
+    return await approvals.ask(svc, user_id, RequestKind.PURGE, shown.campaign, shown.count, params)
+
+
+async def purge(svc: Services, user_id: int, campaign: str, start: int, end: int) -> int:
+    """Removes the wave (bot.core.erasure.purge); how many signatures went. Audited under
+    the organiser who asked for it."""
+    erased = await erasure.purge(svc, campaign, start, end)
+    await audit(
+        svc, user_id, "purge", f"campaign={campaign} from={start} to={end} rows={erased.rows}"
+    )
+    return erased.rows

@@ -13,11 +13,15 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.core import approvals
+from bot.core.approvals import Asked
 from bot.core.budgets import OverBudget
 from bot.core.organisers import audit, within_budget
 from bot.core.services import Services
+from bot.domain.approvals import Kind as RequestKind
 from bot.domain.budgets import Kind
 from bot.domain.campaigns import Campaign
+from bot.domain.organisers import Level
 from bot.domain.review import batch_digest
 from bot.domain.signatories import Entry, Listing
 from bot.storage import reports as report_store
@@ -88,12 +92,18 @@ async def hide_in_queue(svc: Services, user_id: int, number: int) -> Campaign | 
     over = await within_budget(svc, user_id, Kind.DESTRUCTIVE)
     if over is not None:
         return over
-    hidden = await store.hide(svc.db, number)
+    hidden = await store.hide(svc.db, number, _level(svc, user_id))
     svc.forget_recent()
     if not hidden:
         return None
     await audit(svc, user_id, "review_hide", f"campaign={campaign.slug} number={number}")
     return campaign
+
+
+def _level(svc: Services, user_id: int) -> str:
+    level = svc.level(user_id)
+    assert level is not None, "only organisers hide"
+    return level.value
 
 
 class Outcome(enum.Enum):
@@ -106,9 +116,10 @@ class Outcome(enum.Enum):
 
 async def set_hidden(
     svc: Services, user_id: int, number: int, hidden: bool
-) -> Outcome | OverBudget:
+) -> Outcome | OverBudget | Asked:
     """/hide (`hidden`: a destructive action, drawn from the hourly budget) or /unhide one
-    name by its signature number."""
+    name by its signature number. Unhiding a name an admin hid waits for a second admin
+    while four eyes are in force (the Asked request)."""
     if hidden:
         found = await signature_store.by_number(svc.db, number)
         if found is None or not found[0].name:
@@ -116,7 +127,15 @@ async def set_hidden(
         over = await within_budget(svc, user_id, Kind.DESTRUCTIVE)
         if over is not None:
             return over
-    changed = await (store.hide(svc.db, number) if hidden else store.unhide(svc.db, number))
+    elif approvals.required(svc) and await store.hidden_by(svc.db, number) == Level.ADMIN.value:
+        campaign = await _campaign_of(svc, number)
+        slug = campaign.slug if campaign is not None else ""
+        params = {"number": str(number)}
+        return await approvals.ask(svc, user_id, RequestKind.UNHIDE, slug, 1, params)
+    if hidden:
+        changed = await store.hide(svc.db, number, _level(svc, user_id))
+    else:
+        changed = await store.unhide(svc.db, number)
     svc.forget_recent()
     if not changed:
         found = await signature_store.by_number(svc.db, number)
@@ -125,4 +144,14 @@ async def set_hidden(
         return Outcome.NOT_HIDDEN
     action = "review_hide" if hidden else "review_unhide"
     await audit(svc, user_id, action, f"number={number}")
+    return Outcome.CHANGED
+
+
+async def unhide_approved(svc: Services, requester: int, number: int) -> Outcome:
+    """An approved /unhide, carried out for its requester (audited under them)."""
+    changed = await store.unhide(svc.db, number)
+    svc.forget_recent()
+    if not changed:
+        return Outcome.NOT_HIDDEN
+    await audit(svc, requester, "review_unhide", f"number={number} approved=yes")
     return Outcome.CHANGED

@@ -82,6 +82,9 @@ class ConfirmOutcome(enum.Enum):
     STARTED = "started"  # queued: the runner sends it now
     GONE = "gone"  # not this admin's draft any more: sent, cancelled, expired or never theirs
     NEEDS_DEFAULT = "needs_default"  # no text in the campaign's default language yet
+    NEEDS_APPROVAL = "needs_approval"  # four eyes: it waits for a second admin
+    LINKS_REFUSED = "links_refused"  # a link, and no second admin to approve it
+    CHANGED = "changed"  # approved, but its texts changed since it was asked for: not sent
 
 
 @dataclass(frozen=True)

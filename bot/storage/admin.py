@@ -44,9 +44,17 @@ async def audit(
     db: Database, key: bytes, user_id: int, level: str, action: str, detail: str, now: int
 ) -> None:
     """One row per organiser action; `detail` names campaigns and numbers, never people."""
+    await audit_as(db, organiser_ref(key, user_id), level, action, detail, now)
+
+
+async def audit_as(
+    db: Database, organiser: str, level: str, action: str, detail: str, now: int
+) -> None:
+    """An audit row for an organiser known only by their keyed hash (a request of theirs
+    that expired while nobody acted)."""
     await db.execute(
         "INSERT INTO audit_log (organiser, level, action, detail, at) VALUES (?, ?, ?, ?, ?)",
-        (organiser_ref(key, user_id), level, action, detail[:500], now),
+        (organiser, level, action, detail[:500], now),
     )
 
 

@@ -87,6 +87,14 @@ async def draft_for(db: Database, campaign: str, admin_id: int, now: int) -> int
         return int(cur.lastrowid or 0)
 
 
+async def keep_draft(db: Database, broadcast_id: int, now: int) -> None:
+    """A draft waiting for a second admin starts its hour again, so it outlives the wait."""
+    await db.execute(
+        "UPDATE broadcasts SET created_at = ? WHERE id = ? AND status = ?",
+        (now, broadcast_id, BroadcastStatus.DRAFT.value),
+    )
+
+
 async def set_draft_text(
     db: Database, broadcast_id: int, language: str, html: str, *, default: bool
 ) -> None:

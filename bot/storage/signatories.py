@@ -224,21 +224,25 @@ async def approve_batch(
         return int(cur.rowcount)
 
 
-async def _decide(db: Database, decision: Decision, number: int, where: str = "") -> bool:
+async def _decide(
+    db: Database, decision: Decision, number: int, hidden_by: str | None, where: str = ""
+) -> bool:
     """One signature moved by `decision` (REVIEW_MOVES); False if it is in no state it allows."""
     move = REVIEW_MOVES[decision]
     sources = move.ordered_sources
     changed = await db.execute(
-        f"UPDATE signatures SET review = ? WHERE number = ? AND {_in(sources)}{where}",
-        (move.target.value, number, *(s.value for s in sources)),
+        "UPDATE signatures SET review = ?, hidden_by = ?"
+        f" WHERE number = ? AND {_in(sources)}{where}",
+        (move.target.value, hidden_by, number, *(s.value for s in sources)),
     )
     return changed == 1
 
 
-async def hide(db: Database, number: int) -> bool:
+async def hide(db: Database, number: int, level: str) -> bool:
     """Takes one name out of the list and the documents; the signature and the count stay,
-    and readers' reports of it (migrations/0015) have done their work."""
-    hidden = await _decide(db, Decision.HIDE, number, " AND name IS NOT NULL")
+    and readers' reports of it (migrations/0015) have done their work. The hider's level is
+    kept: unhiding what an admin hid needs a second admin."""
+    hidden = await _decide(db, Decision.HIDE, number, level, " AND name IS NOT NULL")
     if hidden:
         await db.execute("DELETE FROM name_reports WHERE number = ?", (number,))
     return hidden
@@ -248,7 +252,16 @@ async def unhide(db: Database, number: int) -> bool:
     """A hidden name back to waiting: shown where names need no review, in the queue where
     they do (its signer may have edited it while it was hidden, and nobody saw that). False
     for a name that was not hidden."""
-    return await _decide(db, Decision.UNHIDE, number)
+    return await _decide(db, Decision.UNHIDE, number, None)
+
+
+async def hidden_by(db: Database, number: int) -> str | None:
+    """The level of the organiser who hid this name; None when it is not hidden."""
+    value = await db.scalar(
+        "SELECT hidden_by FROM signatures WHERE number = ? AND review = ?",
+        (number, Review.HIDDEN.value),
+    )
+    return None if value is None else str(value)
 
 
 # -- the upgrade to review by default (migrations/0012) ------------------------------------

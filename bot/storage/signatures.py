@@ -84,6 +84,17 @@ async def by_number(db: Database, number: int) -> tuple[Signature, str, str | No
     return (_signature(row), row[12], row[13]) if row else None
 
 
+async def numbers_between(db: Database, campaign: str, start: int, end: int) -> list[int]:
+    """The numbers of the campaign's signatures made in [start, end) (a wave of spam for
+    /purge), oldest first."""
+    rows = await db.fetchall(
+        "SELECT number FROM signatures WHERE campaign = ? AND signed_at >= ? AND signed_at < ?"
+        " ORDER BY number",
+        (campaign, start, end),
+    )
+    return [int(r[0]) for r in rows]
+
+
 async def campaigns_with_signatures(db: Database) -> list[str]:
     """Every campaign the database holds signatures for, loaded or not (from the counters)."""
     rows = await db.fetchall("SELECT campaign FROM counters ORDER BY campaign")

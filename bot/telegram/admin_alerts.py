@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -22,7 +23,7 @@ from bot.telegram.context import BotContext
 log = logging.getLogger(__name__)
 
 
-async def _translator(context: BotContext, admin_id: int) -> Translator:
+async def admin_translator(context: BotContext, admin_id: int) -> Translator:
     """The admin's chosen language when the bot knows it without a slow computation (they
     used it in the last minutes), else DEFAULT_LANGUAGE."""
     svc = context.svc
@@ -32,17 +33,25 @@ async def _translator(context: BotContext, admin_id: int) -> Translator:
 
 
 async def tell_admins(
-    context: BotContext, text: Callable[[Translator], str], *, moderators: bool = False
+    context: BotContext,
+    text: Callable[[Translator], str],
+    markup: Callable[[Translator], InlineKeyboardMarkup] | None = None,
+    *,
+    moderators: bool = False,
 ) -> tuple[int, ...]:
-    """Sends `text` (HTML, made in each admin's language) to every admin in ADMIN_IDS, and
-    with `moderators` to every moderator too; returns the organisers it did not reach."""
+    """Sends `text` (HTML, made in each admin's language; with the buttons `markup` makes)
+    to every admin in ADMIN_IDS, and with `moderators` to every moderator too; returns the
+    organisers it did not reach."""
     unreached = []
     settings = context.svc.settings
     chosen = settings.admin_ids | (settings.moderator_ids if moderators else frozenset())
     for admin_id in sorted(chosen):
-        html = text(await _translator(context, admin_id))
+        t = await admin_translator(context, admin_id)
+        buttons = markup(t) if markup is not None else None
         try:
-            await context.bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                admin_id, text(t), parse_mode=ParseMode.HTML, reply_markup=buttons
+            )
         except TelegramError as exc:  # never opened the bot, blocked it, or Telegram failed
             log.warning("an announcement to an admin failed: %s", exc.__class__.__name__)
             unreached.append(admin_id)

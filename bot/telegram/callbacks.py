@@ -61,6 +61,11 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "bc": (_INT,),  # send broadcast id, confirmed
     "bcx": (_INT,),  # discard broadcast id
     "no": (),  # dismiss a confirmation
+    # four eyes: approve or refuse request id (the presser must be another admin)
+    "apy": (_INT,),
+    "apn": (_INT,),
+    # /purge confirmed (where four eyes are not in force): campaign, window start and end
+    "pg": (_SLUG, r"\d{1,12}", r"\d{1,12}"),
     # review of public names: approve the waiting names numbered first..last if they are still
     # exactly what was shown (a digest of them); hide one name (the signature stays)
     "rva": (_INT, _INT, r"[0-9a-f]{12}"),

@@ -14,6 +14,7 @@ from bot.core import erasure, housekeeping
 from bot.core.retention import apply_retention
 from bot.ops import backups
 from bot.telegram.context import BotApp, BotContext, BotRuntime
+from bot.telegram.handlers import approvals
 from bot.telegram.health import keep_alive
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,11 @@ async def forget(context: BotContext) -> None:
     entries too, this catches the people who never came back."""
     context.svc.memory.sweep()
     context.application.forget_idle()  # type: ignore[attr-defined]
+
+
+async def expire_requests(context: BotContext) -> None:
+    """Four-eyes requests nobody decided in time: every admin is told, the rows go."""
+    await approvals.expire(context)
 
 
 async def recount(context: BotContext) -> None:
@@ -64,6 +70,7 @@ def schedule(app: BotApp) -> None:
         return
     queue.run_repeating(expire_drafts, interval=600, first=60, name="expire_drafts")
     queue.run_repeating(forget, interval=60, first=60, name="forget")
+    queue.run_repeating(expire_requests, interval=60, first=30, name="expire_requests")
     queue.run_repeating(recount, interval=3600, first=300, name="recount")
     queue.run_repeating(retention, interval=6 * 3600, first=120, name="retention")
     queue.run_repeating(keep_alive, interval=60, first=60, name="keep_alive")

@@ -54,6 +54,7 @@ ORGANISER_COMMANDS = (
     OrganiserCommand("unhide", N_("show a hidden name again"), Level.MODERATOR),
     OrganiserCommand("broadcast", N_("message opted-in signers (reply to a message)"), Level.ADMIN),
     OrganiserCommand("source", N_("named links to track where signers come from"), Level.MODERATOR),
+    OrganiserCommand("purge", N_("remove a wave of spam signatures by time window"), Level.ADMIN),
     OrganiserCommand("backup", N_("a copy of the database"), Level.ADMIN),
     OrganiserCommand("reload", N_("reload campaign texts"), Level.ADMIN),
 )

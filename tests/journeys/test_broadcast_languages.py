@@ -112,7 +112,9 @@ async def test_a_forgotten_draft_does_not_ride_along_and_is_its_admins_alone(
     preview = admin.last
     assert "Беларуская: 1 — the text in Polski" in preview.text
     other = make_user(first_name="Other admin")
-    svc.settings = replace(svc.settings, admin_ids=svc.settings.admin_ids | {other.id})
+    # (four eyes off: this is about whose draft it is, not about a second admin's approval)
+    ids = svc.settings.admin_ids | {other.id}
+    svc.settings = replace(svc.settings, admin_ids=ids, four_eyes=False)
     [confirm] = [d for d in preview.callback_data.values() if d.startswith("1|bc|")]
     await other.press_data(confirm, preview)  # forged: another admin's draft
     await app.runtime.broadcaster.join()

@@ -6,6 +6,7 @@ from bot.telegram.context import BotApp
 from bot.telegram.handlers import (
     account,
     admin,
+    approvals,
     cleanup,
     groups,
     inline,
@@ -26,6 +27,7 @@ def register_all(app: BotApp) -> None:
     for feature in (signatories, reading, signing, account, sharing, admin, review, reports):
         routes.update(feature.register(app))
     routes.update(cleanup.routes())
+    routes.update(approvals.routes())
     groups.register(app)
     inline.register(app)
     router.register(app, routes)  # last: its catch-all for unknown commands comes after the rest

@@ -14,13 +14,14 @@ from telegram import Update
 from telegram.constants import ParseMode
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core import exports, goals, organisers, stats
+from bot.core import approvals, exports, goals, organisers, stats
 from bot.core.content import ContentError
 from bot.domain.campaigns import Campaign
 from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, chart
 from bot.i18n import Translator
 from bot.telegram.context import BotApp, BotContext
-from bot.telegram.handlers import admin_broadcast, admin_moderation
+from bot.telegram.four_eyes import ask_second_admin
+from bot.telegram.handlers import admin_broadcast, admin_moderation, purge
 from bot.telegram.handlers.admin_common import (
     admin_id,
     ask_campaign,
@@ -78,39 +79,54 @@ async def export_command(
         else:
             await reply(update, context, esc(usage))
             return
-    started = svc.now()
-    spec = FORMATS[fmt]
-    if not await exports.allowed(svc, admin_id(update), fmt):
+    user_id = admin_id(update)
+    if not await exports.allowed(svc, user_id, fmt):
         head = t._("Only admins can export signatures.")
         await reply(update, context, refusal(t, "export", head))
         return
     if fmt == "funnel":
         await _funnel_export(update, context, t, campaign)
         return
+    asked = await exports.ask_second_admin(svc, user_id, campaign, fmt, language, public_names_only)
+    if asked is not None:
+        await ask_second_admin(update, context, t, asked)
+        return
+    await deliver_export(context, t, user_id, campaign, fmt, language, public_names_only)
+
+
+async def deliver_export(
+    context: BotContext,
+    t: Translator,
+    user_id: int,
+    campaign: Campaign,
+    fmt: str,
+    language: str,
+    public_names_only: bool,
+) -> None:
+    """The export, written and sent to the private chat of `user_id` (who asked for it, also
+    when a second admin's approval runs it), audited under them."""
+    svc = context.svc
+    started = svc.now()
+    spec = FORMATS[fmt]
     total = await exports.signature_total(svc, campaign)
     progress = None
     if total >= PROGRESS_AFTER:
-        progress = await reply(update, context, esc(t._("Preparing the export…")))
+        progress = await context.bot.send_message(
+            user_id, esc(t._("Preparing the export…")), parse_mode=ParseMode.HTML
+        )
     filename = f"{campaign.slug}-signatures-{_stamp(svc.now())}.{spec.extension}"
     with tempfile.TemporaryDirectory(prefix="petition-export-") as tmp:
         spool = spool_for(context, tmp, filename, holds_names=spec.holds_names)
         rows = await exports.write(
-            svc,
-            admin_id(update),
-            campaign,
-            fmt,
-            svc.i18n.get(language),
-            spool,
-            total,
-            public_names_only,
+            svc, user_id, campaign, fmt, svc.i18n.get(language), spool, total, public_names_only
         )
         caption = export_caption(t, campaign, rows, fmt, public_names_only, started)
-        await send_files(context, t, _chat_id(update), spool, filename, caption)
+        await send_files(context, t, user_id, spool, filename, caption)
     if progress is not None:
         await context.bot.edit_message_text(
             esc(t._("The export is ready: {count} records.")).format(count=t.number(rows)),
-            chat_id=_chat_id(update),
-            message_id=progress,
+            chat_id=user_id,
+            message_id=progress.message_id,
             parse_mode=ParseMode.HTML,
         )
 
@@ -196,14 +212,23 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
 async def backup_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
+    asked = await approvals.ask_for_backup(context.svc, admin_id(update))
+    if asked is not None:
+        await ask_second_admin(update, context, t, asked)
+        return
+    await deliver_backup(context, t, admin_id(update))
+
+
+async def deliver_backup(context: BotContext, t: Translator, user_id: int) -> None:
+    """A copy of the database, sent to the private chat of `user_id` (who asked for it)."""
     svc = context.svc
     stamp = datetime.fromtimestamp(svc.now(), UTC).strftime("%Y-%m-%d-%H%M")
     filename = f"petition-bot-backup-{stamp}.sqlite3"
     with tempfile.TemporaryDirectory(prefix="petition-backup-") as tmp:
         spool = spool_for(context, tmp, filename, holds_names=True)
-        await organisers.copy_database(svc, admin_id(update), spool)
+        await organisers.copy_database(svc, user_id, spool)
         caption = backup_caption(t, encrypted=spool.sealed)
-        await send_files(context, t, _chat_id(update), spool, filename, caption)
+        await send_files(context, t, user_id, spool, filename, caption)
 
 
 async def reload_command(
@@ -250,4 +275,8 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
             "reload": reload_command,
         },
     )
-    return {**admin_moderation.register(app), **admin_broadcast.register(app)}
+    return {
+        **admin_moderation.register(app),
+        **admin_broadcast.register(app),
+        **purge.register(app),
+    }

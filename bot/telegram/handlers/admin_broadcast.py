@@ -14,6 +14,7 @@ from bot.domain.broadcasts import ConfirmOutcome
 from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
+from bot.telegram.four_eyes import ask_second_admin
 from bot.telegram.handlers.admin_common import (
     admin_button,
     ask_campaign,
@@ -22,6 +23,7 @@ from bot.telegram.handlers.admin_common import (
     reply,
 )
 from bot.telegram.handlers.base import CallbackRoute, answer, send, show
+from bot.telegram.views import approvals as approval_views
 from bot.telegram.views import broadcast as views
 from bot.telegram.views.common import View, esc
 
@@ -70,15 +72,30 @@ async def on_confirm(
     if confirmation.outcome is ConfirmOutcome.GONE:
         await answer(update, t._("This broadcast was already sent or cancelled."), alert=True)
         return
+    if confirmation.outcome is ConfirmOutcome.LINKS_REFUSED:
+        await answer(update)
+        await send(update, context, View(approval_views.links_refused(t, confirmation.links)))
+        return
     await answer(update)
-    recipients = confirmation.recipients
+    if confirmation.asked is not None:
+        await ask_second_admin(update, context, t, confirmation.asked)
+        return
+    shown = await show(update, context, View(sending(t, confirmation.recipients)))
+    await begin(context, broadcast_id, shown)
+
+
+def sending(t: Translator, recipients: int) -> str:
     text = t.ngettext(
         "Sending the broadcast to {count} subscriber…",
         "Sending the broadcast to {count} subscribers…",
         recipients,
     )
-    shown = await show(update, context, View(esc(text).format(count=t.number(recipients))))
-    await broadcasts.report_progress_in(svc, broadcast_id, shown)
+    return esc(text).format(count=t.number(recipients))
+
+
+async def begin(context: BotContext, broadcast_id: int, progress_message: int | None) -> None:
+    """The runner starts sending a queued broadcast, editing `progress_message` as it goes."""
+    await broadcasts.report_progress_in(context.svc, broadcast_id, progress_message)
     context.runtime.broadcaster.start(broadcast_id)
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core import review
+from bot.core.approvals import Asked
 from bot.core.budgets import OverBudget
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
+from bot.telegram.four_eyes import ask_second_admin
 from bot.telegram.handlers.admin_common import (
     admin_id,
     ask_campaign,
@@ -94,6 +96,9 @@ async def _set(
     outcome = await review.set_hidden(context.svc, admin_id(update), number, hiding)
     if isinstance(outcome, OverBudget):
         await refuse_over_budget(update, context, t, outcome)
+        return
+    if isinstance(outcome, Asked):
+        await ask_second_admin(update, context, t, outcome)
         return
     if outcome is review.Outcome.NO_SIGNATURE:
         await reply(

@@ -49,6 +49,12 @@ def help_text(t: Translator, level: Level | None = None) -> str:
     if level is not None:
         heading = t._("For admins") if level is Level.ADMIN else t._("For moderators")
         lines += ["", bold(heading), *command_lines(t, commands_for(level))]
+    if level is Level.ADMIN:
+        rule = t._(
+            "With two or more admins, exports with names, /backup, /broadcast, /purge and "
+            "/unhide of a name an admin hid wait until another admin approves."
+        )
+        lines.append(esc(rule))
     return "\n".join(lines)
 
 

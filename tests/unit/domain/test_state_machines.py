@@ -121,7 +121,7 @@ async def test_hide_and_unhide_move_the_review_as_the_table_says(
     assert await signatory_store.unhide(svc.db, 1) is (after(Decision.UNHIDE, state) != state)
     assert await _review_of(svc, 1) is after(Decision.UNHIDE, state)
     await _set_review(svc, 1, state)
-    assert await signatory_store.hide(svc.db, 1)
+    assert await signatory_store.hide(svc.db, 1, "admin")
     assert await _review_of(svc, 1) is after(Decision.HIDE, state)
 
 
