@@ -7,7 +7,7 @@ import logging
 import secrets
 import sys
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -155,9 +155,10 @@ class Gatekeeper:
         clock: Callable[[], float] = time.monotonic,
         memory: Memory | None = None,
     ) -> None:
-        memory = memory or Memory(clock, secrets.token_bytes(32))
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._remember = remember
+        # `is None`, not `or`: an empty Memory is falsy, and a map made elsewhere is never swept.
+        memory = Memory(clock, secrets.token_bytes(32)) if memory is None else memory
+        # Update ids, not people: forgotten with the rest, so a quiet bot holds none of them.
+        self._seen: Expiring[int, bool] = memory.by_key(most=remember)
         self._burst = burst
         self._rate = per_second
         self._max_queued = max_queued
@@ -170,9 +171,7 @@ class Gatekeeper:
     def seen_before(self, update_id: int) -> bool:
         if update_id in self._seen:
             return True
-        self._seen[update_id] = None
-        if len(self._seen) > self._remember:
-            self._seen.popitem(last=False)
+        self._seen[update_id] = True
         return False
 
     def admit(self, user_id: int, update_id: int, queued: int, cost: int = 1) -> Verdict:
@@ -270,7 +269,7 @@ class GroupBudget:
 
     def __init__(self, per_minute: int = GROUP_BUDGET, memory: Memory | None = None) -> None:
         self.per_minute = per_minute
-        memory = memory or Memory(time.monotonic, secrets.token_bytes(32))
+        memory = Memory(time.monotonic, secrets.token_bytes(32)) if memory is None else memory
         self._sent: Expiring[int, deque[float]] = memory.by_telegram_id(most=50_000)
 
     def take(self, chat_id: int, now: float | None = None) -> bool:
