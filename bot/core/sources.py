@@ -3,11 +3,12 @@ bot.domain.aggregates: a link used by fewer than `SMALL_COUNT` people shows as n
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.core.organisers import audit
 from bot.core.services import Services
-from bot.domain.aggregates import Shown, merge_small
+from bot.domain.aggregates import Merged, Shown, merge_small, shown
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.domain.text_rules import clean_label
@@ -29,26 +30,51 @@ class Listing:
     the others' sum, and which sources that sum holds (without their counts)."""
 
     rows: list[tuple[Source, int, int]]
-    other: tuple[Shown, Shown] | None
+    other: tuple[Shown, Shown]
     others: list[Source]
     other_threshold: int  # SMALL_COUNT, for saying what "other" holds
 
 
+def campaign_table(
+    counts: Mapping[str, tuple[int, int]], codes: Iterable[str], small: int
+) -> Merged[str]:
+    """One campaign's sources through the rule: (signatures brought, visits) of every known
+    source, zeros included, and of the visitors without a link. /stats shows this table, and
+    /source shows the sum of these tables over the campaigns, so neither tells more than the
+    other."""
+    cells = {code: (0, 0) for code in (DIRECT, *codes)}
+    cells.update(counts)
+    return merge_small(cells, small, anchor=DIRECT)
+
+
 async def listing(svc: Services) -> Listing:
-    """Every source through the rule; the visitors without a link are counted in "other"."""
+    """Every source through the rule, campaign by campaign, then summed: a source's figures
+    are the sum of what each campaign's /stats shows of it, and all the rest (always the
+    visitors without a link) is "other". Summing raw counts over campaigns instead would let
+    a source shown here, minus what /stats shows of it, reveal its count in another campaign.
+    """
+    small = svc.settings.small_count
     found = await source_store.with_counts(svc.db)
-    by_code = {code: Source(code, kind, label) for code, kind, label, _, _ in found}
-    table = merge_small(
-        {code: (visits, signed) for code, _, _, visits, signed in found},
-        svc.settings.small_count,
-        anchor=DIRECT,
-    )
-    other = (table.other[0], table.other[1]) if table.other is not None else None
+    sources = {code: Source(code, kind, label) for code, kind, label, *_ in found}
+    campaigns: dict[str, dict[str, tuple[int, int]]] = {}
+    for code, _, _, campaign, visits, signed in found:
+        if campaign is not None:
+            campaigns.setdefault(campaign, {})[code] = (signed, visits)
+    counted: dict[str, tuple[int, int]] = {}
+    rest = [0, 0]
+    for counts in campaigns.values():
+        table = campaign_table(counts, sources, small)
+        for code, (signed, visits) in table.rows:
+            before = counted.get(code, (0, 0))
+            counted[code] = (before[0] + visits, before[1] + signed)
+        for code in table.members:
+            signed, visits = counts.get(code, (0, 0))
+            rest = [rest[0] + visits, rest[1] + signed]
     return Listing(
-        rows=[(by_code[code], visits, signed) for code, (visits, signed) in table.rows],
-        other=other,
-        others=[by_code[code] for code in table.members if code != DIRECT],
-        other_threshold=svc.settings.small_count,
+        rows=[(sources[c], *counted[c]) for c in sources if c in counted],
+        other=(shown(rest[0], small), shown(rest[1], small)),
+        others=[s for c, s in sources.items() if c != DIRECT and c not in counted],
+        other_threshold=small,
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import astuple, dataclass
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core.organisers import audit
 from bot.core.services import Services
+from bot.core.sources import campaign_table
 from bot.domain.aggregates import Merged, Shown, merge_small, shown
 from bot.domain.campaigns import Campaign
 from bot.domain.stats import Totals
@@ -64,7 +65,7 @@ async def report(svc: Services, user_id: int, campaign: Campaign) -> Report:
         week=shown(stats.week, small),
         withdrawals=shown(stats.withdrawals, small),
         languages=merge_small(languages, small),
-        sources=merge_small(brought, small, anchor=DIRECT),
+        sources=campaign_table(brought, codes, small),
         per_day=[shown(n, small) for n in per_day],
         conversion=[
             signed / opened if min(opened, signed) >= small else None for opened, signed in visits

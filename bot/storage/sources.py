@@ -60,22 +60,25 @@ def count_signed(conn: sqlite3.Connection, campaign: str, source: str | None) ->
     )
 
 
-# Every source with its sums over all campaigns, and the visitors without a link as code '':
-# one grouped pass over source_visits_by_source (migrations/0013), whatever the signatures.
-_WITH_COUNTS = (
-    "SELECT s.code, s.kind, s.label, COALESCE(SUM(v.visits), 0), COALESCE(SUM(v.signed), 0)"
+# Every source with its counts in each campaign, and the visitors without a link as code '':
+# one query, through source_visits_by_source (migrations/0013), whatever the signatures.
+LISTING_SQL = (
+    "SELECT s.code, s.kind, s.label, v.campaign, COALESCE(v.visits, 0), COALESCE(v.signed, 0)"
     " FROM (SELECT code, kind, label, created_at FROM sources"
     "  UNION ALL SELECT '', 'direct', '', -1) s"
     " LEFT JOIN source_visits v ON v.source = s.code"
-    " GROUP BY s.code ORDER BY s.created_at, s.code"
+    " ORDER BY s.created_at, s.code"
 )
 
 
-async def with_counts(db: Database) -> list[tuple[str, str, str, int, int]]:
-    """(code, kind, label, visits, signatures brought) of each source, all campaigns; the first
-    row is code '' (no link), kind 'direct'."""
-    rows = await db.fetchall(_WITH_COUNTS)
-    return [(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
+async def with_counts(db: Database) -> list[tuple[str, str, str, str | None, int, int]]:
+    """(code, kind, label, campaign, visits, signatures brought) of each source in each
+    campaign (campaign None: counted nowhere yet); code '' (kind 'direct') is no link."""
+    rows = await db.fetchall(LISTING_SQL)
+    return [
+        (str(r[0]), str(r[1]), str(r[2]), None if r[3] is None else str(r[3]), int(r[4]), int(r[5]))
+        for r in rows
+    ]
 
 
 async def for_campaign(db: Database, campaign: str) -> dict[str, tuple[int, int]]:

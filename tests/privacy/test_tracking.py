@@ -30,6 +30,7 @@ from tests.support.steps import CAMPAIGN, sign
 
 IVAN = "for Ivan only"
 GROUP = "gKrakow1"
+OTHER = "open-doors-letter"  # a second campaign
 
 
 async def _busy_campaign(app: BotApp) -> None:
@@ -64,24 +65,29 @@ async def _busy_campaign(app: BotApp) -> None:
 
 
 async def _views(admin: FakeUser) -> dict[str, bytes | str]:
-    """Everything an organiser sees or exports of the campaign's numbers; the random code of
+    """Everything an organiser sees or exports of both campaigns' numbers; the random code of
     the named link blanked (it differs between two bots, and is no count)."""
-    photo, funnel = await admin.send(f"/stats {CAMPAIGN}")
     [listing] = await admin.send("/source")
-    await admin.send(f"/export {CAMPAIGN} funnel")
-    assert photo.photo is not None and admin.last.document is not None
-    return {
-        "caption": photo.caption or "",
-        "chart": photo.photo,
-        "funnel": funnel.text,
-        "source": re.sub(r"\bs[A-Za-z0-9]{7}\b", "CODE", listing.text),
-        "csv": admin.last.document[0].decode("utf-8-sig"),
-    }
+    views: dict[str, bytes | str] = {"source": re.sub(r"\bs[A-Za-z0-9]{7}\b", "CODE", listing.text)}
+    for campaign in (CAMPAIGN, OTHER):
+        photo, funnel = await admin.send(f"/stats {campaign}")
+        await admin.send(f"/export {campaign} funnel")
+        assert photo.photo is not None and admin.last.document is not None
+        views |= {
+            f"caption {campaign}": photo.caption or "",
+            f"chart {campaign}": photo.photo,
+            f"funnel {campaign}": funnel.text,
+            f"csv {campaign}": admin.last.document[0].decode("utf-8-sig"),
+        }
+    return views
 
 
-async def _world(env: dict[str, str], where: Path, ivan_signs: bool) -> tuple[dict, dict]:
-    """A bot where an admin makes Ivan's link, then Ivan (or a stranger without a link) signs:
-    the views before and after."""
+async def _world(
+    env: dict[str, str], where: Path, ivan_signs: bool, campaign: str = CAMPAIGN
+) -> tuple[dict, dict]:
+    """A bot where an admin makes Ivan's link, then Ivan (or a stranger without a link) signs
+    `campaign`: the views before and after. Ivan's link is the admin's named one, or, in the
+    other campaign, the big group's code under that campaign's name (anyone can write it)."""
     settings = load_settings(dict(env, DATABASE_PATH=str(where / "bot.sqlite3")))
     tg = FakeTelegram()
     app = await start_app(settings, tg, Clock())
@@ -94,8 +100,13 @@ async def _world(env: dict[str, str], where: Path, ivan_signs: bool) -> tuple[di
         link = next(v for k, v in admin.last.button_urls.items() if "Send the link" in k)
         payload = parse_qs(urlsplit(parse_qs(urlsplit(link).query)["url"][0]).query)["start"][0]
         before = await _views(admin)
+        if campaign != CAMPAIGN:
+            payload = f"{campaign}_{GROUP}"
         signer = tg.user(app, first_name="Ivan" if ivan_signs else "Stranger")
-        await sign(signer, "Ivan Hidden", public=False, payload=payload if ivan_signs else None)
+        await sign(
+            signer, "Ivan Hidden", public=False, campaign=campaign,
+            payload=payload if ivan_signs else None,
+        )  # fmt: skip
         after = await _views(admin)
     finally:
         await stop_app(app)
@@ -117,13 +128,13 @@ async def test_a_one_person_source_reveals_nothing_below_the_threshold_in_stats_
     listing = str(ivan["source"]).replace("\u2068", "").replace("\u2069", "")
     [line] = [line for line in listing.splitlines() if IVAN in line]
     assert line.startswith("· ") and not re.search(r"\d", line.replace("CODE", ""))
-    assert IVAN not in str(ivan["caption"]) + str(ivan["funnel"]) + str(ivan["csv"])
+    assert not any(IVAN in str(v) for k, v in ivan.items() if k != "source")
     # Subtraction: the group is shown exactly, and "other" (Ivan, the visitors without a link)
     # is what the total minus the group leaves: never under the threshold.
-    caption = str(ivan["caption"])
+    caption = str(ivan[f"caption {CAMPAIGN}"])
     assert "\u2068Kraków diaspora\u2069: 25 / 40" in caption
     assert "Other (sources under 10 and visitors without a link): 16 / 31" in caption
-    rows = list(csv.DictReader(io.StringIO(str(ivan["csv"]))))
+    rows = list(csv.DictReader(io.StringIO(str(ivan[f"csv {CAMPAIGN}"]))))
     today = [r for r in rows if r["day_utc"] == rows[-1]["day_utc"]]
     assert [(r["row"], r["source"], r["signed"]) for r in today] == [
         ("source", "Kraków diaspora", "12"),
@@ -132,6 +143,22 @@ async def test_a_one_person_source_reveals_nothing_below_the_threshold_in_stats_
     for row in rows:  # every count exported is exact at 10 or more, or "<10"
         for column in ("opened", "started", "named", "signed", "cancelled", "expired"):
             assert row[column] == "<10" or int(row[column]) >= 10
+
+
+async def test_a_big_groups_link_sent_to_one_person_for_another_campaign_reveals_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The group is shown in the first campaign; its code written under the second campaign's
+    name reaches Ivan alone. /source sums what each campaign's /stats shows, so the group's
+    figure there does not move when Ivan signs the second campaign through it."""
+    before_ivan, ivan = await _world(env, tmp_path / "ivan", ivan_signs=True, campaign=OTHER)
+    before_stranger, stranger = await _world(env, tmp_path / "other", False, campaign=OTHER)
+    assert before_ivan == before_stranger
+    for view in ivan:
+        assert ivan[view] == stranger[view], view
+    assert "Kraków diaspora\u2069 (group, gKrakow1): 40 visits · 25 signatures" in str(
+        ivan["source"]
+    )
 
 
 async def test_a_moderator_cannot_make_a_named_link_and_an_admins_is_audited_with_its_label(

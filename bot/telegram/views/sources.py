@@ -40,11 +40,10 @@ def source_list(t: Translator, listing: Listing) -> View:
         return View(esc(t._("No sources yet. Create one with /source new <name>.")))
     lines = [bold(t._("Sources"))]
     lines += [f"{_name(t, s)}: {_counts(t, visits, signed)}" for s, visits, signed in listing.rows]
-    if listing.other is not None:
-        head = t._("Other (sources under {count} and visitors without a link)").format(
-            count=t.number(listing.other_threshold)
-        )
-        lines.append(f"{esc(head)}: {_counts(t, *listing.other)}")
+    head = t._("Other (sources under {count} and visitors without a link)").format(
+        count=t.number(listing.other_threshold)
+    )
+    lines.append(f"{esc(head)}: {_counts(t, *listing.other)}")
     lines += [f"· {_name(t, s)}" for s in listing.others]
     used = 0
     for index, line in enumerate(lines):
