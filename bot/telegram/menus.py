@@ -40,7 +40,7 @@ PRIVATE = [
     ("privacy", N_("what is stored and who sees it")),
     ("language", N_("choose your language")),
     ("stop", N_("stop all updates")),
-    ("cancel", N_("leave the signing you started")),
+    ("cancel", N_("leave the signing you started, or forget the campaign you opened")),
     ("help", N_("what the bot can do")),
 ]
 GROUP = [

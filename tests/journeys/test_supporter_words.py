@@ -123,7 +123,7 @@ async def test_notify_me_says_it_stores_the_telegram_id_and_how_to_stop(
         "Telegram id; 🔕 Stop updates or /stop erases it."
     )
     assert answer.get("text") == said and answer.get("show_alert") is True
-    assert len(said) <= 200  # Telegram's limit for a callback answer
+    assert len(said.encode("utf-16-le")) // 2 <= 200  # Telegram's limit for a callback answer
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
