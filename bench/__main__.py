@@ -17,7 +17,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     parser.add_argument(
         "--only",
-        choices=("signing", "memory", "scale", "broadcast", "pages", "sources"),
+        choices=("signing", "taps", "memory", "scale", "broadcast", "pages", "sources"),
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -28,6 +28,10 @@ def main() -> None:
         from bench import signing
 
         asyncio.run(signing.bench(1_000 if quick else 10_000))
+    if args.only in (None, "taps"):
+        from bench import taps
+
+        asyncio.run(taps.bench(10 if quick else 30))
     if args.only in (None, "memory"):
         from bench import memory
 

@@ -34,6 +34,7 @@ from bot.telegram.handlers import register_all
 from bot.telegram.metrics import Metrics
 from bot.telegram.middleware import Gatekeeper, GroupBudget, PerUserProcessor, gate
 from bot.telegram.newest import NewestInChat
+from bot.telegram.side_calls import SideCalls
 
 log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 256  # different people's updates handled at once (see PerUserProcessor)
@@ -72,10 +73,12 @@ async def _post_stop(app: BotApp) -> None:
         app.runtime.upgrade.cancel()  # resumes at the next start
     # Before the HTTP client closes: a runner stopped mid-send could otherwise repeat a message.
     await app.runtime.broadcaster.stop()
+    await app.runtime.side_calls.close()
 
 
 async def _post_shutdown(app: BotApp) -> None:
     await app.runtime.broadcaster.stop()
+    await app.runtime.side_calls.close()
     await health.close_endpoint(app.runtime)
     await app.runtime.services.db.close()
 
@@ -167,6 +170,7 @@ def build_application(
         group_refusals=GroupBudget(per_minute=1, memory=services.memory),
         broadcaster=Broadcaster(app, services),
         newest=newest,
+        side_calls=SideCalls(),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     register_all(app)

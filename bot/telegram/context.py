@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.telegram.metrics import Metrics
     from bot.telegram.middleware import Gatekeeper, GroupBudget
     from bot.telegram.newest import NewestInChat
+    from bot.telegram.side_calls import SideCalls
 
 
 @dataclass
@@ -36,6 +37,7 @@ class BotRuntime:
     group_refusals: GroupBudget  # refusals in groups have their own, smaller allowance
     broadcaster: Broadcaster
     newest: NewestInChat  # the newest messages of each private chat (the flow's "still last?")
+    side_calls: SideCalls  # callback answers and deletions no edit waits for
     ops_server: OpsServer | None = None  # METRICS_LISTEN, opened in post_init
     upgrade: asyncio.Task[int] | None = None  # bot.core.upgrade, while it runs
 

@@ -22,7 +22,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from tests.support.faketg import FakeTelegram, FakeUser
+from tests.support.faketg import FakeTelegram, FakeUser, side_calls_done
 from tests.support.faketg.html import u16len
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -74,6 +74,7 @@ class QueuedUser(FakeUser):
     async def _deliver(self, update: dict[str, Any], chat_id: int | None, expect: str) -> None:
         self.last_update = update
         await self.driver.feed_dict(update)
+        await side_calls_done(self.app)
 
 
 def queued_user(fake: FakeTelegram, driver: Driver, **kwargs: Any) -> QueuedUser:

@@ -58,7 +58,7 @@ async def withdraw_command(update: Update, context: BotContext) -> None:
 
 
 async def on_withdraw_ask(update: Update, context: BotContext, cb: Callback) -> None:
-    await answer(update)
+    answer(update, context)
     t = await translator(update, context)
     await show(
         update, context, views.withdraw_question(t, context.svc.campaign(cb.args[0]), cb.args[0])
@@ -72,7 +72,7 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
     campaign = svc.campaign(slug)
     withdrawal = await account.withdraw(svc, user_id_of(update), slug)
     if withdrawal is None:
-        await answer(update, t._("There is no signature to withdraw."))
+        answer(update, context, t._("There is no signature to withdraw."))
         return
     said = (
         t._("Your signature has been withdrawn and erased.")
@@ -83,10 +83,10 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
         )
     )
     if withdrawal.auto_clean:
-        await answer(update, said, alert=True)
+        answer(update, context, said, alert=True)
         await cleanup.leave_no_trace(update, context)
         return
-    await answer(update)
+    answer(update, context)
     text = esc(said)
     if (count := withdrawal.count) is not None:
         signed = t.ngettext("{count} signature", "{count} signatures", count)
@@ -105,7 +105,7 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
 
 async def on_withdraw_no(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
-    await answer(update)
+    answer(update, context)
     markup = keyboard([button("⬅️ " + t._("Back to the campaign"), "card", cb.args[0])])
     await show(update, context, View(esc(t._("Your signature stays. Thank you!")), markup))
 
@@ -116,20 +116,20 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
     campaign = svc.campaign(cb.args[0])
     if campaign is None:
-        await answer(update)
+        answer(update, context)
         return
     on = cb.args[1] == "1"
     if not await account.set_updates(svc, user_id_of(update), campaign.slug, on, t.language):
-        await answer(update, t._("Sign first to get updates about this campaign."), alert=True)
+        answer(update, context, t._("Sign first to get updates about this campaign."), alert=True)
         return
     if on:  # said at the moment the id is stored, in an alert that waits to be read
         stored = t._(
             "We will notify you about this campaign. To write to you, the bot now stores your "
             "Telegram id; 🔕 Stop updates or /stop erases it."
         )
-        await answer(update, stored, alert=True)
+        answer(update, context, stored, alert=True)
     else:
-        await answer(update, t._("Updates are off."))
+        answer(update, context, t._("Updates are off."))
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
         with contextlib.suppress(BadRequest):  # "not modified" after a double tap
@@ -144,7 +144,7 @@ async def on_stop(update: Update, context: BotContext, cb: Callback) -> None:
     pending deliveries by bot.core.erasure). A second tap finds nothing and says the same."""
     t = await translator(update, context)
     await erasure.stop_updates(context.svc, user_id_of(update), cb.args[0])
-    await answer(update, t._("Updates are off."))
+    answer(update, context, t._("Updates are off."))
     query = update.callback_query
     if query is not None and isinstance(query.message, Message):
         with contextlib.suppress(BadRequest):  # "not modified" after a double tap

@@ -65,18 +65,21 @@ async def on_confirm(
     broadcast_id = cb.arg_int(0)
     confirmation = await broadcasts.confirm(svc, admin_id, broadcast_id)
     if confirmation.outcome is ConfirmOutcome.NEEDS_DEFAULT:
-        await answer(
-            update, t._("Add the text in the campaign's default language first."), alert=True
+        answer(
+            update,
+            context,
+            t._("Add the text in the campaign's default language first."),
+            alert=True,
         )
         return
     if confirmation.outcome is ConfirmOutcome.GONE:
-        await answer(update, t._("This broadcast was already sent or cancelled."), alert=True)
+        answer(update, context, t._("This broadcast was already sent or cancelled."), alert=True)
         return
     if confirmation.outcome is ConfirmOutcome.LINKS_REFUSED:
-        await answer(update)
+        answer(update, context)
         await send(update, context, View(approval_views.links_refused(t, confirmation.links)))
         return
-    await answer(update)
+    answer(update, context)
     if confirmation.asked is not None:
         await ask_second_admin(update, context, t, confirmation.asked)
         return
@@ -104,9 +107,9 @@ async def on_discard(
     update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
 ) -> None:
     if not await broadcasts.discard(context.svc, admin_id, cb.arg_int(0)):
-        await answer(update, t._("This broadcast was already sent or cancelled."), alert=True)
+        answer(update, context, t._("This broadcast was already sent or cancelled."), alert=True)
         return
-    await answer(update)
+    answer(update, context)
     await show(update, context, View(esc(t._("The broadcast was cancelled. Nothing was sent."))))
 
 

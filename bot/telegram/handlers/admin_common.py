@@ -103,7 +103,7 @@ def organiser_button(required: Level) -> Callable[[AdminButton], CallbackRoute]:
             user = update.effective_user
             level = organiser_level(update, context)
             if user is None or level is None or not level.covers(required):
-                await answer(update)
+                answer(update, context)
                 if user is not None and level is not None:
                     await audit(context, user.id, "refused", f"button={cb.action}")
                 return
@@ -131,7 +131,7 @@ async def refuse_over_budget(
     """An organiser ran out of an hourly budget (the use case audited it): they are told in
     their language, in a new message (a pressed confirmation stays, to be pressed once the
     hour frees up), and the first time, so is every admin."""
-    await answer(update)
+    answer(update, context)
     await send(update, context, View(over_budget(t, refusal)))
     if refusal.announce:
         await tell_admins(context, lambda admin_t: budget_alert(admin_t, refusal))

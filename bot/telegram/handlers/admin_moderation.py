@@ -76,11 +76,11 @@ async def on_remove(
         await refuse_over_budget(update, context, t, removed)
         return
     if removed is None:
-        await answer(update)
+        answer(update, context)
         await show(update, context, View(stale_button(t, number)))
         return
     signature, count = removed.signature, removed.count
-    await answer(update)
+    answer(update, context)
     campaign = svc.campaign(signature.campaign)
     title = title_of(campaign, t) if campaign else signature.campaign
     lines = [
@@ -104,7 +104,7 @@ async def on_remove(
 async def on_dismiss(
     update: Update, context: BotContext, cb: Callback, admin_id: int, t: Translator
 ) -> None:
-    await answer(update)
+    answer(update, context)
     await show(update, context, View(esc(t._("Cancelled. Nothing was changed."))))
 
 

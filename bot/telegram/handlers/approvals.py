@@ -39,16 +39,16 @@ async def _decide(
     decision = await approvals.decide(context.svc, user_id, cb.arg_int(0), approve)
     request = decision.request
     if decision.verdict is None or request is None:
-        await answer(update, views.gone(t), alert=True)
+        answer(update, context, views.gone(t), alert=True)
         return
     if decision.verdict is Verdict.OWN:
-        await answer(update, views.own_request(t), alert=True)
+        answer(update, context, views.own_request(t), alert=True)
         return
     if decision.verdict is Verdict.EXPIRED:
-        await answer(update, views.gone(t), alert=True)
+        answer(update, context, views.gone(t), alert=True)
         await expire(context)
         return
-    await answer(update)
+    answer(update, context)
     await show(update, context, View(views.decided(t, request, None, _OUTCOMES[decision.verdict])))
     await announce(context, request, _OUTCOMES[decision.verdict])
     if decision.verdict is Verdict.APPROVE:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from telegram import LinkPreviewOptions, Update
+from telegram import CallbackQuery, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 
@@ -130,11 +130,26 @@ async def delete_incoming(update: Update, context: BotContext) -> bool:
     return True
 
 
-async def answer(update: Update, text: str | None = None, alert: bool = False) -> None:
-    """Every callback query is answered, or the client shows a spinner for a long time."""
+def delete_aside(update: Update, context: BotContext) -> None:
+    """Deletes the update's message (as `delete_incoming`) without waiting for it: the edit
+    that follows does not depend on it, and a deletion is safe to repeat."""
+    context.runtime.side_calls.start(delete_incoming(update, context), "deleteMessage")
+
+
+def answer(
+    update: Update, context: BotContext, text: str | None = None, alert: bool = False
+) -> None:
+    """Every callback query is answered, or the client shows a spinner for a long time.
+
+    Started, not awaited (bot.telegram.side_calls): what the tap changes is recorded before
+    this is called, and the edit that follows need not wait for Telegram's reply to it."""
     query = update.callback_query
     if query is None:
         return
+    context.runtime.side_calls.start(_answer(query, text, alert), "answerCallbackQuery")
+
+
+async def _answer(query: CallbackQuery, text: str | None, alert: bool) -> None:
     try:
         await query.answer(text[:200] if text else None, show_alert=alert)
     except BadRequest as exc:  # too old or already answered (a redelivery): harmless

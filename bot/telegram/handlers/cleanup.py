@@ -81,14 +81,14 @@ async def subscribed(update: Update, context: BotContext) -> bool:
 
 
 async def on_clean(update: Update, context: BotContext, cb: Callback) -> None:
-    await answer(update)
+    answer(update, context)
     await leave_no_trace(update, context)
 
 
 async def on_clean_all(update: Update, context: BotContext, cb: Callback) -> None:
     """One tap: every subscription of the person goes first (so no broadcast can land in the
     chat just cleaned), then the chat is cleaned. A second tap stops nothing more."""
-    await answer(update)
+    answer(update, context)
     await erasure.stop_all_updates(context.svc, user_id_of(update))
     await leave_no_trace(update, context, stopped=True)
 
@@ -96,11 +96,11 @@ async def on_clean_all(update: Update, context: BotContext, cb: Callback) -> Non
 async def on_clean_note(update: Update, context: BotContext, cb: Callback) -> None:
     """The clean-up's note deletes itself, leaving the chat empty."""
     if await delete_incoming(update, context):
-        await answer(update)
+        answer(update, context)
         return
     t = await translator(update, context)
     refused = t._("Telegram did not let me delete this note; you can delete it yourself.")
-    await answer(update, refused, alert=True)
+    answer(update, context, refused, alert=True)
 
 
 async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
@@ -109,8 +109,9 @@ async def on_auto(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
     on = cb.args[0] == "1"
     await choices.set_auto_clean(svc, user_id_of(update), on)
-    await answer(
+    answer(
         update,
+        context,
         t._("Automatic clean-up after signing: on")
         if on
         else t._("Automatic clean-up after signing: off"),

@@ -76,7 +76,7 @@ async def on_purge(
     svc = context.svc
     campaign = svc.campaign(cb.args[0])
     start, end = cb.arg_int(1), cb.arg_int(2)
-    await answer(update)
+    answer(update, context)
     if campaign is None:
         await show(update, context, View(esc(t._("Cancelled. Nothing was changed."))))
         return

@@ -62,13 +62,13 @@ async def on_card(update: Update, context: BotContext, cb: Callback) -> None:
     if campaign is None:
         await on_list(update, context, cb)
         return
-    await answer(update)
+    answer(update, context)
     await reading.remember_visit(context.svc, user_id_of(update), campaign, None)
     await show(update, context, await card_view(update, context, campaign))
 
 
 async def on_list(update: Update, context: BotContext, cb: Callback) -> None:
-    await answer(update)
+    answer(update, context)
     await show(update, context, await campaign_list_view(update, context))
 
 
@@ -77,7 +77,7 @@ async def _paged(
 ) -> None:
     """Full-text and decision-maker pages: edit the pressed message to page `cb.args[1]`."""
     campaign = context.svc.campaign(cb.args[0])
-    await answer(update)
+    answer(update, context)
     if campaign is None:
         await show(update, context, await campaign_list_view(update, context))
         return
@@ -113,7 +113,7 @@ async def progress_command(update: Update, context: BotContext) -> None:
 
 async def on_progress(update: Update, context: BotContext, cb: Callback) -> None:
     campaign = context.svc.campaign(cb.args[0])
-    await answer(update)
+    answer(update, context)
     if campaign is not None:
         t = await translator(update, context)
         await show(update, context, await _progress_view(update, context, t, campaign))
@@ -147,19 +147,19 @@ async def language_command(update: Update, context: BotContext) -> None:
 
 
 async def on_language(update: Update, context: BotContext, cb: Callback) -> None:
-    await answer(update)
+    answer(update, context)
     await show(update, context, await language_menu(update, context))
 
 
 async def on_set_language(update: Update, context: BotContext, cb: Callback) -> None:
     code = cb.args[0]
     if code not in NATIVE_NAMES:
-        await answer(update)
+        answer(update, context)
         return
     await choices.set_language(context.svc, user_id_of(update), code)
     t = context.svc.i18n.get(code)
     # Translators: confirm the switch naming your own language, e.g. "Мова: беларуская."
-    await answer(update, t._("Language set to English."))
+    answer(update, context, t._("Language set to English."))
     campaign = await current_campaign(update, context)
     view = (
         await card_view(update, context, campaign)

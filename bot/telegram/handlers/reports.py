@@ -44,13 +44,13 @@ async def on_report(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
     campaign = context.svc.campaign(cb.args[0])
     if campaign is None:
-        await answer(update)
+        answer(update, context)
         await show(update, context, await campaign_list_view(update, context))
         return
     done = await reports.report(
         context.svc, user_id_of(update), campaign, cb.arg_int(1), cb.args[2]
     )
-    await answer(update)
+    answer(update, context)
     await show(update, context, views.outcome(t, done.outcome))
     if done.outcome is Reported.REPORTED and done.first and done.number is not None:
         number = done.number

@@ -55,7 +55,7 @@ async def on_approve(
 ) -> None:
     first, last, digest = cb.arg_int(0), cb.arg_int(1), cb.args[2]
     approval = await review.approve(context.svc, admin_id, first, last, digest)
-    await answer(update)
+    answer(update, context)
     if approval is None:
         await show(update, context, View(esc(t._("These names are gone. Open /review again."))))
         return
@@ -73,7 +73,7 @@ async def on_hide(
     if isinstance(campaign, OverBudget):
         await refuse_over_budget(update, context, t, campaign)
         return
-    await answer(update)
+    answer(update, context)
     if campaign is None:
         await show(
             update,

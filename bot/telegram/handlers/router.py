@@ -30,7 +30,7 @@ def dispatcher(routes: Mapping[str, CallbackRoute]) -> CallbackRoute_:
         if cb is None or route is None or not is_private(update):
             # Forged, stale (an older version) or foreign data, or a button pressed outside
             # the private chat (the bot sends none there): acknowledge and do nothing.
-            await answer(update)
+            answer(update, context)
             return
         await route(update, context, cb)
 

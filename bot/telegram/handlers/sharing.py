@@ -17,7 +17,7 @@ from bot.telegram.handlers.admin_common import admin_id, ask_campaign, register_
 from bot.telegram.handlers.base import (
     CallbackRoute,
     answer,
-    delete_incoming,
+    delete_aside,
     send,
     sending,
     translator,
@@ -62,7 +62,7 @@ async def share_command(update: Update, context: BotContext) -> None:
 
 async def on_share(update: Update, context: BotContext, cb: Callback) -> None:
     campaign = context.svc.campaign(cb.args[0])
-    await answer(update)
+    answer(update, context)
     if campaign is not None:
         await send_share(update, context, campaign)
 
@@ -72,7 +72,7 @@ async def on_share_from_list(update: Update, context: BotContext, cb: Callback) 
     be edited into a text message, so the list goes once the photo is there)."""
     await on_share(update, context, cb)
     if context.svc.campaign(cb.args[0]) is not None:
-        await delete_incoming(update, context)
+        delete_aside(update, context)
 
 
 async def source_command(

@@ -51,7 +51,7 @@ async def signatories_command(update: Update, context: BotContext) -> None:
 
 async def on_page(update: Update, context: BotContext, cb: Callback) -> None:
     campaign = context.svc.campaign(cb.args[0])
-    await answer(update)
+    answer(update, context)
     if campaign is None:
         await show(update, context, await campaign_list_view(update, context))
         return

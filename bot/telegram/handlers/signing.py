@@ -25,7 +25,7 @@ from bot.telegram.handlers import cleanup
 from bot.telegram.handlers.base import (
     CallbackRoute,
     answer,
-    delete_incoming,
+    delete_aside,
     edit,
     profile_name,
     send,
@@ -66,35 +66,35 @@ async def _render(update: Update, context: BotContext, tap: Tap) -> None:
     t = await translator(update, context)
     campaign, draft, outcome = tap.campaign, tap.draft, tap.outcome
     if outcome is Outcome.NO_CAMPAIGN:
-        await answer(update)
+        answer(update, context)
         await show(update, context, await campaign_list_view(update, context))
     elif outcome is Outcome.CLOSED:
         closed = t._("This campaign is closed and no longer accepts signatures.")
-        await answer(update, closed, alert=True)
+        answer(update, context, closed, alert=True)
     elif outcome is Outcome.BLOCKED:
-        await answer(update, t._("You cannot sign this campaign."), alert=True)
+        answer(update, context, t._("You cannot sign this campaign."), alert=True)
     elif outcome is Outcome.SIGNED_BEFORE:
         assert campaign is not None and tap.signature is not None
-        await answer(update)
+        answer(update, context)
         await show(update, context, views.already_signed(t, campaign, tap.signature))
     elif outcome is Outcome.RECORDED:
-        await answer(update, t._("Your signature is already recorded."))
+        answer(update, context, t._("Your signature is already recorded."))
     elif outcome is Outcome.GONE:
         gone = t._(
             "This signing is no longer open, so nothing was recorded. Press Sign to start again."
         )
-        await answer(update, gone, alert=True)
+        answer(update, context, gone, alert=True)
     elif outcome is Outcome.NO_NAME:
-        await answer(update, t._("Please type your name."))
+        answer(update, context, t._("Please type your name."))
     elif outcome is Outcome.NOTHING_TO_EDIT:
-        await answer(update, t._("There is nothing to edit."))
+        answer(update, context, t._("There is nothing to edit."))
     else:
         assert campaign is not None and draft is not None
         notice = ""
         if outcome is Outcome.STEP_DONE:
-            await answer(update, t._("This step is already done."))
+            answer(update, context, t._("This step is already done."))
         else:
-            await answer(update)
+            answer(update, context)
         if outcome is Outcome.PROMISE_CHANGED:
             changed = t._(
                 "Where public names appear has changed while you were deciding; "
@@ -135,7 +135,7 @@ async def on_edit(update: Update, context: BotContext, cb: Callback) -> None:
 
 async def on_privacy(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
-    await answer(update)
+    answer(update, context)
     auto = await cleanup.auto_clean_wanted(update, context)
     subscribed = await cleanup.subscribed(update, context)
     view = views.privacy_full(t, context.svc.settings, cb.args[0], auto, subscribed)
@@ -153,10 +153,10 @@ async def _recorded(update: Update, context: BotContext, done: Tap | Recorded) -
         # The person chose a chat that keeps no trace: a passing notice, then the clean-up.
         recorded = "✅ " + t._("Thank you! Your signature is recorded.")
         held = "\n\n" + views.held_line(t) if done.held else ""
-        await answer(update, recorded + held, alert=True)
+        answer(update, context, recorded + held, alert=True)
         await cleanup.leave_no_trace(update, context)
     else:
-        await answer(update)
+        answer(update, context)
         thanks = views.thanks(
             t, done.campaign, done.progress, done.updated, done.subscribed, done.held
         )
@@ -184,7 +184,7 @@ async def on_nameless(update: Update, context: BotContext, cb: Callback) -> None
 async def _cancel(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
     draft = await signing.cancel(context.svc, user_id_of(update))
-    await answer(update)
+    answer(update, context)
     if draft is None:
         await show(update, context, View(esc(t._("There is nothing to cancel."))))
         return
@@ -241,7 +241,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     if typed.read is Read.CLOSED or (typed.read is Read.POINTER and not organiser):
         # Typed outside the flow (a name again after signing, or into a campaign that has
         # closed): it goes from the chat as it would inside the flow.
-        await delete_incoming(update, context)
+        delete_aside(update, context)
     if typed.read is Read.POINTER:
         if typed.campaign is not None:
             title = typed.campaign.text_for(t.language)[0].title
@@ -261,7 +261,7 @@ async def on_text(update: Update, context: BotContext) -> None:
         return  # a redelivered message we already handled
     # Whatever is sent inside the flow goes from the chat: a typed name lives on only in the
     # preview, and the flow message stays the newest thing in the chat.
-    await delete_incoming(update, context)
+    delete_aside(update, context)
     if typed.draft is None or typed.campaign is None:
         return
     notice = ""

@@ -5,7 +5,7 @@ from .html import HtmlError, parse_html, u16len
 from .http import ConnectionFaults, FakeTelegramServer, RemoteUser
 from .model import ApiError, Call, Faults, StoredFile, Upload
 from .request import FakeRequest
-from .user import BaseUser, FakeGroup, FakeUser
+from .user import BaseUser, FakeGroup, FakeUser, side_calls_done
 from .views import MessageView
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "Upload",
     "get_spec",
     "parse_html",
+    "side_calls_done",
     "u16len",
 ]

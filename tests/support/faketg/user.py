@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 
     from .core import FakeTelegram
 
+
+async def side_calls_done(app: object) -> None:
+    """A person looks a moment later: by then the calls the bot started without waiting for
+    them (callback answers, deletions: its `runtime.side_calls`) have reached Telegram."""
+    side_calls = getattr(getattr(app, "runtime", None), "side_calls", None)
+    if side_calls is not None:
+        await side_calls.settle()
+
+
 MEMBER_STATUSES = ("creator", "administrator", "member", "left")
 # Telegram's stand-in sender of an anonymous group administrator's messages.
 ANONYMOUS_ADMIN: dict[str, Any] = {
@@ -344,3 +353,4 @@ class FakeUser(BaseUser):
     async def _deliver(self, update: dict[str, Any], chat_id: int | None, expect: str) -> None:
         self.last_update = update
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await side_calls_done(self.app)
