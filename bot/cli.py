@@ -146,9 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _seal(Path(args.out), args.source)
         if command == "unlock":
             return _unlock(args.socket)
-        settings = _settings(create_key=command != "restore")
+        settings = _settings()
         secrets += [settings.bot_token, settings.webhook_secret or ""]
         configure_logging(settings.log_level, secrets, fmt=settings.log_format)
+        # After the logging: a new install's key file is named in the log when it is made.
+        settings = _with_key(settings, create=command != "restore")
         sealed = Sealed.of(settings)
         if command == "restore":
             settings = _open_here(settings, sealed)
@@ -190,10 +192,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _settings(*, create_key: bool = True) -> Settings:
-    """Settings and the signer key; a new install's key file is made here, not in `restore`."""
+def _settings() -> Settings:
     try:
-        return with_signer_key(load_settings(), create=create_key)
+        return load_settings()
+    except SettingsError as exc:
+        raise Stop(f"configuration error: {exc}") from None
+
+
+def _with_key(settings: Settings, *, create: bool) -> Settings:
+    """The signer key; a new install's key file is made here, not in `restore`."""
+    try:
+        return with_signer_key(settings, create=create)
     except SettingsError as exc:
         raise Stop(f"configuration error: {exc}") from None
 
@@ -378,6 +387,7 @@ def _run(settings: Settings, metrics: Metrics | None = None) -> int:
     if not loop.run_until_complete(_wait_for_telegram(app)):
         loop.close()
         return 0
+    _stop_on_first_signal(loop)
     try:
         if settings.webhook_url:
             app.run_webhook(
@@ -389,9 +399,12 @@ def _run(settings: Settings, metrics: Metrics | None = None) -> int:
                 secret_token=settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
                 bootstrap_retries=-1,
+                stop_signals=None,
             )
         else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+            app.run_polling(
+                allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1, stop_signals=None
+            )
     except DATABASE_ERRORS as exc:
         raise _database_stop(settings, exc) from None
     except InvalidToken:
@@ -401,6 +414,27 @@ def _run(settings: Settings, metrics: Metrics | None = None) -> int:
 
 
 _REJECTED = "Telegram rejected BOT_TOKEN (401): check it with @BotFather"
+
+
+def _stop_on_first_signal(loop: asyncio.AbstractEventLoop) -> None:
+    """SIGINT or SIGTERM stops the bot as PTB's own handler would (SystemExit out of the
+    running loop, then its orderly shutdown); a second one while it shuts down is ignored.
+
+    `make run` stopped by a SIGTERM to its process group delivers two: make forwards its own
+    to the bot. PTB's handler raised SystemExit again in the middle of the shutdown, which left
+    `Updater.stop` unawaited and the database open, and the process hung.
+    """
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        if stopping.is_set():
+            log.info("already stopping")
+            return
+        stopping.set()
+        raise SystemExit
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
 
 
 async def _wait_for_telegram(app: BotApp) -> bool:

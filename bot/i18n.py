@@ -38,6 +38,17 @@ def N_(message: str) -> str:
     return message
 
 
+# Each language's name as it reads inside a sentence in the reader's language ("Язык:
+# русский", not "Русский"); menus and buttons show NATIVE_NAMES.
+LANGUAGE_NAMES = {
+    "en": N_("English"),
+    "be": N_("Belarusian"),
+    "ru": N_("Russian"),
+    "uk": N_("Ukrainian"),
+    "pl": N_("Polish"),
+}
+
+
 class Translator:
     def __init__(self, language: str, catalog: gettext.NullTranslations) -> None:
         self.language = language
@@ -50,6 +61,11 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._catalog.ngettext(singular, plural, n)
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this translator's language, as inside a sentence."""
+        name = LANGUAGE_NAMES.get(code)
+        return self._(name) if name else code
 
     def number(self, n: int) -> str:
         """Babel's formatting is slow next to the rest of a reply; counts repeat, so cache them."""

@@ -6,6 +6,7 @@ organiser with a text editor, not a developer with a traceback.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,9 @@ SUMMARY_MAX = 800
 SAFETY_MAX = 400
 GOAL_SENTENCE_MAX = 200  # one line under the progress bar, and in the milestone notice
 TEXT_FIELDS = ("title", "summary", "addressees", "safety")
+# A line that starts the paragraphs for supporters only: shown in the bot, left out of the
+# documents for the addressees (safety advice, "please pass it on").
+SUPPORTERS_MARK = re.compile(r"^\+\+\+ supporters[ \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -112,12 +116,29 @@ def _load_text(path: Path, addressee_count: int, ladder: GoalLadder) -> Campaign
     unknown = set(header) - {*TEXT_FIELDS, "goals"}
     if unknown:
         raise ContentError(path, ", ".join(sorted(unknown)), "unknown field")
-    paragraphs = tuple(" ".join(p.split()) for p in parts[2].split("\n\n") if p.strip())
+    addressed, *rest = SUPPORTERS_MARK.split(parts[2])
+    if len(rest) > 1:
+        raise ContentError(path, "(text)", "has more than one `+++ supporters` line")
+    paragraphs = _paragraphs(addressed)
     if not paragraphs:
         raise ContentError(path, "(text)", "the full text after the header is empty")
+    supporters = _paragraphs(rest[0]) if rest else ()
+    if rest and not supporters:
+        raise ContentError(path, "(text)", "nothing follows the `+++ supporters` line")
     return CampaignText(
-        path.stem, title, summary, paragraphs, addressees, safety.strip(), goal_sentences
+        path.stem,
+        title,
+        summary,
+        paragraphs + supporters,
+        addressees,
+        safety.strip(),
+        goal_sentences,
+        len(paragraphs) if supporters else None,
     )
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(" ".join(p.split()) for p in text.split("\n\n") if p.strip())
 
 
 def _addressees(meta: dict[str, Any], meta_path: Path) -> tuple[str, ...]:

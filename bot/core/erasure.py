@@ -193,7 +193,9 @@ async def remove(
     keeps only the person's block id, recovered from the signature's seal."""
     base = svc.ids.unseal(seal)
     subscriber = signer if base is None else svc.ids.subscriber_of(base, campaign)
-    erased = await signature_store.erase(svc.db, campaign, signer, subscriber, svc.now())
+    erased = await signature_store.erase(
+        svc.db, campaign, signer, subscriber, svc.now(), removed=True
+    )
     blocked = block and base is not None
     if blocked and base is not None:
         await signer_store.block(svc.db, svc.ids.block_of(base), svc.now())

@@ -28,7 +28,10 @@ class Report:
     total: int  # the campaign's count, public on its card anyway
     today: Shown
     week: Shown
-    withdrawals: Shown
+    withdrawals: Shown  # by the signers themselves
+    removals: Shown  # by organisers: /remove and /block
+    today_erased: Shown  # withdrawn or removed today, and in the last 7 days
+    week_erased: Shown
     languages: Merged[str]  # (signatures,) per language code
     sources: Merged[str]  # (signatures brought, visits) per source code
     per_day: list[Shown]  # signatures per UTC day, oldest first, the last being today
@@ -64,6 +67,9 @@ async def report(svc: Services, user_id: int, campaign: Campaign) -> Report:
         today=shown(stats.today, small),
         week=shown(stats.week, small),
         withdrawals=shown(stats.withdrawals, small),
+        removals=shown(stats.removals, small),
+        today_erased=shown(stats.today_erased, small),
+        week_erased=shown(stats.week_erased, small),
         languages=merge_small(languages, small),
         sources=campaign_table(brought, codes, small),
         per_day=[shown(n, small) for n in per_day],

@@ -27,6 +27,14 @@ class CampaignText:
     safety: str = ""
     # What reaching a goal does (goal amount -> sentence), from the [goals] table of the header.
     goal_sentences: dict[int, str] = field(default_factory=dict, hash=False)
+    # Where the paragraphs meant for supporters only begin (after a `+++ supporters` line): the
+    # bot shows them, the documents handed to the addressees leave them out.
+    supporters_from: int | None = None
+
+    @property
+    def for_addressees(self) -> tuple[str, ...]:
+        """The paragraphs the documents for the addressees print."""
+        return self.paragraphs[: self.supporters_from]
 
 
 @dataclass(frozen=True)

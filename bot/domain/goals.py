@@ -11,6 +11,8 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from bot.domain.stats import rounded_percent
+
 MAX_STEPS = 50
 MAX_GOAL = 1_000_000_000  # also the ceiling of an admin's /goal next
 
@@ -168,8 +170,11 @@ def progress_bar(count: int, goal: int, width: int = 10) -> str:
 
 
 def percent(count: int, goal: int) -> str:
-    """The share of the goal as shown: "<1" rather than a false "0" once someone signed."""
-    value = min(100, count * 100 // goal) if goal > 0 else 100
+    """The share of the goal as shown, rounded: "<1" rather than a false "0" once someone
+    signed, and never "100" before the goal is reached."""
+    if goal <= 0 or count >= goal:
+        return "100"
+    value = min(99, rounded_percent(count, goal))
     return "<1" if value == 0 and count > 0 else str(value)
 
 

@@ -6,16 +6,24 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 
 
+def rounded_percent(part: int, whole: int) -> int:
+    """`part` as a whole percentage of `whole` (> 0), rounded half up: 2 of 3 is 67, not 66."""
+    return (part * 200 + whole) // (2 * whole)
+
+
 @dataclass(frozen=True)
 class Stats:
     """The raw counts, as stored: bot.core.stats passes them through bot.domain.aggregates
     before anyone sees them."""
 
     total: int
-    today: int
+    today: int  # signed today (UTC), and in the last 7 days
     week: int
-    withdrawals: int
+    withdrawals: int  # by the signers themselves
     by_language: dict[str, int]  # held signatures per language (anonymised ones are not rows)
+    removals: int = 0  # by organisers (/remove, /block)
+    today_erased: int = 0  # withdrawn or removed today, and in the last 7 days
+    week_erased: int = 0
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,20 @@ _GRID = (225, 225, 225)
 _RATE = (230, 120, 20)
 
 
-def _nice_max(value: int) -> int:
-    """The top of the y axis: a round number at or above `value` (at least 4)."""
-    top = max(value, 4)
+TICKS = 4  # gridlines above the axis
+
+
+def y_ticks(value: int) -> list[int]:
+    """The y axis' labels, bottom to top: evenly spaced whole numbers, the top at or above
+    `value`, each the very value its gridline stands for (a step of 1, 2, 2.5 or 5 times a power
+    of ten, 2.5 only from 25 on, so no label is a rounded 2.5 or 7.5)."""
     magnitude = 1
-    while magnitude * 10 <= top:
+    while True:
+        for factor in (1, 2, 2.5, 5):
+            step = factor * magnitude
+            if step == int(step) and TICKS * step >= value:
+                return [int(step) * i for i in range(TICKS + 1)]
         magnitude *= 10
-    for step in (1, 2, 2.5, 5, 10):
-        candidate = int(step * magnitude)
-        if candidate >= top:
-            return candidate
-    return top
 
 
 def _rate_line(
@@ -82,10 +85,10 @@ def draw(
     pen.text((_LEFT, 18), title, fill=_AXIS, font=title_font)
     plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
     heights = [n.threshold if isinstance(n, Below) else n for n in per_day]
-    top = _nice_max(max(heights, default=0))
-    for i in range(5):  # y axis: 0, 1/4, ... top
-        value = top * i // 4
-        y = _TOP + plot_h - plot_h * i // 4
+    ticks = y_ticks(max(heights, default=0))
+    top = ticks[-1]
+    for i, value in enumerate(ticks):
+        y = _TOP + plot_h - plot_h * i // TICKS
         pen.line([(_LEFT, y), (WIDTH - _RIGHT, y)], fill=_GRID)
         label = f"{value:,}".replace(",", " ")
         width = pen.textlength(label, font=font)

@@ -234,8 +234,8 @@ def _build(
             line = list_line(name or "", role, organisation)
             if not (line and name):
                 continue
-            if not named:  # the list's page, only once there is someone to list
-                pdf.add_page()
+            if not named:  # the list, only once there is someone to list
+                _section(pdf)
                 _heading(pdf, t)
             named += 1
             pdf.entry(named, line)
@@ -251,10 +251,8 @@ def _build(
                 anonymous,
             ).format(count=t.number(anonymous)),
         )
-    elif not named:  # a short section under the text rather than a page of its own
-        pdf.ln(4)
-        if pdf.y + 25 > pdf.page_break_trigger:  # no heading alone at the foot of a page
-            pdf.add_page()
+    elif not named:
+        _section(pdf)
         _heading(pdf, t)
         pdf.paragraph(6, _nobody_named(t, total))
     out.write(pdf.output())  # fpdf2 holds the whole document in memory until here anyway
@@ -284,9 +282,17 @@ def _front_page(
             pdf.paragraph(6, f"• {addressee}")
     pdf.ln(4)
     pdf.set_font(_FONT, size=11)
-    for paragraph in text.paragraphs:
+    for paragraph in text.for_addressees:
         pdf.paragraph(6, paragraph)
         pdf.ln(3)
+
+
+def _section(pdf: _Document) -> None:
+    """Under the text when the heading and a few entries fit there, else on a new page: never a
+    heading alone at the foot of a page, nor a page left mostly empty."""
+    pdf.ln(4)
+    if pdf.y + 8 + 2 + 3 * _ENTRY > pdf.page_break_trigger:
+        pdf.add_page()
 
 
 def _heading(pdf: _Document, t: Translator) -> None:

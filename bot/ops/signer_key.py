@@ -8,6 +8,7 @@ make every signer a stranger.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 from bot.config import Settings, SettingsError, is_sealed
 from bot.domain.signatures import new_signer_key
 from bot.storage.keys import database_needs_its_key
+
+log = logging.getLogger(__name__)
 
 
 def with_signer_key(settings: Settings, *, create: bool = True) -> Settings:
@@ -62,4 +65,9 @@ def _read_or_make(key_file: Path, database_path: Path, create: bool) -> bytes:
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(new_signer_key())
+    log.warning(
+        "created the signer key %s: keep a copy where only organisers can reach it, never in "
+        "the database's backups (README, 'The signer key')",
+        key_file,
+    )
     return key_file.read_bytes().strip()

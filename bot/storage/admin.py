@@ -122,29 +122,32 @@ def export_batches(
 
 async def stats(db: Database, campaign: str, now: int) -> Stats:
     row = await db.fetchone(
-        "SELECT signatures, withdrawals FROM counters WHERE campaign = ?", (campaign,)
+        "SELECT signatures, withdrawals, removals FROM counters WHERE campaign = ?", (campaign,)
     )
-    total, withdrawals = (int(row[0]), int(row[1])) if row else (0, 0)
+    total, erased, removals = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
     hour = now // 3600
-    today = await db.scalar(
-        "SELECT SUM(signed) FROM activity WHERE campaign = ? AND hour >= ?",
-        (campaign, (now // 86400) * 24),
-        0,
-    )
-    week = await db.scalar(
-        "SELECT SUM(signed) FROM activity WHERE campaign = ? AND hour > ?",
-        (campaign, hour - 7 * 24),
-        0,
-    )
+
+    async def since(first_hour: int) -> tuple[int, int]:
+        found = await db.fetchone(
+            "SELECT SUM(signed), SUM(withdrawn) FROM activity WHERE campaign = ? AND hour >= ?",
+            (campaign, first_hour),
+        )
+        return (int(found[0] or 0), int(found[1] or 0)) if found else (0, 0)
+
+    today, today_erased = await since((now // 86400) * 24)
+    week, week_erased = await since(hour - 7 * 24 + 1)
     languages = await db.fetchall(
         "SELECT language, COUNT(*) FROM signatures WHERE campaign = ? GROUP BY language",
         (campaign,),
     )
     return Stats(
         total=total,
-        today=int(today),
-        week=int(week),
-        withdrawals=withdrawals,
+        today=today,
+        week=week,
+        withdrawals=max(0, erased - removals),
+        removals=removals,
+        today_erased=today_erased,
+        week_erased=week_erased,
         by_language={str(r[0]): int(r[1]) for r in languages},
     )
 

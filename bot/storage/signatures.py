@@ -229,10 +229,13 @@ async def confirm(
     return await db.atomic(work)
 
 
-async def erase(db: Database, campaign: str, signer: str, subscriber: str, now: int) -> bool:
+async def erase(
+    db: Database, campaign: str, signer: str, subscriber: str, now: int, removed: bool = False
+) -> bool:
     """Deletes the row (not a flag), its subscription (pseudonym `subscriber`, or `signer` for
     one made before version 3) with any pending deliveries of that campaign, and moves the
-    counter down. Only bot.core.erasure calls this (it then purges
+    counter down; `removed`: an organiser's removal, counted apart from the signers' own
+    withdrawals (`withdrawals` counts both). Only bot.core.erasure calls this (it then purges
     the journal)."""
     async with db.transaction() as conn:
         cur = await conn.execute(
@@ -241,9 +244,9 @@ async def erase(db: Database, campaign: str, signer: str, subscriber: str, now: 
         if cur.rowcount == 0:
             return False
         await conn.execute(
-            "UPDATE counters SET signatures = signatures - 1, withdrawals = withdrawals + 1"
-            " WHERE campaign = ?",
-            (campaign,),
+            "UPDATE counters SET signatures = signatures - 1, withdrawals = withdrawals + 1,"
+            " removals = removals + ? WHERE campaign = ?",
+            (int(removed), campaign),
         )
         await conn.execute(
             "INSERT INTO activity (campaign, hour, withdrawn) VALUES (?, ?, 1)"

@@ -56,7 +56,8 @@ GROUP = [
 DESCRIPTION = N_(
     "I collect signatures for petitions and open letters. Read the campaign in your language, "
     "sign with your name, and follow its progress. Your Telegram account is kept only as a "
-    "keyed pseudonym (your chat id only if you ask for updates); /privacy says what is "
+    "code computed from it with a secret key (your chat id only if you ask for updates); "
+    "/privacy says what is "
     "recorded and for how long, and you can withdraw at any time."
 )
 SHORT_DESCRIPTION = N_("Sign petitions and open letters in your language; withdraw at any time.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -93,8 +94,8 @@ async def test_stats_photo_with_caption_and_chart(
     assert "Signatures: 3" in msg.caption
     # Three signatures: every count under SMALL_COUNT (10) shows as "<10", every language and
     # source is in "other".
-    assert "Today: <10 · last 7 days: <10" in msg.caption
-    assert "Withdrawals: <10" in msg.caption
+    assert "Today: +<10 −<10 · last 7 days: +<10 −<10" in msg.caption
+    assert "Withdrawn by signers: <10 · removed by organisers: <10" in msg.caption
     assert "other <10" in msg.caption and "English" not in msg.caption
     assert "Other (sources under 10 and visitors without a link): <10 / <10" in msg.caption
     image = Image.open(io.BytesIO(msg.photo))
@@ -290,3 +291,23 @@ async def test_reload_applies_good_content(
     assert "Reloaded 2 campaigns." in admin.last.text
     campaign = svc.campaign(CAMPAIGN)
     assert campaign is not None and campaign.texts["en"].title.startswith("NEW ")
+
+
+async def test_stats_add_up_after_a_removal_and_tell_removals_from_withdrawals(
+    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    svc.settings = replace(svc.settings, small_count=1)  # every count exact
+    signers = [make_user(first_name=f"P{i}") for i in range(6)]
+    for i, person in enumerate(signers):
+        await sign(person, f"Person {i}")
+    first, *_ = await signature_numbers(svc)
+    await admin.send(f"/block {first}")
+    await admin.press("Remove and block")
+    await signers[5].send("/withdraw")
+    await signers[5].press("Yes, withdraw")
+    await admin.send(f"/stats {CAMPAIGN}")
+    caption = next(m for m in reversed(admin.messages) if m.photo).caption
+    assert caption is not None
+    assert "Signatures: 4\n" in caption
+    assert "Today: +6 −2 · last 7 days: +6 −2\n" in caption  # 6 − 2 = 4
+    assert "Withdrawn by signers: 1 · removed by organisers: 1\n" in caption

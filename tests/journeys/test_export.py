@@ -328,3 +328,23 @@ async def test_exports_are_streamed_from_the_database(
     for fmt in ("csv", "json", "list", "pdf"):
         await _export(admin, f"medical-access {fmt}")
     assert len(streamed) == 4 and all("FROM signatures" in sql for sql in streamed)
+
+
+async def test_the_pdf_for_the_addressees_holds_nothing_meant_for_supporters(
+    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    reader = make_user(first_name="Rea")
+    await sign(reader, "Rea Der")
+    campaign = svc.campaign("medical-access")
+    assert campaign is not None
+    supporters_only = ("Please pass the petition on", "If you live in Belarus or travel there")
+    shown_in_the_bot = " ".join(campaign.texts["en"].paragraphs)
+    assert all(words in shown_in_the_bot for words in supporters_only)
+    data, _ = await _export(admin, "medical-access pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert "Health and family are not privileges" in text  # the closing words stay
+    for words in supporters_only:
+        assert words not in text
+    data, _ = await _export(admin, "medical-access pdf ru")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+    assert "Если вы живёте в Беларуси или ездите туда" not in text

@@ -88,7 +88,7 @@ async def test_sign_happy_path_with_privacy_summary_preview_and_thanks(
     u = make_user(first_name="Alice", last_name="Smith")
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    assert "keyed pseudonym" in u.last.text and "/withdraw" in u.last.text
+    assert "a code computed from it with a secret key" in u.last.text and "/withdraw" in u.last.text
     assert "Privacy in full" in str(u.last.buttons)
     await u.press("Privacy in full")
     assert "Your privacy" in u.last.text
@@ -162,12 +162,12 @@ async def test_privacy_summary_every_time_nothing_remembered(
     u = make_user()
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    assert "keyed pseudonym" in u.last.text
+    assert "a code computed from it with a secret key" in u.last.text
     await u.press("Cancel")
     assert "Nothing was recorded" in u.last.text
     await u.start(CAMPAIGN)
     await u.press("Sign")
-    assert "keyed pseudonym" in u.last.text
+    assert "a code computed from it with a secret key" in u.last.text
     assert await svc.db.scalar("SELECT COUNT(*) FROM preferences") == 0
     [notice] = await u.send("/privacy")
     assert "Your privacy" in notice.text

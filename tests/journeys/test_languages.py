@@ -131,7 +131,7 @@ async def test_campaign_text_falls_back_with_a_notice(make_user: Callable[..., F
     notice = (
         I18N.get("uk")
         ._("This text is not yet available in {language}; it is shown in {fallback}.")
-        .format(language="Українська", fallback="English")
+        .format(language="українська", fallback="англійська")
     )
     assert card.text.startswith("ℹ️ " + notice)
     assert "Keep the Doors Open" in card.text  # the English title, shown after the notice

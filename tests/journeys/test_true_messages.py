@@ -92,7 +92,7 @@ async def test_mydata_names_the_language_the_bot_speaks(
 ) -> None:
     [data] = await make_user(language_code="ru").send("/mydata")
     t = I18n().get("ru")
-    assert "Русский" in data.text and t._("not chosen") not in data.text
+    assert "Язык: русский" in data.text and t._("not chosen") not in data.text
 
 
 async def test_after_signing_progress_offers_no_sign_button(

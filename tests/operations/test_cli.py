@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -320,3 +321,40 @@ async def test_installed_package_serves_in_polish_on_a_database_it_migrated(
         assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone() == (
             len(migration_files()),
         )
+
+
+async def test_a_new_key_file_is_named_once_and_a_doubled_sigterm_stops_cleanly(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`make run` stopped by a SIGTERM to its process group: the bot gets the group's signal
+    and the one make forwards. A new install's key file is named in the log, once."""
+    key_file = tmp_path / "keys" / "signer.key"
+    env = {k: v for k, v in env.items() if k != "SIGNER_KEY"} | {"SIGNER_KEY_FILE": str(key_file)}
+    fake = FakeTelegram()
+    with FakeTelegramServer(fake) as server:
+        for start in range(2):
+            log_path = tmp_path / f"bot{start}.log"
+            proc = spawn_bot(env, server.base_url, log_path)
+            try:
+                deadline = time.monotonic() + 30
+                while "ready with" not in log_path.read_text():
+                    assert proc.poll() is None, log_path.read_text()
+                    assert time.monotonic() < deadline, log_path.read_text()
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(0.5)  # polling: the stop must end a getUpdates in flight
+                proc.send_signal(signal.SIGTERM)  # the group's
+                await asyncio.sleep(0.01)
+                proc.send_signal(signal.SIGTERM)  # make's, as the shutdown begins
+                assert _wait(proc, 20) == 0, log_path.read_text()
+            finally:
+                if proc.poll() is None:
+                    stop_bot(proc)
+            log = log_path.read_text()
+            assert "never awaited" not in log and "Traceback" not in log
+            assert log.rstrip().endswith("stopped")
+            created = [line for line in log.splitlines() if "created the signer key" in line]
+            if start == 0:
+                [line] = created
+                assert f"created the signer key {key_file}: keep a copy" in line
+            else:
+                assert not created  # the second start reads the same file

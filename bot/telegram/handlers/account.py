@@ -13,7 +13,7 @@ from bot.config import Settings, backup_window_days
 from bot.core import account, erasure, people
 from bot.core.services import Services
 from bot.domain.signatures import Step
-from bot.i18n import NATIVE_NAMES, Translator
+from bot.i18n import Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import cleanup
@@ -159,6 +159,13 @@ async def privacy_command(update: Update, context: BotContext) -> None:
     await send(update, context, cleanup_views.privacy_view(t, notice, auto, subscribed))
 
 
+async def myid_command(update: Update, context: BotContext) -> None:
+    """A person's own Telegram id, for a new organiser to put in ADMIN_IDS or MODERATOR_IDS:
+    answered in the private chat only, and never stored (no third-party bot needed)."""
+    t = await translator(update, context)
+    await send(update, context, views.own_id(t, user_id_of(update)))
+
+
 async def stop_command(update: Update, context: BotContext) -> None:
     """Stops updates only, and says what stays."""
     t = await translator(update, context)
@@ -236,11 +243,11 @@ async def mydata_command(update: Update, context: BotContext) -> None:
 def _choices_lines(t: Translator, held: account.Holdings, settings: Settings) -> list[str]:
     """The language and the automatic clean-up choice, and where they are kept."""
     language = (
-        esc(NATIVE_NAMES[held.language])
+        esc(t.language_name(held.language))
         if held.language
         else esc(
             t._("{language} (from your Telegram settings, nothing stored)").format(
-                language=NATIVE_NAMES[t.language]
+                language=t.language_name(t.language)
             )
         )
     )
@@ -317,6 +324,7 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
     app.add_handler(CommandHandler("privacy", privacy_command, filters=private))
     app.add_handler(CommandHandler("mydata", mydata_command, filters=private))
     app.add_handler(CommandHandler("stop", stop_command, filters=private))
+    app.add_handler(CommandHandler("myid", myid_command, filters=private))
     # Its own group: the group handlers' ChatMemberHandler would otherwise take every update.
     app.add_handler(
         ChatMemberHandler(on_blocked_by_user, ChatMemberHandler.MY_CHAT_MEMBER), group=1

@@ -8,9 +8,10 @@ from bot.domain.campaigns import Campaign
 from bot.domain.goals import GoalLadder, LadderError, Progress
 from bot.domain.organisers import Level
 from bot.domain.paging import utf16_len
+from bot.domain.stats import rounded_percent
 from bot.exports import PUBLIC_NAMES_ONLY
 from bot.exports.packaging import Package
-from bot.i18n import NATIVE_NAMES, Translator
+from bot.i18n import Translator
 from bot.telegram.permissions import ORGANISER_COMMANDS
 from bot.telegram.views.common import bold, esc, figure, plain_text, shorten, user_text
 
@@ -152,7 +153,7 @@ def _funnel_line(t: Translator, counts: tuple[Shown, ...]) -> str:
         t._("{count} signed").format(count=figure(t, signed)),
     ]
     exact = isinstance(opened, int) and isinstance(signed, int) and opened
-    rate = f"{signed * 100 // opened}%" if exact else "—"  # type: ignore[operator]
+    rate = f"{rounded_percent(signed, opened)}%" if exact else "—"  # type: ignore[arg-type]
     extra = t._("cancelled {cancelled} · expired {expired}").format(
         cancelled=figure(t, cancelled), expired=figure(t, expired)
     )
@@ -183,13 +184,23 @@ def stats_caption(t: Translator, campaign: Campaign, report: Report, small: int)
     lines = [
         f"<b>{user_text(shorten(title_of(campaign, t), 80))}</b>",
         esc(t._("Signatures: {count}")).format(count=t.number(report.total)),
-        esc(t._("Today: {today} · last 7 days: {week}")).format(
-            today=esc(figure(t, report.today)), week=esc(figure(t, report.week))
+        # New signatures and erased ones apart, so that the lines add up after a removal.
+        esc(
+            t._("Today: +{today} −{today_erased} · last 7 days: +{week} −{week_erased}").format(
+                today=figure(t, report.today),
+                today_erased=figure(t, report.today_erased),
+                week=figure(t, report.week),
+                week_erased=figure(t, report.week_erased),
+            )
         ),
-        esc(t._("Withdrawals: {count}")).format(count=esc(figure(t, report.withdrawals))),
+        esc(
+            t._("Withdrawn by signers: {withdrawn} · removed by organisers: {removed}").format(
+                withdrawn=figure(t, report.withdrawals), removed=figure(t, report.removals)
+            )
+        ),
     ]
     languages = [
-        f"{esc(NATIVE_NAMES.get(code, code))} {t.number(count)}"
+        f"{esc(t.language_name(code))} {t.number(count)}"
         for code, (count,) in report.languages.rows
     ]
     if report.languages.other is not None and report.total:

@@ -10,7 +10,7 @@ from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignText
 from bot.domain.goals import Progress
 from bot.domain.paging import paginate, paginate_items
-from bot.i18n import NATIVE_NAMES, Translator
+from bot.i18n import Translator
 from bot.telegram.views.common import View, button, esc, keyboard, shorten
 
 
@@ -19,7 +19,8 @@ def fallback_notice(t: Translator, campaign: Campaign) -> str:
     if not fell_back:
         return ""
     line = t._("This text is not yet available in {language}; it is shown in {fallback}.")
-    return f"ℹ️ <i>{esc(line.format(language=NATIVE_NAMES[t.language], fallback=NATIVE_NAMES[text.language]))}</i>\n\n"
+    names = {"language": t.language_name(t.language), "fallback": t.language_name(text.language)}
+    return f"ℹ️ <i>{esc(line.format(**names))}</i>\n\n"
 
 
 def progress_lines(t: Translator, progress: Progress, is_open: bool = True) -> str:

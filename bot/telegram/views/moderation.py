@@ -41,11 +41,25 @@ def preview(t: Translator, campaign: Campaign | None, shown: Preview, block: boo
     """The confirmation of /remove (or /block): number, date, public or not, review state,
     and the name only when `Preview.of` allows it."""
     title = title_of(campaign, t) if campaign else shown.campaign
-    question = (
-        t._("Remove signature #{number} from “{title}” and block this person from signing again?")
-        if block
-        else t._("Remove signature #{number} from “{title}”?")
-    )
+    letter = campaign is not None and campaign.kind == "letter"
+    if block:
+        question = (
+            t._(
+                "Remove signature #{number} from the open letter “{title}” and block this "
+                "person from signing again?"
+            )
+            if letter
+            else t._(
+                "Remove signature #{number} from the petition “{title}” and block this person "
+                "from signing again?"
+            )
+        )
+    else:
+        question = (
+            t._("Remove signature #{number} from the open letter “{title}”?")
+            if letter
+            else t._("Remove signature #{number} from the petition “{title}”?")
+        )
     lines = [
         esc(question).format(number=shown.number, title=user_text(title)),
         "",

@@ -98,9 +98,9 @@ def group_language(t: Translator, current: str | None) -> View:
             "This group has no language set: a single campaign's card comes in the "
             "campaign's own language, everything else in {language}."
         )
-        state = state.format(language=NATIVE_NAMES[t.language])
+        state = state.format(language=t.language_name(t.language))
     else:
-        state = t._("Language of this group: {language}").format(language=NATIVE_NAMES[current])
+        state = t._("Language of this group: {language}").format(language=t.language_name(current))
     how = t._("Administrators of the group set it with /language and a code:")
     codes = [f"/language {code} — {esc(name)}" for code, name in NATIVE_NAMES.items()]
     clear = t._("/language default clears it.")
@@ -113,7 +113,7 @@ def group_language_set(t: Translator, language: str | None) -> View:
         text = t._("This group's language is cleared.")
     else:
         text = t._("This group's language is now {language}.").format(
-            language=NATIVE_NAMES[language]
+            language=t.language_name(language)
         )
     return View("🌐 " + esc(text))
 

@@ -49,13 +49,7 @@ def list_page(t: Translator, campaign: Campaign, page: Page) -> View:
         lines += [entry_line(e, f"{e.position}.") for e in page.entries]
         lines += [
             "",
-            "<i>{}</i>".format(
-                esc(t._("Names {first}–{last} of {count}")).format(
-                    first=t.number(page.entries[0].position),
-                    last=t.number(page.entries[-1].position),
-                    count=t.number(page.listed),
-                )
-            ),
+            f"<i>{esc(_range(t, page.entries[0].position, page.entries[-1].position, page.listed))}</i>",
         ]
     elif page.waiting:  # public names exist, none checked yet
         lines.append(esc(t._("No public name is listed yet.")))
@@ -119,3 +113,16 @@ def open_privately_list(t: Translator, links: list[tuple[Campaign, str]]) -> Vie
         for c, link in links
     ]
     return View(esc(line), keyboard(*rows))
+
+
+def _range(t: Translator, first: int, last: int, listed: int) -> str:
+    """Which names this page shows: all of them, one, or a range of the list."""
+    if first == 1 and last == listed:
+        return t.ngettext("{count} name", "{count} names", listed).format(count=t.number(listed))
+    if first == last:
+        return t._("Name {number} of {count}").format(
+            number=t.number(first), count=t.number(listed)
+        )
+    return t._("Names {first}–{last} of {count}").format(
+        first=t.number(first), last=t.number(last), count=t.number(listed)
+    )

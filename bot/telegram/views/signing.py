@@ -72,7 +72,8 @@ def privacy_notice(t: Translator, settings: Settings) -> str:
         ),
         esc(
             t._(
-                "Your Telegram account is kept only as a keyed pseudonym. The key is kept on "
+                "Your Telegram account is kept only as a pseudonym: a code computed from it with "
+                "a secret key. The key is kept on "
                 "the bot's server apart from the database and its backups; whoever holds both "
                 "can tell whether a given account signed. Your Telegram id is stored only if "
                 "you ask to be notified about the campaign, and is erased when you stop the "
@@ -120,14 +121,14 @@ def privacy_summary(t: Translator) -> str:
         + esc(
             t._(
                 "What you type here is recorded with the time and the link you came through, "
-                "never your username or phone number, and your Telegram account only as a "
-                "keyed pseudonym."
+                "never your username or phone number, and your Telegram account only as a code "
+                "computed from it with a secret key."
             )
         )
         + "\n"
         + esc(
             t._(
-                "The organisers see every name; the public list shows yours only if you choose so. "
+                "The organisers see every name; the public list shows yours only if you choose to. "
                 "/withdraw erases your signature at any time."
             )
         )
@@ -203,9 +204,11 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
     text, _ = campaign.text_for(t.language)
     body = "<b>{}</b>\n{}\n\n{}\n\n<i>{}</i>\n\n{}".format(
         esc(t._("Check your signature")),
-        esc(t._("This is exactly what will be recorded for “{title}”:")).format(
-            title=esc(text.title)
-        ),
+        esc(
+            t._("This is exactly what will be recorded for the open letter “{title}”:")
+            if campaign.kind == "letter"
+            else t._("This is exactly what will be recorded for the petition “{title}”:")
+        ).format(title=esc(text.title)),
         _fields(t, draft.name, draft.role, draft.organisation),
         esc(where_public(t, campaign)),
         esc(hidden_is_stored(t)),
@@ -318,7 +321,7 @@ def thanks(
     body = "✅ <b>{}</b>\n\n{}\n\n{}".format(
         esc(head),
         progress_lines(t, progress, campaign.is_open),
-        esc(t._("Every signature counts more when it is shared. Pass the campaign on.")),
+        esc(t._("Every signature counts for more when the campaign is shared: pass it on.")),
     )
     return View(body, after_signing_keyboard(t, campaign.slug, subscribed))
 
@@ -345,18 +348,18 @@ def shown_where(t: Translator, campaign: Campaign | None, signature: Signature) 
     if campaign is None:
         return t._("yes")
     if signature.review is Review.HIDDEN:
-        return t._("no: the organisers took your name out of the public list; it still counts")
+        return t._("no, the organisers took your name out of the public list; it still counts")
     listing = Listing.of(campaign)
     if signature.lookalike and listing.queued(signature.review, signature.lookalike):
         return t._(
-            "yes, once an organiser has checked it: it looks like a name already on the list"
+            "yes, once an organiser has checked it (it looks like a name already on the list)"
         )
     if signature.review not in listing.reviews_shown():
         return t._("yes, once an organiser has checked it")
     shown = (Place.BOT, True, signature.review, signature.list_consent, signature.lookalike)
     if listing.shows(*shown):
-        return t._("yes: in this bot's list of signatories and the documents for the addressees")
-    return t._("yes: in the documents for the addressees")
+        return t._("yes, in this bot's list of signatories and the documents for the addressees")
+    return t._("yes, in the documents for the addressees")
 
 
 def already_signed(t: Translator, campaign: Campaign, signature: Signature) -> View:
@@ -387,8 +390,13 @@ def campaign_title(t: Translator, campaign: Campaign | None, slug: str) -> str:
 def withdraw_question(t: Translator, campaign: Campaign | None, slug: str) -> View:
     body = esc(
         t._(
-            "Withdraw your signature from “{title}”? It will be erased, not hidden, "
-            "and the count goes down by one."
+            "Withdraw your signature from the open letter “{title}”? It will be erased, not "
+            "hidden, and the count goes down by one."
+        )
+        if campaign is not None and campaign.kind == "letter"
+        else t._(
+            "Withdraw your signature from the petition “{title}”? It will be erased, not "
+            "hidden, and the count goes down by one."
         )
     ).format(title=esc(campaign_title(t, campaign, slug)))
     return View(
@@ -424,3 +432,15 @@ def problem_text(t: Translator, problem: Problem, field: str, length: int) -> st
         ),
     }
     return "⚠️ " + esc(messages[problem]) + " " + esc(t._("Please try again."))
+
+
+def own_id(t: Translator, user_id: int) -> View:
+    """/myid: the person's Telegram id, and what an organiser does with it."""
+    head = esc(t._("Your Telegram id: {id}")).format(id=f"<code>{user_id}</code>")
+    tail = esc(
+        t._(
+            "Organisers: whoever runs the bot puts this number in ADMIN_IDS or MODERATOR_IDS "
+            "on the server. The bot does not store it."
+        )
+    )
+    return View(f"{head}\n\n{tail}")

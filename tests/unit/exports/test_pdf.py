@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -144,8 +144,8 @@ async def test_right_to_left_names_are_numbered_on_the_left(tmp_path: Path, t: T
     rows = [LATIN, CYRILLIC, LONG_ROLE, LATIN, ARABIC, HEBREW, ARABIC_LONG]
     named, reader = await _write(tmp_path, t, rows, total=7)
     assert named == 7
-    assert len(reader.pages) == 2
-    runs = _runs(reader.pages[1])
+    assert len(reader.pages) == 1  # the list under the short text
+    runs = _runs(reader.pages[0])
     numbers = {r.text: r for r in runs if r.text.rstrip(".").isdigit()}
     assert set(numbers) == {f"{n}." for n in range(1, 8)}  # "5.", never ".5"
     assert not [r for r in runs if r.text.startswith(".") and r.text[1:2].isdigit()]
@@ -237,3 +237,44 @@ async def test_an_entry_is_not_split_between_pages(tmp_path: Path, t: Translator
         header = max(r.y for r in runs)
         first = max((r for r in runs if r.y < header - 20), key=lambda r: r.y)
         assert first.text.rstrip(".").isdigit(), first  # an entry starts, with its number
+
+
+async def test_a_short_list_follows_the_text_on_the_same_page(
+    tmp_path: Path, t: Translator
+) -> None:
+    named, reader = await _write(tmp_path, t, [LATIN, CYRILLIC, LONG_ROLE], 3, title="Visits")
+    assert named == 3
+    assert len(reader.pages) == 1  # no page of its own for three names under a short text
+    text = reader.pages[0].extract_text()
+    assert text.index("A second, short paragraph.") < text.index("Signatories")
+    assert text.index("Signatories") < text.index("Anna Kowalska")
+
+
+async def test_the_list_starts_a_new_page_when_the_text_leaves_no_room(
+    tmp_path: Path, t: Translator
+) -> None:
+    path = tmp_path / "signatures.pdf"
+    text = CampaignText("en", "Visits", "Summary.", (PARAGRAPH,) * 9 + ("Last paragraph.",))
+    campaign = replace(_campaign(), texts={"en": text})
+    with path.open("wb") as out:
+        await write_pdf(out, campaign, t, _rows([LATIN, CYRILLIC]), 2, 2, NOW)
+    reader = PdfReader(path)
+    pages = [page.extract_text() for page in reader.pages]
+    heading = next(i for i, page in enumerate(pages) if "Signatories" in page)
+    # Under the text if a heading and a few names fit there, else at the top of the next page.
+    lines = pages[heading].split("Signatories")[1]
+    assert "Anna Kowalska" in lines and "Олена Коваленко" in lines
+
+
+async def test_the_document_leaves_out_the_paragraphs_for_supporters(
+    tmp_path: Path, t: Translator
+) -> None:
+    text = CampaignText(
+        "en", "Visits", "Summary.", (PARAGRAPH, "Please pass the petition on."), supporters_from=1
+    )
+    campaign = replace(_campaign(), texts={"en": text})
+    path = tmp_path / "signatures.pdf"
+    with path.open("wb") as out:
+        await write_pdf(out, campaign, t, _rows([LATIN]), 1, 1, NOW)
+    printed = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "undersigned" in printed and "pass the petition on" not in printed
