@@ -33,6 +33,7 @@ PRIVATE = [
     ("progress", N_("signatures so far and the next goal")),
     ("addressees", N_("who the campaign is addressed to")),
     ("signatories", N_("who signed with a public name")),
+    ("notme", N_("report your name on a list you did not sign")),
     ("share", N_("link and QR code to pass it on")),
     ("mysignature", N_("what is recorded for you")),
     ("withdraw", N_("withdraw and erase your signature")),

@@ -124,6 +124,7 @@ def test_help_and_menu_are_one_list() -> None:
             assert f"/{name} — {description}" in text
     names = [name for name, _ in menus.PRIVATE]
     assert "share" in names and "cancel" in names
+    assert "/notme — report your name on a list you did not sign" in text  # not a hidden command
 
 
 async def test_a_link_in_capitals_opens_the_campaign(make_user: Callable[..., FakeUser]) -> None:
