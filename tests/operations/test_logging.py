@@ -111,7 +111,7 @@ def test_secrets_read_from_files_are_redacted_too(
         logging.getLogger("bot").warning("leak %s %s", tail, settings.webhook_secret)
         raise RuntimeError(f"leak {tail} {settings.webhook_secret}")
 
-    monkeypatch.setattr(cli, "_run", leak)
+    monkeypatch.setattr(cli, "run", leak)
     assert cli.main(["run"]) == 1
     err = capsys.readouterr().err
     assert err.count("leak [redacted] [redacted]") == 2, err
