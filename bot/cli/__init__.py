@@ -1,4 +1,5 @@
 """`petition-bot` (and `python -m bot`): run the bot, `check` the set-up, `migrate`, `restore`,
+move `campaigns` between folders and the database,
 `seal` a secret with a passphrase and `unlock` a bot that waits for it.
 
 Whatever ends the process prints one line an organiser can act on and never the token, a name
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.cli.campaigns import campaigns_command
 from bot.cli.check import check_command
 from bot.cli.common import Stop, load, log, version, with_key
 from bot.cli.keys import open_here, seal_command, unlock_command, wait_for_passphrase
@@ -66,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accept a backup older than the last erasure (it undoes withdrawals)",
     )
+    campaigns = commands.add_parser(
+        "campaigns",
+        help="import campaign folders into the database, or export the database's campaigns "
+        "as folders (stop the bot first)",
+        allow_abbrev=False,
+    )
+    campaigns.add_argument("action", choices=("import", "export"))
+    campaigns.add_argument("folder", metavar="DIR", help="the folder of campaign folders")
     seal_command = commands.add_parser(
         "seal",
         help="encrypt a new signer key (or --from a file) with a passphrase, into a new file",
@@ -127,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if command == "migrate":
                 return asyncio.run(migrate(open_here(settings, sealed)))
+            if command == "campaigns":
+                settings = open_here(settings, sealed)
+                return campaigns_command(settings, args.action, Path(args.folder))
             metrics = Metrics()
             if sealed is not None:
                 unlocked = wait_for_passphrase(settings, sealed, metrics)

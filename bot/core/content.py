@@ -6,25 +6,62 @@ organiser with a text editor, not a developer with a traceback.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.domain.campaigns import KINDS, SLUG_RE, Campaign, CampaignSet, CampaignText
+from bot.domain.campaigns import KINDS, SLUG_RE, Campaign, CampaignSet, CampaignText, Owner
 from bot.domain.goals import GoalLadder, LadderError, ladder_of
 
 TITLE_MAX = 120
 SUMMARY_MAX = 800
 SAFETY_MAX = 400
 GOAL_SENTENCE_MAX = 200  # one line under the progress bar, and in the milestone notice
+VERSION_DIGITS = 12
+TEXT_MAX = 100_000  # one language's file: the example petition's longest is about 18,000
 TEXT_FIELDS = ("title", "summary", "addressees", "safety")
 # A line that starts the paragraphs for supporters only: shown in the bot, left out of the
 # documents for the addressees (safety advice, "please pass it on").
 SUPPORTERS_MARK = re.compile(r"^\+\+\+ supporters[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CampaignFiles:
+    """A campaign in the folder format, as text: what a folder holds, what the database stores
+    for a campaign it owns, and what `campaigns export` writes."""
+
+    meta: str  # campaign.toml
+    texts: dict[str, str] = field(default_factory=dict)  # language -> <language>.md
+
+    @classmethod
+    def read(cls, folder: Path) -> CampaignFiles:
+        """The folder's files, line ends made \\n (the text's version hashes these)."""
+        meta_path = folder / "campaign.toml"
+        if not meta_path.is_file():
+            raise ContentError(meta_path, "(file)", "is missing")
+        texts = {}
+        for path in sorted(folder.glob("*.md")):
+            if path.stem not in SUPPORTED_LANGUAGES:
+                raise ContentError(
+                    path, "(file name)", f"must be one of {SUPPORTED_LANGUAGES} + .md"
+                )
+            texts[path.stem] = _read(path)
+        return cls(_read(meta_path), texts)
+
+    def write(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "campaign.toml").write_bytes(self.meta.encode("utf-8"))
+        for language, body in sorted(self.texts.items()):
+            (folder / f"{language}.md").write_bytes(body.encode("utf-8"))
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8").replace("\r\n", "\n")
 
 
 @dataclass
@@ -87,8 +124,12 @@ def _goal_sentences(value: Any, path: Path, ladder: GoalLadder) -> dict[int, str
     return sentences
 
 
-def _load_text(path: Path, addressee_count: int, ladder: GoalLadder) -> CampaignText:
-    raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+def version_of(body: str) -> str:
+    """A text's version: what its sign button carries and its signatures record."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:VERSION_DIGITS]
+
+
+def _load_text(path: Path, raw: str, addressee_count: int, ladder: GoalLadder) -> CampaignText:
     parts = raw.split("+++\n", 2)
     if len(parts) != 3 or parts[0].strip():
         raise ContentError(path, "(header)", "must start with a +++ header block closed by +++")
@@ -134,7 +175,24 @@ def _load_text(path: Path, addressee_count: int, ladder: GoalLadder) -> Campaign
         safety.strip(),
         goal_sentences,
         len(paragraphs) if supporters else None,
+        version_of(raw),
+        raw,
     )
+
+
+def readable(raw: str) -> str:
+    """A version's file as a reader gets it (its earlier text): title, summary and
+    paragraphs, without the header's syntax. Lenient: the file was valid when it was in use."""
+    parts = raw.split("+++\n", 2)
+    if len(parts) != 3:
+        return raw
+    try:
+        header = tomllib.loads(parts[1])
+    except tomllib.TOMLDecodeError:
+        header = {}
+    lines = [str(header.get(key, "")).strip() for key in ("title", "summary")]
+    paragraphs = _paragraphs(SUPPORTERS_MARK.sub("", parts[2]))
+    return "\n\n".join([line for line in lines if line] + list(paragraphs)) + "\n"
 
 
 def _paragraphs(text: str) -> tuple[str, ...]:
@@ -170,10 +228,14 @@ def _switches(meta: dict[str, Any], meta_path: Path) -> dict[str, bool]:
 
 
 def load_campaign(folder: Path) -> Campaign:
+    return parse_campaign(CampaignFiles.read(folder), folder)
+
+
+def parse_campaign(files: CampaignFiles, folder: Path, owner: Owner = Owner.FOLDER) -> Campaign:
+    """The campaign these files describe; ContentError names the first problem. `folder` is
+    where the files are (or would be): what the problem's message names."""
     meta_path = folder / "campaign.toml"
-    if not meta_path.is_file():
-        raise ContentError(meta_path, "(file)", "is missing")
-    meta = _read_toml(meta_path, meta_path.read_text(encoding="utf-8"))
+    meta = _read_toml(meta_path, files.meta)
     slug = _require(meta, "slug", str, meta_path)
     if not SLUG_RE.match(slug):
         raise ContentError(meta_path, "slug", "must be 1-32 characters of a-z, 0-9 and -")
@@ -202,10 +264,13 @@ def load_campaign(folder: Path) -> Campaign:
     addressees = _addressees(meta, meta_path)
     switches = _switches(meta, meta_path)
     texts: dict[str, CampaignText] = {}
-    for path in sorted(folder.glob("*.md")):
-        if path.stem not in SUPPORTED_LANGUAGES:
+    for language, raw in sorted(files.texts.items()):
+        path = folder / f"{language}.md"
+        if language not in SUPPORTED_LANGUAGES:
             raise ContentError(path, "(file name)", f"must be one of {SUPPORTED_LANGUAGES} + .md")
-        texts[path.stem] = _load_text(path, len(addressees), ladder)
+        if len(raw) > TEXT_MAX:
+            raise ContentError(path, "(text)", f"is longer than {TEXT_MAX} characters")
+        texts[language] = _load_text(path, raw, len(addressees), ladder)
     if default_language not in texts:
         raise ContentError(folder / f"{default_language}.md", "(file)", "default language text")
     return Campaign(
@@ -219,6 +284,8 @@ def load_campaign(folder: Path) -> Campaign:
         texts=texts,
         closed_on=closed_on,
         review_explicit="review_public_names" in meta,
+        owner=owner,
+        folder=folder.name if owner is Owner.FOLDER else "",
         **switches,
     )
 

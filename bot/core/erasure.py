@@ -90,7 +90,13 @@ async def withdraw(svc: Services, user_id: int, campaign: str) -> Erased:
 
 
 async def sign_or_overwrite(
-    svc: Services, user_id: int, draft: Draft, stored: Draft, language: str, list_consent: bool
+    svc: Services,
+    user_id: int,
+    draft: Draft,
+    stored: Draft,
+    language: str,
+    list_consent: bool,
+    version: str,
 ) -> tuple[ConfirmResult, Erased | None]:
     """A sign button: `draft` becomes the person's signature if their draft is still `stored`.
     An edit overwrites the old name, role, organisation and visibility, so it is an erasure
@@ -106,6 +112,7 @@ async def sign_or_overwrite(
         stored=stored,
         list_consent=list_consent,
         skeleton=public_skeleton(draft.name, bool(draft.public)),
+        version=version,
     )
     if result.outcome is not Confirmed.UPDATED:
         return result, None

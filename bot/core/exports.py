@@ -19,11 +19,14 @@ from bot.domain.approvals import Kind
 from bot.domain.campaigns import Campaign
 from bot.domain.organisers import Level
 from bot.domain.signatories import Listing, Place
+from bot.domain.versions import Confirmed, confirmed
 from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, tabular
 from bot.exports.pdf import write_pdf
 from bot.exports.spool import Spool
+from bot.exports.versions import confirmed_line
 from bot.i18n import Translator
 from bot.storage import admin as admin_store
+from bot.storage import campaigns as campaign_store
 from bot.storage import funnel as funnel_store
 from bot.storage import signatories as signatory_store
 from bot.storage import signatures as signature_store
@@ -61,6 +64,12 @@ async def ask_second_admin(
     return await approvals.ask(svc, user_id, Kind.EXPORT, campaign.slug, total, params)
 
 
+async def versions_confirmed(svc: Services, campaign: Campaign) -> Confirmed:
+    """Which texts the signers confirmed, with counts under the small-count rule."""
+    counts = await campaign_store.signed_per_version(svc.db, campaign.slug)
+    return confirmed(counts, svc.history, campaign.slug, svc.settings.small_count)
+
+
 async def write(
     svc: Services,
     user_id: int,
@@ -94,7 +103,8 @@ async def write(
                 rows = await tabular.write_list(names, out)
             else:
                 public = await signatory_store.count(db, campaign.slug, listing, Place.DOCUMENTS)
-                await write_pdf(out, campaign, t, names, total, public, svc.now())
+                versions = confirmed_line(t, await versions_confirmed(svc, campaign))
+                await write_pdf(out, campaign, t, names, total, public, svc.now(), versions)
                 rows = total
     detail = f"campaign={campaign.slug} format={fmt} rows={rows}"
     if public_names_only:

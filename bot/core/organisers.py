@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.core import review_default
+from bot.core import catalogue, review_default
 from bot.core.budgets import OverBudget
-from bot.core.content import ContentError, load_campaigns
+from bot.core.content import ContentError
 from bot.core.services import Services
 from bot.domain.budgets import Kind, Verdict
 from bot.exports.spool import Spool
@@ -54,20 +54,20 @@ async def within_budget(svc: Services, user_id: int, kind: Kind) -> OverBudget |
     return OverBudget(kind, level, limit, decision.retry_after, announce)
 
 
-async def reload_campaigns(svc: Services, user_id: int) -> int:
-    """The campaign files read again and put in use; how many campaigns there are now.
+async def reload_campaigns(svc: Services, user_id: int) -> tuple[int, list[str]]:
+    """The campaign files read again and put in use with the database's campaigns: how many
+    campaigns there are now, and the folders ignored because the database owns their slug.
 
     A bad file raises ContentError, and the previous content stays in use.
     """
     try:
-        campaigns = await asyncio.to_thread(load_campaigns, svc.settings.campaigns_dir)
+        ignored = await catalogue.reload(svc)
     except ContentError:
         await audit(svc, user_id, "reload", "failed")
         raise
-    svc.campaigns = campaigns
     await review_default.settle(svc)  # a campaign loaded for the first time since the upgrade
-    await audit(svc, user_id, "reload", f"campaigns={len(campaigns)}")
-    return len(campaigns)
+    await audit(svc, user_id, "reload", f"campaigns={len(svc.campaigns)}")
+    return len(svc.campaigns), ignored
 
 
 async def copy_database(svc: Services, user_id: int, spool: Spool) -> None:

@@ -18,6 +18,7 @@ from bot.domain.expiring import Expiring, Memory
 from bot.domain.goals import Progress
 from bot.domain.organisers import Level, level_of
 from bot.domain.signatures import Pseudonyms
+from bot.domain.versions import History
 from bot.i18n import I18n, Translator
 from bot.storage import Database
 from bot.storage import keys as key_store
@@ -33,6 +34,8 @@ class Services:
     db: Database
     i18n: I18n
     campaigns: CampaignSet
+    # The versions of every campaign's texts (bot.core.catalogue keeps it current).
+    history: History = field(default_factory=History)
     clock: Callable[[], float] = time.time
     _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
     # Organisers' hourly budgets (bot.core.organisers.within_budget).

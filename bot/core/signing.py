@@ -32,6 +32,7 @@ class Outcome(Enum):
     NO_NAME = auto()  # "use my name", but there is no usable one
     NOTHING_TO_EDIT = auto()
     PROMISE_CHANGED = auto()  # where public names appear changed since `draft`'s preview
+    TEXT_CHANGED = auto()  # the campaign's text changed since `draft`'s preview
 
 
 @dataclass(frozen=True)
@@ -193,10 +194,17 @@ async def edit(svc: Services, user_id: int, slug: str, message_id: int | None) -
 
 
 async def confirm(
-    svc: Services, user_id: int, slug: str, public: bool, promise: str, language: str
+    svc: Services,
+    user_id: int,
+    slug: str,
+    public: bool,
+    promise: str,
+    version: str,
+    language: str,
 ) -> Tap | Recorded:
     """A sign button, public or not, pressed under what its preview `promise`d about where
-    public names appear: recorded only if that still holds."""
+    public names appear and with the text `version` it showed: recorded only if both still
+    hold, else the preview is shown again."""
     opened = _open(svc, slug)
     if isinstance(opened, Tap):
         return opened
@@ -206,6 +214,8 @@ async def confirm(
         return await _stale(svc, user_id, campaign)
     if promise != Listing.of(campaign).promise:  # the organisers changed it since
         return Tap(Outcome.PROMISE_CHANGED, campaign, draft)
+    if version != campaign.version_for(language):  # the text changed since the preview
+        return Tap(Outcome.TEXT_CHANGED, campaign, draft)
     return await _record(svc, user_id, campaign, replace(draft, public=public), draft, language)
 
 
@@ -233,7 +243,10 @@ async def _record(
     """The draft becomes a signature, once; an edit's old values are erased."""
     # What the preview told them: a public name is in the bot's list only if it has one.
     consent = bool(draft.public) and campaign.signatories
-    result, _ = await erasure.sign_or_overwrite(svc, user_id, draft, stored, language, consent)
+    version = campaign.version_for(language)
+    result, _ = await erasure.sign_or_overwrite(
+        svc, user_id, draft, stored, language, consent, version
+    )
     if result.outcome is Confirmed.BLOCKED:
         return Tap(Outcome.BLOCKED, campaign)
     if result.outcome is Confirmed.NO_DRAFT or result.signature is None:

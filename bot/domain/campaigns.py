@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import cached_property
 
 from bot.domain.goals import GoalLadder, GoalMeaning, ladder_of
@@ -13,6 +14,14 @@ from bot.domain.goals import GoalLadder, GoalMeaning, ladder_of
 SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?"  # 1-32 of a-z, 0-9, inner -
 SLUG_RE = re.compile(f"^{SLUG_PATTERN}$")
 KINDS = ("petition", "letter")
+
+
+class Owner(StrEnum):
+    """Where a campaign's content lives: its folder (edited on the server, /reload) or the
+    database (created or imported through the bot; edited from Telegram)."""
+
+    FOLDER = "folder"
+    DATABASE = "database"
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,11 @@ class CampaignText:
     # Where the paragraphs meant for supporters only begin (after a `+++ supporters` line): the
     # bot shows them, the documents handed to the addressees leave them out.
     supporters_from: int | None = None
+    # The text's version: the first 12 hex digits of the SHA-256 of its file (bot.core.content).
+    # The preview's sign button carries it, and the signature records the version confirmed.
+    version: str = ""
+    # The file itself (header and text): stored as the version, exported, read again later.
+    source: str = field(default="", repr=False, compare=False)
 
     @property
     def for_addressees(self) -> tuple[str, ...]:
@@ -59,6 +73,8 @@ class Campaign:
     # Signatures made before the bot had its own list agreed to the documents only: they are
     # listed in the bot once the organisers set this (after telling the signers).
     list_earlier_signatures: bool = False
+    owner: Owner = Owner.FOLDER
+    folder: str = ""  # the folder's name under CAMPAIGNS_DIR, for a campaign its folder owns
 
     @cached_property
     def ladder(self) -> GoalLadder:
@@ -89,6 +105,10 @@ class Campaign:
 
     def languages(self) -> tuple[str, ...]:
         return tuple(sorted(self.texts))
+
+    def version_for(self, language: str) -> str:
+        """The version of the text a reader of `language` is shown."""
+        return self.text_for(language)[0].version
 
 
 class CampaignSet:

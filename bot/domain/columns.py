@@ -72,6 +72,8 @@ COLUMNS = (
     Column("review", "s.review", _text, _text),
     Column("language", "s.language", _text, _text),
     Column("signed_at", "s.signed_at", _timestamp, _timestamp),
+    # The text its signer confirmed (bot.domain.versions); empty: signed before versions.
+    Column("version", "s.version", _text, _text),
 )
 HEADER = tuple(column.name for column in COLUMNS)
 # The same columns for a campaign whose names are not reviewed: its review column is blank but

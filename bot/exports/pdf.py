@@ -121,17 +121,18 @@ async def write_pdf(
     total: int,
     public: int,
     now: int,
+    versions: str = "",
 ) -> int:
     """Writes the document; returns how many signatories are named in it.
 
     `total` counts every signature, `public` the rows `names` yields (known up front, so every
-    page's header can show it). Laying out the pages is slow (about half a millisecond a name),
+    page's header can show it); `versions` says which texts they confirmed. Laying out the pages is slow (about half a millisecond a name),
     so it runs in a worker thread fed with batches through a small queue: the bot keeps
     answering meanwhile, and at most a few batches of rows wait in memory.
     """
     batches: queue.Queue[list[Row] | None] = queue.Queue(maxsize=4)
     worker = asyncio.ensure_future(
-        asyncio.to_thread(_build, out, campaign, t, batches, total, public, now)
+        asyncio.to_thread(_build, out, campaign, t, batches, total, public, now, versions)
     )
     try:
         batch: list[Row] = []
@@ -220,6 +221,7 @@ def _build(
     total: int,
     public: int,
     now: int,
+    versions: str,
 ) -> int:
     text, _ = campaign.text_for(t.language)
     date = t.date(datetime.fromtimestamp(now, UTC).date())
@@ -227,7 +229,7 @@ def _build(
     # fpdf2 writes the page count where "{nb}" stands once the last page is known.
     page_label = t._("Page {page} of {pages}").replace("{pages}", "{{nb}}")
     pdf = _Document((text.title, f"{date} · {breakdown or count}"), page_label, public)
-    _front_page(pdf, campaign, t, f"{date} · {count}", breakdown)
+    _front_page(pdf, campaign, t, f"{date} · {count}", breakdown, versions)
     named = 0
     while (batch := batches.get()) is not None:
         for name, role, organisation in batch:
@@ -260,7 +262,7 @@ def _build(
 
 
 def _front_page(
-    pdf: _Document, campaign: Campaign, t: Translator, dated: str, breakdown: str
+    pdf: _Document, campaign: Campaign, t: Translator, dated: str, breakdown: str, versions: str
 ) -> None:
     """Title, date and totals, the addressees and the campaign's text."""
     text, _ = campaign.text_for(t.language)
@@ -274,6 +276,8 @@ def _front_page(
     pdf.paragraph(6, dated)
     if breakdown:
         pdf.paragraph(6, breakdown)
+    if versions:  # which texts the signers confirmed (bot.exports.versions)
+        pdf.paragraph(6, versions)
     addressees = campaign.addressees_for(t.language)
     if addressees:
         pdf.ln(3)

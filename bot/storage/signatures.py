@@ -125,6 +125,7 @@ async def confirm(
     stored: Draft | None = None,
     list_consent: bool = False,
     skeleton: str | None = None,
+    version: str | None = None,
 ) -> ConfirmResult:
     """Records `draft` as a signature, idempotently, if the person's stored draft is still
     exactly `stored` (by default `draft` itself).
@@ -136,6 +137,7 @@ async def confirm(
     An update overwrites the old name, role and organisation: only core/erasure calls this.
     `skeleton` is the public name's (bot.domain.lookalikes), None for a name not public; a
     new or changed name that looks like another public name is marked `lookalike`.
+    `version` is the text its preview showed (bot.domain.versions); an edit confirms it anew.
     """
 
     def work(conn: sqlite3.Connection) -> ConfirmResult:
@@ -163,7 +165,7 @@ async def confirm(
             " lookalike = CASE WHEN name IS ? AND public >= ? THEN lookalike"
             f" ELSE {_LOOKS_LIKE} END, skeleton = ?,"
             " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
-            " updated_at = ? WHERE campaign = ? AND signer = ?",
+            " version = ?, updated_at = ? WHERE campaign = ? AND signer = ?",
             (
                 draft.name,
                 draft.role,
@@ -180,6 +182,7 @@ async def confirm(
                 draft.organisation,
                 public,
                 consent,
+                version,
                 now,
                 draft.campaign,
                 signer,
@@ -189,8 +192,8 @@ async def confirm(
         if cur.rowcount == 0:
             conn.execute(
                 "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
-                " public, list_consent, language, signed_at, skeleton, lookalike)"
-                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_LOOKS_LIKE})",
+                " public, list_consent, language, signed_at, skeleton, version, lookalike)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_LOOKS_LIKE})",
                 (
                     draft.campaign,
                     signer,
@@ -203,6 +206,7 @@ async def confirm(
                     language,
                     now,
                     shape,
+                    version,
                     *looks_like,
                 ),
             )

@@ -20,6 +20,7 @@ _INT = r"\d{1,9}"
 # action -> pattern of each argument
 ACTIONS: dict[str, tuple[str, ...]] = {
     "card": (_SLUG,),  # show a campaign's card
+    "older": (_SLUG, r"[0-9a-f]{12}"),  # the earlier text of a campaign whose text changed
     "list": (),  # the list of open campaigns
     "page": (_SLUG, _INT),  # full text page
     "addr": (_SLUG, _INT),  # decision makers page
@@ -30,8 +31,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "extras": (_SLUG,),  # add or change role and organisation
     "back": (_SLUG,),  # from role and organisation back to the preview
     # sign: 1 with the name shown publicly, 0 not; then what the preview said about where
-    # (bot.domain.signatories.Listing.promise)
-    "ok": (_SLUG, r"[01]", r"[012]"),
+    # (bot.domain.signatories.Listing.promise) and the version of the text it showed
+    "ok": (_SLUG, r"[01]", r"[012]", r"[0-9a-f]{12}"),
     "edit": (_SLUG,),  # edit the draft / an existing signature
     "cancel": (_SLUG,),  # cancel the draft
     "wd": (_SLUG,),  # ask to withdraw

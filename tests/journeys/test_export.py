@@ -60,6 +60,7 @@ async def test_csv_has_a_bom_the_columns_and_neutralised_formulas(
         "review",
         "language",
         "signed_at",
+        "version",
     ]
     body = rows[1:]
     assert len(body) == 3
@@ -108,6 +109,7 @@ async def test_json_parses_with_the_same_records(
         "review",
         "language",
         "signed_at",
+        "version",
     }
     assert records[2]["public"] is False and records[0]["role"] == "+1 chief"
 

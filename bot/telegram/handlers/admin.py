@@ -18,6 +18,7 @@ from bot.core import approvals, exports, goals, organisers, stats
 from bot.core.content import ContentError
 from bot.domain.campaigns import Campaign
 from bot.exports import FORMATS, PUBLIC_NAMES_ONLY, chart
+from bot.exports.versions import confirmed_line
 from bot.i18n import Translator
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.four_eyes import ask_second_admin
@@ -120,7 +121,8 @@ async def deliver_export(
         rows = await exports.write(
             svc, user_id, campaign, fmt, svc.i18n.get(language), spool, total, public_names_only
         )
-        caption = export_caption(t, campaign, rows, fmt, public_names_only, started)
+        versions = confirmed_line(t, await exports.versions_confirmed(svc, campaign))
+        caption = export_caption(t, campaign, rows, fmt, public_names_only, started, versions)
         await send_files(context, t, user_id, spool, filename, caption)
     if progress is not None:
         await context.bot.edit_message_text(
@@ -237,7 +239,7 @@ async def reload_command(
     svc = context.svc
     root = svc.settings.campaigns_dir
     try:
-        count = await organisers.reload_campaigns(svc, admin_id(update))
+        count, ignored = await organisers.reload_campaigns(svc, admin_id(update))
     except ContentError as exc:
         try:
             where = str(exc.path.resolve().relative_to(root.resolve()))
@@ -255,13 +257,15 @@ async def reload_command(
         )
         await reply(update, context, text)
         return
-    await reply(
-        update,
-        context,
-        esc(t.ngettext("Reloaded {count} campaign.", "Reloaded {count} campaigns.", count)).format(
-            count=t.number(count)
-        ),
-    )
+    text = esc(
+        t.ngettext("Reloaded {count} campaign.", "Reloaded {count} campaigns.", count)
+    ).format(count=t.number(count))
+    if ignored:
+        folders = ", ".join(f"<code>{esc(slug)}</code>" for slug in ignored)
+        text += "\n" + esc(
+            t._("Folders left unused, as the database owns these campaigns: {folders}")
+        ).format(folders=folders)
+    await reply(update, context, text)
 
 
 def register(app: BotApp) -> dict[str, CallbackRoute]:

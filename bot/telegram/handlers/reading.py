@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.core import choices, people, reading
+from bot.core import catalogue, choices, people, reading
 from bot.domain.campaigns import Campaign
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.callbacks import Callback
@@ -39,7 +40,31 @@ async def campaign_list_view(
 
 async def card_view(update: Update, context: BotContext, campaign: Campaign) -> View:
     t = await translator(update, context)
-    return views.card(t, campaign, await context.svc.progress(campaign))
+    svc = context.svc
+    shown, _ = campaign.text_for(t.language)
+    changed = svc.history.changed(campaign.slug, shown.language)
+    return views.card(t, campaign, await svc.progress(campaign), changed)
+
+
+async def on_earlier(update: Update, context: BotContext, cb: Callback) -> None:
+    """The text a campaign showed before it changed, as a plain-text document."""
+    t = await translator(update, context)
+    found = await catalogue.earlier_text(context.svc, cb.args[0], cb.args[1])
+    if found is None:
+        answer(update, context, t._("That text is no longer available."), alert=True)
+        return
+    answer(update, context)
+    version, text = found
+    day = datetime.fromtimestamp(version.created_at, UTC).strftime("%Y-%m-%d")
+    assert update.effective_chat is not None
+    await context.bot.send_document(
+        update.effective_chat.id,
+        document=text.encode("utf-8"),
+        filename=f"{version.campaign}-{version.language}-{day}.txt",
+        caption=t._("The earlier text, in use from {date}.").format(
+            date=t.date(version.created_at)
+        ),
+    )
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -177,6 +202,7 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
     app.add_handler(CommandHandler("language", language_command, filters=private))
     return {
         "card": on_card,
+        "older": on_earlier,
         "list": on_list,
         "page": on_page,
         "addr": on_addressees,

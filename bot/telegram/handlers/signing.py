@@ -101,6 +101,12 @@ async def _render(update: Update, context: BotContext, tap: Tap) -> None:
                 "please read it again before you sign."
             )
             notice = _warn(changed)
+        if outcome is Outcome.TEXT_CHANGED:
+            changed = t._(
+                "The campaign's text has changed while you were deciding; please read it "
+                "again before you sign."
+            )
+            notice = _warn(changed)
         await show(update, context, flow_view(t, campaign, draft, update, notice))
 
 
@@ -169,7 +175,7 @@ async def on_confirm(update: Update, context: BotContext, cb: Callback) -> None:
     t = await translator(update, context)
     public = cb.args[1] == "1"
     done = await signing.confirm(
-        context.svc, user_id_of(update), cb.args[0], public, cb.args[2], t.language
+        context.svc, user_id_of(update), cb.args[0], public, cb.args[2], cb.args[3], t.language
     )
     await _recorded(update, context, done)
 

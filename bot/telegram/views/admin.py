@@ -95,6 +95,9 @@ def export_usage(t: Translator) -> str:
     return "\n".join(text.format(option=PUBLIC_NAMES_ONLY) for text in (usage, option))
 
 
+CAPTION_ROOM = 1000  # a document's caption holds 1024 characters
+
+
 def export_caption(
     t: Translator,
     campaign: Campaign,
@@ -102,6 +105,7 @@ def export_caption(
     fmt: str,
     public_names_only: bool,
     started: int,
+    versions: str = "",
 ) -> str:
     caption = esc(t._("{title}: {count} records ({format})")).format(
         title=user_text(title_of(campaign, t)), count=t.number(rows), format=esc(fmt.upper())
@@ -120,6 +124,8 @@ def export_caption(
                 "unreviewed ones)."
             )
         )
+    if versions and len(caption) + len(versions) < CAPTION_ROOM:  # else only in the file
+        caption += "\n" + esc(versions)
     return caption
 
 

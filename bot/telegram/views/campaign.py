@@ -10,6 +10,7 @@ from bot.domain import goals
 from bot.domain.campaigns import Campaign, CampaignText
 from bot.domain.goals import Progress
 from bot.domain.paging import paginate, paginate_items
+from bot.domain.versions import Version
 from bot.i18n import Translator
 from bot.telegram.views.common import View, button, esc, keyboard, shorten
 
@@ -49,7 +50,14 @@ def safety_line(text: CampaignText) -> str:
     return f"⚠️ <i>{esc(text.safety)}</i>\n\n" if text.safety else ""
 
 
-def card(t: Translator, campaign: Campaign, progress: Progress) -> View:
+def card(
+    t: Translator,
+    campaign: Campaign,
+    progress: Progress,
+    changed: tuple[Version, Version] | None = None,
+) -> View:
+    """`changed`: (the earlier text, the one shown) when it replaced it once there were
+    signatures (bot.domain.versions.History.changed)."""
     text, _ = campaign.text_for(t.language)
     kind = t._("Petition") if campaign.kind == "petition" else t._("Open letter")
     body = (
@@ -61,10 +69,17 @@ def card(t: Translator, campaign: Campaign, progress: Progress) -> View:
     first = [button("📖 " + t._("Read the full text"), "page", slug, 1)]
     if campaign.is_open:
         first.append(button("✍️ " + t._("Sign"), "sign", slug))
+    earlier = []
+    if changed is not None:
+        before, now = changed
+        when = t._("The text changed on {date}.").format(date=t.date(now.created_at))
+        body += f"\n\n✏️ <i>{esc(when)}</i>"
+        earlier = [button("📜 " + t._("The earlier text"), "older", slug, before.version)]
     return View(
         body,
         keyboard(
             first,
+            earlier,
             [
                 button("🏛 " + t._("Decision makers"), "addr", slug, 1),
                 button("📣 " + t._("Share"), "share", slug),

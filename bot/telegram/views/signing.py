@@ -214,6 +214,7 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
         esc(hidden_is_stored(t)),
     )
     promise = Listing.of(campaign).promise
+    version = campaign.version_for(t.language)
     if draft.editing:
         shown, hidden = t._("Save, show my name"), t._("Save, don't show my name")
     else:
@@ -226,8 +227,8 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
     return View(
         f"{notice}{body}",
         keyboard(
-            [button("✅ " + shown, "ok", draft.campaign, 1, promise)],
-            [button("🙈 " + hidden, "ok", draft.campaign, 0, promise)],
+            [button("✅ " + shown, "ok", draft.campaign, 1, promise, version)],
+            [button("🙈 " + hidden, "ok", draft.campaign, 0, promise, version)],
             [button("➕ " + extras, "extras", draft.campaign)],
             [button("✏️ " + t._("Change name"), "edit", draft.campaign)],
             _cancel(t, draft.campaign),
