@@ -1,6 +1,6 @@
 """`petition-bot` (and `python -m bot`): run the bot, `check` the set-up, `migrate`, `restore`,
-move `campaigns` between folders and the database,
-`seal` a secret with a passphrase and `unlock` a bot that waits for it.
+move `campaigns` between folders and the database, `publish` the public site, `seal` a secret
+with a passphrase and `unlock` a bot that waits for it.
 
 Whatever ends the process prints one line an organiser can act on and never the token, a name
 or a traceback (tracebacks go to the log at DEBUG). Exit codes: 0 done, 1 a failure worth a
@@ -21,6 +21,7 @@ from bot.cli.campaigns import campaigns_command
 from bot.cli.check import check_command
 from bot.cli.common import Stop, load, log, version, with_key
 from bot.cli.keys import open_here, seal_command, unlock_command, wait_for_passphrase
+from bot.cli.publish import publish_command
 from bot.cli.run import migrate, restore_command, run
 from bot.ops.lock import RunLock
 from bot.ops.logs import configure_logging, redact
@@ -88,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="seal this file's content (a key or the bot token; - = type it in) instead",
     )
+    publish_parser = commands.add_parser(
+        "publish",
+        help="write the public site into DIR (replaced whole) and exit; needs PUBLISH_BOTS",
+        allow_abbrev=False,
+    )
+    publish_parser.add_argument("dir", metavar="DIR", help="the folder the site goes into")
     unlock_command = commands.add_parser(
         "unlock",
         help="give the passphrase to a bot waiting with sealed secrets (on this server)",
@@ -120,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load()
         secrets += [settings.bot_token, settings.webhook_secret or ""]
         configure_logging(settings.log_level, secrets, fmt=settings.log_format)
+        if command == "publish":  # reads the database only: no key, no lock, no Telegram
+            return publish_command(settings, Path(args.dir))
         # After the logging: a new install's key file is named in the log when it is made.
         settings = with_key(settings, create=command != "restore")
         sealed = Sealed.of(settings)

@@ -6,12 +6,13 @@ import sys
 import time
 
 from bot.cli.common import CONFIG_ERROR
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import SUPPORTED_LANGUAGES, Settings, SettingsError, load_settings
 from bot.core.content import campaign_problems
 from bot.crypto import slow_base
 from bot.domain.campaigns import Campaign
 from bot.i18n import CatalogError, I18n
 from bot.ops.signer_key import with_signer_key
+from bot.site import content as site_content
 from bot.storage.sqlite import MigrationError, migration_files
 
 
@@ -27,6 +28,8 @@ def check_command() -> int:
     if settings is not None:
         campaigns, content = campaign_problems(settings.campaigns_dir)
         problems += [f"campaign content error: {p}" for p in content]
+        for campaign in campaigns:  # what its public page would have to drop
+            problems += [f"campaign content error: {p}" for p in site_content.problems(campaign)]
     try:
         migration_files()
         I18n()
@@ -38,6 +41,9 @@ def check_command() -> int:
         return CONFIG_ERROR
     slugs = ", ".join(c.slug for c in campaigns)
     print(f"ok: settings valid; {len(campaigns)} campaigns ({slugs})")
+    for campaign in campaigns:
+        for note in site_content.notes(campaign, SUPPORTED_LANGUAGES):
+            print(f"note: {note}")
     if settings is not None:
         print(pseudonym_cost_report(settings))
     return 0

@@ -52,6 +52,12 @@ from bot.config.table import (
     PREFERENCES_DAYS,
     PREVIEWS_PER_HOUR,
     PSEUDONYM_COST,
+    PUBLISH_BOTS,
+    PUBLISH_COMMAND,
+    PUBLISH_DIR,
+    PUBLISH_EVERY_MINUTES,
+    PUBLISH_TIMEOUT_SECONDS,
+    PUBLISH_URL,
     RETENTION_DAYS,
     SIGNER_KEY,
     SIGNER_KEY_FILE,
@@ -129,6 +135,13 @@ class Settings:
     backup_dir: Path | None = BACKUP_DIR.default_value
     backup_every_hours: int = BACKUP_EVERY_HOURS.default_value
     backup_keep: int = BACKUP_KEEP.default_value
+    # The public site (bot.site): off unless PUBLISH_DIR is set (bot/ops/publish.py).
+    publish_dir: Path | None = PUBLISH_DIR.default_value
+    publish_every_minutes: int = PUBLISH_EVERY_MINUTES.default_value
+    publish_command: str | None = PUBLISH_COMMAND.default_value
+    publish_timeout_seconds: int = PUBLISH_TIMEOUT_SECONDS.default_value
+    publish_bots: tuple[str, ...] = PUBLISH_BOTS.default_value  # empty: the bot itself
+    publish_url: str = PUBLISH_URL.default_value
     log_format: str = LOG_FORMAT.default_value  # or "json": one JSON object per line
     pseudonym_cost: PseudonymCost = PSEUDONYM_COST.default_value
     # Problems that do not stop the bot, logged once at start.
@@ -358,6 +371,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         backup_dir=backup_dir,
         backup_every_hours=BACKUP_EVERY_HOURS.read(env),
         backup_keep=BACKUP_KEEP.read(env),
+        publish_dir=PUBLISH_DIR.read(env),
+        publish_every_minutes=PUBLISH_EVERY_MINUTES.read(env),
+        publish_command=PUBLISH_COMMAND.read(env),
+        publish_timeout_seconds=PUBLISH_TIMEOUT_SECONDS.read(env),
+        publish_bots=PUBLISH_BOTS.read(env),
+        publish_url=PUBLISH_URL.read(env),
         log_format=LOG_FORMAT.read(env),
         pseudonym_cost=PSEUDONYM_COST.read(env),
         warnings=token_warnings + secret_warnings + warnings,

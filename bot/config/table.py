@@ -26,8 +26,10 @@ from bot.config.setting import (
     rate,
     recipients,
     signer_key,
+    site_url,
     text,
     token,
+    usernames,
     webhook_url,
     whole,
 )
@@ -207,6 +209,45 @@ BACKUP_EVERY_HOURS = Setting(
     "how often, and how many are kept (keep it short: withdrawn names live on in older backups)",
 )
 BACKUP_KEEP = Setting("BACKUP_KEEP", "7", whole(1, 90), "")  # BACKUP_EVERY_HOURS's row
+PUBLISH_DIR = Setting(
+    "PUBLISH_DIR",
+    "",
+    optional_path,
+    'the bot publishes the public site here (see "Public page")',
+    shown="off",
+)
+PUBLISH_EVERY_MINUTES = Setting(
+    "PUBLISH_EVERY_MINUTES",
+    "5",
+    whole(1, 24 * 60),
+    "how often; `/healthz` fails when the last success is older than twice this",
+)
+PUBLISH_COMMAND = Setting(
+    "PUBLISH_COMMAND",
+    "",
+    optional_text,
+    "run after each publication, e.g. an `rsync` to the static host (a minimal environment "
+    "with `PUBLISH_DIR`, no secret of the bot)",
+    shown="none",
+)
+PUBLISH_TIMEOUT_SECONDS = Setting(
+    "PUBLISH_TIMEOUT_SECONDS", "120", whole(1, 3600), ""
+)  # PUBLISH_COMMAND's row
+PUBLISH_BOTS = Setting(
+    "PUBLISH_BOTS",
+    "",
+    usernames,
+    "the official bots' usernames the site names (the first is the sign link); "
+    "`petition-bot publish` needs it",
+    shown="the bot itself",
+)
+PUBLISH_URL = Setting(
+    "PUBLISH_URL",
+    "",
+    site_url,
+    "where the site is served, for the embed snippets it shows",
+    shown="none",
+)
 LOG_FORMAT = Setting("LOG_FORMAT", "text", log_format, "`json`: one JSON object per line")
 
 
@@ -295,6 +336,12 @@ SETTINGS: tuple[Setting[Any], ...] = (
     BACKUP_DIR,
     BACKUP_EVERY_HOURS,
     BACKUP_KEEP,
+    PUBLISH_DIR,
+    PUBLISH_EVERY_MINUTES,
+    PUBLISH_COMMAND,
+    PUBLISH_TIMEOUT_SECONDS,
+    PUBLISH_BOTS,
+    PUBLISH_URL,
     LOG_FORMAT,
     PSEUDONYM_COST,
 )

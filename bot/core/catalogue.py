@@ -69,6 +69,14 @@ async def settle(svc: Services, folder: list[Campaign]) -> list[str]:
     return ignored
 
 
+async def in_use(db: Database, root: Path, folder: list[Campaign]) -> CampaignSet:
+    """The campaigns in use as `settle` puts them together, only read: for `petition-bot
+    publish`, beside a running bot that records the versions itself."""
+    owned = await _owned(db, root)
+    taken = {c.slug for c in owned}
+    return CampaignSet([*(c for c in folder if c.slug not in taken), *owned])
+
+
 async def earlier_text(svc: Services, slug: str, version: str) -> tuple[Version, str] | None:
     """The text a campaign showed before it changed, as a reader gets it; None for a version
     that is not one of this campaign's."""

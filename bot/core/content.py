@@ -214,6 +214,8 @@ _SWITCHES = (
     ("signatories", True),
     ("review_public_names", True),
     ("list_earlier_signatures", False),
+    ("web_signatories", False),
+    ("list_earlier_on_web", False),
 )
 
 

@@ -97,6 +97,7 @@ async def sign_or_overwrite(
     language: str,
     list_consent: bool,
     version: str,
+    web_consent: bool = False,
 ) -> tuple[ConfirmResult, Erased | None]:
     """A sign button: `draft` becomes the person's signature if their draft is still `stored`.
     An edit overwrites the old name, role, organisation and visibility, so it is an erasure
@@ -113,6 +114,7 @@ async def sign_or_overwrite(
         list_consent=list_consent,
         skeleton=public_skeleton(draft.name, bool(draft.public)),
         version=version,
+        web_consent=web_consent,
     )
     if result.outcome is not Confirmed.UPDATED:
         return result, None

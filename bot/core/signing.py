@@ -241,11 +241,13 @@ async def _record(
     svc: Services, user_id: int, campaign: Campaign, draft: Draft, stored: Draft, language: str
 ) -> Tap | Recorded:
     """The draft becomes a signature, once; an edit's old values are erased."""
-    # What the preview told them: a public name is in the bot's list only if it has one.
+    # What the preview told them: a public name is in the bot's list only if it has one, and
+    # on the published site only if the campaign publishes its list there.
     consent = bool(draft.public) and campaign.signatories
+    web = bool(draft.public) and campaign.web_signatories
     version = campaign.version_for(language)
     result, _ = await erasure.sign_or_overwrite(
-        svc, user_id, draft, stored, language, consent, version
+        svc, user_id, draft, stored, language, consent, version, web
     )
     if result.outcome is Confirmed.BLOCKED:
         return Tap(Outcome.BLOCKED, campaign)

@@ -18,6 +18,8 @@ SWITCHES = (
     ("nameless", False),
     ("signatories", True),
     ("list_earlier_signatures", False),
+    ("web_signatories", False),
+    ("list_earlier_on_web", False),
 )
 
 

@@ -75,6 +75,10 @@ class Campaign:
     list_earlier_signatures: bool = False
     owner: Owner = Owner.FOLDER
     folder: str = ""  # the folder's name under CAMPAIGNS_DIR, for a campaign its folder owns
+    # The published site (bot.site) lists the public names of signers who agreed to the web
+    # on their preview; earlier signatures only once the organisers set `list_earlier_on_web`.
+    web_signatories: bool = False
+    list_earlier_on_web: bool = False
 
     @cached_property
     def ladder(self) -> GoalLadder:

@@ -6,7 +6,11 @@ A name is public only when its signer chose so. On top of that choice:
 - with `review_public_names`, a name appears anywhere only after an organiser approved it;
 - a name that looked like another public name when it was signed (bot.domain.lookalikes)
   appears only once approved, with review on or off;
-- an organiser can hide a name from both without removing the signature (it still counts).
+- an organiser can hide a name from both without removing the signature (it still counts);
+- the public web page (bot.site) lists a name only where the campaign publishes its list there
+  and the signer agreed to that on the preview (`web_consent`), or, for signatures made before,
+  once the organisers set `list_earlier_on_web`: a name on the open web may outlive its
+  withdrawal in copies the bot cannot reach.
 The storage layer turns a `Listing` into its WHERE clause; nothing else decides this.
 """
 
@@ -31,6 +35,7 @@ class Place(StrEnum):
 
     BOT = "bot"  # the list anyone can read in the bot (/signatories, 👥 Who signed)
     DOCUMENTS = "documents"  # the PDF and the plain list handed to the addressees
+    WEB = "web"  # the published site's list (bot.site), for anyone on the open web
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class Listing:
     in_bot: bool = True  # `signatories` in campaign.toml
     reviewed: bool = False  # `review_public_names`
     earlier: bool = False  # `list_earlier_signatures`
+    on_web: bool = False  # `web_signatories`: the published site lists names
+    web_earlier: bool = False  # `list_earlier_on_web`
 
     @classmethod
     def of(cls, campaign: Campaign) -> Listing:
@@ -47,28 +54,39 @@ class Listing:
             in_bot=campaign.signatories,
             reviewed=campaign.review_public_names,
             earlier=campaign.list_earlier_signatures,
+            on_web=campaign.web_signatories,
+            web_earlier=campaign.list_earlier_on_web,
         )
 
     @property
     def promise(self) -> str:
         """What a preview told the signer about their public name, as one digit for the sign
-        button: no list in the bot, the list, or the list after a review. A signature is
-        recorded only under the promise its signer read."""
-        return "0" if not self.in_bot else "2" if self.reviewed else "1"
+        button: no list in the bot, the list, or the list after a review; 3 more when the
+        name also goes on the public web page. A signature is recorded only under the
+        promise its signer read."""
+        base = 0 if not self.in_bot else 2 if self.reviewed else 1
+        return str(base + (3 if self.on_web else 0))
 
     def reviews_shown(self) -> tuple[Review, ...]:
         """The review states whose names appear (anywhere)."""
         return (Review.APPROVED,) if self.reviewed else (Review.WAITING, Review.APPROVED)
 
     def needs_consent(self, place: Place) -> bool:
-        """Whether only signatures that agreed to the bot's list may appear at `place`."""
-        return place is Place.BOT and not self.earlier
+        """Whether only signatures that agreed to `place` on their preview may appear there."""
+        if place is Place.BOT:
+            return not self.earlier
+        return place is Place.WEB and not self.web_earlier
+
+    def lists_at(self, place: Place) -> bool:
+        """Whether the campaign shows any name at `place`."""
+        return {Place.BOT: self.in_bot, Place.WEB: self.on_web}.get(place, True)
 
     def shows(
         self, place: Place, public: bool, review: Review, consent: bool, lookalike: bool = False
     ) -> bool:
-        """The rule for one signature; the SQL in bot.storage.signatories says the same."""
-        if place is Place.BOT and not self.in_bot:
+        """The rule for one signature (`consent`: what it agreed to for `place`, the bot's
+        list or the web); the SQL in bot.storage.signatories says the same."""
+        if not self.lists_at(place):
             return False
         if not public or review not in self.reviews_shown():
             return False

@@ -20,3 +20,12 @@ def qr_png(data: str, box_size: int = 10) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
+    """The modules of `data`'s code with its quiet zone (dark = True), for a page to draw
+    itself (bot.site): no image file, nothing for a browser to fetch."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())

@@ -23,7 +23,7 @@ _PUBLIC_NAME = "public = 1 AND name IS NOT NULL AND name != ''"  # chosen public
 def shown_condition(listing: Listing, place: Place) -> tuple[str, list[Any]]:
     """The SQL condition for a signature whose name is shown at `place`, and its parameters
     (the columns unqualified: `signatures` or `signatures s` alone has them)."""
-    if place is Place.BOT and not listing.in_bot:
+    if not listing.lists_at(place):
         return "0", []
     reviews = [r.value for r in listing.reviews_shown()]
     sql = f"{_PUBLIC_NAME} AND review IN ({','.join('?' for _ in reviews)})"
@@ -31,7 +31,7 @@ def shown_condition(listing: Listing, place: Place) -> tuple[str, list[Any]]:
         sql += " AND (lookalike = 0 OR review = ?)"
         reviews.append(Review.APPROVED.value)
     if listing.needs_consent(place):
-        sql += " AND list_consent = 1"
+        sql += " AND web_consent = 1" if place is Place.WEB else " AND list_consent = 1"
     return sql, reviews
 
 
@@ -163,6 +163,25 @@ async def documents(db: Database, campaign: str, listing: Listing) -> AsyncItera
         f"SELECT {_FIELDS} FROM signatures WHERE +campaign = ?{where}", (campaign, *params), 2000
     ):
         yield row[1:]
+
+
+async def on_web(db: Database, campaign: str, listing: Listing) -> AsyncIterator[Entry]:
+    """Every name the published site lists, in signing order, on the read connection in
+    batches (a long read would hold up an erasure's checkpoint)."""
+    where, params = _shown(listing, Place.WEB)
+    sql = (
+        f"SELECT {_FIELDS} FROM signatures WHERE campaign = ?{where} AND number > ?"
+        f" ORDER BY number LIMIT {BUILD_BATCH}"
+    )
+    position, after = 0, -1
+    while True:
+        rows = await db.read(partial(_numbers, sql, (campaign, *params, after)))
+        for row in rows:
+            position += 1
+            yield _entry(row, position)
+        if len(rows) < BUILD_BATCH:
+            return
+        after = rows[-1][0]
 
 
 # -- review ------------------------------------------------------------------------------

@@ -126,6 +126,7 @@ async def confirm(
     list_consent: bool = False,
     skeleton: str | None = None,
     version: str | None = None,
+    web_consent: bool = False,
 ) -> ConfirmResult:
     """Records `draft` as a signature, idempotently, if the person's stored draft is still
     exactly `stored` (by default `draft` itself).
@@ -153,6 +154,7 @@ async def confirm(
             return ConfirmResult(Confirmed.BLOCKED, total())
         public = int(bool(draft.public))
         consent = int(list_consent and public)
+        on_web = int(web_consent and public)
         shape = skeleton if public else None
         looks_like = (draft.campaign, shape, signer)
         # An edit records what its preview said (`list_consent`); an edit that changes the
@@ -165,7 +167,7 @@ async def confirm(
             " lookalike = CASE WHEN name IS ? AND public >= ? THEN lookalike"
             f" ELSE {_LOOKS_LIKE} END, skeleton = ?,"
             " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
-            " version = ?, updated_at = ? WHERE campaign = ? AND signer = ?",
+            " web_consent = ?, version = ?, updated_at = ? WHERE campaign = ? AND signer = ?",
             (
                 draft.name,
                 draft.role,
@@ -182,6 +184,7 @@ async def confirm(
                 draft.organisation,
                 public,
                 consent,
+                on_web,
                 version,
                 now,
                 draft.campaign,
@@ -192,8 +195,8 @@ async def confirm(
         if cur.rowcount == 0:
             conn.execute(
                 "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
-                " public, list_consent, language, signed_at, skeleton, version, lookalike)"
-                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_LOOKS_LIKE})",
+                " public, list_consent, web_consent, language, signed_at, skeleton, version,"
+                f" lookalike) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_LOOKS_LIKE})",
                 (
                     draft.campaign,
                     signer,
@@ -203,6 +206,7 @@ async def confirm(
                     draft.organisation,
                     public,
                     consent,
+                    on_web,
                     language,
                     now,
                     shape,

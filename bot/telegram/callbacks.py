@@ -32,7 +32,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "back": (_SLUG,),  # from role and organisation back to the preview
     # sign: 1 with the name shown publicly, 0 not; then what the preview said about where
     # (bot.domain.signatories.Listing.promise) and the version of the text it showed
-    "ok": (_SLUG, r"[01]", r"[012]", r"[0-9a-f]{12}"),
+    "ok": (_SLUG, r"[01]", r"[0-5]", r"[0-9a-f]{12}"),
     "edit": (_SLUG,),  # edit the draft / an existing signature
     "cancel": (_SLUG,),  # cancel the draft
     "wd": (_SLUG,),  # ask to withdraw

@@ -67,6 +67,7 @@ class Health:
             checks["telegram"] = "ok"
         checks["broadcasts"] = await self._broadcasts(svc, now)
         checks["backups"] = self._backups(svc, metrics)
+        checks["publishing"] = self._publishing(svc, metrics)
         healthy = all(v == "ok" or v == "off" for v in checks.values())
         return healthy, checks
 
@@ -100,6 +101,25 @@ class Health:
         age = svc.clock() - metrics.last_backup
         if age > allowed:
             return f"failing: the newest backup is {age / 3600:.1f} hours old"
+        return "ok"
+
+    @staticmethod
+    def _publishing(svc: Services, metrics: Metrics) -> str:
+        """Like backups: failing once the last full publication (the site written and
+        PUBLISH_COMMAND done) is older than twice PUBLISH_EVERY_MINUTES."""
+        settings = svc.settings
+        if settings.publish_dir is None:
+            return "off"
+        allowed = 2 * settings.publish_every_minutes * 60
+        last = metrics.last_publish
+        if last is None:
+            started = metrics.publish_since
+            if started is not None and svc.clock() - started <= allowed:
+                return "ok"
+            return "failing: the site has not been published yet"
+        age = svc.clock() - last
+        if age > allowed:
+            return f"failing: the site was last published {age / 60:.0f} minutes ago"
         return "ok"
 
 

@@ -6,13 +6,15 @@ the runtime objects and records what the operator should see in /metrics.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 from bot.config import BACKUP_JOB_EVERY
-from bot.core import erasure, housekeeping
+from bot.core import erasure, housekeeping, publish
 from bot.core.retention import apply_retention
 from bot.ops import backups
+from bot.ops import publish as publisher
 from bot.telegram.context import BotApp, BotContext, BotRuntime
 from bot.telegram.handlers import approvals
 from bot.telegram.health import keep_alive
@@ -64,6 +66,37 @@ async def backup(context: BotContext) -> None:
     await run_backup(context.runtime)
 
 
+async def run_publish(runtime: BotRuntime, username: str) -> bool:
+    """One run of the publication: the site swapped in, then PUBLISH_COMMAND; its outcome
+    goes to /metrics and /healthz, a failure to one log line without anything secret."""
+    svc = runtime.services
+    settings = svc.settings
+    assert settings.publish_dir is not None
+    failure: str | None = None
+    try:
+        files = await publish.site_files(svc, settings.publish_bots or (username,))
+        await asyncio.to_thread(publisher.write_site, settings.publish_dir, files)
+        if settings.publish_command:
+            failure = await publisher.run_command(
+                settings.publish_command, settings.publish_dir, settings.publish_timeout_seconds
+            )
+            if failure:
+                failure = f"PUBLISH_COMMAND failed: {failure}"
+    except publisher.PublishError as exc:
+        failure = str(exc)
+    except Exception as exc:  # the next run tries again; the previous site stays
+        failure = f"{exc.__class__.__name__}"
+        log.debug("publishing failed", exc_info=exc)
+    if failure:
+        log.warning("publishing the site failed: %s", failure)
+    runtime.metrics.published(failure is None, svc.now())
+    return failure is None
+
+
+async def publish_site(context: BotContext) -> None:
+    await run_publish(context.runtime, context.bot.username)
+
+
 def schedule(app: BotApp) -> None:
     queue = app.job_queue
     if queue is None:
@@ -80,3 +113,8 @@ def schedule(app: BotApp) -> None:
         if newest is not None:
             app.runtime.metrics.backup_found(newest)
         queue.run_repeating(backup, interval=BACKUP_JOB_EVERY, first=30, name="backup")
+    settings = app.runtime.services.settings
+    if settings.publish_dir is not None:
+        app.runtime.metrics.publish_since = app.runtime.services.now()
+        every = settings.publish_every_minutes * 60
+        queue.run_repeating(publish_site, interval=every, first=20, name="publish")

@@ -150,8 +150,22 @@ class Metrics:
             "Age of the newest scheduled backup (-1 = none or backups off)",
             registry=r,
         )
+        self.publications = Counter(
+            "petition_publications",
+            "Runs of the public site's publication, by result",
+            ["result"],
+            registry=r,
+        )
+        self.publish_last_success = Gauge(
+            "petition_publish_last_success_timestamp_seconds",
+            "When the public site was last published in full (unix time; 0 = never)",
+            registry=r,
+        )
         self.last_api_success: float | None = None  # monotonic, for /healthz
         self.last_backup: float | None = None  # unix time of the newest backup made or found
+        # Unix time of the last full publication; until one, when publishing was scheduled.
+        self.last_publish: float | None = None
+        self.publish_since: float | None = None
 
     # -- recorded as things happen --------------------------------------------------------
 
@@ -183,6 +197,13 @@ class Metrics:
         self.backups.labels("ok" if ok else "failed").inc()
         if ok and at is not None:
             self.backup_found(at)
+
+    def published(self, ok: bool, at: float) -> None:
+        """One run of the publication: the site written, and PUBLISH_COMMAND done if set."""
+        self.publications.labels("ok" if ok else "failed").inc()
+        if ok:
+            self.last_publish = at
+            self.publish_last_success.set(at)
 
     def backup_found(self, at: float) -> None:
         self.last_backup = at

@@ -233,21 +233,25 @@ async def test_in_a_group_only_a_button_to_the_private_chat_is_posted(
 
 
 async def test_the_storage_rule_is_the_domain_rule(svc: Services) -> None:
-    """Every combination of the switches and a signature's state (a held look-alike too):
-    SQL agrees with Listing."""
-    states = list(itertools.product([0, 1], list(Review), [0, 1], [0, 1]))
+    """Every combination of the switches and a signature's state (a held look-alike too, and
+    consent to the bot's list and to the web apart): SQL agrees with Listing."""
+    states = list(itertools.product([0, 1], list(Review), [0, 1], [0, 1], [0, 1]))
     async with svc.db.transaction() as conn:
-        for i, (public, review, consent, lookalike) in enumerate(states):
+        for i, (public, review, consent, lookalike, web) in enumerate(states):
             await conn.execute(
                 "INSERT INTO signatures (campaign, signer, name, public, language, signed_at,"
-                " review, list_consent, lookalike) VALUES ('rule', ?, ?, ?, 'en', 0, ?, ?, ?)",
-                (f"s{i}", f"Name {i}", public, review.value, consent, lookalike),
+                " review, list_consent, lookalike, web_consent)"
+                " VALUES ('rule', ?, ?, ?, 'en', 0, ?, ?, ?, ?)",
+                (f"s{i}", f"Name {i}", public, review.value, consent, lookalike, web),
             )
-    for in_bot, reviewed, earlier in itertools.product([False, True], repeat=3):
-        listing = Listing(in_bot=in_bot, reviewed=reviewed, earlier=earlier)
+    for in_bot, reviewed, earlier, on_web, web_earlier in itertools.product(
+        [False, True], repeat=5
+    ):
+        listing = Listing(in_bot, reviewed, earlier, on_web, web_earlier)
         for place in Place:
             expected = sum(
-                listing.shows(place, bool(p), r, bool(c), bool(a)) for p, r, c, a in states
+                listing.shows(place, bool(p), r, bool(w if place is Place.WEB else c), bool(a))
+                for p, r, c, a, w in states
             )
             assert await store.count(svc.db, "rule", listing, place) == expected, (
                 listing,

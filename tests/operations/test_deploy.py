@@ -19,6 +19,7 @@ from tests.conftest import ROOT
 DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "petition-bot.service"
 TPM_DROP_IN = DEPLOY / "petition-bot.service.d" / "tpm-credentials.conf"
+SITE_DROP_IN = DEPLOY / "petition-bot.service.d" / "upload-site.conf"
 
 
 def _directives(text: str) -> dict[str, list[str]]:
@@ -69,6 +70,18 @@ def test_the_unit_is_hardened_and_does_not_restart_on_a_configuration_error() ->
         assert value.startswith("/var/lib/petition-bot/")
 
 
+def test_the_site_drop_in_publishes_into_the_state_directory_after_the_tpm_one() -> None:
+    """Its credentials survive the TPM drop-in's reset (drop-ins apply in name order), and the
+    site goes where the service may write."""
+    site = _directives(SITE_DROP_IN.read_text())
+    assert site["Environment"] == ["PUBLISH_DIR=/var/lib/petition-bot/site"]
+    assert {v.split(":")[0] for v in site["LoadCredential"]} == {
+        "publish-ssh-key",
+        "publish-known-hosts",
+    }
+    assert SITE_DROP_IN.name > TPM_DROP_IN.name
+
+
 def test_the_tpm_drop_in_loads_the_same_credentials_encrypted() -> None:
     unit, drop_in = _directives(UNIT.read_text()), _directives(TPM_DROP_IN.read_text())
     assert drop_in["LoadCredential"] == [""]  # the plain files are dropped
@@ -80,7 +93,7 @@ def test_the_tpm_drop_in_loads_the_same_credentials_encrypted() -> None:
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not found")
-@pytest.mark.parametrize("mode", ["unlock at start", "TPM credentials"])
+@pytest.mark.parametrize("mode", ["unlock at start", "TPM credentials", "public page"])
 def test_systemd_analyze_verifies_the_unit(tmp_path: Path, mode: str) -> None:
     # verify fails when ExecStart's binary is missing, so a copy points at one that exists here;
     # the drop-in is found through SYSTEMD_UNIT_PATH, as /etc/systemd/system would provide it.
@@ -92,9 +105,11 @@ def test_systemd_analyze_verifies_the_unit(tmp_path: Path, mode: str) -> None:
     )
     unit = tmp_path / "petition-bot.service"
     unit.write_text(text)
-    if mode == "TPM credentials":
+    if mode != "unlock at start":
         (tmp_path / "petition-bot.service.d").mkdir()
         shutil.copy(TPM_DROP_IN, tmp_path / "petition-bot.service.d" / TPM_DROP_IN.name)
+    if mode == "public page":
+        shutil.copy(SITE_DROP_IN, tmp_path / "petition-bot.service.d" / SITE_DROP_IN.name)
     done = subprocess.run(
         ["systemd-analyze", "verify", str(unit)],
         capture_output=True,

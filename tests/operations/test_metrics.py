@@ -126,7 +126,13 @@ async def test_healthz_says_what_is_wrong(served: tuple[BotApp, str]) -> None:
     body = response.json()
     assert body == {
         "healthy": True,
-        "checks": {"database": "ok", "telegram": "ok", "broadcasts": "ok", "backups": "off"},
+        "checks": {
+            "database": "ok",
+            "telegram": "ok",
+            "broadcasts": "ok",
+            "backups": "off",
+            "publishing": "off",
+        },
     }
 
     # A broadcast that records no delivery for ten minutes is stuck.

@@ -90,6 +90,13 @@ def privacy_notice(t: Translator, settings: Settings) -> str:
         ),
         esc(
             t._(
+                "A campaign that also publishes its list on its web page says so before you "
+                "sign. A name on the web may outlive its withdrawal in copies and archives "
+                "the bot cannot reach."
+            )
+        ),
+        esc(
+            t._(
                 "You can withdraw at any time with /withdraw (your signature is erased), see "
                 "everything we hold with /mydata, and stop all messages with /stop."
             )
@@ -199,6 +206,16 @@ def where_public(t: Translator, campaign: Campaign) -> str:
     )
 
 
+def on_the_web(t: Translator) -> str:
+    """Said on the preview of a campaign that publishes its list on its web page: the sign
+    button carries this promise (bot.domain.signatories.Listing.promise)."""
+    return t._(
+        "🌐 With ✅ your name, role and organisation are also published on this campaign's "
+        "public web page. A name on the open web can stay in copies and archives the bot "
+        "cannot reach, even after you withdraw."
+    )
+
+
 def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -> View:
     """Exactly what will be recorded, and the choice of being listed folded into signing."""
     text, _ = campaign.text_for(t.language)
@@ -210,7 +227,8 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
             else t._("This is exactly what will be recorded for the petition “{title}”:")
         ).format(title=esc(text.title)),
         _fields(t, draft.name, draft.role, draft.organisation),
-        esc(where_public(t, campaign)),
+        esc(where_public(t, campaign))
+        + ("\n\n" + esc(on_the_web(t)) if campaign.web_signatories else ""),
         esc(hidden_is_stored(t)),
     )
     promise = Listing.of(campaign).promise

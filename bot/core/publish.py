@@ -1,0 +1,43 @@
+"""The published site's facts, read through storage: counts, goals and, only with consent,
+the names the web lists (bot.domain.signatories, Place.WEB). bot.site renders them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.core.services import Services
+from bot.domain.campaigns import Campaign
+from bot.domain.signatories import Listing
+from bot.exports.qr import qr_matrix
+from bot.site import CampaignFacts, Names, SiteFacts, build
+from bot.storage import signatories as signatory_store
+
+
+async def campaign_facts(svc: Services, campaign: Campaign, sign_link: str) -> CampaignFacts:
+    progress = await svc.progress(campaign)
+    listing = Listing.of(campaign)
+    names: Names | None = None
+    if listing.on_web:
+        entries = tuple([e async for e in signatory_store.on_web(svc.db, campaign.slug, listing)])
+        names = Names(entries, max(0, progress.count - len(entries)))
+    return CampaignFacts(campaign, progress, qr_matrix(sign_link), names)
+
+
+async def site_files(svc: Services, bots: tuple[str, ...]) -> dict[str, bytes]:
+    """Every file of the site, for `bots` (the official usernames; the first signs)."""
+    settings = svc.settings
+    site = SiteFacts(
+        campaigns=(),
+        bots=bots,
+        published_at=datetime.fromtimestamp(svc.now(), UTC),
+        base_url=settings.publish_url,
+        default_language=settings.default_language,
+    )
+    facts = []
+    for campaign in svc.campaigns.all():
+        facts.append(await campaign_facts(svc, campaign, site.sign_link(campaign.slug)))
+    site = SiteFacts(
+        tuple(facts), site.bots, site.published_at, site.base_url, site.default_language
+    )
+    translators = {lang: svc.i18n.get(lang) for lang in svc.i18n.languages()}
+    return build(site, translators)
