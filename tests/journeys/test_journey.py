@@ -239,7 +239,9 @@ async def test_double_tapped_sign_gives_one_row_and_one_thanks(
     thanks = [m for m in u.all_messages if "Thank you" in m.text]
     assert len(thanks) == 1
     assert await db_count(svc) == (1, 1)
-    assert "already recorded" in (u.last_answer or {}).get("text", "")  # true: it is
+    # One of the two taps is told (which one finishes last depends on the machine's load).
+    said = [a.get("text", "") for a in u.answers[-2:]]
+    assert sum("already recorded" in text for text in said) == 1, said
 
 
 async def test_an_old_sign_button_after_cancel_or_withdraw_says_the_truth(

@@ -79,6 +79,7 @@ class BaseUser(ChatReader):
         self.chat = fake.chats[self.id]
         self.last_update: dict[str, Any] | None = None
         self.last_answer: dict[str, Any] | None = None
+        self.answers: list[dict[str, Any]] = []  # every callback answer, in arrival order
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.user['first_name']!r}>"
@@ -236,6 +237,7 @@ class BaseUser(ChatReader):
             self.fake.violation(f"callback query not answered (data={data!r}, user {self.id})")
         else:
             self.last_answer = q["answer"]
+            self.answers.append(q["answer"])
 
     async def _await_answer(self, table: dict[str, Any], qid: str) -> dict[str, Any] | None:
         deadline = time.monotonic() + self.fake.callback_answer_timeout
