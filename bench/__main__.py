@@ -17,7 +17,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     parser.add_argument(
         "--only",
-        choices=("signing", "taps", "memory", "scale", "broadcast", "pages", "sources"),
+        choices=(
+            "signing",
+            "taps",
+            "memory",
+            "scale",
+            "broadcast",
+            "pages",
+            "sources",
+            "transport",
+        ),
         help="run one benchmark",
     )
     args = parser.parse_args()
@@ -52,6 +61,10 @@ def main() -> None:
         from bench import sources
 
         asyncio.run(sources.bench(200, 30_000 if quick else 300_000))
+    if args.only in (None, "transport"):
+        from bench import transport
+
+        asyncio.run(transport.bench(300 if quick else 1_000, 200 if quick else 600))
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
 
 

@@ -15,7 +15,16 @@ from datetime import UTC, datetime
 
 from bot.config import TOKEN_PATTERN
 
-_THIRD_PARTY = ("httpx", "httpcore", "telegram", "apscheduler", "tornado", "aiosqlite", "asyncio")
+_THIRD_PARTY = (
+    "aiohttp",
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "tornado",
+    "aiosqlite",
+    "asyncio",
+)
 _TOKEN_LIKE = re.compile(TOKEN_PATTERN)
 
 

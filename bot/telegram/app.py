@@ -22,7 +22,7 @@ from bot.storage.keys import check_signer_key
 from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import health, jobs, menus
 from bot.telegram.broadcast import Broadcaster
-from bot.telegram.client import ResilientRequest, telegram_requests
+from bot.telegram.client import ResilientRequest
 from bot.telegram.context import (
     BotApp,
     BotApplication,
@@ -35,6 +35,7 @@ from bot.telegram.metrics import Metrics
 from bot.telegram.middleware import Gatekeeper, GroupBudget, PerUserProcessor, gate
 from bot.telegram.newest import NewestInChat
 from bot.telegram.side_calls import SideCalls
+from bot.telegram.transport import telegram_requests
 
 log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 256  # different people's updates handled at once (see PerUserProcessor)

@@ -1,4 +1,4 @@
-"""The HTTP client to the Bot API, sized for bursts and repeating what is safe to repeat.
+"""Over the Bot API transport (bot.telegram.transport): repeats what is safe to, and counts.
 
 A burst of hundreds of supporters against a slow Telegram used to end, for some, in "Sorry,
 something went wrong" after a single connection error. Two rules fix that without ever
@@ -11,15 +11,17 @@ sending a supporter the same message twice:
   reads, edits, answers to queries, settings. A `send…`, `forward…` or `copy…` is not: its
   failure goes to the handler, as before.
 
-When the client gives up it raises one of two typed errors, so a caller that wants to repeat
-a send itself (the broadcast runner) can tell the two apart: `NeverSent` (nothing reached
-Telegram: sending again cannot duplicate) and `MaybeSent` (Telegram may have executed it:
-never send it again). Both are PTB NetworkErrors, so every other caller handles them as before.
+The transport places each failure as one of two typed errors, and the client raises it when
+it gives up, so a caller that wants to repeat a send itself (the broadcast runner) can tell
+them apart: `NeverSent` (nothing reached Telegram: sending again cannot duplicate) and
+`MaybeSent` (Telegram may have executed it: never send it again). Both are PTB NetworkErrors,
+so every other caller handles them as before.
 
 Each repeat happens inside the one call its handler is waiting on, so one person's updates
 still run in order. Every message a call creates in a private chat is noted
-(bot.telegram.newest), and a chat whose send may have arrived unseen is forgotten there. 429s are left to PTB's AIORateLimiter (it waits retry_after and retries);
-they are counted here.
+(bot.telegram.newest), and a chat whose send may have arrived unseen is forgotten there.
+429s are left to PTB's AIORateLimiter (it waits retry_after and retries); they are counted
+here.
 """
 
 from __future__ import annotations
@@ -32,9 +34,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-import httpx
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
 from bot.telegram.metrics import Metrics, method_label
 from bot.telegram.newest import NewestInChat
@@ -45,28 +46,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Timeouts sized for a slow Telegram: an answer that takes 8 s still arrives instead of
-# becoming an error after PTB's default 5 s (after which the user cannot tell whether a
-# message went out). A burst waits for a free connection instead of failing after 1 s.
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 20.0
-WRITE_TIMEOUT = 20.0
-POOL_TIMEOUT = 20.0
-POOLS, CONNECTIONS_PER_POOL = 4, 16
 RETRIES = 4  # waits of about 0.25, 0.5, 1 and 2 s: a few seconds, then the handler decides
 FIRST_WAIT = 0.25
 LONGEST_WAIT = 4.0
 
-# Never left the machine: nothing can have happened at Telegram.
-_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Dropped or timed out after the request was (perhaps) written.
-_MAYBE_SENT = (
-    httpx.ReadError,
-    httpx.WriteError,
-    httpx.RemoteProtocolError,
-    httpx.ReadTimeout,
-    httpx.WriteTimeout,
-)
 # Methods whose repetition cannot put a second message in front of anyone.
 # Deleting twice is harmless (the second answers "not found"), so deletes repeat too.
 _REPEATABLE = re.compile(
@@ -76,12 +59,20 @@ _REPEATABLE = re.compile(
 _CREATES = re.compile(r"(send|forward|copy)[A-Z]\w*")
 
 
-class NeverSent(NetworkError):
+class _Failed(NetworkError):
+    """A transport failure placed by the transport (bot.telegram.transport)."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
+class NeverSent(_Failed):
     """The request never left this machine (connection refused, DNS, connect or pool timeout):
     Telegram did nothing, so the same message may be sent again."""
 
 
-class MaybeSent(NetworkError):
+class MaybeSent(_Failed):
     """The connection dropped or timed out after the request was (perhaps) written: Telegram
     may have executed it, so a message must not be sent again."""
 
@@ -103,10 +94,9 @@ def repeatable(method: str) -> bool:
 
 def _reason(exc: Exception) -> str | None:
     """`unsent`, `dropped` (may have been sent) or None (not a network failure to retry)."""
-    cause = exc.__cause__
-    if isinstance(cause, _UNSENT):
+    if isinstance(exc, NeverSent):
         return "unsent"
-    if isinstance(cause, _MAYBE_SENT):
+    if isinstance(exc, MaybeSent):
         return "dropped"
     return None  # not a transport failure we know (an answer PTB rejected, a test fake's)
 
@@ -120,7 +110,8 @@ def _retry_after(body: bytes) -> float | None:
 
 
 class ResilientRequest(BaseRequest):
-    """Wraps another BaseRequest (PTB's HTTPXRequest, or a test fake): retries and metrics."""
+    """Wraps another BaseRequest (bot.telegram.transport's, or a test fake): retries and
+    metrics."""
 
     def __init__(
         self,
@@ -191,23 +182,17 @@ class ResilientRequest(BaseRequest):
                         self._metrics.api_retry(api_method, reason, wait)
                     await self._sleep(wait)
                     continue
+                timed_out = isinstance(exc, TimedOut) or getattr(exc, "timed_out", False)
                 if self._metrics is not None:
-                    code = "timeout" if isinstance(exc, TimedOut) else "network"
-                    self._metrics.api_failed(api_method, code)
-                cause = exc.__cause__.__class__.__name__ if exc.__cause__ else "-"
+                    self._metrics.api_failed(api_method, "timeout" if timed_out else "network")
+                # Our transport's messages are fixed words; another's might quote the URL.
+                detail = exc.message if reason is not None else exc.__class__.__name__
                 log.warning(
-                    "Bot API %s failed after %d tries (%s, %s)",
-                    api_method,
-                    attempt + 1,
-                    exc.__class__.__name__,
-                    cause,
+                    "Bot API %s failed after %d tries (%s)", api_method, attempt + 1, detail
                 )
-                if reason is None:
-                    raise
-                typed = NeverSent if reason == "unsent" else MaybeSent
-                if typed is MaybeSent:
+                if isinstance(exc, MaybeSent):
                     self._note(api_method, request_data, None)
-                raise typed(exc.message) from exc.__cause__
+                raise
             if self._metrics is not None:
                 retry_after = _retry_after(body) if status == 429 else None
                 self._metrics.api_answered(api_method, status, retry_after)
@@ -240,88 +225,3 @@ class ResilientRequest(BaseRequest):
         for message in result if isinstance(result, list) else [result]:
             if isinstance(message, dict) and isinstance(message.get("message_id"), int):
                 self._newest.saw(int(chat), message["message_id"])
-
-
-class SpreadRequest(BaseRequest):
-    """Several HTTPXRequests used as one: each call goes to the one with the fewest in flight.
-
-    httpcore's pool does work proportional to the square of its connections on every request
-    (it rescans them all, polling each idle socket), so one pool of 64 costs a burst far more
-    CPU than four of 16 holding the same 64 connections. Calls beyond the total wait here in
-    order, instead of in httpcore's queue, which is rescanned for each waiting request too.
-    """
-
-    def __init__(self, parts: list[HTTPXRequest], per_part: int) -> None:
-        self._parts = parts
-        self._busy = [0] * len(parts)
-        self._slots = asyncio.Semaphore(per_part * len(parts))
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._parts[0].read_timeout
-
-    async def initialize(self) -> None:
-        for part in self._parts:
-            await part.initialize()
-
-    async def shutdown(self) -> None:
-        for part in self._parts:
-            await part.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        async with self._slots:
-            index = min(range(len(self._parts)), key=self._busy.__getitem__)
-            self._busy[index] += 1
-            try:
-                return await self._parts[index].do_request(
-                    url,
-                    method,
-                    request_data,
-                    read_timeout=read_timeout,
-                    write_timeout=write_timeout,
-                    connect_timeout=connect_timeout,
-                    pool_timeout=pool_timeout,
-                )
-            finally:
-                self._busy[index] -= 1
-
-
-def _httpx(connections: int) -> HTTPXRequest:
-    return HTTPXRequest(
-        connection_pool_size=connections,
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
-        write_timeout=WRITE_TIMEOUT,
-        pool_timeout=POOL_TIMEOUT,
-        # PTB leaves keep-alive at httpx's 20: after a burst most connections would be closed
-        # and opened again (a TLS handshake each) for the next one.
-        httpx_kwargs={
-            "limits": httpx.Limits(
-                max_connections=connections, max_keepalive_connections=connections
-            )
-        },
-    )
-
-
-def telegram_requests(
-    metrics: Metrics | None, newest: NewestInChat | None = None
-) -> tuple[ResilientRequest, ResilientRequest]:
-    """(for Bot API calls, for getUpdates).
-
-    POOLS × CONNECTIONS_PER_POOL connections, kept alive between the calls of a burst. At 64
-    calls in flight a burst is limited by Telegram (about 30 messages a second), not by us.
-    """
-    calls = SpreadRequest(
-        [_httpx(CONNECTIONS_PER_POOL) for _ in range(POOLS)], CONNECTIONS_PER_POOL
-    )
-    # getUpdates: one long poll at a time; PTB adds the poll's own timeout to the read timeout.
-    return ResilientRequest(calls, metrics, newest=newest), ResilientRequest(_httpx(1), metrics)

@@ -1,6 +1,6 @@
 """A burst of supporters against a Bot API that answers slowly and drops connections.
 
-The bot talks real HTTP (its own production client, bot.telegram.client) to the fake Telegram
+The bot talks real HTTP (its own production client, bot.telegram.transport) to the fake Telegram
 served on loopback. The fake answers every call late (150 ms), ends each connection after eight
 answers so new ones keep being opened, stops listening for short spells (those connects are
 refused), and cuts the connection of a share of edits and callback answers after executing
@@ -25,6 +25,7 @@ from bot.telegram.app import build_application
 from bot.telegram.client import MaybeSent, ResilientRequest, repeatable
 from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
+from bot.telegram.transport import AiohttpRequest
 from tests.conftest import Clock
 from tests.support.faketg import ConnectionFaults, FakeTelegram, FakeTelegramServer
 from tests.support.harness import Driver, QueuedUser, queued_user
@@ -138,7 +139,6 @@ async def test_a_send_whose_connection_dropped_is_not_repeated(
     """sendMessage executed by Telegram, answer lost: repeating it would message twice."""
     from telegram import Bot
     from telegram.error import NetworkError
-    from telegram.request import HTTPXRequest
 
     fake, server = served
     chat = fake.new_user("Olga")["id"]
@@ -149,7 +149,7 @@ async def test_a_send_whose_connection_dropped_is_not_repeated(
     async def no_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    request = ResilientRequest(HTTPXRequest(), metrics, sleep=no_sleep)
+    request = ResilientRequest(AiohttpRequest(), metrics, sleep=no_sleep)
     bot = Bot("1234567:AAtest-token-for-the-fake-telegram-xyz", server.base_url, request=request)
     async with bot:
         server.connection_faults = ConnectionFaults(cut_rate=1.0, cut_methods=("sendMessage",))

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pytest
-from telegram.error import NetworkError, TimedOut
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
@@ -95,7 +94,7 @@ class _Once(BaseRequest):
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         if self.reply is None:
-            raise NetworkError("dropped") from httpx.ReadError("dropped")
+            raise MaybeSent("dropped")
         return 200, json.dumps({"ok": True, "result": self.reply}).encode()
 
 
