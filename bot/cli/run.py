@@ -151,11 +151,12 @@ async def _wait_for_telegram(app: BotApp) -> bool:
     stopping = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
-    wait, attempt = FIRST_WAIT, 1
+    wait, attempt, ready = FIRST_WAIT, 1, False
     try:
         while True:
             try:
                 await app.initialize()
+                ready = True
                 return True
             except InvalidToken:
                 raise Stop(_REJECTED) from None
@@ -180,3 +181,5 @@ async def _wait_for_telegram(app: BotApp) -> bool:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+        if not ready:  # the HTTP client the first try opened, or it complains at exit
+            await app.bot.shutdown()

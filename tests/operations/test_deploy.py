@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram import broadcast, client
+from bot.telegram import broadcast, transport
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -63,7 +63,7 @@ def test_the_unit_is_hardened_and_does_not_restart_on_a_configuration_error() ->
     assert unit["ExecStart"][0].split()[0].endswith("/petition-bot")
     # The stop timeout outlasts a broadcast recording its in-flight message.
     grace = inspect.signature(broadcast.Broadcaster.stop).parameters["grace"].default
-    assert int(unit["TimeoutStopSec"][0]) > grace + client.READ_TIMEOUT + 10
+    assert int(unit["TimeoutStopSec"][0]) > grace + transport.READ_TIMEOUT + 10
     # The data lives in the state directory: what the bot writes is writable there.
     for key in ("DATABASE_PATH", "BACKUP_DIR"):
         [value] = [e.split("=", 1)[1] for e in unit["Environment"] if e.startswith(key + "=")]
