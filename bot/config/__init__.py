@@ -62,6 +62,7 @@ from bot.config.table import (
     SIGNER_KEY,
     SIGNER_KEY_FILE,
     SMALL_COUNT,
+    TRANSLATOR_IDS,
     WEBHOOK_LISTEN,
     WEBHOOK_PORT,
     WEBHOOK_SECRET,
@@ -98,6 +99,8 @@ class Settings:
     admin_ids: frozenset[int] = ADMIN_IDS.default_value
     # Organisers with day-to-day moderation powers only (no exports of names, no backups).
     moderator_ids: frozenset[int] = MODERATOR_IDS.default_value
+    # People who may submit a campaign's language text for an admin to approve, nothing more.
+    translator_ids: frozenset[int] = TRANSLATOR_IDS.default_value
     # Per organiser and hour (bot.domain.budgets): previews of a signature, and removals,
     # blocks and hides.
     previews_per_hour: int = PREVIEWS_PER_HOUR.default_value
@@ -345,6 +348,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         campaigns_dir=CAMPAIGNS_DIR.read(env),
         admin_ids=admin_ids,
         moderator_ids=MODERATOR_IDS.read(env),
+        translator_ids=TRANSLATOR_IDS.read(env),
         previews_per_hour=PREVIEWS_PER_HOUR.read(env),
         small_count=SMALL_COUNT.read(env),
         destructive_per_hour=DESTRUCTIVE_PER_HOUR.read(env),

@@ -60,6 +60,14 @@ MODERATOR_IDS = Setting(
     "exports of names, backups, broadcasts, goals or reload",
     shown="empty",
 )
+TRANSLATOR_IDS = Setting(
+    "TRANSLATOR_IDS",
+    "",
+    ids,
+    "comma-separated Telegram user ids of translators: they send a campaign's language text, "
+    "which an admin approves or refuses; nothing else",
+    shown="empty",
+)
 PREVIEWS_PER_HOUR = Setting(
     "PREVIEWS_PER_HOUR",
     "60",
@@ -308,6 +316,7 @@ SETTINGS: tuple[Setting[Any], ...] = (
     BOT_TOKEN_FILE,
     ADMIN_IDS,
     MODERATOR_IDS,
+    TRANSLATOR_IDS,
     PREVIEWS_PER_HOUR,
     DESTRUCTIVE_PER_HOUR,
     SMALL_COUNT,

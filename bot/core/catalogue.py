@@ -85,6 +85,11 @@ async def earlier_text(svc: Services, slug: str, version: str) -> tuple[Version,
     return None if found is None or body is None else (found, readable(body))
 
 
+async def refresh(svc: Services) -> None:
+    """After the database's campaigns changed: the folders as loaded, the database's anew."""
+    await settle(svc, [c for c in svc.campaigns.all() if c.owner is Owner.FOLDER])
+
+
 async def reload(svc: Services) -> list[str]:
     """/reload: the folders read again; raises ContentError (nothing changes) on a bad file."""
     campaigns = await asyncio.to_thread(load_campaigns, svc.settings.campaigns_dir)

@@ -94,6 +94,19 @@ async def store(
     return await db.atomic(work)
 
 
+async def exists(db: Database, slug: str) -> bool:
+    """Whether the database owns a campaign of this slug, or ever held a text of one (a slug
+    with signatures or versions is never given to a new campaign)."""
+    return bool(
+        await db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM campaigns WHERE slug = ?)"
+            " OR EXISTS (SELECT 1 FROM campaign_versions WHERE campaign = ?)"
+            " OR EXISTS (SELECT 1 FROM counters WHERE campaign = ?)",
+            (slug, slug, slug),
+        )
+    )
+
+
 async def owned(db: Database) -> list[Owned]:
     """Every campaign the database owns, in the order they came, with their current texts."""
 

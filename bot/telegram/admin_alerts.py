@@ -38,14 +38,15 @@ async def tell_admins(
     markup: Callable[[Translator], InlineKeyboardMarkup] | None = None,
     *,
     moderators: bool = False,
+    skip: int | None = None,
 ) -> tuple[int, ...]:
     """Sends `text` (HTML, made in each admin's language; with the buttons `markup` makes)
-    to every admin in ADMIN_IDS, and with `moderators` to every moderator too; returns the
-    organisers it did not reach."""
+    to every admin in ADMIN_IDS, and with `moderators` to every moderator too (but `skip`, who
+    asked); returns the organisers it did not reach."""
     unreached = []
     settings = context.svc.settings
     chosen = settings.admin_ids | (settings.moderator_ids if moderators else frozenset())
-    for admin_id in sorted(chosen):
+    for admin_id in sorted(chosen - {skip}):
         t = await admin_translator(context, admin_id)
         buttons = markup(t) if markup is not None else None
         try:

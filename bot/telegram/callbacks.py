@@ -71,6 +71,11 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # exactly what was shown (a digest of them); hide one name (the signature stays)
     "rva": (_INT, _INT, r"[0-9a-f]{12}"),
     "rvh": (_INT,),
+    # a campaign being created (bot.domain.authoring): draft id, the revision the button was
+    # shown at, the action and its value (a kind, a language, a switch)
+    "nc": (_INT, _INT, r"[a-z]{3,8}", r"[a-z_]{0,20}"),
+    # a language text waiting for an admin: id, revision, y(apply) or n(refuse)
+    "tx": (_INT, _INT, r"[yn]"),
 }
 _COMPILED = {a: tuple(re.compile(p) for p in pats) for a, pats in ACTIONS.items()}
 

@@ -57,6 +57,11 @@ ORGANISER_COMMANDS = (
     OrganiserCommand("purge", N_("remove a wave of spam signatures by time window"), Level.ADMIN),
     OrganiserCommand("backup", N_("a copy of the database"), Level.ADMIN),
     OrganiserCommand("reload", N_("reload campaign texts"), Level.ADMIN),
+    OrganiserCommand("newcampaign", N_("create a campaign step by step"), Level.ADMIN),
+    OrganiserCommand(
+        "campaigns", N_("every campaign: owner, status, missing languages"), Level.ADMIN
+    ),
+    OrganiserCommand("campaign", N_("close or reopen a campaign"), Level.ADMIN),
 )
 
 

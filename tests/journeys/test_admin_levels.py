@@ -36,7 +36,16 @@ def moderator(tg: FakeTelegram, app: BotApp, svc: Services) -> FakeUser:
 
 
 def test_the_levels_are_the_ones_the_issue_asks_for() -> None:
-    assert sorted(ADMIN_ONLY) == ["backup", "broadcast", "goal", "purge", "reload"]
+    assert sorted(ADMIN_ONLY) == [
+        "backup",
+        "broadcast",
+        "campaign",
+        "campaigns",
+        "goal",
+        "newcampaign",
+        "purge",
+        "reload",
+    ]
     # /export is open to moderators for the funnel only (counts); its formats with names
     # need an admin, which the command checks per format.
     assert sorted(MODERATOR_TOO) == [

@@ -7,6 +7,7 @@ from bot.telegram.handlers import (
     account,
     admin,
     approvals,
+    authoring,
     cleanup,
     groups,
     inline,
@@ -24,7 +25,9 @@ from bot.telegram.handlers.base import CallbackRoute
 def register_all(app: BotApp) -> None:
     """Every handler, and the callback routes each feature returns, assembled per app."""
     routes: dict[str, CallbackRoute] = {}
-    for feature in (signatories, reading, signing, account, sharing, admin, review, reports):
+    # authoring before signing: an admin's or translator's text goes to their campaign first.
+    features = (signatories, reading, authoring, signing, account, sharing, admin, review, reports)
+    for feature in features:
         routes.update(feature.register(app))
     routes.update(cleanup.routes())
     routes.update(approvals.routes())

@@ -174,6 +174,26 @@ class BaseUser(ChatReader):
             fields["caption"] = caption
         return await self._send_fields(fields, chat, True)
 
+    async def send_document(
+        self, data: bytes, filename: str, caption: str | None = None
+    ) -> list[MessageView]:
+        """Send a file as a document (as Telegram delivers it: file_id, name, size)."""
+        from .model import Upload
+
+        with self.fake.lock:
+            f = self.fake.store_file(Upload(data, filename, "text/plain"), "document")
+        document = {
+            "file_id": f.file_id,
+            "file_unique_id": f.file_unique_id,
+            "file_name": filename,
+            "mime_type": "text/plain",
+            "file_size": f.size,
+        }
+        fields: dict[str, Any] = {"document": document}
+        if caption:
+            fields["caption"] = caption
+        return await self._send_fields(fields, None, True)
+
     async def send_contact(self, phone: str = "+491701234567") -> list[MessageView]:
         """Share the user's own contact."""
         contact = {"phone_number": phone, "first_name": self.user["first_name"], "user_id": self.id}
