@@ -44,6 +44,7 @@ class TextDecided:
     language: str
     applied: bool
     translator: int | None  # the translator to tell, when the text was theirs
+    reply_language: str  # the language they wrote in
 
 
 def _editable(svc: Services, slug: str) -> Campaign | Refused:
@@ -68,9 +69,10 @@ def diff(before: str, after: str) -> str:
 
 
 async def submit_text(
-    svc: Services, user_id: int, slug: str, filename: str, body: str
+    svc: Services, user_id: int, slug: str, filename: str, body: str, reply_language: str
 ) -> TextShown | Refused:
-    """A language text for campaign `slug`, checked whole; it waits for an admin."""
+    """A language text for campaign `slug`, checked whole; it waits for an admin (the
+    sender is told the outcome in `reply_language`)."""
     campaign = _editable(svc, slug.strip().lower())
     if isinstance(campaign, Refused):
         return campaign
@@ -82,7 +84,7 @@ async def submit_text(
         return checked
     translator = svc.level(user_id) is None
     organiser = approvals.ref(svc, user_id)
-    data = {"language": language, "body": checked}
+    data = {"language": language, "body": checked, "reply": reply_language}
     step = _SUBMITTED if translator else _SHOWN
     id = await store.add(svc.db, "text", organiser, step, data, svc.now(), campaign.slug)
     current = campaign.texts.get(language)
@@ -127,7 +129,7 @@ async def decide_text(
     await audit(svc, user_id, action, f"slug={campaign.slug} language={language} by={who}")
     live = svc.campaign(campaign.slug) or campaign
     translator = translator_of(svc, row.organiser) if by_translator else None
-    return TextDecided(live, language, apply, translator)
+    return TextDecided(live, language, apply, translator, str(row.data.get("reply", "")))
 
 
 async def set_open(svc: Services, user_id: int, slug: str, is_open: bool) -> Campaign | Refused:

@@ -97,11 +97,14 @@ async def test_a_campaign_made_in_telegram_from_the_first_step_to_its_close(
     assert len(set(versions)) == 2 and "" not in versions
 
     await translator.send_document(UKRAINIAN.encode(), "uk.txt", SLUG)
-    assert "Sent to the admins" in translator.last.text
+    assert "Надіслано адміністраторам на схвалення." in translator.last.text  # in their language
     assert "A new language for “Clean water for every town”" in admin.last.text
     await admin.press("✅ Apply")
     assert "uk" in (svc.campaign(SLUG) or campaign).texts
-    assert "text of “Clean water for every town” is now in use" in translator.last.text
+    assert (
+        "Текст «Clean water for every town» (мова: українська) тепер чинний."
+        in translator.last.text
+    )
 
     await admin.command("campaigns")
     assert f"{SLUG}: database, open; missing languages: be, pl" in admin.last.text

@@ -21,7 +21,7 @@ from bot.domain.paging import paginate
 from bot.domain.signatures import Draft as SigningDraft
 from bot.domain.signatures import Step as SigningStep
 from bot.i18n import Translator
-from bot.telegram.admin_alerts import admin_translator, tell_admins
+from bot.telegram.admin_alerts import tell_admins
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers import signing
@@ -75,14 +75,16 @@ def _markup(view: View) -> InlineKeyboardMarkup:
     return view.markup
 
 
-async def _preview(update: Update, context: BotContext, campaign: Campaign) -> None:
+async def _preview(
+    update: Update, context: BotContext, admin_t: Translator, campaign: Campaign
+) -> None:
     """The campaign exactly as a supporter sees it, in each of its languages: the card, every
     page of the text and the signing preview (without their buttons: it is not live yet)."""
     svc = context.svc
     progress = await svc.progress(campaign)
     for language in campaign.languages():
+        await send(update, context, views.preview_heading(admin_t, language))
         t = svc.i18n.get(language)
-        await send(update, context, views.preview_heading(t, language))
         await send(update, context, View(card(t, campaign, progress).text))
         text = campaign.texts[language]
         for page in range(1, len(paginate(text.paragraphs)) + 1):
@@ -110,7 +112,7 @@ async def _render(update: Update, context: BotContext, t: Translator, result: An
             if isinstance(campaign, Refused):
                 await send(update, context, View(views.refusal(t, campaign).rstrip()))
                 return
-            await _preview(update, context, campaign)
+            await _preview(update, context, t, campaign)
         if result.step is Step.WAITING:
             campaign = authoring.preview(svc, result)
             if isinstance(campaign, Campaign):
@@ -149,7 +151,7 @@ async def on_text_decision(
     title = decided.campaign.text_for(t.language)[0].title
     await send(update, context, views.text_decided(t, title, decided.language, decided.applied))
     if decided.translator is not None:
-        tt = await admin_translator(context, decided.translator)
+        tt = context.svc.i18n.get(decided.reply_language or None)
         view = views.text_decided(tt, title, decided.language, decided.applied)
         try:
             await context.bot.send_message(decided.translator, view.text, parse_mode="HTML")
@@ -194,7 +196,8 @@ async def on_author_message(update: Update, context: BotContext) -> None:
     if draft is not None and draft.step is Step.TEXTS:
         await _render(update, context, t, await authoring.typed(svc, user_id, text, filename))
         return
-    shown = await campaign_edits.submit_text(svc, user_id, message.caption or "", filename, text)
+    caption = message.caption or ""
+    shown = await campaign_edits.submit_text(svc, user_id, caption, filename, text, t.language)
     if isinstance(shown, Refused):
         await _render(update, context, t, shown)
         return
