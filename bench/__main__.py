@@ -26,6 +26,7 @@ def main() -> None:
             "pages",
             "sources",
             "transport",
+            "publish",
         ),
         help="run one benchmark",
     )
@@ -65,6 +66,10 @@ def main() -> None:
         from bench import transport
 
         asyncio.run(transport.bench(300 if quick else 1_000, 200 if quick else 600))
+    if args.only in (None, "publish"):
+        from bench import publish
+
+        asyncio.run(publish.bench(10_000 if quick else 100_000))
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
 
 

@@ -3,6 +3,8 @@ the names the web lists (bot.domain.signatories, Place.WEB). bot.site renders th
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.core.services import Services
@@ -36,8 +38,8 @@ async def site_files(svc: Services, bots: tuple[str, ...]) -> dict[str, bytes]:
     facts = []
     for campaign in svc.campaigns.all():
         facts.append(await campaign_facts(svc, campaign, site.sign_link(campaign.slug)))
-    site = SiteFacts(
-        tuple(facts), site.bots, site.published_at, site.base_url, site.default_language
-    )
+    site = replace(site, campaigns=tuple(facts))
     translators = {lang: svc.i18n.get(lang) for lang in svc.i18n.languages()}
-    return build(site, translators)
+    # Rendering 100,000 names takes seconds (`python -m bench --only publish`): off the event
+    # loop, so signing never waits for it.
+    return await asyncio.to_thread(build, site, translators)

@@ -162,6 +162,7 @@ class Signature:
     review: Review = Review.WAITING  # the organisers' review of a public name
     list_consent: bool = False  # made when the bot had its own list (bot.domain.signatories)
     lookalike: bool = False  # looked like another public name: listed only once approved
+    web_consent: bool = False  # its preview said the name goes on the public web page
 
 
 @dataclass(frozen=True)

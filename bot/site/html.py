@@ -48,7 +48,7 @@ background:#fff;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .sign{display:inline-block;margin:.6rem 0;padding:.7rem 1.2rem;border-radius:.4rem;
 background:var(--accent);color:#fff;font-weight:700;text-decoration:none}
 .qr{width:10rem;height:10rem;display:block}
-.bots{border:2px solid var(--ink);padding:.5rem .9rem;border-radius:.4rem}
+.bots{border:2px solid var(--ink);padding:.5rem .9rem;border-radius:.4rem}.bots h2{margin-top:.3rem}
 textarea{width:100%;font:.85rem/1.4 ui-monospace,"DejaVu Sans Mono",monospace;color:var(--ink)}
 body.compact{max-width:none;padding:.4rem;font-size:.95rem;line-height:1.35}
 body.compact p{margin:.3rem 0}body.compact .count{font-size:1.15rem}

@@ -137,7 +137,8 @@ def embed_section(t: Translator, facts: CampaignFacts, site: SiteFacts) -> str:
     title = facts.campaign.text_for(lang)[0].title
     iframe = (
         f'<iframe src="{prefix}/embed.{lang}.html" title={attr(title)} width="320" '
-        'height="220" style="border:0" loading="lazy" referrerpolicy="no-referrer"></iframe>'
+        'height="220" style="border:0" loading="lazy" referrerpolicy="no-referrer" '
+        'sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>'
     )
     badge = (
         f'<a href="{prefix}/index.{lang}.html"><img src="{prefix}/badge.{lang}.svg" '

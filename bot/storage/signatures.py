@@ -18,7 +18,7 @@ _EDIT_FROM = ", ".join("?" for _ in _EDIT.ordered_sources)
 ANONYMISED = "anonymised:"  # bot_state key prefix: how many rows anonymisation deleted
 _SIG_COLUMNS = (
     "number, campaign, name, role, organisation, public, language, signed_at, updated_at,"
-    " review, list_consent, lookalike"
+    " review, list_consent, lookalike, web_consent"
 )
 # Whether another public name of the campaign has this skeleton (parameters: campaign,
 # skeleton, signer); a NULL skeleton (a name not public) matches nothing.
@@ -41,6 +41,7 @@ def _signature(row: tuple[Any, ...]) -> Signature:
         review=Review(row[9]),
         list_consent=bool(row[10]),
         lookalike=bool(row[11]),
+        web_consent=bool(row[12]),
     )
 
 
@@ -81,7 +82,7 @@ async def by_number(db: Database, number: int) -> tuple[Signature, str, str | No
     row = await db.fetchone(
         f"SELECT {_SIG_COLUMNS}, signer, seal FROM signatures WHERE number = ?", (number,)
     )
-    return (_signature(row), row[12], row[13]) if row else None
+    return (_signature(row), row[13], row[14]) if row else None
 
 
 async def numbers_between(db: Database, campaign: str, start: int, end: int) -> list[int]:

@@ -35,7 +35,8 @@ async def test_only_web_consented_names_are_published_and_a_withdrawn_one_goes(
     app: BotApp, svc: Services, make_user: Callable[..., FakeUser], admin: FakeUser, tmp_path: Path
 ) -> None:
     without_review(svc)
-    await sign(make_user(first_name="A"), "Alice Earlier")  # before the web list existed
+    alice = make_user(first_name="A")
+    await sign(alice, "Alice Earlier")  # before the web list existed
     configure(svc, web_signatories=True)
     bob = make_user(first_name="B")
     await bob.start(CAMPAIGN)
@@ -49,6 +50,10 @@ async def test_only_web_consented_names_are_published_and_a_withdrawn_one_goes(
     eve = make_user(first_name="E")
     await sign(eve, "Eve Withdrawn")
     await admin.command("hide", "4")  # Dave, by an organiser
+    await bob.command("mysignature")
+    assert "On the public web page: yes" in bob.last.text
+    await alice.command("mysignature")
+    assert "On the public web page: no" in alice.last.text
 
     site = tmp_path / "site"
     files = await _publish(app, svc, site)

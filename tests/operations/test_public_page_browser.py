@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import html
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -158,14 +160,15 @@ def test_the_counter_and_the_badge_show_on_a_page_of_another_origin(
 ) -> None:
     folder, count = site
     with _served(folder) as ours, _served(tmp_path) as theirs:
+        # The two snippets exactly as the campaign page offers them to copy, with the address
+        # where the site is served put in front of their paths, as its hint says.
+        page = (folder / PAGES["campaign"]).read_text()
+        snippets = [html.unescape(t) for t in re.findall(r"<textarea[^>]*>(.*?)</textarea>", page)]
+        assert len(snippets) == 2 and "<iframe" in snippets[0] and "<img" in snippets[1]
+        placed = [re.sub(r'(src|href)="', rf'\1="{ours}/', snippet) for snippet in snippets]
         (tmp_path / "host.html").write_text(
             "<!doctype html><meta charset=utf-8><title>A campaign's own site</title>"
-            '<link rel="icon" href="data:,">'
-            "<h1>Our campaign</h1>"
-            f'<iframe src="{ours}/{CAMPAIGN}/embed.en.html" width="320" height="220"'
-            ' style="border:0"></iframe>'
-            f'<p><a href="{ours}/{CAMPAIGN}/index.en.html">'
-            f'<img src="{ours}/{CAMPAIGN}/badge.en.svg" alt="count" height="22"></a></p>'
+            '<link rel="icon" href="data:,"><h1>Our campaign</h1>' + "<p>".join(placed)
         )
         tab = browser.page()
         try:

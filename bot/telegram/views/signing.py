@@ -381,13 +381,32 @@ def shown_where(t: Translator, campaign: Campaign | None, signature: Signature) 
     return t._("yes, in the documents for the addressees")
 
 
+def on_web(t: Translator, campaign: Campaign, signature: Signature) -> str:
+    """Whether this name is on the campaign's public web page (bot.domain.signatories), for a
+    campaign that publishes its list there; "" for one that does not."""
+    if not campaign.web_signatories:
+        return ""
+    listing = Listing.of(campaign)
+    agreed = signature.web_consent or listing.web_earlier
+    if not signature.public or not signature.name or not agreed:
+        value = t._("no")
+    elif signature.review is Review.HIDDEN:
+        value = t._("no, the organisers took your name out of the public list; it still counts")
+    elif listing.shows(Place.WEB, True, signature.review, agreed, signature.lookalike):
+        value = t._("yes")
+    else:
+        value = t._("yes, once an organiser has checked it")
+    return "\n{}: {}".format(esc(t._("On the public web page")), esc(value))
+
+
 def already_signed(t: Translator, campaign: Campaign, signature: Signature) -> View:
     text, _ = campaign.text_for(t.language)
     body = "<b>{}</b>\n\n{}\n\n{}\n{}".format(
         esc(text.title),
         esc(t._("Signed: {date}").format(date=t.date(signature.signed_at))),
         _fields(t, signature.name, signature.role, signature.organisation),
-        "{}: {}".format(esc(t._("Shown publicly")), esc(shown_where(t, campaign, signature))),
+        "{}: {}".format(esc(t._("Shown publicly")), esc(shown_where(t, campaign, signature)))
+        + on_web(t, campaign, signature),
     )
     return View(
         body,
