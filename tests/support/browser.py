@@ -190,18 +190,28 @@ class Tab:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
 
-    def in_frame(self, url_start: str) -> int:
-        """An execution context inside the child frame whose URL starts with `url_start`."""
-        tree = self.browser.send("Page.getFrameTree", self.session)["frameTree"]
-        [frame] = [
-            child["frame"]["id"]
-            for child in tree.get("childFrames", [])
-            if child["frame"]["url"].startswith(url_start)
-        ]
-        world = self.browser.send(
-            "Page.createIsolatedWorld", self.session, frameId=frame, worldName="test"
-        )
-        return int(world["executionContextId"])
+    def in_frame(self, url_start: str, expression: str, timeout: float = 20) -> Any:
+        """`expression`'s value inside the child frame whose URL starts with `url_start`, once
+        the frame has loaded and the value is not null (a lazy iframe loads after its page)."""
+        waited = 0.0
+        while True:
+            tree = self.browser.send("Page.getFrameTree", self.session)["frameTree"]
+            frames = [
+                child["frame"]["id"]
+                for child in tree.get("childFrames", [])
+                if child["frame"]["url"].startswith(url_start)
+            ]
+            if frames:
+                world = self.browser.send(
+                    "Page.createIsolatedWorld", self.session, frameId=frames[0], worldName="t"
+                )
+                value = self.evaluate(expression, int(world["executionContextId"]))
+                if value is not None:
+                    return value
+            if waited >= timeout:
+                raise TimeoutError(f"no frame {url_start} with a value for {expression}")
+            threading.Event().wait(0.1)
+            waited += 0.1
 
     def screenshot(self, path: str, media: str = "screen") -> None:
         """The whole page, as long as it is."""
