@@ -53,6 +53,7 @@ class Problem(StrEnum):
     OWN = "own"  # four eyes: the admin who asked cannot publish it too
     NO_CAMPAIGN = "no_campaign"  # a document's caption names no campaign
     FOLDER_OWNED = "folder_owned"  # edited in its folder on the server, not from Telegram
+    UNKNOWN_SWITCH = "unknown_switch"
 
 
 @dataclass(frozen=True)

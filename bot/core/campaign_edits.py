@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.core import approvals, catalogue
@@ -145,6 +146,88 @@ async def set_open(svc: Services, user_id: int, slug: str, is_open: bool) -> Cam
     live = svc.campaign(slug)
     assert live is not None
     return live
+
+
+# The switches an admin may change from Telegram, and the value of each that widens who sees
+# names already signed (None: it widens nothing). A widened switch still lists a signature only
+# as far as the consent it recorded (bot.domain.signatories.Listing).
+WIDENS: dict[str, bool | None] = {
+    "signatories": True,
+    "review_public_names": False,
+    "list_earlier_signatures": True,
+    "list_earlier_on_web": True,
+    "nameless": None,
+}
+
+
+@dataclass(frozen=True)
+class SwitchAsked:
+    """Four eyes: a widening change waits for another admin."""
+
+    id: int
+    revision: int
+    campaign: Campaign
+    name: str
+    value: bool
+
+
+async def _apply_switch(
+    svc: Services, user_id: int, campaign: Campaign, name: str, value: bool, by: str
+) -> Campaign:
+    switch: dict[str, Any] = {name: value}
+    changed = replace(campaign, **switch)
+    if name == "review_public_names":
+        changed = replace(changed, review_explicit=True)
+    await campaign_store.store(svc.db, campaign.slug, render_meta(changed), [], "", svc.now())
+    await catalogue.refresh(svc)
+    svc.forget_recent()  # the lists show the change at once
+    detail = f"slug={campaign.slug} {name}={'on' if value else 'off'} by={by}"
+    await audit(svc, user_id, "campaign_switch", detail)
+    live = svc.campaign(campaign.slug)
+    assert live is not None
+    return live
+
+
+async def set_switch(
+    svc: Services, user_id: int, slug: str, name: str, value: bool
+) -> Campaign | SwitchAsked | Refused:
+    """A switch of a campaign the database owns; one that widens who sees names already signed
+    waits for a second admin while four eyes are in force."""
+    campaign = _editable(svc, slug.strip().lower())
+    if isinstance(campaign, Refused):
+        return campaign
+    if name not in WIDENS:
+        return Refused(Problem.UNKNOWN_SWITCH, detail=name[:40])
+    if getattr(campaign, name) == value:
+        return campaign
+    if WIDENS[name] is value and approvals.required(svc):
+        data = {"name": name, "value": value}
+        organiser = approvals.ref(svc, user_id)
+        id = await store.add(svc.db, "switch", organiser, "asked", data, svc.now(), campaign.slug)
+        await audit(svc, user_id, "campaign_switch_asked", f"slug={campaign.slug} {name}")
+        return SwitchAsked(id, 0, campaign, name, value)
+    return await _apply_switch(svc, user_id, campaign, name, value, "admin")
+
+
+async def decide_switch(
+    svc: Services, user_id: int, id: int, revision: int, apply: bool
+) -> Campaign | Refused:
+    """Another admin applies or refuses a widening change, once; never its requester."""
+    row = await store.get(svc.db, id)
+    if row is None or row.kind != "switch" or row.revision != revision:
+        return Refused(Problem.STALE)
+    if row.organiser == approvals.ref(svc, user_id):
+        return Refused(Problem.OWN)
+    campaign = _editable(svc, row.campaign)
+    if isinstance(campaign, Refused):
+        return campaign
+    if not await store.take(svc.db, row.id, row.revision):
+        return Refused(Problem.STALE)
+    name, value = str(row.data["name"]), bool(row.data["value"])
+    if not apply:
+        await audit(svc, user_id, "campaign_switch_refused", f"slug={campaign.slug} {name}")
+        return campaign
+    return await _apply_switch(svc, user_id, campaign, name, value, "second_admin")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from bot.storage.engine import Database
 @dataclass(frozen=True)
 class Row:
     id: int
-    kind: str  # "create" or "text"
+    kind: str  # "create", "text" or "switch"
     organiser: str
     campaign: str
     step: str

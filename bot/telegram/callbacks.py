@@ -76,6 +76,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "nc": (_INT, _INT, r"[a-z]{3,8}", r"[a-z_]{0,20}"),
     # a language text waiting for an admin: id, revision, y(apply) or n(refuse)
     "tx": (_INT, _INT, r"[yn]"),
+    # a widening switch change waiting for a second admin: id, revision, y(apply) or n(refuse)
+    "sw": (_INT, _INT, r"[yn]"),
 }
 _COMPILED = {a: tuple(re.compile(p) for p in pats) for a, pats in ACTIONS.items()}
 

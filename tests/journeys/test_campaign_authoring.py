@@ -1,17 +1,18 @@
 """Creating and changing campaigns from Telegram: bad input refused whole with what to fix,
-stale and double taps that change nothing, Abandon at any step, four eyes on Publish, and a
-folder's campaign that is edited on the server only."""
+stale and double taps that change nothing, Abandon at any step, four eyes on Publish and on a
+switch that widens who sees names, and a folder's campaign that is edited on the server only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.core import catalogue
 from bot.core.services import Services
 from bot.telegram.context import BotApp
 from tests.support.faketg import FakeTelegram
 from tests.support.faketg.user import FakeUser
-from tests.support.steps import CAMPAIGN
+from tests.support.steps import CAMPAIGN, sign
 
 TEXT = (
     "Safe routes to school\n"
@@ -127,3 +128,40 @@ async def test_a_folder_campaign_is_edited_on_the_server_only(
     outsider = make_user(first_name="Olga")  # neither admin nor translator
     await outsider.send_document(TEXT.encode(), "uk.txt", CAMPAIGN)
     assert await svc.db.scalar("SELECT COUNT(*) FROM campaign_drafts") == 0
+
+
+async def test_widening_who_sees_names_waits_for_a_second_admin_and_keeps_each_consent(
+    admin: FakeUser,
+    tg: FakeTelegram,
+    app: BotApp,
+    svc: Services,
+    make_user: Callable[..., FakeUser],
+) -> None:
+    await catalogue.import_folders(svc.db, svc.settings.campaigns_dir, svc.now())
+    await admin.command("reload")
+    await admin.send(f"/campaign set {CAMPAIGN} review_public_names off")
+    assert "review_public_names is now false" in admin.last.text  # one admin: no four eyes
+    await admin.send(f"/campaign set {CAMPAIGN} signatories off")  # narrows: at once
+    assert "signatories is now false" in admin.last.text
+    await sign(make_user(first_name="Early"), "Early Signer")  # agreed to no list
+    second = tg.user(app, first_name="Bea", language_code="en")
+    second.chat.started = admin.chat.started = True
+    svc.settings = replace(svc.settings, admin_ids=frozenset({admin.id, second.id}))
+    await admin.send(f"/campaign set {CAMPAIGN} signatories on")
+    assert "waits for another admin" in admin.last.text
+    campaign = svc.campaign(CAMPAIGN)
+    assert campaign is not None and not campaign.signatories
+    request = next(m for m in second.messages if "asks to set signatories to true" in m.text)
+    await admin.press_data(request.callback_data["✅ Apply"], admin.messages[-1])
+    assert "nobody approves their own request" in admin.last.text
+    await second.press("✅ Apply", request)
+    assert "was applied" in second.last.text
+    campaign = svc.campaign(CAMPAIGN)
+    assert campaign is not None and campaign.signatories
+    await sign(make_user(first_name="Late"), "Late Signer")
+    reader = make_user(first_name="Reader")
+    await reader.command("signatories", CAMPAIGN)
+    assert "Late Signer" in reader.last.text
+    assert "Early Signer" not in reader.last.text  # never beyond the consent it recorded
+    await admin.send(f"/campaign set {CAMPAIGN} colour on")
+    assert "“colour” is not a setting" in admin.last.text

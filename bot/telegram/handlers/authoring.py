@@ -51,9 +51,16 @@ async def campaigns_command(
 async def campaign_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
-    """/campaign close SLUG, /campaign reopen SLUG."""
+    """/campaign close SLUG, /campaign reopen SLUG, /campaign set SLUG SWITCH on|off."""
+    if len(args) == 4 and args[0] == "set" and args[3] in ("on", "off"):
+        await _set_switch(update, context, t, args[1], args[2], args[3] == "on")
+        return
     if len(args) != 2 or args[0] not in ("close", "reopen"):
-        await send(update, context, View(esc(t._("Usage: /campaign close|reopen <campaign>"))))
+        usage = t._(
+            "Usage: /campaign close|reopen <campaign>, or /campaign set <campaign> <setting> "
+            "on|off (settings: {names})"
+        ).format(names=", ".join(campaign_edits.WIDENS))
+        await send(update, context, View(esc(usage)))
         return
     done = await campaign_edits.set_open(
         context.svc, admin_id(update), args[1], args[0] == "reopen"
@@ -73,6 +80,46 @@ async def campaign_command(
 def _markup(view: View) -> InlineKeyboardMarkup:
     assert view.markup is not None
     return view.markup
+
+
+async def _set_switch(
+    update: Update, context: BotContext, t: Translator, slug: str, name: str, value: bool
+) -> None:
+    done = await campaign_edits.set_switch(context.svc, admin_id(update), slug, name, value)
+    if isinstance(done, Refused):
+        await send(update, context, View(views.refusal(t, done).rstrip()))
+    elif isinstance(done, campaign_edits.SwitchAsked):
+        asked = done
+        await tell_admins(
+            context,
+            lambda at: views.switch_asked(at, asked).text,
+            lambda at: _markup(views.switch_asked(at, asked)),
+            skip=admin_id(update),
+        )
+        await send(update, context, views.switch_waiting(t))
+    else:
+        await send(update, context, views.switch_set(t, done, name))
+
+
+@organiser_button(Level.ADMIN)
+async def on_switch_decision(
+    update: Update, context: BotContext, cb: Callback, user_id: int, t: Translator
+) -> None:
+    answer(update, context)
+    apply = cb.args[2] == "y"
+    done = await campaign_edits.decide_switch(
+        context.svc, user_id, cb.arg_int(0), cb.arg_int(1), apply
+    )
+    if isinstance(done, Refused):
+        await send(update, context, View(views.refusal(t, done).rstrip()))
+        return
+    title = done.text_for(t.language)[0].title
+    line = (
+        t._("The change of “{title}” was applied.")
+        if apply
+        else t._("The change of “{title}” was refused; nothing changed.")
+    )
+    await send(update, context, View(esc(line.format(title=title))))
 
 
 async def _preview(
@@ -240,4 +287,4 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     authors = _Authors(app) & ~filters.COMMAND & (filters.TEXT | filters.Document.ALL)
     app.add_handler(MessageHandler(private & authors, on_author_message))
-    return {"nc": on_step, "tx": on_text_decision}
+    return {"nc": on_step, "tx": on_text_decision, "sw": on_switch_decision}

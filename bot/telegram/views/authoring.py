@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton
 
 from bot.core.authoring import DOCUMENT_MAX, Problem, Refused
-from bot.core.campaign_edits import Overview, TextShown
+from bot.core.campaign_edits import WIDENS, Overview, SwitchAsked, TextShown
 from bot.core.content import GOAL_SENTENCE_MAX, SAFETY_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX
 from bot.domain.authoring import SWITCHES, Action, Draft, Step
 from bot.domain.campaigns import Campaign, Owner
@@ -166,6 +166,9 @@ def refusal(t: Translator, refused: Refused) -> str:
             "This campaign is edited in its folder on the server ({folder}), not from "
             "Telegram: change the files there and send /reload."
         ).format(folder=detail),
+        Problem.UNKNOWN_SWITCH: t._("“{name}” is not a setting: use {names}.").format(
+            name=detail, names=", ".join(WIDENS)
+        ),
         Problem.CONTENT: content_problem(t, refused.field, detail),
     }
     return "⚠️ " + esc(texts[p]) + "\n\n"
@@ -256,3 +259,41 @@ def overview(t: Translator, rows: list[Overview]) -> View:
             ).format(count=t.number(row.waiting))
         lines.append("• " + esc(line))
     return View("\n".join(lines))
+
+
+def _state(t: Translator, value: bool) -> str:
+    """As campaign.toml writes it: the admin reads the same word in the README and the file."""
+    return "true" if value else "false"
+
+
+def switch_set(t: Translator, campaign: Campaign, name: str) -> View:
+    title = campaign.text_for(t.language)[0].title
+    line = t._("“{title}”: {setting} is now {state}.").format(
+        title=title, setting=name, state=_state(t, getattr(campaign, name))
+    )
+    return View(esc(line))
+
+
+def switch_waiting(t: Translator) -> View:
+    return View(
+        esc(t._("This widens who sees names already signed, so it waits for another admin."))
+    )
+
+
+def switch_asked(t: Translator, asked: SwitchAsked) -> View:
+    """To the other admins: a widening change, with Apply and Refuse."""
+    title = asked.campaign.text_for(t.language)[0].title
+    text = t._(
+        "Another admin asks to set {setting} to {state} for “{title}”. It widens who sees "
+        "names already signed (each still only as far as its signer agreed). Apply it only if "
+        "you checked it with them."
+    ).format(setting=asked.name, state=_state(t, asked.value), title=title)
+    return View(
+        esc(text),
+        keyboard(
+            [
+                button("✅ " + t._("Apply"), "sw", asked.id, asked.revision, "y"),
+                button("✖️ " + t._("Refuse"), "sw", asked.id, asked.revision, "n"),
+            ]
+        ),
+    )
