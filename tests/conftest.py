@@ -15,6 +15,7 @@ from bot.config import Settings, load_settings
 from bot.core.services import Services
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
+from tests.support import postgres
 from tests.support.faketg import FakeTelegram, FakeUser
 from tests.support.harness import Driver
 
@@ -42,9 +43,58 @@ def campaigns_dir(tmp_path: Path) -> Path:
     return target
 
 
+# Modules whose tests run on both engines say `pytestmark = BOTH_BACKENDS`: each test that
+# opens a database (through `env`) runs on SQLite and on PostgreSQL, the others once.
+BOTH_BACKENDS = pytest.mark.both_backends
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: run on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_backends") and (
+        "backend" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
+_NO_SERVER: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.Server | None]:
+    for server in postgres.session_server():
+        if server is None:
+            _NO_SERVER.append("no server")
+        yield server
+
+
 @pytest.fixture
-def env(tmp_path: Path, campaigns_dir: Path) -> dict[str, str]:
-    return {
+def backend(request: pytest.FixtureRequest) -> str:
+    """The engine under test: SQLite unless the module runs on both (BOTH_BACKENDS)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> str | None:
+    """A fresh migrated PostgreSQL database for this test, or None on SQLite."""
+    if backend != "postgres":
+        return None
+    server: postgres.Server | None = request.getfixturevalue("postgres_server")
+    if server is None:
+        pytest.skip("no PostgreSQL server")
+    return server.new_database()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _NO_SERVER:
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {postgres.LAST_REASON[0]}")
+
+
+@pytest.fixture
+def env(tmp_path: Path, campaigns_dir: Path, database_url: str | None) -> dict[str, str]:
+    values = {
         "BOT_TOKEN": TOKEN,
         "ADMIN_IDS": "",
         "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
@@ -53,6 +103,9 @@ def env(tmp_path: Path, campaigns_dir: Path) -> dict[str, str]:
         "BOT_API_BASE_URL": "http://fake.invalid/bot",
         "PSEUDONYM_COST": "insecure-test-only",
     }
+    if database_url:
+        values["DATABASE_URL"] = database_url
+    return values
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from bot.cli.common import Stop, load, log, version, with_key
 from bot.cli.keys import open_here, seal_command, unlock_command, wait_for_passphrase
 from bot.cli.publish import publish_command
 from bot.cli.run import migrate, restore_command, run
+from bot.config import database_secrets
 from bot.ops.lock import RunLock
 from bot.ops.logs import configure_logging, redact
 from bot.ops.sealed import Sealed
@@ -125,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "unlock":
             return unlock_command(args.socket)
         settings = load()
-        secrets += [settings.bot_token, settings.webhook_secret or ""]
+        secrets += [settings.bot_token, settings.webhook_secret or "", *database_secrets(settings)]
         configure_logging(settings.log_level, secrets, fmt=settings.log_format)
         if command == "publish":  # reads the database only: no key, no lock, no Telegram
             return publish_command(settings, Path(args.dir))
@@ -133,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = with_key(settings, create=command != "restore")
         sealed = Sealed.of(settings)
         if command == "restore":
+            if settings.database_url:
+                raise Stop("restore is for SQLite: restore PostgreSQL with pg_restore (README)")
             settings = open_here(settings, sealed)
             return restore_command(settings, args.file, args.identity, args.accept_older)
         # One bot per database: a second one, or a restore in progress, holds this lock.

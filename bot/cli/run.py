@@ -16,8 +16,9 @@ from bot.config import Settings
 from bot.core.content import ContentError
 from bot.i18n import CatalogError
 from bot.ops import restore
+from bot.storage.engine import MigrationError
+from bot.storage.engines import DatabaseError, engine_for, migrations_ready, where
 from bot.storage.keys import SignerKeyError, check_signer_key
-from bot.storage.sqlite import DatabaseError, MigrationError, SqliteDatabase, migration_files
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
@@ -43,7 +44,7 @@ def restore_command(
     return 0
 
 
-DATABASE_ERRORS = (MigrationError, SignerKeyError, DatabaseError)
+DATABASE_ERRORS = (MigrationError, SignerKeyError, *DatabaseError)
 
 
 def database_stop(settings: Settings, exc: Exception) -> Stop:
@@ -52,12 +53,12 @@ def database_stop(settings: Settings, exc: Exception) -> Stop:
         return Stop(f"database error: {exc}")
     if isinstance(exc, SignerKeyError):
         return Stop(f"signer key error: {exc}")
-    return Stop(f"cannot use the database {settings.database_path}: {exc}", 1)
+    return Stop(f"cannot use the database {where(settings)}: {exc}", 1)
 
 
 async def migrate(settings: Settings, *, quiet: bool = False) -> int:
     """Migrations, the signer key's fingerprint check and the data steps that need the key."""
-    db = SqliteDatabase(settings.database_path)
+    db = engine_for(settings)
     try:
         await db.open()
         await check_signer_key(db, settings.signer_key, settings.pseudonym_cost)
@@ -67,14 +68,16 @@ async def migrate(settings: Settings, *, quiet: bool = False) -> int:
     finally:
         await db.close()
     if not quiet:
-        print(f"database {settings.database_path} is at schema version {version}")
+        print(f"database {where(settings)} is at schema version {version}")
     return 0
 
 
 def run(settings: Settings, metrics: Metrics | None = None) -> int:
     """Builds the bot (with the metrics a locked start already counted) and runs it."""
     try:
-        migration_files()  # before Telegram is contacted: a broken install never half-starts
+        migrations_ready(
+            settings
+        )  # before Telegram is contacted: a broken install never half-starts
         app = build_application(settings, metrics=metrics)
         # Once the installation proved whole, so a failure before it stays one line.
         log.info("petition-bot %s starting", version())

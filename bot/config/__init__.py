@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 from bot.config.setting import (
     BACKUP_JOB_EVERY,
@@ -41,6 +42,10 @@ from bot.config.table import (
     BROADCAST_RATE,
     CAMPAIGNS_DIR,
     DATABASE_PATH,
+    DATABASE_POOL_SIZE,
+    DATABASE_POOLER,
+    DATABASE_URL,
+    DATABASE_URL_FILE,
     DEFAULT_LANGUAGE,
     DESTRUCTIVE_PER_HOUR,
     DRAFT_TTL_HOURS,
@@ -79,6 +84,7 @@ __all__ = [  # what the rest of the bot imports from bot.config
     "Settings",
     "SettingsError",
     "backup_window_days",
+    "database_secrets",
     "default_key_file",
     "draft_lifetime",
     "env_file",
@@ -96,6 +102,10 @@ class Settings:
     bot_token: str = field(repr=False)
     database_path: Path
     campaigns_dir: Path
+    # PostgreSQL instead of SQLite when set (bot.storage.postgres); it holds a password.
+    database_url: str | None = field(default=DATABASE_URL.default_value, repr=False)
+    database_pooler: str = DATABASE_POOLER.default_value
+    database_pool_size: int = DATABASE_POOL_SIZE.default_value
     admin_ids: frozenset[int] = ADMIN_IDS.default_value
     # Organisers with day-to-day moderation powers only (no exports of names, no backups).
     moderator_ids: frozenset[int] = MODERATOR_IDS.default_value
@@ -149,6 +159,15 @@ class Settings:
     pseudonym_cost: PseudonymCost = PSEUDONYM_COST.default_value
     # Problems that do not stop the bot, logged once at start.
     warnings: tuple[str, ...] = ()
+
+
+def database_secrets(settings: Settings) -> list[str]:
+    """What the log must never show of DATABASE_URL: the URL and its password on its own."""
+    if not settings.database_url:
+        return []
+    password = urlsplit(settings.database_url).password or ""
+    query = parse_qs(urlsplit(settings.database_url).query)
+    return [settings.database_url, password, *query.get("password", [])]
 
 
 def draft_lifetime(settings: Settings) -> int:
@@ -327,6 +346,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
             raise SettingsError(
                 "WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -"
             )
+    database_url, url_warnings = _secret(env, DATABASE_URL, DATABASE_URL_FILE, "database-url")
     signer_key = SIGNER_KEY.read(env)
     key_file: Path | None = None
     warnings: tuple[str, ...] = ()
@@ -335,6 +355,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     metrics_listen = METRICS_LISTEN.read(env)
     warnings += _reachable(metrics_listen, METRICS_LISTEN.text(env))
     backup_dir, recipients = BACKUP_DIR.read(env), BACKUP_RECIPIENTS.read(env)
+    if backup_dir and database_url:
+        raise SettingsError(
+            "BACKUP_DIR is for SQLite: back up PostgreSQL with pg_dump (README, PostgreSQL)"
+        )
     if backup_dir and not recipients:
         warnings += (
             "BACKUP_DIR is set without BACKUP_RECIPIENTS: the scheduled backups hold names in "
@@ -346,6 +370,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         bot_token=token,
         database_path=database_path,
         campaigns_dir=CAMPAIGNS_DIR.read(env),
+        database_url=database_url,
+        database_pooler=DATABASE_POOLER.read(env),
+        database_pool_size=DATABASE_POOL_SIZE.read(env),
         admin_ids=admin_ids,
         moderator_ids=MODERATOR_IDS.read(env),
         translator_ids=TRANSLATOR_IDS.read(env),
@@ -383,5 +410,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         publish_url=PUBLISH_URL.read(env),
         log_format=LOG_FORMAT.read(env),
         pseudonym_cost=PSEUDONYM_COST.read(env),
-        warnings=token_warnings + secret_warnings + warnings,
+        warnings=token_warnings + secret_warnings + url_warnings + warnings,
     )

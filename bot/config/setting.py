@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 T = TypeVar("T")
 
@@ -158,6 +159,33 @@ def webhook_url(name: str, raw: str) -> str | None:
     if raw and not raw.startswith("https://") and not raw.startswith("http://127."):
         raise SettingsError(f"{name} must be an https:// URL")
     return raw or None
+
+
+def database_url(name: str, raw: str) -> str | None:
+    """DATABASE_URL: a postgresql:// URL, with TLS and certificate checks beyond this machine.
+
+    A host other than a local socket or loopback is reached only with `sslmode=verify-full`
+    (or `verify-ca`): names cross the network, and an unverified certificate lets whoever sits
+    on the path read them. Without an sslmode, verify-full is added; a weaker one is refused.
+    """
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(f"{name} must start with postgresql://")
+    query = parse_qs(parts.query)
+    hosts = [h for h in (query.get("host", []) + (parts.hostname or "").split(",")) if h]
+    local = all(h.startswith("/") or h in LOOPBACK or h.startswith("127.") for h in hosts)
+    mode = (query.get("sslmode") or [""])[-1]
+    if local or mode in ("verify-full", "verify-ca"):
+        return raw
+    if mode:
+        raise SettingsError(
+            f"{name} reaches another machine with sslmode={mode}: use sslmode=verify-full "
+            "(names must not cross the network unencrypted or to an unverified server)"
+        )
+    separator = "&" if parts.query else "?"
+    return f"{raw}{separator}sslmode=verify-full"
 
 
 def chat_id(name: str, raw: str) -> int | None:

@@ -14,6 +14,7 @@ from bot.config.setting import (
     base_url,
     chat_id,
     choice,
+    database_url,
     days_or_off,
     ids,
     language,
@@ -118,6 +119,31 @@ BACKUP_RECIPIENTS = Setting(
     shown="empty",
 )
 DATABASE_PATH = Setting("DATABASE_PATH", "data/bot.sqlite3", path, "the SQLite database")
+DATABASE_URL = Setting(
+    "DATABASE_URL",
+    "",
+    database_url,
+    '`postgresql://…`: PostgreSQL instead of SQLite (see "PostgreSQL"); `sslmode=verify-full` '
+    "is required for a host beyond this machine",
+    shown="empty (SQLite)",
+)
+DATABASE_URL_FILE = Setting(
+    "DATABASE_URL_FILE",
+    "",  # systemd's credential database-url when set, see _secret
+    optional_path,
+    "a file that holds `DATABASE_URL` (it carries the database password)",
+    shown="none (`$CREDENTIALS_DIRECTORY/database-url` under systemd)",
+)
+DATABASE_POOLER = Setting(
+    "DATABASE_POOLER",
+    "none",
+    choice("none", "transaction"),
+    "`transaction` behind a transaction-mode pooler such as PgBouncer: no server-side prepared "
+    'statements (see "PostgreSQL")',
+)
+DATABASE_POOL_SIZE = Setting(
+    "DATABASE_POOL_SIZE", "5", whole(1, 100), "connections each worker keeps to PostgreSQL"
+)
 CAMPAIGNS_DIR = Setting("CAMPAIGNS_DIR", "campaigns", path, "campaign content folders")
 DEFAULT_LANGUAGE = Setting(
     "DEFAULT_LANGUAGE",
@@ -325,6 +351,10 @@ SETTINGS: tuple[Setting[Any], ...] = (
     BROADCAST_LINKS,
     BACKUP_RECIPIENTS,
     DATABASE_PATH,
+    DATABASE_URL,
+    DATABASE_URL_FILE,
+    DATABASE_POOLER,
+    DATABASE_POOL_SIZE,
     CAMPAIGNS_DIR,
     DEFAULT_LANGUAGE,
     LOG_LEVEL,

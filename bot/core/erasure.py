@@ -31,10 +31,12 @@ from bot.storage.funnel import Event
 
 @dataclass(frozen=True)
 class Erased:
-    """What an erasure did: rows erased, and whether the journal no longer holds them."""
+    """What an erasure did: rows erased, whether the journal no longer holds them, and
+    whether the database server keeps copies beyond the bot's reach (PostgreSQL)."""
 
     rows: int
     complete: bool
+    server_copies: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ NOTHING = Erased(0, True)
 
 async def _finish(svc: Services, rows: int) -> Erased:
     """The last step of every erasure: the journal purge."""
-    return Erased(rows, await svc.db.purge_wal())
+    return Erased(rows, await svc.db.purge_wal(), svc.db.keeps_copies)
 
 
 # -- supporters: withdraw, edit, /stop, "Stop updates", a block, cancel, expiry ------------
@@ -234,7 +236,7 @@ async def anonymise(svc: Services, campaign: str) -> Anonymised:
     counter and the hourly activity stay."""
     signatures, subscriptions = await signature_store.anonymise(svc.db, campaign)
     finished = await _finish(svc, signatures)
-    return Anonymised(signatures, finished.complete, subscriptions)
+    return Anonymised(signatures, finished.complete, finished.server_copies, subscriptions)
 
 
 async def expire_preferences(svc: Services, before: int) -> Erased:

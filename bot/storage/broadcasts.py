@@ -81,10 +81,10 @@ async def draft_for(db: Database, campaign: str, admin_id: int, now: int) -> int
             return int(row[0])
         cur = await conn.execute(
             "INSERT INTO broadcasts (campaign, admin_id, html, status, kind, created_at)"
-            " VALUES (?, ?, '', ?, ?, ?)",
+            " VALUES (?, ?, '', ?, ?, ?) RETURNING id",
             (campaign, admin_id, draft.value, BroadcastKind.MESSAGE.value, now),
         )
-        return int(cur.lastrowid or 0)
+        return int((await cur.fetchall())[0][0])
 
 
 async def keep_draft(db: Database, broadcast_id: int, now: int) -> None:
@@ -167,10 +167,10 @@ async def create_milestone(
     async with db.transaction() as conn:
         cur = await conn.execute(
             "INSERT INTO broadcasts (campaign, admin_id, html, status, kind, created_at)"
-            " VALUES (?, 0, ?, ?, ?, ?)",
+            " VALUES (?, 0, ?, ?, ?, ?) RETURNING id",
             (campaign, default_html, CREATED_AS[kind].value, kind.value, now),
         )
-        broadcast_id = int(cur.lastrowid or 0)
+        broadcast_id = int((await cur.fetchall())[0][0])
         await conn.executemany(
             "INSERT INTO broadcast_texts (broadcast, language, html) VALUES (?, ?, ?)",
             [(broadcast_id, language, html) for language, html in texts.items()],

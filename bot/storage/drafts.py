@@ -149,7 +149,8 @@ def take(conn: sqlite3.Connection, expected: Draft, now: int) -> bool:
             "INSERT INTO preferences (person, language, auto_clean, touched_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (person) DO UPDATE SET"
             " language = COALESCE(excluded.language, preferences.language),"
-            " auto_clean = MAX(excluded.auto_clean, preferences.auto_clean),"
+            " auto_clean = CASE WHEN excluded.auto_clean > preferences.auto_clean"
+            "  THEN excluded.auto_clean ELSE preferences.auto_clean END,"
             " touched_at = excluded.touched_at",
             (expected.person, language, auto_clean, now),
         )

@@ -48,6 +48,12 @@ class ChangeLog:
         with self._lock:
             self.finished = self._next
 
+    def overflow(self) -> None:
+        """More changes than are kept happened at once: every reader rebuilds."""
+        with self._lock:
+            self._entries.clear()
+            self._next += 1
+
     def since(self, seq: int) -> list[tuple[str, int]] | None:
         """Every change from `seq` on, finished or not; None when some were dropped."""
         with self._lock:
@@ -62,12 +68,19 @@ class ChangeLog:
                 self._entries.popleft()
 
 
+class MigrationError(Exception):
+    """Migrations missing, malformed or older than the database: the bot must not start."""
+
+
 class Database(Protocol):
     """One database: reads, one-round-trip write transactions, and the journal purge that
     makes an erasure real."""
 
     path: str
     changes: ChangeLog
+    # True where a deleted row lives on beyond the bot's reach (PostgreSQL's WAL, replicas,
+    # archives): what users are told about an erasure depends on it.
+    keeps_copies: bool
 
     async def open(self) -> None: ...
 
@@ -80,6 +93,8 @@ class Database(Protocol):
     async def read(self, work: Callable[[Any], T]) -> T: ...
 
     async def purge_wal(self, wait: float = 5.0) -> bool: ...
+
+    async def schema_version(self) -> int: ...
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None: ...
 

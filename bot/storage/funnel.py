@@ -29,7 +29,7 @@ def bump(
     together)."""
     conn.execute(
         f"INSERT INTO funnel (campaign, source, day, {event}) VALUES (?, ?, ?, ?)"
-        f" ON CONFLICT (campaign, source, day) DO UPDATE SET {event} = {event} + excluded.{event}",
+        f" ON CONFLICT (campaign, source, day) DO UPDATE SET {event} = funnel.{event} + excluded.{event}",
         (campaign, source or "", now // DAY, n),
     )
 

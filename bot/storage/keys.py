@@ -94,7 +94,11 @@ def _record_cost(conn: sqlite3.Connection, cost: PseudonymCost) -> bool:
     row = conn.execute("SELECT value FROM bot_state WHERE key = ?", (COST,)).fetchone()
     if row is None:
         if _holds_people(conn):  # made before version 3: its rows move in the background
-            conn.execute("INSERT OR REPLACE INTO bot_state (key, value) VALUES (?, '1')", (LEGACY,))
+            conn.execute(
+                "INSERT INTO bot_state (key, value) VALUES (?, '1')"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (LEGACY,),
+            )
         conn.execute("INSERT INTO bot_state (key, value) VALUES (?, ?)", (COST, cost.text))
     elif row[0] != cost.text:
         recorded = PseudonymCost.parse(str(row[0]))

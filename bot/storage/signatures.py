@@ -23,7 +23,8 @@ _SIG_COLUMNS = (
 # Whether another public name of the campaign has this skeleton (parameters: campaign,
 # skeleton, signer); a NULL skeleton (a name not public) matches nothing.
 _LOOKS_LIKE = (
-    "EXISTS (SELECT 1 FROM signatures o WHERE o.campaign = ? AND o.skeleton = ? AND o.signer != ?)"
+    "CAST(EXISTS (SELECT 1 FROM signatures o WHERE o.campaign = ? AND o.skeleton = ?"
+    " AND o.signer != ?) AS INTEGER)"
 )
 
 
@@ -61,7 +62,7 @@ async def counter(
         "SELECT c.signatures, c.goal_override, c.ladder_override,"
         " (SELECT SUM(a.signed) - SUM(a.withdrawn) FROM activity a"
         "  WHERE a.campaign = ? AND a.hour > ?)"
-        " FROM (SELECT 1) LEFT JOIN counters c ON c.campaign = ?",
+        " FROM (SELECT 1) AS one LEFT JOIN counters c ON c.campaign = ?",
         (campaign, now // 3600 - hours, campaign),
     )
     assert row is not None  # the LEFT JOIN on a one-row table always yields a row
@@ -217,12 +218,12 @@ async def confirm(
             )
             conn.execute(
                 "INSERT INTO counters (campaign, signatures) VALUES (?, 1)"
-                " ON CONFLICT (campaign) DO UPDATE SET signatures = signatures + 1",
+                " ON CONFLICT (campaign) DO UPDATE SET signatures = counters.signatures + 1",
                 (draft.campaign,),
             )
             conn.execute(
                 "INSERT INTO activity (campaign, hour, signed) VALUES (?, ?, 1)"
-                " ON CONFLICT (campaign, hour) DO UPDATE SET signed = signed + 1",
+                " ON CONFLICT (campaign, hour) DO UPDATE SET signed = activity.signed + 1",
                 (draft.campaign, now // 3600),
             )
             # Where it came from is counted, never kept on the row (migrations/0013).
@@ -259,7 +260,7 @@ async def erase(
         )
         await conn.execute(
             "INSERT INTO activity (campaign, hour, withdrawn) VALUES (?, ?, 1)"
-            " ON CONFLICT (campaign, hour) DO UPDATE SET withdrawn = withdrawn + 1",
+            " ON CONFLICT (campaign, hour) DO UPDATE SET withdrawn = activity.withdrawn + 1",
             (campaign, now // 3600),
         )
         await signer_store.delete_subscriptions(conn, [(campaign, subscriber), (campaign, signer)])
@@ -277,7 +278,7 @@ async def recount(db: Database) -> list[tuple[str, int, int]]:
             " SELECT campaign, signatures AS stored, 0 AS actual FROM counters"
             " UNION ALL SELECT campaign, 0, COUNT(*) FROM signatures GROUP BY campaign"
             " UNION ALL SELECT substr(key, ?), 0, CAST(value AS INTEGER) FROM bot_state"
-            "  WHERE key LIKE ?) GROUP BY campaign",
+            "  WHERE key LIKE ?) AS sums GROUP BY campaign",
             (len(ANONYMISED) + 1, f"{ANONYMISED}%"),
         )
         for campaign, stored, actual in await cur.fetchall():
@@ -314,7 +315,7 @@ async def anonymise(db: Database, campaign: str) -> tuple[int, int]:
         if deleted:
             await conn.execute(
                 "INSERT INTO bot_state (key, value) VALUES (?, ?) ON CONFLICT (key)"
-                " DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)",
+                " DO UPDATE SET value = CAST(bot_state.value AS INTEGER) + CAST(excluded.value AS INTEGER)",
                 (ANONYMISED + campaign, str(deleted)),
             )
         await conn.execute(

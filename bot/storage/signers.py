@@ -22,7 +22,7 @@ async def language(db: Database, person: str, stale: int) -> str | None:
     row touched after `stale` (bot.storage.drafts)."""
     value = await db.scalar(
         "SELECT language FROM (SELECT language, 0 AS rank FROM preferences WHERE person = ?"
-        " UNION ALL SELECT language, 1 FROM drafts WHERE person = ? AND updated_at > ?)"
+        " UNION ALL SELECT language, 1 FROM drafts WHERE person = ? AND updated_at > ?) AS known"
         " WHERE language IS NOT NULL ORDER BY rank LIMIT 1",
         (person, person, stale),
     )

@@ -19,7 +19,7 @@ async def exists(db: Database, code: str) -> bool:
 async def count_visit(db: Database, campaign: str, source: str | None) -> None:
     await db.execute(
         "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, 1)"
-        " ON CONFLICT (campaign, source) DO UPDATE SET visits = visits + 1",
+        " ON CONFLICT (campaign, source) DO UPDATE SET visits = source_visits.visits + 1",
         (campaign, source or ""),
     )
 
@@ -55,7 +55,7 @@ def count_signed(conn: sqlite3.Connection, campaign: str, source: str | None) ->
     """One more signature brought by `source` ('' = no link), inside the signing transaction."""
     conn.execute(
         "INSERT INTO source_visits (campaign, source, signed) VALUES (?, ?, 1)"
-        " ON CONFLICT (campaign, source) DO UPDATE SET signed = signed + 1",
+        " ON CONFLICT (campaign, source) DO UPDATE SET signed = source_visits.signed + 1",
         (campaign, source or ""),
     )
 

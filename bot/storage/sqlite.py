@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.storage.engine import ChangeLog, Row
+from bot.storage.engine import ChangeLog, MigrationError, Row
 from bot.storage.wipe import zero_file
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 T = TypeVar("T")
+__all__ = ["DatabaseError", "MigrationError", "SqliteDatabase", "migration_files"]
 
 
 def _make_private(path: str) -> None:
@@ -79,6 +80,8 @@ _CHANGE_TRIGGERS = tuple(
 
 class SqliteDatabase:
     """The embedded engine behind bot.storage.engine.Database."""
+
+    keeps_copies = False  # purge_wal zeroes the journal: nothing stays but the disk's own
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -310,10 +313,6 @@ def _prepared(held: list[bytes], prepare: Callable[[sqlite3.Connection], None]) 
         return conn.serialize()
     finally:
         conn.close()
-
-
-class MigrationError(Exception):
-    """Migrations missing, malformed or older than the database: the bot must not start."""
 
 
 def migration_files(migrations_dir: Path | None = None) -> list[tuple[int, Path]]:

@@ -19,7 +19,8 @@ async def note(db: Database, person: str, message_id: int, now: int, keep: int) 
         "INSERT INTO trail (person, first_message, last_at) VALUES (?, ?, ?)"
         " ON CONFLICT (person) DO UPDATE SET last_at = excluded.last_at,"
         " first_message = CASE WHEN trail.last_at <= ? THEN excluded.first_message"
-        " ELSE MIN(trail.first_message, excluded.first_message) END",
+        " WHEN trail.first_message < excluded.first_message THEN trail.first_message"
+        " ELSE excluded.first_message END",
         (person, message_id, now, now - keep),
     )
 
@@ -53,7 +54,7 @@ async def auto_clean(db: Database, person: str, stale: int) -> bool:
     """A signer's preference, or a visitor's choice on their draft row touched after `stale`."""
     value = await db.scalar(
         "SELECT MAX(on_) FROM (SELECT auto_clean AS on_ FROM preferences WHERE person = ?"
-        " UNION ALL SELECT auto_clean FROM drafts WHERE person = ? AND updated_at > ?)",
+        " UNION ALL SELECT auto_clean FROM drafts WHERE person = ? AND updated_at > ?) AS choices",
         (person, person, stale),
     )
     return bool(value)

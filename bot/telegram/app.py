@@ -18,8 +18,8 @@ from bot.core import catalogue, review_default, upgrade
 from bot.core.content import load_campaigns
 from bot.core.services import Services
 from bot.i18n import I18n
+from bot.storage.engines import engine_for
 from bot.storage.keys import check_signer_key
-from bot.storage.sqlite import SqliteDatabase
 from bot.telegram import health, jobs, menus
 from bot.telegram.broadcast import Broadcaster
 from bot.telegram.client import ResilientRequest
@@ -134,7 +134,7 @@ def build_application(
     metrics = metrics or Metrics()
     services = Services(
         settings=settings,
-        db=SqliteDatabase(settings.database_path),
+        db=engine_for(settings),
         i18n=I18n(settings.default_language),
         campaigns=campaigns,
     )

@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.core.services import Services
 from bot.telegram import broadcast
 from bot.telegram.context import BotApp
-from tests.conftest import Clock, start_app, stop_app
+from tests.conftest import BOTH_BACKENDS, Clock, start_app, stop_app
 from tests.support.admin import (
     NEWS,
     broadcast_reply,
@@ -22,6 +22,8 @@ from tests.support.admin import (
 from tests.support.faketg import FakeTelegram
 from tests.support.faketg.user import FakeUser
 from tests.support.steps import CAMPAIGN, sign
+
+pytestmark = BOTH_BACKENDS
 
 SENT = "the hearing is on Monday"  # as found in the HTML sent
 

@@ -13,15 +13,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.core.retention import apply_retention
 from bot.core.services import Services
 from bot.telegram.context import BotApp
-from tests.conftest import Clock
+from tests.conftest import BOTH_BACKENDS, Clock
 from tests.support.admin import confirmed_broadcast
 from tests.support.faketg import FakeTelegram, FakeUser
 from tests.support.steps import CAMPAIGN, close_campaign, expire_drafts, press_action, sign
+
+pytestmark = BOTH_BACKENDS
 
 LETTER = "open-doors-letter"
 NAME, ROLE, ORG = "Zelda Quixwell", "Vexed Quarrier", "Xylo Union"
@@ -29,7 +32,22 @@ DAY = 86_400
 
 
 def _files(svc: Services) -> bytes:
-    """Every byte SQLite keeps for this database: the file, its journal and shared memory."""
+    """Every byte SQLite keeps for this database: the file, its journal and shared memory.
+
+    On PostgreSQL, every live row of every table as text: what the bot can erase there (its
+    data files and WAL keep deleted rows until overwritten: README, threat model).
+    """
+    if svc.settings.database_url:
+        with psycopg.connect(svc.settings.database_url) as conn:
+            tables = conn.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            ).fetchall()
+            return "\n".join(
+                str(row[0])
+                for (table,) in tables
+                for row in conn.execute(f"SELECT t::text FROM {table} t").fetchall()
+            ).encode()
     path = Path(svc.settings.database_path)
     names = (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
     return b"".join(name.read_bytes() for name in names if name.exists())

@@ -75,7 +75,13 @@ async def on_withdraw_yes(update: Update, context: BotContext, cb: Callback) -> 
         answer(update, context, t._("There is no signature to withdraw."))
         return
     said = (
-        t._("Your signature has been withdrawn and erased.")
+        t._(
+            "Your signature has been withdrawn and deleted from the database. Copies can "
+            "remain in the database server's log, replicas and backups until the server "
+            "overwrites them."
+        )
+        if withdrawal.erased.server_copies
+        else t._("Your signature has been withdrawn and erased.")
         if withdrawal.erased.complete
         else t._(
             "Your signature has been withdrawn. Its last copy in the database journal goes at "

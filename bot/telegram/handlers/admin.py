@@ -214,6 +214,13 @@ async def goal_command(update: Update, context: BotContext, t: Translator, args:
 async def backup_command(
     update: Update, context: BotContext, t: Translator, args: list[str]
 ) -> None:
+    if context.svc.settings.database_url:  # the bot's copy is of a SQLite file
+        text = t._(
+            "This bot keeps its data on a PostgreSQL server: back it up there with pg_dump, "
+            "encrypted before it is written (README, PostgreSQL)."
+        )
+        await reply(update, context, esc(text))
+        return
     asked = await approvals.ask_for_backup(context.svc, admin_id(update))
     if asked is not None:
         await ask_second_admin(update, context, t, asked)

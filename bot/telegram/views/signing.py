@@ -104,6 +104,16 @@ def privacy_notice(t: Translator, settings: Settings) -> str:
         esc(choices_kept(t, Kept.WITH_DRAFT, settings)),
         esc(choices_kept(t, Kept.PREFERENCE, settings)),
     ]
+    if settings.database_url:
+        lines.append(
+            esc(
+                t._(
+                    "The bot keeps its data on a PostgreSQL database server: what you withdraw "
+                    "is deleted at once, but copies can remain in the server's log, replicas "
+                    "and backups until the server overwrites them."
+                )
+            )
+        )
     if days := settings.retention_days:
         lines.append(
             esc(

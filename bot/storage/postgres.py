@@ -1,0 +1,366 @@
+"""The PostgreSQL engine (DATABASE_URL): psycopg 3 and its async connection pool behind
+bot.storage.engine.Database, for organisations that keep their data in a managed, replicated
+PostgreSQL or run several workers.
+
+The repositories' write functions are synchronous callables (one round trip to SQLite's
+thread): here `atomic` runs them on a worker thread whose every statement is a coroutine
+handed back to the event loop, on one pooled connection inside one transaction. Statements are
+translated by bot.storage.dialect.
+
+Writes are serialised as SQLite serialises them: every write transaction first takes one
+transaction-scoped advisory lock (released by its COMMIT or ROLLBACK, so it works through a
+transaction-mode pooler and dies with a crashed worker). The use cases were written for one
+writer at a time and keep their meaning across workers; a write is a few round trips, so
+this costs far less than the memory-hard pseudonym each signature computes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg.adapt import Dumper, Loader
+from psycopg.pq import Format
+from psycopg_pool import AsyncConnectionPool
+
+from bot.storage.dialect import Translations
+from bot.storage.engine import ChangeLog, MigrationError, Row
+
+log = logging.getLogger(__name__)
+DatabaseError = psycopg.Error
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "postgres"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# The key of the advisory lock every write transaction holds (any fixed number of our own).
+WRITE_LOCK = 0x5E7171
+# What the signatures trigger (migrations/postgres) notes for bot.storage.engine.ChangeLog.
+_CHANGED = "SELECT current_setting('petition.changed', true)"
+_PERSONAL_TABLES = (
+    "signatures",
+    "drafts",
+    "subscriptions",
+    "deliveries",
+    "preferences",
+    "trail",
+    "name_reports",
+    "blocks",
+    "audit_log",
+    "approvals",
+)
+
+T = TypeVar("T")
+
+
+def describe(url: str) -> str:
+    """The URL without user, password or options: what messages and logs may name."""
+    parts = urlsplit(url)
+    host = parts.hostname or "local socket"
+    port = f":{parts.port}" if parts.port else ""
+    return f"postgresql://{host}{port}{parts.path}"
+
+
+class _Untyped(Dumper):
+    """Numbers and booleans are sent as text of no declared type: the server reads them as
+    the column or operator needs, as SQLite does (0/1 flags live in BIGINT columns)."""
+
+    oid = 0
+    format = Format.TEXT
+
+    def dump(self, obj: Any) -> bytes:
+        return (repr(obj) if isinstance(obj, float) else str(int(obj))).encode()
+
+
+class _Number(Loader):
+    """SUM and AVG give NUMERIC: whole ones come back as int, as SQLite gives them."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode()
+        return float(text) if any(c in text for c in ".eEN") else int(text)
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    for cls in (bool, int, float):
+        conn.adapters.register_dumper(cls, _Untyped)
+    conn.adapters.register_loader("numeric", _Number)
+
+
+class Result:
+    """What a statement gave, fetched at once (sqlite3's cursor, as the repositories use it)."""
+
+    def __init__(self, rows: list[Row], rowcount: int) -> None:
+        self._rows = rows
+        self._at = 0
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Row | None:
+        if self._at >= len(self._rows):
+            return None
+        self._at += 1
+        return self._rows[self._at - 1]
+
+    def fetchall(self) -> list[Row]:
+        rows, self._at = self._rows[self._at :], len(self._rows)
+        return rows
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.fetchall())
+
+
+class AsyncResult(Result):
+    """The same for `transaction()`, whose callers await fetches as with aiosqlite."""
+
+    async def fetchone(self) -> Row | None:  # type: ignore[override]
+        return Result.fetchone(self)
+
+    async def fetchall(self) -> list[Row]:  # type: ignore[override]
+        return Result.fetchall(self)
+
+
+async def _run(conn: psycopg.AsyncConnection[Any], sql: str, params: Sequence[Any]) -> Result:
+    async with conn.cursor() as cur:
+        await cur.execute(sql, tuple(params))
+        rows = [tuple(r) for r in await cur.fetchall()] if cur.description else []
+        return Result(rows, cur.rowcount)
+
+
+class AsyncConnection:
+    """One pooled connection inside a transaction, for `async with db.transaction()`."""
+
+    def __init__(self, conn: psycopg.AsyncConnection[Any], sql: Translations) -> None:
+        self._conn, self._sql = conn, sql
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> AsyncResult:
+        done = await _run(self._conn, self._sql(sql), tuple(params))
+        return AsyncResult(done.fetchall(), done.rowcount)
+
+    async def execute_fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return (await _run(self._conn, self._sql(sql), tuple(params))).fetchall()
+
+    async def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> None:
+        async with self._conn.cursor() as cur:
+            await cur.executemany(self._sql(sql), [tuple(p) for p in seq])
+
+
+class SyncConnection:
+    """The same connection for a synchronous `work` on a worker thread: each statement is
+    run on the event loop, which is free meanwhile (it awaits the thread)."""
+
+    def __init__(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        sql: Translations,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self._conn, self._sql, self._loop = conn, sql, loop
+
+    def _wait(self, work: Awaitable[T]) -> T:
+        return asyncio.run_coroutine_threadsafe(_await(work), self._loop).result()
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
+        return self._wait(_run(self._conn, self._sql(sql), tuple(params)))
+
+    def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> None:
+        self._wait(AsyncConnection(self._conn, self._sql).executemany(sql, seq))
+
+
+async def _await(work: Awaitable[T]) -> T:
+    return await work
+
+
+class PostgresDatabase:
+    """The server engine behind bot.storage.engine.Database."""
+
+    keeps_copies = True  # the WAL, replicas and archives keep deleted rows (README)
+
+    def __init__(self, url: str, *, pooler: str = "none", pool_size: int = 5) -> None:
+        self._url = url
+        self.path = describe(url)
+        self.changes = ChangeLog()
+        # Behind a transaction-mode pooler two transactions of one client may reach two server
+        # connections: a statement prepared on one is unknown on the other. So none is.
+        self._prepare_threshold = None if pooler == "transaction" else 5
+        self._pool_size = pool_size
+        self._pool: AsyncConnectionPool | None = None
+        self._sql = Translations()
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def pool(self) -> AsyncConnectionPool:
+        if self._pool is None:
+            raise RuntimeError("database is not open")
+        return self._pool
+
+    async def open(self, migrations_dir: Path | None = None) -> None:
+        migration_files(migrations_dir)
+        pool = AsyncConnectionPool(
+            self._url,
+            min_size=1,
+            max_size=self._pool_size,
+            open=False,
+            configure=_configure,
+            kwargs={"autocommit": True, "prepare_threshold": self._prepare_threshold},
+        )
+        await pool.open(wait=True, timeout=30)
+        self._pool = pool
+        await apply_migrations(self, migrations_dir)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def _noted(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        """Carries what the signatures trigger noted in this transaction into `changes`."""
+        found = (await _run(conn, _CHANGED, ())).fetchone()
+        text = found[0] if found else None
+        if text == "overflow":
+            self.changes.overflow()
+        elif text:
+            for line in text.splitlines():
+                number, _, campaign = line.partition(" ")
+                self.changes.note(campaign, int(number))
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """One write transaction holding the write lock, in this process and on the server."""
+        async with self._write_lock, self.pool.connection() as conn:
+            try:
+                async with conn.transaction():
+                    await _run(conn, "SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                    yield conn
+                    await self._noted(conn)
+            finally:
+                self.changes.finish()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        async with self._writing() as conn:
+            yield AsyncConnection(conn, self._sql)
+
+    async def atomic(self, work: Callable[[SyncConnection], T]) -> T:
+        """One write transaction: `work` runs on a thread, its statements on this loop."""
+        loop = asyncio.get_running_loop()
+        async with self._writing() as conn:
+            return await asyncio.to_thread(work, SyncConnection(conn, self._sql, loop))
+
+    async def read(self, work: Callable[[SyncConnection], T]) -> T:
+        """One read-only snapshot for `work`, on a connection of its own."""
+        loop = asyncio.get_running_loop()
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return await asyncio.to_thread(work, SyncConnection(conn, self._sql, loop))
+
+    async def purge_wal(self, wait: float = 5.0) -> bool:
+        """PostgreSQL keeps a deleted row in its page until VACUUM reclaims the space (and
+        in the WAL, replicas and archives after that: README, threat model): this vacuums the
+        tables that hold personal data, so their dead rows' space is reused soonest. Never
+        True: nothing here can reach the WAL."""
+        async with self.pool.connection() as conn:
+            await conn.execute(f"VACUUM {', '.join(_PERSONAL_TABLES)}")
+        return False
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        async with self.pool.connection() as conn:
+            return (await _run(conn, self._sql(sql), tuple(params))).fetchone()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        async with self.pool.connection() as conn:
+            return (await _run(conn, self._sql(sql), tuple(params))).fetchall()
+
+    async def scalar(self, sql: str, params: Iterable[Any] = (), default: Any = None) -> Any:
+        row = await self.fetchone(sql, params)
+        return row[0] if row is not None and row[0] is not None else default
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        args = tuple(params)
+        return await self.atomic(lambda conn: conn.execute(sql, args).rowcount)
+
+    async def stream_batches(
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
+    ) -> AsyncIterator[list[Row]]:
+        """As SqliteDatabase.stream_batches: keyset pages, each in a short read of its own."""
+        args = tuple(params)
+        column = key.rsplit(".", 1)[-1]
+        last = await self.scalar(f"SELECT MAX({column}) FROM ({sql}) AS rows", args, 0)
+        paged = f"{sql} AND {key} > ? AND {key} <= ? ORDER BY {key} LIMIT {int(batch)}"
+        after = -1
+        while rows := await self.fetchall(paged, (*args, after, last)):
+            after = rows[-1][0]
+            yield rows
+
+    async def stream(
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
+    ) -> AsyncIterator[Row]:
+        async for rows in self.stream_batches(sql, params, batch, key):
+            for row in rows:
+                yield row
+
+    async def schema_version(self) -> int:
+        return int(await self.scalar("SELECT MAX(version) FROM schema_migrations", default=0))
+
+    async def backup_image(self, prepare: Callable[[Any], None] | None = None) -> bytes:
+        raise BackupUnsupported(
+            "backups of a PostgreSQL database are pg_dump's (README, PostgreSQL)"
+        )
+
+
+class BackupUnsupported(Exception):
+    """The bot's own backups copy SQLite files; PostgreSQL's are made with pg_dump."""
+
+
+def migration_files(migrations_dir: Path | None = None) -> list[tuple[int, Path]]:
+    """PostgreSQL's migrations: a first file that makes the schema as SQLite's migrations had
+    made it at that number, then one file per later SQLite migration, numbered alike."""
+    folder = migrations_dir or MIGRATIONS_DIR
+    found = []
+    for path in sorted(folder.glob("*.sql")) if folder.is_dir() else []:
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"migration file name must be NNNN_name.sql: {path.name}")
+        found.append((int(match.group(1)), path))
+    if not found:
+        raise MigrationError(f"migrations folder {folder} holds no migration: reinstall the bot")
+    versions = [v for v, _ in found]
+    if versions != list(range(versions[0], versions[0] + len(versions))):
+        raise MigrationError(f"migrations must be numbered without gaps: {versions}")
+    return found
+
+
+async def apply_migrations(db: PostgresDatabase, migrations_dir: Path | None = None) -> list[int]:
+    """The pending migrations, each in a transaction of its own nested in one that holds the
+    write lock: two workers starting at once apply each migration once."""
+    files = migration_files(migrations_dir)
+    done = []
+    async with db.pool.connection() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        )
+        cur = await conn.execute("SELECT version FROM schema_migrations")
+        applied = {row[0] for row in await cur.fetchall()}
+        newest = files[-1][0]
+        if applied and max(applied) > newest:
+            raise MigrationError(
+                f"the database is at schema version {max(applied)}, newer than this bot knows "
+                f"({newest}): run the newer release"
+            )
+        for version, path in files:
+            if applied and version <= max(applied):
+                continue
+            async with conn.transaction():
+                await conn.execute(path.read_text(encoding="utf-8").encode())
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at)"
+                    " VALUES (%s, %s, CAST(EXTRACT(EPOCH FROM now()) AS BIGINT))",
+                    (version, path.name),
+                )
+            log.info("applied migration postgres/%s", path.name)
+            done.append(version)
+    return done
