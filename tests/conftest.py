@@ -59,14 +59,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
 
-_NO_SERVER: list[str] = []
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[postgres.Server | None]:
-    for server in postgres.session_server():
-        if server is None:
-            _NO_SERVER.append("no server")
+    """One server per session (per worker), or None where none can start."""
+    for server, _ in postgres.session_server():
         yield server
 
 
@@ -83,13 +79,14 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> str | None:
         return None
     server: postgres.Server | None = request.getfixturevalue("postgres_server")
     if server is None:
-        pytest.skip("no PostgreSQL server")
+        pytest.skip(f"no PostgreSQL server: {postgres.unavailable() or 'it did not start'}")
     return server.new_database()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _NO_SERVER:
-        terminalreporter.write_line(f"PostgreSQL tests skipped: {postgres.LAST_REASON[0]}")
+    """The one line `make test` prints when the PostgreSQL tests could not run."""
+    if reason := postgres.unavailable():
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {reason}")
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ from bot.cli.run import DATABASE_ERRORS, database_stop
 from bot.config import Settings
 from bot.core import catalogue
 from bot.core.content import ContentError
+from bot.storage.engines import engine_for
 from bot.storage.keys import check_signer_key
-from bot.storage.sqlite import SqliteDatabase
 
 
 async def _run(settings: Settings, action: str, folder: Path) -> list[str]:
-    db = SqliteDatabase(settings.database_path)
+    db = engine_for(settings)
     try:
         await db.open()
         await check_signer_key(db, settings.signer_key, settings.pseudonym_cost)

@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from bot.storage.postgres import PostgresDatabase
 TEMPLATE = "bot_template"
 _INITDB = ("-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C")
 _START = ("-w", "-t", "30", "start")
-LAST_REASON = [""]  # why no server started, for the one line at the end of the run
 _BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
 
 
@@ -63,12 +61,19 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
 
 
+def unavailable() -> str:
+    """Why no server can start here, in one line; empty when one can."""
+    if not _BINARIES:
+        return "no PostgreSQL server (Debian package postgresql) is installed"
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        return "setpriv is missing: PostgreSQL cannot be started as root"
+    return ""
+
+
 def start() -> tuple[Server | None, str]:
     """A new server, or None and the one-line reason none could start."""
-    if not _BINARIES:
-        return None, "no PostgreSQL server (Debian package postgresql) is installed"
-    if os.geteuid() == 0 and shutil.which("setpriv") is None:
-        return None, "setpriv is missing: PostgreSQL cannot be started as root"
+    if reason := unavailable():
+        return None, reason
     bin_dir = _BINARIES[0].parent
     folder = Path(tempfile.mkdtemp(prefix="petition-pg-"))
     folder.chmod(0o700)
@@ -129,13 +134,10 @@ def stop(server: Server) -> None:
     shutil.rmtree(server.folder, ignore_errors=True)
 
 
-def session_server() -> Iterator[Server | None]:
-    """The session fixture's body: one server for every test that asks for one."""
-    began = time.monotonic()
+def session_server() -> Iterator[tuple[Server | None, str]]:
+    """The session fixture's body: one server for every test of this process (of each
+    worker, under pytest-xdist) that asks for one."""
     server, reason = start()
-    LAST_REASON[0] = reason
-    if server is not None and time.monotonic() - began > 20:
-        print(f"\nPostgreSQL took {time.monotonic() - began:.0f} s to start")
-    yield server
+    yield server, reason
     if server is not None:
         stop(server)
