@@ -36,7 +36,7 @@ class Erased:
 
     rows: int
     complete: bool
-    server_copies: bool = False
+    server_copies: bool = False  # subclasses' fields follow: pass this one by position too
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ async def remove(
     if blocked and base is not None:
         await signer_store.block(svc.db, svc.ids.block_of(base), svc.now())
     done = await _finish(svc, int(erased))
-    return Removed(done.rows, done.complete, blocked)
+    return Removed(done.rows, done.complete, done.server_copies, blocked)
 
 
 async def purge(svc: Services, campaign: str, start: int, end: int) -> Erased:
