@@ -14,7 +14,8 @@ from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
 from bot.i18n import I18n
 from bot.ops import publish as publisher
-from bot.storage.sqlite import DatabaseError, MigrationError, SqliteDatabase
+from bot.storage.engine import MigrationError
+from bot.storage.engines import DatabaseError, engine_for, where
 
 
 def publish_command(settings: Settings, folder: Path) -> int:
@@ -22,7 +23,7 @@ def publish_command(settings: Settings, folder: Path) -> int:
     to it, and needs neither the token nor the signer key: only PUBLISH_BOTS."""
     if not settings.publish_bots:
         raise Stop("configuration error: PUBLISH_BOTS is not set: name the official bots")
-    if not settings.database_path.is_file():
+    if not settings.database_url and not settings.database_path.is_file():
         raise Stop(f"no database at {settings.database_path}: start the bot once first")
     try:
         campaigns = load_campaigns(settings.campaigns_dir)
@@ -43,11 +44,11 @@ def publish_command(settings: Settings, folder: Path) -> int:
 
 
 async def _files(settings: Settings, campaigns: CampaignSet) -> dict[str, bytes]:
-    db = SqliteDatabase(settings.database_path)
+    db = engine_for(settings)
     try:
         await db.open()
-    except (MigrationError, DatabaseError) as exc:
-        raise Stop(f"cannot use the database {settings.database_path}: {exc}", 1) from None
+    except (MigrationError, *DatabaseError) as exc:
+        raise Stop(f"cannot use the database {where(settings)}: {exc}", 1) from None
     try:
         in_use = await catalogue.in_use(db, settings.campaigns_dir, campaigns.all())
         svc = Services(settings, db, I18n(settings.default_language), in_use)
