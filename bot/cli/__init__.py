@@ -21,6 +21,7 @@ from bot.cli.campaigns import campaigns_command
 from bot.cli.check import check_command
 from bot.cli.common import Stop, load, log, version, with_key
 from bot.cli.keys import open_here, seal_command, unlock_command, wait_for_passphrase
+from bot.cli.port import port_command
 from bot.cli.publish import publish_command
 from bot.cli.run import migrate, restore_command, run
 from bot.config import database_secrets
@@ -69,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
         "--accept-older",
         action="store_true",
         help="accept a backup older than the last erasure (it undoes withdrawals)",
+    )
+    commands.add_parser(
+        "port-db",
+        help="copy a stopped SQLite database (DATABASE_PATH) into an empty PostgreSQL one "
+        "(DATABASE_URL) and verify every table",
+        allow_abbrev=False,
     )
     campaigns = commands.add_parser(
         "campaigns",
@@ -149,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if command == "migrate":
                 return asyncio.run(migrate(open_here(settings, sealed)))
+            if command == "port-db":
+                return port_command(open_here(settings, sealed))
             if command == "campaigns":
                 settings = open_here(settings, sealed)
                 return campaigns_command(settings, args.action, Path(args.folder))
