@@ -33,6 +33,7 @@ async def test_port_db_moves_signatures_drafts_and_a_broadcast_and_the_bot_carri
     postgres_server: Server | None,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    restore_logging: None,
 ) -> None:
     if postgres_server is None:
         pytest.skip("no PostgreSQL server")
