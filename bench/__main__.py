@@ -27,6 +27,7 @@ def main() -> None:
             "sources",
             "transport",
             "publish",
+            "postgres",
         ),
         help="run one benchmark",
     )
@@ -70,6 +71,10 @@ def main() -> None:
         from bench import publish
 
         asyncio.run(publish.bench(10_000 if quick else 100_000))
+    if args.only in (None, "postgres"):
+        from bench import postgres
+
+        asyncio.run(postgres.bench(60 if quick else 200))
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
 
 

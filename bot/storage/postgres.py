@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 from psycopg.adapt import Dumper, Loader
-from psycopg.pq import Format
+from psycopg.pq import Format, TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 from bot.storage.dialect import Translations
@@ -39,8 +39,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "postgr
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # The key of the advisory lock every write transaction holds (any fixed number of our own).
 WRITE_LOCK = 0x5E7171
-# What the signatures trigger (migrations/postgres) notes for bot.storage.engine.ChangeLog.
-_CHANGED = "SELECT current_setting('petition.changed', true)"
+# Every write transaction: BEGIN with the lock, and COMMIT after reading what the signatures
+# trigger (migrations/postgres) noted for bot.storage.engine.ChangeLog, each one round trip.
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})".encode()
+_COMMIT = b"SELECT current_setting('petition.changed', true); COMMIT"
 _PERSONAL_TABLES = (
     "signatures",
     "drafts",
@@ -215,10 +217,8 @@ class PostgresDatabase:
             await self._pool.close()
             self._pool = None
 
-    async def _noted(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        """Carries what the signatures trigger noted in this transaction into `changes`."""
-        found = (await _run(conn, _CHANGED, ())).fetchone()
-        text = found[0] if found else None
+    def _note(self, text: str | None) -> None:
+        """Carries what the signatures trigger noted in a transaction into `changes`."""
         if text == "overflow":
             self.changes.overflow()
         elif text:
@@ -228,13 +228,23 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        """One write transaction holding the write lock, in this process and on the server."""
+        """One write transaction holding the write lock, in this process and on the server.
+
+        BEGIN goes with the lock, and COMMIT with the read of what the trigger noted: two
+        round trips around the work, not four.
+        """
         async with self._write_lock, self.pool.connection() as conn:
             try:
-                async with conn.transaction():
-                    await _run(conn, "SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                    yield conn
-                    await self._noted(conn)
+                await conn.execute(_BEGIN)
+                yield conn
+                async with conn.cursor() as cur:
+                    await cur.execute(_COMMIT)
+                    found = await cur.fetchone()
+                self._note(found[0] if found else None)
+            except BaseException:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    await conn.execute("ROLLBACK")
+                raise
             finally:
                 self.changes.finish()
 
