@@ -53,6 +53,8 @@ class Services:
     # Set by the upgrade to version 3 while rows in the old form may remain: each person's rows
     # move when they come back (bot.storage.keys.come_back).
     legacy: bool = False
+    # This process's id in the leases table (bot.core.leases), new at every start.
+    worker: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def __post_init__(self) -> None:
         self.ids = Pseudonyms(self.settings.signer_key)

@@ -193,6 +193,10 @@ class PostgresDatabase:
         self._write_lock = asyncio.Lock()
 
     @property
+    def is_open(self) -> bool:
+        return self._pool is not None
+
+    @property
     def pool(self) -> AsyncConnectionPool:
         if self._pool is None:
             raise RuntimeError("database is not open")

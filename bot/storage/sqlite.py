@@ -91,6 +91,10 @@ class SqliteDatabase:
         self.changes = ChangeLog()
 
     @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
     def conn(self) -> aiosqlite.Connection:
         if self._conn is None:
             raise RuntimeError("database is not open")

@@ -14,7 +14,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
-from bot.core import catalogue, review_default, upgrade
+from bot.core import catalogue, leases, review_default, upgrade
 from bot.core.content import load_campaigns
 from bot.core.services import Services
 from bot.i18n import I18n
@@ -82,6 +82,8 @@ async def _post_shutdown(app: BotApp) -> None:
     await app.runtime.broadcaster.stop()
     await app.runtime.side_calls.close()
     await health.close_endpoint(app.runtime)
+    if app.runtime.services.db.is_open:  # a second shutdown finds it closed
+        await leases.release_all(app.runtime.services)  # no other worker waits for expiry
     await app.runtime.services.db.close()
 
 

@@ -27,7 +27,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.core import broadcasts
+from bot.core import broadcasts, leases
 from bot.core.services import Services
 from bot.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
 from bot.domain.campaigns import Campaign
@@ -37,6 +37,10 @@ from bot.telegram.views import broadcast as views
 from bot.telegram.views.common import View, esc
 
 log = logging.getLogger(__name__)
+# A broadcast's lease outlives a batch of pending rows at the slowest rate; a worker that
+# died leaves it to another within this, plus the resume job's period.
+LEASE_SECONDS = 120
+RESUME_EVERY = 60
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -86,7 +90,8 @@ class Broadcaster:
         task.add_done_callback(lambda _: self._tasks.pop(broadcast_id, None))
 
     async def resume(self) -> list[int]:
-        """Restarts every broadcast left sending by a previous run."""
+        """Restarts every broadcast left sending by a previous run, or by a worker that
+        stopped renewing its lease (called at start and every RESUME_EVERY seconds)."""
         unfinished = await broadcasts.unfinished(self.svc)
         for broadcast_id in unfinished:
             log.info("resuming broadcast %d", broadcast_id)
@@ -137,6 +142,10 @@ class Broadcaster:
         messages: dict[str | None, View] = {}  # recipient's language -> what they get
         progress = _Progress(self, broadcast)
         while not self._stopping:
+            # One worker sends it: the lease's holder, renewed before each batch; another
+            # worker takes over (resume_job) only once the holder stopped renewing.
+            if not await leases.take(svc, f"broadcast:{broadcast_id}", LEASE_SECONDS):
+                return
             batch = await broadcasts.pending(svc, broadcast_id)
             if not batch:
                 break

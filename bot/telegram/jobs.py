@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.config import BACKUP_JOB_EVERY
-from bot.core import erasure, housekeeping, publish
+from bot.core import erasure, housekeeping, leases, publish
 from bot.core.retention import apply_retention
 from bot.ops import backups
 from bot.ops import publish as publisher
+from bot.telegram.broadcast import RESUME_EVERY
 from bot.telegram.context import BotApp, BotContext, BotRuntime
 from bot.telegram.handlers import approvals
 from bot.telegram.health import keep_alive
 
 log = logging.getLogger(__name__)
+Job = Callable[[BotContext], Coroutine[Any, Any, None]]
 
 
 async def expire_drafts(context: BotContext) -> None:
@@ -97,24 +101,49 @@ async def publish_site(context: BotContext) -> None:
     await run_publish(context.runtime, context.bot.username)
 
 
+async def resume_broadcasts(context: BotContext) -> None:
+    """A broadcast whose worker died (its lease expired) is taken over here."""
+    await context.runtime.broadcaster.resume()
+
+
+def once(job: Job, interval: int) -> Job:
+    """`job` on one worker of several: whichever holds its lease, renewed at every run and
+    kept for two periods, so a worker that died hands it on within them."""
+
+    async def run(context: BotContext) -> None:
+        if await leases.take(context.svc, f"job:{job.__name__}", 2 * interval + 60):
+            await job(context)
+
+    run.__name__ = job.__name__
+    return run
+
+
 def schedule(app: BotApp) -> None:
+    """Jobs on the database run on one worker (`once`); forget and keep_alive are each
+    process's own."""
     queue = app.job_queue
     if queue is None:
         return
-    queue.run_repeating(expire_drafts, interval=600, first=60, name="expire_drafts")
+    for job, interval, first in (
+        (expire_drafts, 600, 60),
+        (expire_requests, 60, 30),
+        (recount, 3600, 300),
+        (retention, 6 * 3600, 120),
+        (resume_broadcasts, RESUME_EVERY, RESUME_EVERY),
+    ):
+        queue.run_repeating(once(job, interval), interval=interval, first=first, name=job.__name__)
     queue.run_repeating(forget, interval=60, first=60, name="forget")
-    queue.run_repeating(expire_requests, interval=60, first=30, name="expire_requests")
-    queue.run_repeating(recount, interval=3600, first=300, name="recount")
-    queue.run_repeating(retention, interval=6 * 3600, first=120, name="retention")
     queue.run_repeating(keep_alive, interval=60, first=60, name="keep_alive")
     folder = app.runtime.services.settings.backup_dir
     if folder is not None:
         newest = backups.newest_backup(folder)
         if newest is not None:
             app.runtime.metrics.backup_found(newest)
-        queue.run_repeating(backup, interval=BACKUP_JOB_EVERY, first=30, name="backup")
+        queue.run_repeating(
+            once(backup, BACKUP_JOB_EVERY), interval=BACKUP_JOB_EVERY, first=30, name="backup"
+        )
     settings = app.runtime.services.settings
     if settings.publish_dir is not None:
         app.runtime.metrics.publish_since = app.runtime.services.now()
         every = settings.publish_every_minutes * 60
-        queue.run_repeating(publish_site, interval=every, first=20, name="publish")
+        queue.run_repeating(once(publish_site, every), interval=every, first=20, name="publish")
