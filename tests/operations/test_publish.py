@@ -136,3 +136,37 @@ async def test_healthz_fails_when_the_site_was_not_published_for_twice_the_inter
     clock.advance(11 * 60)
     assert health.Health._publishing(svc, metrics).startswith("failing: the site was last")
     assert (tmp_path / "site" / CAMPAIGN / "count.json").is_file()  # the last good site stays
+
+
+def test_check_reports_text_a_page_would_drop_and_notes_missing_languages(
+    cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaigns = Path(cli_env["CAMPAIGNS_DIR"])
+    assert cli.main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "note: open-doors-letter has no text in uk, pl" in out, out
+    text = campaigns / "medical-access" / "en.md"
+    text.write_text(text.read_text().replace('title = "', 'title = "\\u0007', 1))
+    assert cli.main(["check"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "medical-access/en.md: title: holds characters a web page cannot show (U+0007)" in line
+
+
+async def test_the_bot_publishes_on_its_schedule_only_with_publish_dir(
+    settings: Settings, tmp_path: Path
+) -> None:
+    for folder in (None, tmp_path / "site"):
+        tg = FakeTelegram()
+        app = await start_app(
+            replace(settings, publish_dir=folder, publish_every_minutes=7), tg, Clock()
+        )
+        try:
+            assert app.job_queue is not None
+            jobs_named = app.job_queue.get_jobs_by_name("publish")
+            if folder is None:
+                assert jobs_named == ()
+            else:
+                [job] = jobs_named
+                assert job.trigger.interval.total_seconds() == 7 * 60  # type: ignore[attr-defined]
+        finally:
+            await stop_app(app)

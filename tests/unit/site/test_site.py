@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -149,3 +150,12 @@ def test_check_reports_what_a_page_would_drop() -> None:
     assert site_content.problems(_campaign()) == []
     [note] = site_content.notes(_campaign(), ("en", "ru", "pl"))
     assert "no text in pl" in note
+
+
+def test_a_closed_campaign_shows_its_final_count_and_no_sign_link(i18n: I18n) -> None:
+    closed = replace(_campaign(), is_open=False)
+    files = _text(build(_site(closed, None), every_language(i18n)))
+    for path in ("free/index.en.html", "free/embed.en.html"):
+        assert "Signing is closed. Final count: 1,234 signatures." in files[path], path
+        assert "t.me/" not in files[path] and "next goal" not in files[path], path
+    assert json.loads(files["free/count.json"])["goal"] is None
