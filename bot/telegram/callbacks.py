@@ -78,6 +78,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "tx": (_INT, _INT, r"[yn]"),
     # a widening switch change waiting for a second admin: id, revision, y(apply) or n(refuse)
     "sw": (_INT, _INT, r"[yn]"),
+    # prepare the broadcast that tells a campaign's subscribers its text changed
+    "txb": (_SLUG,),
 }
 _COMPILED = {a: tuple(re.compile(p) for p in pats) for a, pats in ACTIONS.items()}
 

@@ -1,6 +1,7 @@
 """A campaign made entirely from Telegram: created step by step with 14,000-character texts in
-two languages, previewed as supporters see it, published, signed, changed (its signatures then
-belong to two versions, visible in the export), translated by a translator and an admin, closed."""
+two languages, previewed as supporters see it, published, signed, changed (its subscribers told
+by one prepared broadcast; its signatures then belong to two versions, visible in the export),
+translated by a translator and an admin, closed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import replace
 
 from bot.core.services import Services
 from bot.domain.campaigns import Owner
-from tests.support.faketg import FakeTelegram
+from bot.telegram.context import BotApp
 from tests.support.faketg.user import FakeUser
 from tests.support.steps import sign
 
@@ -57,7 +58,7 @@ async def _versions(admin: FakeUser) -> list[str]:
 
 
 async def test_a_campaign_made_in_telegram_from_the_first_step_to_its_close(
-    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services, tg: FakeTelegram
+    admin: FakeUser, make_user: Callable[..., FakeUser], svc: Services, app: BotApp
 ) -> None:
     translator = make_user(first_name="Tess", language_code="uk")
     svc.settings = replace(svc.settings, translator_ids=frozenset({translator.id}), small_count=1)
@@ -87,11 +88,16 @@ async def test_a_campaign_made_in_telegram_from_the_first_step_to_its_close(
     assert "The campaign is live" in admin.last.text
     campaign = svc.campaign(SLUG)
     assert campaign is not None and campaign.owner is Owner.DATABASE
-    await sign(make_user(first_name="Ann"), "Ann Early", campaign=SLUG)
+    ann = make_user(first_name="Ann")
+    await sign(ann, "Ann Early", campaign=SLUG, notify=True)
 
     await admin.send_document(_english("\n\nA new closing paragraph.").encode(), "en.md", SLUG)
     assert "What changes" in admin.last.text and "+A new closing paragraph." in admin.last.text
     await admin.press("✅ Apply")
+    await admin.press("📣 Tell the subscribers")  # one prepared broadcast, confirmed as usual
+    await admin.press("Confirm")
+    await app.runtime.broadcaster.join()
+    assert "The text of this campaign changed on" in ann.last.text
     await sign(make_user(first_name="Bob"), "Bob Later", campaign=SLUG)
     versions = await _versions(admin)
     assert len(set(versions)) == 2 and "" not in versions

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
-from bot.core import authoring, campaign_edits
+from bot.core import authoring, broadcasts, campaign_edits
 from bot.core.authoring import Abandoned, Problem, Published, Refused
 from bot.domain import deeplinks
 from bot.domain.authoring import Action, Draft, Step
@@ -28,6 +28,7 @@ from bot.telegram.handlers import signing
 from bot.telegram.handlers.admin_common import admin_id, organiser_button, register_commands
 from bot.telegram.handlers.base import CallbackRoute, answer, send, translator, user_id_of
 from bot.telegram.views import authoring as views
+from bot.telegram.views import broadcast as broadcast_views
 from bot.telegram.views.campaign import card, text_page
 from bot.telegram.views.common import View, esc
 from bot.telegram.views.signing import preview as signing_preview
@@ -196,7 +197,10 @@ async def on_text_decision(
         await send(update, context, View(views.refusal(t, decided).rstrip()))
         return
     title = decided.campaign.text_for(t.language)[0].title
-    await send(update, context, views.text_decided(t, title, decided.language, decided.applied))
+    slug = decided.campaign.slug
+    await send(
+        update, context, views.text_decided(t, title, decided.language, decided.applied, slug)
+    )
     if decided.translator is not None:
         tt = context.svc.i18n.get(decided.reply_language or None)
         view = views.text_decided(tt, title, decided.language, decided.applied)
@@ -204,6 +208,31 @@ async def on_text_decision(
             await context.bot.send_message(decided.translator, view.text, parse_mode="HTML")
         except TelegramError:  # the translator blocked the bot: the admins know
             log.warning("a translator could not be told of a decision")
+
+
+@organiser_button(Level.ADMIN)
+async def on_prepare_broadcast(
+    update: Update, context: BotContext, cb: Callback, user_id: int, t: Translator
+) -> None:
+    """A broadcast draft telling the subscribers that the text changed, in every language of
+    the campaign, shown for the usual Confirm (four eyes and all)."""
+    svc = context.svc
+    answer(update, context)
+    campaign = svc.campaign(cb.args[0])
+    if campaign is None:
+        return
+    draft = None
+    for language in (campaign.default_language, *campaign.languages()):
+        html = views.text_changed_notice(svc.i18n.get(language), campaign, svc.now())
+        draft = await broadcasts.add_text(svc, user_id, campaign, language, html)
+    assert draft is not None
+    language = t.language if t.language in draft.texts else campaign.default_language
+    shown = broadcast_views.delivery(
+        svc.i18n.get(language), campaign, campaign.slug, draft.texts[language]
+    )
+    await send(update, context, View(shown.text))
+    view = broadcast_views.preview(t, campaign, draft.id, language, draft.texts, draft.audience)
+    await send(update, context, view)
 
 
 async def _document_text(message: Message) -> str | Problem:
@@ -287,4 +316,9 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     authors = _Authors(app) & ~filters.COMMAND & (filters.TEXT | filters.Document.ALL)
     app.add_handler(MessageHandler(private & authors, on_author_message))
-    return {"nc": on_step, "tx": on_text_decision, "sw": on_switch_decision}
+    return {
+        "nc": on_step,
+        "tx": on_text_decision,
+        "sw": on_switch_decision,
+        "txb": on_prepare_broadcast,
+    }

@@ -230,12 +230,27 @@ def text_shown(t: Translator, shown: TextShown, for_admin: bool) -> View:
     )
 
 
-def text_decided(t: Translator, title: str, language: str, applied: bool) -> View:
+def text_decided(t: Translator, title: str, language: str, applied: bool, slug: str = "") -> View:
+    """`slug`: offer the broadcast that tells the campaign's subscribers (to the admin)."""
     if applied:
         line = t._("The {language} text of “{title}” is now in use.")
     else:
         line = t._("The {language} text of “{title}” was refused; nothing changed.")
-    return View(esc(line.format(language=t.language_name(language), title=title)))
+    markup = None
+    if applied and slug:
+        markup = keyboard([button("📣 " + t._("Tell the subscribers"), "txb", slug)])
+    return View(esc(line.format(language=t.language_name(language), title=title)), markup)
+
+
+def text_changed_notice(t: Translator, campaign: Campaign, day: int) -> str:
+    """The prepared broadcast, in each language: HTML, without a link (a link would need a
+    second admin); the card shows the new text and the earlier one."""
+    return esc(
+        t._(
+            "The text of this campaign changed on {date}. Your signature stays; its card, "
+            "opened with /start, shows the new text and the earlier one."
+        ).format(date=t.date(day))
+    )
 
 
 def overview(t: Translator, rows: list[Overview]) -> View:
