@@ -66,7 +66,10 @@ def main() -> None:
     if args.only in (None, "transport"):
         from bench import transport
 
-        asyncio.run(transport.bench(300 if quick else 1_000, 200 if quick else 600))
+        asyncio.run(transport.bench(300 if quick else 1_000))
+        from bench import over_http
+
+        asyncio.run(over_http.bench(100 if quick else 300))
     if args.only in (None, "publish"):
         from bench import publish
 

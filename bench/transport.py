@@ -5,11 +5,7 @@ in-process fake: same methods, texts and keyboards), made through PTB's `Bot.do_
 as the handlers make them, against a local HTTP server in another process that answers each
 method with what the fake answered. Only this process's CPU is counted (time.process_time),
 so the server's own work is not. The rate limiter is left out: it is the same for both.
-
-Then new signers a second through the whole journey with the memory-hard pseudonym at its
-production parameters and the production transport, against the fake Telegram served over
-HTTP. That fake runs in a thread of this process, so its CPU (parsing, validating every call
-against the spec) is billed to the bot here: a production figure would be higher.
+bench.over_http measures new signers a second over HTTP.
 """
 
 from __future__ import annotations
@@ -17,14 +13,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -34,13 +27,11 @@ import httpx
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bench.signing import ROOT, TOKEN, bench_settings, journey, start_ours, stop_ours
-from bot.config.table import PSEUDONYM_MINIMUM
-from bot.telegram.app import build_application
+from bench.signing import ROOT, TOKEN, journey, start_ours, stop_ours
 from bot.telegram.client import ResilientRequest
 from bot.telegram.metrics import Metrics
 from bot.telegram.transport import AiohttpRequest
-from tests.support.faketg import FakeTelegram, FakeTelegramServer
+from tests.support.faketg import FakeTelegram
 from tests.support.harness import Driver, LeanUser
 
 Recorded = list[tuple[str, dict[str, Any], Any]]
@@ -240,58 +231,7 @@ async def plain_aiohttp(base_url: str, calls: Recorded, signatures: int) -> floa
     return cpu / (signatures * len(calls)) * 1000
 
 
-# --- New signers a second, memory-hard pseudonym, over HTTP -----------------------------------
-
-
-def _fake_cpu() -> float:
-    """CPU seconds of the thread that serves the fake Telegram (Linux; 0 elsewhere)."""
-    for thread in threading.enumerate():
-        if thread.name == "faketg" and thread.native_id is not None:
-            try:
-                fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
-            except OSError:
-                return 0.0
-            utime, stime = fields.rsplit(")", 1)[1].split()[11:13]
-            return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
-    return 0.0
-
-
-async def signers_over_http(users: int, request: BaseRequest | None) -> tuple[float, float, float]:
-    """(new signers a second, the bot's and the fake's CPU ms per signature) with
-    PSEUDONYM_MINIMUM, over HTTP."""
-    fake = FakeTelegram()
-    with tempfile.TemporaryDirectory() as tmp, FakeTelegramServer(fake) as server:
-        settings = bench_settings(Path(tmp), PSEUDONYM_COST=PSEUDONYM_MINIMUM.text)
-        settings = replace(settings, api_base_url=server.base_url)
-        app = build_application(settings, request=request, rate_limit=False, metrics=Metrics())
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
-        driver = Driver(app)
-        await app.start()
-        people = [LeanUser(fake, driver, first_name=f"H{i}") for i in range(users)]
-        gate = asyncio.Semaphore(100)
-
-        async def one(i: int) -> None:
-            async with gate:
-                await journey(people[i], i)
-
-        gc.collect()
-        cpu, wall, theirs = time.process_time(), time.perf_counter(), _fake_cpu()
-        await asyncio.gather(*(one(i) for i in range(users)))
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        theirs = _fake_cpu() - theirs
-        cpu -= theirs
-        await app.runtime.side_calls.settle()
-        await stop_ours(app)
-        thanked = sum(1 for p in people if "Thank you" in p.last_bot_message()["text"])
-        fake.assert_no_violations()
-    if thanked != users:
-        raise AssertionError(f"only {thanked} of {users} signers were thanked")
-    return users / wall, cpu / users * 1000, theirs / users * 1000
-
-
-async def bench(signatures: int, signers: int) -> dict[str, float]:
+async def bench(signatures: int) -> dict[str, float]:
     calls, me = await record_signature()
     answers = {"getMe": me, **{method: result for method, _, result in calls}}
     rounds: dict[str, list[tuple[float, float]]] = {"today": [], "production": []}
@@ -307,8 +247,6 @@ async def bench(signatures: int, signers: int) -> dict[str, float]:
             plain.append(await plain_aiohttp(base_url, calls, signatures))
     today = min(rounds["today"])
     ours = min(rounds["production"])
-    new_today, cpu_today, _ = await signers_over_http(signers, todays_transport())
-    new_ours, cpu_ours, fake_cpu = await signers_over_http(signers, None)
     methods = ", ".join(m for m, _, _ in calls)
     print(f"\n== Bot API transport: {signatures:,} signatures x {len(calls)} calls ==")
     print(f"   ({methods};")
@@ -324,15 +262,7 @@ async def bench(signatures: int, signers: int) -> dict[str, float]:
         f"{ours[0] * len(calls):.2f} ms production"
     )
     print(f"   calls/s                  {today[1]:8,.0f} today, {ours[1]:,.0f} production")
-    print(f"\n== New signers/s over HTTP, production pseudonym cost ({PSEUDONYM_MINIMUM.text}) ==")
-    print(
-        f"   {signers:,} users, whole journey, {os.cpu_count()} cores, fake Telegram served in-process"
-    )
-    print(f"   new signers/s, production {new_ours:8.1f}   target >= 25")
-    print(f"   new signers/s, today      {new_today:8.1f}   (same run, today's transport)")
-    print(f"   CPU per signature         {cpu_ours:8.1f} ms production, {cpu_today:.1f} ms today")
-    print(f"   the fake's CPU/signature  {fake_cpu:8.1f} ms   (its thread, excluded above)")
-    return {"cpu_ms_today": today[0], "cpu_ms_production": ours[0], "signers_per_s": new_ours}
+    return {"cpu_ms_today": today[0], "cpu_ms_production": ours[0]}
 
 
 if __name__ == "__main__":
