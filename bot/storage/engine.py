@@ -116,3 +116,27 @@ class Database(Protocol):
     ) -> AsyncIterator[Row]: ...
 
     async def backup_image(self, prepare: Callable[[Any], None] | None = None) -> bytes: ...
+
+
+class SharedReads:
+    """What both engines do alike on top of their own `scalar` and `stream_batches`."""
+
+    async def scalar(self, sql: str, params: Iterable[Any] = (), default: Any = None) -> Any:
+        raise NotImplementedError
+
+    def stream_batches(
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
+    ) -> AsyncIterator[list[Row]]:
+        raise NotImplementedError
+
+    async def stream(
+        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
+    ) -> AsyncIterator[Row]:
+        """The rows of `stream_batches` one by one."""
+        async for rows in self.stream_batches(sql, params, batch, key):
+            for row in rows:
+                yield row
+
+    async def schema_version(self) -> int:
+        """The newest migration applied (0 for an empty database)."""
+        return int(await self.scalar("SELECT MAX(version) FROM schema_migrations", default=0))

@@ -31,7 +31,7 @@ from psycopg.pq import Format, TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 from bot.storage.dialect import Translations
-from bot.storage.engine import ChangeLog, MigrationError, Row
+from bot.storage.engine import ChangeLog, MigrationError, Row, SharedReads
 
 log = logging.getLogger(__name__)
 DatabaseError = psycopg.Error
@@ -175,7 +175,7 @@ async def _await(work: Awaitable[T]) -> T:
     return await work
 
 
-class PostgresDatabase:
+class PostgresDatabase(SharedReads):
     """The server engine behind bot.storage.engine.Database."""
 
     keeps_copies = True  # the WAL, replicas and archives keep deleted rows (README)
@@ -307,16 +307,6 @@ class PostgresDatabase:
         while rows := await self.fetchall(paged, (*args, after, last)):
             after = rows[-1][0]
             yield rows
-
-    async def stream(
-        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
-    ) -> AsyncIterator[Row]:
-        async for rows in self.stream_batches(sql, params, batch, key):
-            for row in rows:
-                yield row
-
-    async def schema_version(self) -> int:
-        return int(await self.scalar("SELECT MAX(version) FROM schema_migrations", default=0))
 
     async def backup_image(self, prepare: Callable[[Any], None] | None = None) -> bytes:
         raise BackupUnsupported(

@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.storage.engine import ChangeLog, MigrationError, Row
+from bot.storage.engine import ChangeLog, MigrationError, Row, SharedReads
 from bot.storage.wipe import zero_file
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ _CHANGE_TRIGGERS = tuple(
 )
 
 
-class SqliteDatabase:
+class SqliteDatabase(SharedReads):
     """The embedded engine behind bot.storage.engine.Database."""
 
     keeps_copies = False  # purge_wal zeroes the journal: nothing stays but the disk's own
@@ -261,18 +261,6 @@ class SqliteDatabase:
             batch_rows = [tuple(r) for r in rows]
             after = batch_rows[-1][0]
             yield batch_rows
-
-    async def stream(
-        self, sql: str, params: Iterable[Any] = (), batch: int = 2000, key: str = "number"
-    ) -> AsyncIterator[Row]:
-        """The rows of `stream_batches` one by one."""
-        async for rows in self.stream_batches(sql, params, batch, key):
-            for row in rows:
-                yield row
-
-    async def schema_version(self) -> int:
-        """The newest migration applied (0 for an empty database)."""
-        return int(await self.scalar("SELECT MAX(version) FROM schema_migrations", default=0))
 
     async def backup_image(
         self, prepare: Callable[[sqlite3.Connection], None] | None = None
