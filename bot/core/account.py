@@ -32,14 +32,18 @@ async def withdraw(svc: Services, user_id: int, slug: str) -> Withdrawal | None:
     return Withdrawal(erased, auto, count)
 
 
-async def set_updates(svc: Services, user_id: int, slug: str, on: bool, language: str) -> bool:
-    """Opting in is the only moment the chat id is stored (sealed); opting out erases it.
-    False when the person has not signed `slug` (nothing changes)."""
+async def set_updates(
+    svc: Services, user_id: int, bot: int, slug: str, on: bool, language: str
+) -> bool:
+    """Opting in is the only moment the chat id is stored (sealed), with the bot it came
+    through: updates go to that chat; opting out erases it. False when the person has not
+    signed `slug` (nothing changes)."""
     if await people.signature_in(svc, user_id, slug) is None:
         return False
     if on:
         subscriber = svc.subscriber(user_id, slug)
-        await signer_store.subscribe(svc.db, slug, subscriber, svc.ids.seal_chat(user_id), language)
+        chat = svc.ids.seal_chat(user_id)
+        await signer_store.subscribe(svc.db, slug, subscriber, chat, bot, language)
     else:
         await erasure.stop_updates(svc, user_id, slug)
     return True
@@ -83,13 +87,13 @@ class Holdings:
     blocked: bool
 
 
-async def holdings(svc: Services, user_id: int) -> Holdings:
+async def holdings(svc: Services, user_id: int, bot: int) -> Holdings:
     signatures = await people.signatures_of(svc, user_id)
     person = svc.person(user_id)
     ttl = draft_lifetime(svc.settings)
     draft = await drafts.live(svc, person)
     on_draft = await draft_store.choices(svc.db, person, svc.now(), ttl)
-    held = await trail.held(svc, person)
+    held = await trail.held(svc, person, bot)
     return Holdings(
         tuple([(s, await people.is_subscribed(svc, user_id, s.campaign)) for s in signatures]),
         await people.stored_language(svc, user_id),

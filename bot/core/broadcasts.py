@@ -186,13 +186,14 @@ async def pending(svc: Services, broadcast_id: int) -> list[Recipient]:
     """The next recipients not yet sent to, their chat ids opened with the key. A delivery
     whose seal does not open (damaged) is recorded as failed rather than retried forever."""
     recipients = []
-    for subscriber, sealed, clear, language in await store.pending_deliveries(svc.db, broadcast_id):
+    rows = await store.pending_deliveries(svc.db, broadcast_id)
+    for subscriber, sealed, clear, bot, language in rows:
         chat_id = clear if clear is not None else svc.ids.unseal_chat(sealed)
         if chat_id is None:
             log.warning("broadcast %d: a delivery's chat id does not open", broadcast_id)
             await store.mark_delivery(svc.db, broadcast_id, subscriber, DeliveryStatus.FAILED)
         else:
-            recipients.append(Recipient(subscriber, chat_id, language))
+            recipients.append(Recipient(subscriber, chat_id, bot, language))
     return recipients
 
 

@@ -49,7 +49,8 @@ class Services:
     memory: Memory = field(init=False, repr=False)
     # person -> chosen language ("" for none): saves a read on every update of a journey.
     _languages: Expiring[str, str] = field(init=False, repr=False)
-    _trail_written: Expiring[str, int] = field(init=False, repr=False)  # person -> last write
+    # person -> ((bot, last write), ...): one conversation per bot
+    _trail_written: Expiring[str, tuple[tuple[int, int], ...]] = field(init=False, repr=False)
     # Set by the upgrade to version 3 while rows in the old form may remain: each person's rows
     # move when they come back (bot.storage.keys.come_back).
     legacy: bool = False
@@ -151,16 +152,18 @@ class Services:
     def forget_language(self, person: str) -> None:
         self._languages.pop(person)
 
-    def trail_due(self, person: str) -> bool:
+    def trail_due(self, person: str, bot: int) -> bool:
         """Whether this person's conversation needs a `trail` write now: the first message,
         then at most hourly (the row expires 48 hours after the last write, so at worst an
         hour early — never later than Telegram allows deleting). The memory of the last write
         lasts only minutes, so a person back after a pause is written again."""
         now = self.now()
-        last = self._trail_written.get(person)
+        written = dict(self._trail_written.get(person) or ())
+        last = written.get(bot)
         if last is not None and now - last < 3600:
             return False
-        self._trail_written[person] = now
+        written[bot] = now
+        self._trail_written[person] = tuple(written.items())
         return True
 
     async def recent(

@@ -98,9 +98,9 @@ async def _stale(svc: Services, user_id: int, campaign: Campaign) -> Tap:
     return Tap(Outcome.GONE, campaign)
 
 
-async def start(svc: Services, user_id: int, slug: str, message_id: int | None) -> Tap:
-    """Sign on the card (or Back from the privacy notice): the flow where it stands, or a new
-    one that keeps the visit's source."""
+async def start(svc: Services, user_id: int, bot: int, slug: str, message_id: int | None) -> Tap:
+    """Sign on the card (or Back from the privacy notice) in the chat with `bot`: the flow
+    where it stands, or a new one that keeps the visit's source."""
     opened = _open(svc, slug)
     if isinstance(opened, Tap):
         return opened
@@ -114,8 +114,8 @@ async def start(svc: Services, user_id: int, slug: str, message_id: int | None) 
     current = await drafts.live(svc, person)
     draft = _signing(current, slug)
     if draft is not None:
-        if message_id is not None and draft.message_id != message_id:
-            draft = replace(draft, message_id=message_id)
+        if message_id is not None and (draft.message_id, draft.bot) != (message_id, bot):
+            draft = replace(draft, message_id=message_id, bot=bot)
             await drafts.write_if(svc, current, draft)
         return Tap(Outcome.AT_STEP, campaign, draft)
     visit = current if current is not None and current.campaign == slug else None
@@ -127,6 +127,7 @@ async def start(svc: Services, user_id: int, slug: str, message_id: int | None) 
         message_id=message_id,
         source=visit.source if visit else None,
         counted=counted | Counted.STARTED,
+        bot=bot,
     )
     draft = flow.moved(started, Action.SIGN, svc.now())
     events = [] if counted & Counted.STARTED else [Event.STARTED]
@@ -161,8 +162,9 @@ async def move(
     return Tap(Outcome.AT_STEP, campaign, new)
 
 
-async def edit(svc: Services, user_id: int, slug: str, message_id: int | None) -> Tap:
-    """Edit: the draft back at the name, or a new draft holding the signature's values."""
+async def edit(svc: Services, user_id: int, bot: int, slug: str, message_id: int | None) -> Tap:
+    """Edit (in the chat with `bot`): the draft back at the name, or a new draft holding the
+    signature's values."""
     opened = _open(svc, slug)
     if isinstance(opened, Tap):
         return opened
@@ -184,7 +186,7 @@ async def edit(svc: Services, user_id: int, slug: str, message_id: int | None) -
             public=existing.public,
             editing=True,
         )
-    new = replace(flow.moved(draft, Action.EDIT, svc.now()), message_id=message_id)
+    new = replace(flow.moved(draft, Action.EDIT, svc.now()), message_id=message_id, bot=bot)
     if not await drafts.write_if(svc, current, new):
         again = _signing(await drafts.live(svc, person), slug)
         return (

@@ -18,17 +18,17 @@ def keep(settings: Settings) -> int:
     return min(DELETE_WINDOW, draft_lifetime(settings))
 
 
-async def note(svc: Services, user_id: int, message_id: int) -> None:
-    """A message of the person's private chat: the first one, then at most hourly (see
-    Services.trail_due)."""
+async def note(svc: Services, user_id: int, bot: int, message_id: int) -> None:
+    """A message of the person's private chat with `bot` (its getMe id): the first one, then
+    at most hourly (see Services.trail_due)."""
     person = svc.person(user_id)
-    if svc.trail_due(person):
-        await trail_store.note(svc.db, person, message_id, svc.now(), keep(svc.settings))
+    if svc.trail_due(person, bot):
+        await trail_store.note(svc.db, person, bot, message_id, svc.now(), keep(svc.settings))
 
 
-async def first_message(svc: Services, person: str) -> int | None:
-    """The oldest message id of the conversation still deletable, if known."""
-    return await trail_store.first_message(svc.db, person, svc.now(), keep(svc.settings))
+async def first_message(svc: Services, person: str, bot: int) -> int | None:
+    """The oldest message id of the conversation with `bot` still deletable, if known."""
+    return await trail_store.first_message(svc.db, person, bot, svc.now(), keep(svc.settings))
 
 
 async def auto_clean(svc: Services, person: str) -> bool:
@@ -37,6 +37,7 @@ async def auto_clean(svc: Services, person: str) -> bool:
     return await trail_store.auto_clean(svc.db, person, stale)
 
 
-async def held(svc: Services, person: str) -> trail_store.Held | None:
-    """What the trail holds for /mydata: where the conversation began, and until when."""
-    return await trail_store.held(svc.db, person, svc.now(), keep(svc.settings))
+async def held(svc: Services, person: str, bot: int) -> trail_store.Held | None:
+    """What the trail holds for /mydata: where the conversation with `bot` began, and until
+    when."""
+    return await trail_store.held(svc.db, person, bot, svc.now(), keep(svc.settings))

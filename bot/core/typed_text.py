@@ -43,21 +43,24 @@ class Typed:
 
 
 async def read_typed(
-    svc: Services, user_id: int, message_id: int, text: str, forwarded: bool
+    svc: Services, user_id: int, bot: int, message_id: int, text: str, forwarded: bool
 ) -> Typed:
+    """Typed text in the chat with `bot`. Message ids are numbered per bot, so the draft's
+    ids count only in the chat they came from: text on another bot moves the flow there."""
     person = svc.person(user_id)
     current = await drafts.live(svc, person)
     if current is None or not flow.accepts(flow.stage(current), Action.TEXT):
         visiting = svc.campaign(current.campaign) if current is not None else None
         return Typed(Read.POINTER, visiting if visiting is not None and visiting.is_open else None)
-    if message_id <= current.last_update:
+    if current.bot == bot and message_id <= current.last_update:
         return Typed(Read.REDELIVERED)
     campaign = svc.campaign(current.campaign)
     if campaign is None or not campaign.is_open:
         await erasure.drop_draft(svc, person, cancelled=False)
         return Typed(Read.CLOSED, campaign)
     now = svc.now()
-    seen = replace(current, last_update=message_id, updated_at=now)
+    here = current.message_id if current.bot == bot else None
+    seen = replace(current, last_update=message_id, updated_at=now, message_id=here, bot=bot)
     if forwarded or not text:
         await drafts.write_if(svc, current, seen)
         return Typed(Read.FORWARDED if forwarded else Read.NOT_TEXT, campaign, current, seen)
@@ -77,8 +80,8 @@ async def read_typed(
     return Typed(Read.ACCEPTED, campaign, current, new, filled=result.filled)
 
 
-async def shown_in(svc: Services, draft: Draft, message_id: int) -> None:
-    """The flow message is now `message_id` (the old one could not be edited, or was no longer
-    the newest in the chat): later steps edit this one."""
-    if draft.message_id != message_id:
-        await drafts.write_if(svc, draft, replace(draft, message_id=message_id))
+async def shown_in(svc: Services, draft: Draft, bot: int, message_id: int) -> None:
+    """The flow message is now `message_id` in the chat with `bot` (the old one could not be
+    edited, or was no longer the newest in the chat): later steps edit this one."""
+    if (draft.message_id, draft.bot) != (message_id, bot):
+        await drafts.write_if(svc, draft, replace(draft, message_id=message_id, bot=bot))

@@ -115,4 +115,5 @@ class Recipient:
 
     subscriber: str
     chat_id: int
+    bot: int  # the getMe id of the bot they subscribed with: the only one that may write
     language: str | None

@@ -211,6 +211,7 @@ class Draft:
     updated_at: int = 0
     source: str | None = None
     counted: Counted = Counted.NONE
+    bot: int = 0  # the getMe id of the bot whose chat holds `message_id`
 
     @property
     def signing(self) -> bool:

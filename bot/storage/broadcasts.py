@@ -132,8 +132,8 @@ async def get(db: Database, broadcast_id: int) -> Broadcast | None:
 # they opt in or change /language); no join to the signatures, whose pseudonyms differ since
 # version 3. Each row starts PENDING (the column's default, migrations/0002).
 _RECIPIENTS = (
-    "INSERT OR IGNORE INTO deliveries (broadcast, subscriber, chat, chat_id, language)"
-    " SELECT ?, signer, chat, chat_id, language FROM subscriptions"
+    "INSERT OR IGNORE INTO deliveries (broadcast, subscriber, chat, chat_id, bot, language)"
+    " SELECT ?, signer, chat, chat_id, bot, language FROM subscriptions"
     " WHERE campaign = ? AND active = 1"
 )
 
@@ -205,14 +205,14 @@ async def texts(db: Database, broadcast_id: int) -> dict[str, str]:
 
 async def pending_deliveries(
     db: Database, broadcast_id: int, limit: int = 200
-) -> list[tuple[str, str | None, int | None, str | None]]:
-    """(subscriber, sealed chat, clear chat id of a row not sealed yet, language)."""
+) -> list[tuple[str, str | None, int | None, int, str | None]]:
+    """(subscriber, sealed chat, clear chat id of a row not sealed yet, bot, language)."""
     rows = await db.fetchall(
-        "SELECT subscriber, chat, chat_id, language FROM deliveries"
+        "SELECT subscriber, chat, chat_id, bot, language FROM deliveries"
         " WHERE broadcast = ? AND status = ? ORDER BY subscriber LIMIT ?",
         (broadcast_id, DeliveryStatus.PENDING.value, limit),
     )
-    return [(str(r[0]), r[1], r[2], r[3]) for r in rows]
+    return [(str(r[0]), r[1], r[2], int(r[3]), r[4]) for r in rows]
 
 
 # The broadcast's column counting each outcome.

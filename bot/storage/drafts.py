@@ -22,7 +22,7 @@ from bot.storage.funnel import Event
 
 _COLUMNS = (
     "person, campaign, step, name, role, organisation, public, editing, message_id,"
-    " last_update, updated_at, source, counted"
+    " last_update, updated_at, source, counted, bot"
 )
 _PLACES = ", ".join("?" for _ in _COLUMNS.split(","))
 _KEEP_CHOICES = ", ".join(
@@ -58,6 +58,7 @@ def _draft(row: tuple[Any, ...]) -> Draft:
         updated_at=row[10],
         source=row[11],
         counted=Counted(row[12]),
+        bot=int(row[13]),
     )
 
 
@@ -76,6 +77,7 @@ def _values(draft: Draft) -> tuple[Any, ...]:
         draft.updated_at,
         draft.source,
         int(draft.counted),
+        draft.bot,
     )
 
 

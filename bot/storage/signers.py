@@ -67,13 +67,17 @@ async def block(db: Database, block: str, now: int) -> None:
     )
 
 
-async def subscribe(db: Database, campaign: str, signer: str, chat: str, language: str) -> None:
-    """Opt-in: the one moment the chat id is stored, sealed (`chat`; needed to message them)."""
+async def subscribe(
+    db: Database, campaign: str, signer: str, chat: str, bot: int, language: str
+) -> None:
+    """Opt-in: the one moment the chat id is stored, sealed (`chat`; needed to message them),
+    with the bot whose chat it is (its getMe id): the delivery route, the latest opt-in's."""
     await db.execute(
-        "INSERT INTO subscriptions (campaign, signer, chat, active, language)"
-        " VALUES (?, ?, ?, 1, ?) ON CONFLICT (campaign, signer) DO UPDATE SET"
-        " chat = excluded.chat, chat_id = NULL, active = 1, language = excluded.language",
-        (campaign, signer, chat, language),
+        "INSERT INTO subscriptions (campaign, signer, chat, bot, active, language)"
+        " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (campaign, signer) DO UPDATE SET"
+        " chat = excluded.chat, chat_id = NULL, bot = excluded.bot, active = 1,"
+        " language = excluded.language",
+        (campaign, signer, chat, bot, language),
     )
 
 

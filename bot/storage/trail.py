@@ -1,5 +1,6 @@
 """Where each private conversation began, so that it can be deleted from the person's phone;
-how long a row is kept is bot.core.trail's rule."""
+how long a row is kept is bot.core.trail's rule. One row per person and bot: message ids are
+numbered per bot account, and each chat is deleted by its own bot."""
 
 from __future__ import annotations
 
@@ -13,30 +14,30 @@ class Held(NamedTuple):
     until: int  # unix seconds when the row expires
 
 
-async def note(db: Database, person: str, message_id: int, now: int, keep: int) -> None:
+async def note(db: Database, person: str, bot: int, message_id: int, now: int, keep: int) -> None:
     """A message of the conversation: keeps the oldest id still deletable and the time."""
     await db.execute(
-        "INSERT INTO trail (person, first_message, last_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (person) DO UPDATE SET last_at = excluded.last_at,"
+        "INSERT INTO trail (person, bot, first_message, last_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (person, bot) DO UPDATE SET last_at = excluded.last_at,"
         " first_message = CASE WHEN trail.last_at <= ? THEN excluded.first_message"
         " WHEN trail.first_message < excluded.first_message THEN trail.first_message"
         " ELSE excluded.first_message END",
-        (person, message_id, now, now - keep),
+        (person, bot, message_id, now, now - keep),
     )
 
 
-async def first_message(db: Database, person: str, now: int, keep: int) -> int | None:
+async def first_message(db: Database, person: str, bot: int, now: int, keep: int) -> int | None:
     value = await db.scalar(
-        "SELECT first_message FROM trail WHERE person = ? AND last_at > ?",
-        (person, now - keep),
+        "SELECT first_message FROM trail WHERE person = ? AND bot = ? AND last_at > ?",
+        (person, bot, now - keep),
     )
     return int(value) if value is not None else None
 
 
-async def held(db: Database, person: str, now: int, keep: int) -> Held | None:
+async def held(db: Database, person: str, bot: int, now: int, keep: int) -> Held | None:
     row = await db.fetchone(
-        "SELECT first_message, last_at FROM trail WHERE person = ? AND last_at > ?",
-        (person, now - keep),
+        "SELECT first_message, last_at FROM trail WHERE person = ? AND bot = ? AND last_at > ?",
+        (person, bot, now - keep),
     )
     return Held(int(row[0]), int(row[1]) + keep) if row else None
 

@@ -14,7 +14,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
-from bot.core import catalogue, leases, review_default, upgrade
+from bot.core import bots, catalogue, leases, review_default, upgrade
 from bot.core.content import load_campaigns
 from bot.core.services import Services
 from bot.i18n import I18n
@@ -57,6 +57,7 @@ async def _post_init(app: BotApp) -> None:
         db=services.db, key=settings.signer_key, cost=settings.pseudonym_cost
     )
     await catalogue.settle(services, services.campaigns.all())  # and the database's campaigns
+    await bots.settle(services, [(app.bot.id, app.bot.username)])
     if await upgrade.needed(services):  # rows made before this version move in the background
         runtime.upgrade = asyncio.create_task(upgrade.run(services))
     await review_default.settle(services)

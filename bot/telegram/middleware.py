@@ -205,7 +205,7 @@ async def _note_trail(update: Update, context: Any) -> None:
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or chat.type != "private" or message is None or user is None:
         return
-    await trail.note(context.svc, user.id, message.message_id)
+    await trail.note(context.svc, user.id, context.bot.id, message.message_id)
 
 
 def _note_newest(update: Update, context: Any) -> None:

@@ -125,7 +125,9 @@ async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
         answer(update, context)
         return
     on = cb.args[1] == "1"
-    if not await account.set_updates(svc, user_id_of(update), campaign.slug, on, t.language):
+    if not await account.set_updates(
+        svc, user_id_of(update), context.bot.id, campaign.slug, on, t.language
+    ):
         answer(update, context, t._("Sign first to get updates about this campaign."), alert=True)
         return
     if on:  # said at the moment the id is stored, in an alert that waits to be read
@@ -207,7 +209,7 @@ async def mydata_command(update: Update, context: BotContext) -> None:
     """Everything held about this person, table by table, shown to them alone."""
     svc = context.svc
     t = await translator(update, context)
-    held = await account.holdings(svc, user_id_of(update))
+    held = await account.holdings(svc, user_id_of(update), context.bot.id)
     lines = ["<b>{}</b>".format(esc(t._("Everything this bot holds about you")))]
     if not held.signatures:
         lines.append(esc(t._("No signatures.")))

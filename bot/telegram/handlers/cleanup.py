@@ -39,7 +39,7 @@ async def clean_chat(context: BotContext, chat_id: int, person: str, newest: int
     """Deletes ids from the conversation's start to just after `newest`; True when every
     call succeeded (not that every message was there to delete)."""
     svc = context.svc
-    first = await trail.first_message(svc, person)
+    first = await trail.first_message(svc, person, context.bot.id)
     # From where the conversation began, and at least the last few hundred ids (an earlier
     # clean-up's closing line, a conversation whose row expired with its draft): what
     # Telegram cannot find or no longer allows is skipped, at a few calls at most.

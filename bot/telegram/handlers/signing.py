@@ -112,7 +112,9 @@ async def _render(update: Update, context: BotContext, tap: Tap) -> None:
 
 async def on_sign(update: Update, context: BotContext, cb: Callback) -> None:
     """Sign on the card (or Back from the privacy notice): the flow at its current step."""
-    tap = await signing.start(context.svc, user_id_of(update), cb.args[0], _message_id(update))
+    tap = await signing.start(
+        context.svc, user_id_of(update), context.bot.id, cb.args[0], _message_id(update)
+    )
     await _render(update, context, tap)
 
 
@@ -135,7 +137,9 @@ async def on_back(update: Update, context: BotContext, cb: Callback) -> None:
 
 
 async def on_edit(update: Update, context: BotContext, cb: Callback) -> None:
-    tap = await signing.edit(context.svc, user_id_of(update), cb.args[0], _message_id(update))
+    tap = await signing.edit(
+        context.svc, user_id_of(update), context.bot.id, cb.args[0], _message_id(update)
+    )
     await _render(update, context, tap)
 
 
@@ -225,11 +229,12 @@ async def _flow_message(
     becomes the flow message."""
     message = update.effective_message
     assert message is not None
-    newest = context.runtime.newest.is_newest(
+    # Message ids are numbered per bot: the draft's count only in the chat they came from.
+    newest = before.bot == context.bot.id and context.runtime.newest.is_newest(
         message.chat_id, message.message_id, (before.message_id, before.last_update)
     )
     shown = await edit(update, context, draft.message_id if newest else None, view)
-    await shown_in(context.svc, draft, shown)
+    await shown_in(context.svc, draft, context.bot.id, shown)
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -241,7 +246,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
     forwarded = message.forward_origin is not None
     typed = await read_typed(
-        svc, user_id_of(update), message.message_id, message.text or "", forwarded
+        svc, user_id_of(update), context.bot.id, message.message_id, message.text or "", forwarded
     )
     organiser = svc.level(user_id_of(update)) is not None  # their text is a broadcast's source
     if typed.read is Read.CLOSED or (typed.read is Read.POINTER and not organiser):

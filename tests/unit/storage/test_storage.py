@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.bots import Role
 from bot.domain.signatures import Draft, Step
+from bot.storage import bots as bot_store
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
 from bot.storage.sqlite import MIGRATIONS_DIR, SqliteDatabase, apply_migrations, migration_files
@@ -124,5 +126,45 @@ async def test_recount_fixes_drift(tmp_path: Path) -> None:
         assert await signature_store.recount(db) == [("c", 7, 1)]
         assert await signature_store.count(db, "c") == 1
         assert await signature_store.recount(db) == []
+    finally:
+        await db.close()
+
+
+async def test_rows_from_before_reserve_bots_are_adopted_by_the_primary(tmp_path: Path) -> None:
+    """Migration 0023 marks what one chat held as bot 0; the first start gives it to the
+    primary, whose id SQL could not know, and a conversation's trail keeps its place."""
+    old_dir = tmp_path / "old"
+    old_dir.mkdir()
+    for version, path in migration_files():
+        if version <= 22:
+            shutil.copy(path, old_dir / path.name)
+    path = tmp_path / "up.sqlite3"
+    db = SqliteDatabase(path)
+    await db.open(old_dir)
+    await db.execute("INSERT INTO trail (person, first_message, last_at) VALUES ('p', 40, 1)")
+    await db.execute(
+        "INSERT INTO subscriptions (campaign, signer, chat, language) VALUES ('c', 's', 'x', 'en')"
+    )
+    await db.execute(
+        "INSERT INTO drafts (person, campaign, step, message_id, updated_at)"
+        " VALUES ('p', 'c', 'name', 41, 1)"
+    )
+    await db.close()
+    db = SqliteDatabase(path)
+    await db.open(MIGRATIONS_DIR)
+    try:
+        await bot_store.seen(db, 7001, "FirstBot", Role.PRIMARY, 5)
+        await bot_store.seen(db, 7002, "ReserveBot", Role.ACTIVE, 5)
+        assert await bot_store.adopt(db, 7001) == 3
+        assert await db.fetchall("SELECT person, bot, first_message FROM trail") == [
+            ("p", 7001, 40)
+        ]
+        assert await db.scalar("SELECT bot FROM subscriptions") == 7001
+        draft = await draft_store.get(db, "p", 2, 100)
+        assert draft is not None and (draft.bot, draft.message_id) == (7001, 41)
+        assert await bot_store.adopt(db, 7002) == 0  # once: nothing else is bot 0
+        assert await bot_store.set_role(db, 7002, Role.PRIMARY)
+        roles = {b.id: b.role for b in await bot_store.known(db)}
+        assert roles == {7001: Role.ACTIVE, 7002: Role.PRIMARY}
     finally:
         await db.close()
