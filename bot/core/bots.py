@@ -26,4 +26,3 @@ async def settle(svc: Services, started: list[tuple[int, str]]) -> list[Official
         if adopted:
             log.info("%d rows from before reserve bots now belong to the primary bot", adopted)
     return every
-
