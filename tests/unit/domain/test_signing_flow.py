@@ -13,7 +13,7 @@ from bot.domain import flow
 from bot.domain.flow import Action
 from bot.domain.signatures import Draft, Step
 from tests.conftest import Clock
-from tests.support.faketg import FakeUser
+from tests.support.faketg import BOT_ID, FakeUser
 from tests.support.steps import CAMPAIGN, press_action, sign
 
 
@@ -121,7 +121,7 @@ async def test_an_edit_that_read_an_older_draft_shows_the_newer_one_and_keeps_it
         return next(reads, None) or await real(svc, person)
 
     monkeypatch.setattr(drafts, "live", read_once_before)
-    tap = await signing.edit(svc, u.id, CAMPAIGN, None)
+    tap = await signing.edit(svc, u.id, BOT_ID, CAMPAIGN, None)
     assert (tap.outcome, tap.draft) == (signing.Outcome.AT_STEP, newer)
     assert await real(svc, svc.person(u.id)) == newer
 
