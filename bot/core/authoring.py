@@ -54,6 +54,13 @@ class Problem(StrEnum):
     NO_CAMPAIGN = "no_campaign"  # a document's caption names no campaign
     FOLDER_OWNED = "folder_owned"  # edited in its folder on the server, not from Telegram
     UNKNOWN_SWITCH = "unknown_switch"
+    # Changing a live campaign's settings (bot.core.campaign_fields):
+    GOAL_SENTENCE = "goal_sentence"  # a text has a sentence for a goal taken out: `field`, `detail`
+    TEXT_ADDRESSEES = "text_addressees"  # texts (`field`) list as many addressees as before
+    UNKNOWN_KIND = "unknown_kind"
+    NOT_A_LANGUAGE = "not_a_language"  # a code that is none of the bot's languages
+    NO_LANGUAGE = "no_language"  # the campaign has no text in this language
+    DEFAULT_LANGUAGE = "default_language"  # the default language's text cannot be removed
 
 
 @dataclass(frozen=True)
@@ -228,6 +235,27 @@ async def _slug(svc: Services, draft: Draft, slug: str, action: Action) -> Resul
     return await _write(svc, draft, draft.moved(action, slug=slug))
 
 
+def goals_of(value: str) -> tuple[int, ...] | None:
+    """Goals as an admin types them ("500 1000 5000"; "-" for the default ladder, which is
+    the empty tuple); None when they break the ladder's rule."""
+    try:
+        value = value.strip()
+        numbers = [] if value == NONE else [int(n) for n in value.replace(",", " ").split()]
+        return tuple(ladder_of(numbers).steps) if numbers else ()
+    except (LadderError, ValueError):
+        return None
+
+
+def addressees_of(value: str) -> tuple[str, ...] | None:
+    """Addressees as an admin types them, one per line ("-" for none); None when there are
+    too many or one is too long."""
+    value = value.strip()
+    names = () if value == NONE else tuple(n.strip() for n in value.splitlines() if n.strip())
+    if len(names) > ADDRESSEES_MAX or any(len(n) > ADDRESSEE_MAX for n in names):
+        return None
+    return names
+
+
 async def typed(svc: Services, user_id: int, text: str, filename: str = "") -> Result | None:
     """Text typed (or a document's text, with its file name) at the draft's step; None when
     the admin has no draft or its step takes no text."""
@@ -236,15 +264,13 @@ async def typed(svc: Services, user_id: int, text: str, filename: str = "") -> R
         return None
     step, value = draft.step, text.strip()
     if step is Step.GOALS:
-        try:
-            numbers = [] if value == NONE else [int(n) for n in value.replace(",", " ").split()]
-            goals = tuple(ladder_of(numbers).steps) if numbers else ()
-        except (LadderError, ValueError):
+        goals = goals_of(value)
+        if goals is None:
             return Refused(Problem.GOALS, draft)
         return await _write(svc, draft, draft.moved(Action.TYPED, goals=goals))
     if step is Step.ADDRESSEES:
-        names = () if value == NONE else tuple(n.strip() for n in value.splitlines() if n.strip())
-        if len(names) > ADDRESSEES_MAX or any(len(n) > ADDRESSEE_MAX for n in names):
+        names = addressees_of(value)
+        if names is None:
             return Refused(Problem.ADDRESSEES, draft)
         return await _write(svc, draft, draft.moved(Action.TYPED, addressees=names))
     if step is Step.TEXTS:

@@ -17,7 +17,7 @@ from bot.core.content import readable, version_of
 from bot.core.organisers import audit
 from bot.core.services import Services
 from bot.domain.campaign_meta import render_meta
-from bot.domain.campaigns import Campaign, Owner
+from bot.domain.campaigns import Campaign, CampaignText, Owner
 from bot.storage import campaign_drafts as store
 from bot.storage import campaigns as campaign_store
 
@@ -48,7 +48,7 @@ class TextDecided:
     reply_language: str  # the language they wrote in
 
 
-def _editable(svc: Services, slug: str) -> Campaign | Refused:
+def editable(svc: Services, slug: str) -> Campaign | Refused:
     campaign = svc.campaign(slug)
     if campaign is None:
         return Refused(Problem.NO_CAMPAIGN, detail=slug[:40])
@@ -74,7 +74,7 @@ async def submit_text(
 ) -> TextShown | Refused:
     """A language text for campaign `slug`, checked whole; it waits for an admin (the
     sender is told the outcome in `reply_language`)."""
-    campaign = _editable(svc, slug.strip().lower())
+    campaign = editable(svc, slug.strip().lower())
     if isinstance(campaign, Refused):
         return campaign
     language = language_of_file(filename, "")
@@ -89,6 +89,9 @@ async def submit_text(
     step = _SUBMITTED if translator else _SHOWN
     id = await store.add(svc.db, "text", organiser, step, data, svc.now(), campaign.slug)
     current = campaign.texts.get(language)
+    if translator:
+        detail = _text_detail(campaign.slug, language, id, current, checked)
+        await audit(svc, user_id, "campaign_text_submitted", detail)
     return TextShown(
         id,
         0,
@@ -98,6 +101,14 @@ async def submit_text(
         current is None,
         translator,
     )
+
+
+def _text_detail(slug: str, language: str, id: int, current: CampaignText | None, body: str) -> str:
+    """What the audit log says of a text: which request, the version it replaces and its own
+    (an admin compares them with /export's versions; the request ties a translator's
+    submission to the admin's decision)."""
+    before = current.version if current else "-"
+    return f"slug={slug} language={language} request={id} from={before} to={version_of(body)}"
 
 
 def translator_of(svc: Services, organiser: str) -> int | None:
@@ -114,20 +125,21 @@ async def decide_text(
     row = await store.get(svc.db, id)
     if row is None or row.kind != "text" or row.revision != revision:
         return Refused(Problem.STALE)
-    campaign = _editable(svc, row.campaign)
+    campaign = editable(svc, row.campaign)
     if isinstance(campaign, Refused):
         return campaign
     if not await store.take(svc.db, row.id, row.revision):
         return Refused(Problem.STALE)
     language, body = str(row.data["language"]), str(row.data["body"])
     by_translator = row.step == _SUBMITTED
+    detail = _text_detail(campaign.slug, language, row.id, campaign.texts.get(language), body)
     if apply:
         text = campaign_store.NewText(language, version_of(body), body)
         await campaign_store.record_texts(svc.db, campaign.slug, [text], row.organiser, svc.now())
         await catalogue.refresh(svc)
     action = "campaign_text" if apply else "campaign_text_refused"
     who = "translator" if by_translator else "admin"
-    await audit(svc, user_id, action, f"slug={campaign.slug} language={language} by={who}")
+    await audit(svc, user_id, action, f"{detail} by={who}")
     live = svc.campaign(campaign.slug) or campaign
     translator = translator_of(svc, row.organiser) if by_translator else None
     return TextDecided(live, language, apply, translator, str(row.data.get("reply", "")))
@@ -135,9 +147,10 @@ async def decide_text(
 
 async def set_open(svc: Services, user_id: int, slug: str, is_open: bool) -> Campaign | Refused:
     """Closes (its final count stays readable) or reopens a campaign; audited."""
-    campaign = _editable(svc, slug.strip().lower())
+    campaign = editable(svc, slug.strip().lower())
     if isinstance(campaign, Refused):
         return campaign
+    slug = campaign.slug
     today = datetime.fromtimestamp(svc.now(), UTC).date()
     changed = replace(campaign, is_open=is_open, closed_on=None if is_open else today)
     await campaign_store.store(svc.db, slug, render_meta(changed), [], "", svc.now())
@@ -193,7 +206,7 @@ async def set_switch(
 ) -> Campaign | SwitchAsked | Refused:
     """A switch of a campaign the database owns; one that widens who sees names already signed
     waits for a second admin while four eyes are in force."""
-    campaign = _editable(svc, slug.strip().lower())
+    campaign = editable(svc, slug.strip().lower())
     if isinstance(campaign, Refused):
         return campaign
     if name not in WIDENS:
@@ -218,7 +231,7 @@ async def decide_switch(
         return Refused(Problem.STALE)
     if row.organiser == approvals.ref(svc, user_id):
         return Refused(Problem.OWN)
-    campaign = _editable(svc, row.campaign)
+    campaign = editable(svc, row.campaign)
     if isinstance(campaign, Refused):
         return campaign
     if not await store.take(svc.db, row.id, row.revision):

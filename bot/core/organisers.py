@@ -26,16 +26,21 @@ _MENUS = "menus"  # bot_state key: the digest of the command menus last publishe
 
 
 async def audit(svc: Services, user_id: int, action: str, detail: str = "") -> None:
-    """The audit row (a keyed hash of the organiser and their level) and an INFO log line.
+    """The audit row (a keyed hash of the organiser and their level, `translator` for one of
+    TRANSLATOR_IDS) and an INFO log line.
 
     `detail` never holds names or Telegram ids.
     """
     level = svc.level(user_id)
-    assert level is not None, "only organisers are audited"
+    if level is not None:
+        name = level.value
+    else:
+        assert user_id in svc.settings.translator_ids, "only organisers and translators"
+        name = "translator"
     await admin_store.audit(
-        svc.db, svc.settings.signer_key, user_id, level.value, action, detail, svc.now()
+        svc.db, svc.settings.signer_key, user_id, name, action, detail, svc.now()
     )
-    log.info("%s action: %s %s", level.value, action, detail)
+    log.info("%s action: %s %s", name, action, detail)
 
 
 async def within_budget(svc: Services, user_id: int, kind: Kind) -> OverBudget | None:

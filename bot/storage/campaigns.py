@@ -29,20 +29,22 @@ class NewText:
     body: str
 
 
-def _newest(conn: sqlite3.Connection, campaign: str, language: str) -> str | None:
+def _in_use(conn: sqlite3.Connection, campaign: str, language: str) -> str | None:
+    """The version of the language's text in use; None when it has none (never had one, or
+    it was removed)."""
     row = conn.execute(
-        "SELECT version FROM campaign_versions WHERE campaign = ? AND language = ?"
+        "SELECT version, removed_at FROM campaign_versions WHERE campaign = ? AND language = ?"
         " ORDER BY id DESC LIMIT 1",
         (campaign, language),
     ).fetchone()
-    return str(row[0]) if row else None
+    return str(row[0]) if row and row[1] is None else None
 
 
 def _record(
     conn: sqlite3.Connection, campaign: str, text: NewText, organiser: str, now: int
 ) -> bool:
     """A new version row, unless the text in use is this very one."""
-    if _newest(conn, campaign, text.language) == text.version:
+    if _in_use(conn, campaign, text.language) == text.version:
         return False
     signed = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM signatures WHERE campaign = ?)", (campaign,)
@@ -94,6 +96,17 @@ async def store(
     return await db.atomic(work)
 
 
+async def remove_text(db: Database, campaign: str, language: str, now: int) -> bool:
+    """The campaign no longer has a text in `language`: its version in use is marked removed
+    (every version stays, for the signatures that confirmed one). False when it had none."""
+    changed = await db.execute(
+        "UPDATE campaign_versions SET removed_at = ? WHERE id = (SELECT MAX(id)"
+        " FROM campaign_versions WHERE campaign = ? AND language = ?) AND removed_at IS NULL",
+        (now, campaign, language),
+    )
+    return changed == 1
+
+
 async def exists(db: Database, slug: str) -> bool:
     """Whether the database owns a campaign of this slug, or ever held a text of one (a slug
     with signatures or versions is never given to a new campaign)."""
@@ -117,7 +130,8 @@ async def owned(db: Database) -> list[Owned]:
             rows = conn.execute(
                 "SELECT language, body FROM campaign_versions v WHERE campaign = ? AND id ="
                 " (SELECT MAX(id) FROM campaign_versions w"
-                "  WHERE w.campaign = v.campaign AND w.language = v.language)",
+                "  WHERE w.campaign = v.campaign AND w.language = v.language)"
+                " AND removed_at IS NULL",
                 (slug,),
             ).fetchall()
             result.append(Owned(str(slug), str(meta), {str(r[0]): str(r[1]) for r in rows}))

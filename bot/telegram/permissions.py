@@ -61,7 +61,7 @@ ORGANISER_COMMANDS = (
     OrganiserCommand(
         "campaigns", N_("every campaign: owner, status, missing languages"), Level.ADMIN
     ),
-    OrganiserCommand("campaign", N_("close or reopen a campaign"), Level.ADMIN),
+    OrganiserCommand("campaign", N_("change, close or reopen a campaign"), Level.ADMIN),
 )
 
 

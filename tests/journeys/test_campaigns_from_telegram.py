@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from bot.core.services import Services
 from bot.domain.campaigns import Owner
+from bot.storage.admin import organiser_ref
 from bot.telegram.context import BotApp
 from tests.support.faketg.user import FakeUser
 from tests.support.steps import sign
@@ -81,8 +82,13 @@ async def test_a_campaign_made_in_telegram_from_the_first_step_to_its_close(
     assert any(t.startswith("Clean water for every town\nPetition") for t in shown)
     assert any(t.startswith("Чистая вода в каждом городе\nПетиция") for t in shown)
     assert any("Do not sign from a work computer." in t for t in shown)
-    assert sum("Page " in t and "Clean water" in t for t in shown) >= 4  # every page
-    assert any("Check your signature" in t for t in shown)
+    english_pages = [t for t in shown if "Page " in t and "Every town needs clean" in t]
+    russian_pages = [t for t in shown if "Страница " in t and "Каждому городу нужна" in t]
+    pages = len(english_pages)
+    assert pages >= 4 and f"Page {pages} / {pages}" in english_pages[-1]  # every page
+    assert len(russian_pages) >= 4 and f"Страница {len(russian_pages)} из" in russian_pages[-1]
+    assert any(t.startswith("Check your signature") for t in shown)
+    assert any(t.startswith("Проверьте подпись") for t in shown)
     assert svc.campaign(SLUG) is None  # nothing is live before Publish
     await admin.press("🚀 Publish")
     assert "The campaign is live" in admin.last.text
@@ -101,12 +107,21 @@ async def test_a_campaign_made_in_telegram_from_the_first_step_to_its_close(
     await sign(make_user(first_name="Bob"), "Bob Later", campaign=SLUG)
     versions = await _versions(admin)
     assert len(set(versions)) == 2 and "" not in versions
+    assert all(f"({v}): 1" in (admin.last.caption or "") for v in versions)  # counted per version
 
     await translator.send_document(UKRAINIAN.encode(), "uk.txt", SLUG)
     assert "Надіслано адміністраторам на схвалення." in translator.last.text  # in their language
     assert "A new language for “Clean water for every town”" in admin.last.text
     await admin.press("✅ Apply")
     assert "uk" in (svc.campaign(SLUG) or campaign).texts
+    audit = await svc.db.fetchall(
+        "SELECT organiser, level, action FROM audit_log WHERE detail LIKE '%language=uk%'"
+    )
+    key = svc.settings.signer_key
+    assert [tuple(row) for row in audit] == [
+        (organiser_ref(key, translator.id), "translator", "campaign_text_submitted"),
+        (organiser_ref(key, admin.id), "admin", "campaign_text"),
+    ]
     assert (
         "Текст «Clean water for every town» (мова: українська) тепер чинний."
         in translator.last.text

@@ -8,6 +8,7 @@ from bot.telegram.handlers import (
     admin,
     approvals,
     authoring,
+    campaign_admin,
     cleanup,
     groups,
     inline,
@@ -26,7 +27,18 @@ def register_all(app: BotApp) -> None:
     """Every handler, and the callback routes each feature returns, assembled per app."""
     routes: dict[str, CallbackRoute] = {}
     # authoring before signing: an admin's or translator's text goes to their campaign first.
-    features = (signatories, reading, authoring, signing, account, sharing, admin, review, reports)
+    features = (
+        signatories,
+        reading,
+        authoring,
+        campaign_admin,
+        signing,
+        account,
+        sharing,
+        admin,
+        review,
+        reports,
+    )
     for feature in features:
         routes.update(feature.register(app))
     routes.update(cleanup.routes())

@@ -1,13 +1,14 @@
-"""Campaigns from Telegram: /newcampaign and its steps, language texts sent as documents (by
-admins and TRANSLATOR_IDS), /campaigns and /campaign close|reopen. The rules are in
-bot.core.authoring and bot.core.campaign_edits; this parses, calls one use case, renders."""
+"""Campaigns from Telegram: /newcampaign and its steps, and language texts sent as documents
+(by admins and TRANSLATOR_IDS); /campaigns and /campaign are bot.telegram.handlers.campaign_admin.
+The rules are in bot.core.authoring and bot.core.campaign_edits; this parses, calls one use
+case, renders."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
@@ -30,7 +31,7 @@ from bot.telegram.handlers.base import CallbackRoute, answer, send, translator, 
 from bot.telegram.views import authoring as views
 from bot.telegram.views import broadcast as broadcast_views
 from bot.telegram.views.campaign import card, text_page
-from bot.telegram.views.common import View, esc
+from bot.telegram.views.common import View, markup_of
 from bot.telegram.views.signing import preview as signing_preview
 
 log = logging.getLogger(__name__)
@@ -41,86 +42,6 @@ async def newcampaign_command(
 ) -> None:
     draft = await authoring.start(context.svc, admin_id(update))
     await send(update, context, views.step_view(t, draft))
-
-
-async def campaigns_command(
-    update: Update, context: BotContext, t: Translator, args: list[str]
-) -> None:
-    await send(update, context, views.overview(t, await campaign_edits.overview(context.svc)))
-
-
-async def campaign_command(
-    update: Update, context: BotContext, t: Translator, args: list[str]
-) -> None:
-    """/campaign close SLUG, /campaign reopen SLUG, /campaign set SLUG SWITCH on|off."""
-    if len(args) == 4 and args[0] == "set" and args[3] in ("on", "off"):
-        await _set_switch(update, context, t, args[1], args[2], args[3] == "on")
-        return
-    if len(args) != 2 or args[0] not in ("close", "reopen"):
-        usage = t._(
-            "Usage: /campaign close|reopen <campaign>, or /campaign set <campaign> <setting> "
-            "on|off (settings: {names})"
-        ).format(names=", ".join(campaign_edits.WIDENS))
-        await send(update, context, View(esc(usage)))
-        return
-    done = await campaign_edits.set_open(
-        context.svc, admin_id(update), args[1], args[0] == "reopen"
-    )
-    if isinstance(done, Refused):
-        await send(update, context, View(views.refusal(t, done).rstrip()))
-        return
-    title = done.text_for(t.language)[0].title
-    line = (
-        t._("“{title}” is open for signing again.")
-        if done.is_open
-        else t._("“{title}” is closed: its text and final count stay readable.")
-    )
-    await send(update, context, View(esc(line.format(title=title))))
-
-
-def _markup(view: View) -> InlineKeyboardMarkup:
-    assert view.markup is not None
-    return view.markup
-
-
-async def _set_switch(
-    update: Update, context: BotContext, t: Translator, slug: str, name: str, value: bool
-) -> None:
-    done = await campaign_edits.set_switch(context.svc, admin_id(update), slug, name, value)
-    if isinstance(done, Refused):
-        await send(update, context, View(views.refusal(t, done).rstrip()))
-    elif isinstance(done, campaign_edits.SwitchAsked):
-        asked = done
-        await tell_admins(
-            context,
-            lambda at: views.switch_asked(at, asked).text,
-            lambda at: _markup(views.switch_asked(at, asked)),
-            skip=admin_id(update),
-        )
-        await send(update, context, views.switch_waiting(t))
-    else:
-        await send(update, context, views.switch_set(t, done, name))
-
-
-@organiser_button(Level.ADMIN)
-async def on_switch_decision(
-    update: Update, context: BotContext, cb: Callback, user_id: int, t: Translator
-) -> None:
-    answer(update, context)
-    apply = cb.args[2] == "y"
-    done = await campaign_edits.decide_switch(
-        context.svc, user_id, cb.arg_int(0), cb.arg_int(1), apply
-    )
-    if isinstance(done, Refused):
-        await send(update, context, View(views.refusal(t, done).rstrip()))
-        return
-    title = done.text_for(t.language)[0].title
-    line = (
-        t._("The change of “{title}” was applied.")
-        if apply
-        else t._("The change of “{title}” was refused; nothing changed.")
-    )
-    await send(update, context, View(esc(line.format(title=title))))
 
 
 async def _preview(
@@ -168,7 +89,7 @@ async def _render(update: Update, context: BotContext, t: Translator, result: An
                 await tell_admins(
                     context,
                     lambda at: views.waiting_for_you(at, *asking).text,
-                    lambda at: _markup(views.waiting_for_you(at, *asking)),
+                    lambda at: markup_of(views.waiting_for_you(at, *asking)),
                     skip=user_id_of(update),
                 )
         await send(update, context, views.step_view(t, result))
@@ -284,7 +205,7 @@ async def on_author_message(update: Update, context: BotContext) -> None:
     await tell_admins(
         context,
         lambda at: views.text_shown(at, shown, for_admin=True).text,
-        lambda at: _markup(views.text_shown(at, shown, for_admin=True)),
+        lambda at: markup_of(views.text_shown(at, shown, for_admin=True)),
     )
 
 
@@ -309,8 +230,6 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
         app,
         {
             "newcampaign": newcampaign_command,
-            "campaigns": campaigns_command,
-            "campaign": campaign_command,
         },
     )
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -319,6 +238,5 @@ def register(app: BotApp) -> dict[str, CallbackRoute]:
     return {
         "nc": on_step,
         "tx": on_text_decision,
-        "sw": on_switch_decision,
         "txb": on_prepare_broadcast,
     }

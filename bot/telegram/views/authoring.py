@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton
 
 from bot.core.authoring import DOCUMENT_MAX, Problem, Refused
-from bot.core.campaign_edits import WIDENS, Overview, SwitchAsked, TextShown
+from bot.core.campaign_edits import WIDENS, TextShown
 from bot.core.content import GOAL_SENTENCE_MAX, SAFETY_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX
 from bot.domain.authoring import SWITCHES, Action, Draft, Step
-from bot.domain.campaigns import Campaign, Owner
+from bot.domain.campaigns import Campaign
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.views.common import View, bold, button, esc, keyboard
 
@@ -169,9 +169,36 @@ def refusal(t: Translator, refused: Refused) -> str:
         Problem.UNKNOWN_SWITCH: t._("“{name}” is not a setting: use {names}.").format(
             name=detail, names=", ".join(WIDENS)
         ),
+        Problem.GOAL_SENTENCE: t._(
+            "The {language} text has a sentence for the goal {goal}: send that text again "
+            "without it first, or keep the goal."
+        ).format(language=t.language_name(refused.field), goal=detail),
+        Problem.TEXT_ADDRESSEES: t._(
+            "The texts in {languages} list the addressees in their own language, as many as "
+            "now: send each again without its addressees line, change the addressees, then "
+            "send the texts with the new ones."
+        ).format(languages=_languages(t, refused.field)),
+        Problem.UNKNOWN_KIND: t._("“{kind}” is not a kind: use petition or letter.").format(
+            kind=detail
+        ),
+        Problem.NOT_A_LANGUAGE: t._(
+            "“{name}” is not one of the bot's languages: use en, be, ru, uk or pl."
+        ).format(name=detail),
+        Problem.NO_LANGUAGE: t._(
+            "This campaign has no text in {language}: first send it as a document named "
+            "{code}.md, with the campaign's link name as its caption."
+        ).format(language=t.language_name(detail), code=detail),
+        Problem.DEFAULT_LANGUAGE: t._(
+            "The text in the default language cannot be removed: first make another language "
+            "the default (/campaign default <campaign> <language>)."
+        ),
         Problem.CONTENT: content_problem(t, refused.field, detail),
     }
     return "⚠️ " + esc(texts[p]) + "\n\n"
+
+
+def _languages(t: Translator, codes: str) -> str:
+    return ", ".join(t.language_name(code) for code in codes.split(", "))
 
 
 def content_problem(t: Translator, field: str, detail: str) -> str:
@@ -250,65 +277,4 @@ def text_changed_notice(t: Translator, campaign: Campaign, day: int) -> str:
             "The text of this campaign changed on {date}. Your signature stays; its card, "
             "opened with /start, shows the new text and the earlier one."
         ).format(date=t.date(day))
-    )
-
-
-def overview(t: Translator, rows: list[Overview]) -> View:
-    """/campaigns: owner, status and missing languages of each campaign."""
-    lines = [bold(t._("Campaigns"))]
-    for row in rows:
-        c = row.campaign
-        owner = (
-            t._("folder {folder}").format(folder=c.folder)
-            if c.owner is Owner.FOLDER
-            else t._("database")
-        )
-        status = t._("open") if c.is_open else t._("closed")
-        missing = ", ".join(row.missing) or "—"
-        line = t._("{slug}: {owner}, {status}; missing languages: {missing}").format(
-            slug=c.slug, owner=owner, status=status, missing=missing
-        )
-        if row.waiting:
-            line += " · " + t.ngettext(
-                "{count} text waiting", "{count} texts waiting", row.waiting
-            ).format(count=t.number(row.waiting))
-        lines.append("• " + esc(line))
-    return View("\n".join(lines))
-
-
-def _state(t: Translator, value: bool) -> str:
-    """As campaign.toml writes it: the admin reads the same word in the README and the file."""
-    return "true" if value else "false"
-
-
-def switch_set(t: Translator, campaign: Campaign, name: str) -> View:
-    title = campaign.text_for(t.language)[0].title
-    line = t._("“{title}”: {setting} is now {state}.").format(
-        title=title, setting=name, state=_state(t, getattr(campaign, name))
-    )
-    return View(esc(line))
-
-
-def switch_waiting(t: Translator) -> View:
-    return View(
-        esc(t._("This widens who sees names already signed, so it waits for another admin."))
-    )
-
-
-def switch_asked(t: Translator, asked: SwitchAsked) -> View:
-    """To the other admins: a widening change, with Apply and Refuse."""
-    title = asked.campaign.text_for(t.language)[0].title
-    text = t._(
-        "Another admin asks to set {setting} to {state} for “{title}”. It widens who sees "
-        "names already signed (each still only as far as its signer agreed). Apply it only if "
-        "you checked it with them."
-    ).format(setting=asked.name, state=_state(t, asked.value), title=title)
-    return View(
-        esc(text),
-        keyboard(
-            [
-                button("✅ " + t._("Apply"), "sw", asked.id, asked.revision, "y"),
-                button("✖️ " + t._("Refuse"), "sw", asked.id, asked.revision, "n"),
-            ]
-        ),
     )

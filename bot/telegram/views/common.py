@@ -48,6 +48,12 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
+def markup_of(view: View) -> InlineKeyboardMarkup:
+    """The buttons of a view that has them (for tell_admins, which makes one per admin)."""
+    assert view.markup is not None
+    return view.markup
+
+
 def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary with an ellipsis (one way, used
     everywhere a title must fit a button or a caption)."""
