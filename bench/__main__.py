@@ -39,6 +39,9 @@ def main() -> None:
         from bench import signing
 
         asyncio.run(signing.bench(1_000 if quick else 10_000))
+        from bench import lean
+
+        asyncio.run(lean.bench(1_000 if quick else 2_000, 1 if quick else 2))
     if args.only in (None, "taps"):
         from bench import taps
 

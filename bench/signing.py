@@ -28,8 +28,10 @@ from telegram.ext import (
     filters,
 )
 
+from bench.dbcount import DbCount
 from bot.config import load_settings
 from bot.config.table import INSECURE_TEST, PSEUDONYM_MINIMUM
+from bot.storage.sqlite import SqliteDatabase
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApp
 from tests.support.faketg import FakeTelegram
@@ -105,6 +107,8 @@ class Run:
     new_messages: int
     slow_per_user: float = 0.0  # slow pseudonym computations per user
     rss_mb: float = 0.0  # resident memory at the end of the run
+    round_trips: float = 0.0  # database round trips per user (bench.dbcount)
+    writes: float = 0.0  # write transactions per user
 
     @property
     def per_second(self) -> float:
@@ -136,6 +140,10 @@ async def run_ours(
     people = [LeanUser(fake, driver, first_name=f"U{i}") for i in range(users)]
     gate = asyncio.Semaphore(concurrency)
     calls_before = len(fake.calls)
+    count = DbCount()
+    db = app.runtime.services.db
+    if isinstance(db, SqliteDatabase):
+        await count.watch(db.conn, db.reader)
 
     steps: list[int] = []
 
@@ -149,6 +157,7 @@ async def run_ours(
     await asyncio.gather(*(one(i) for i in range(users)))
     seconds = time.perf_counter() - started
     calls = len(fake.calls) - calls_before
+    trips, writes = count.round_trips / users, count.writes / users
     svc = app.runtime.services
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
     counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
@@ -160,7 +169,18 @@ async def run_ours(
         raise AssertionError(f"only {thanked} of {users} users were thanked")
     new = sum(p.bot_messages() for p in people)
     gc.unfreeze()
-    run = Run(users, sum(steps), seconds, driver.latencies, calls, new, slow_per_user, resident)
+    run = Run(
+        users,
+        sum(steps),
+        seconds,
+        driver.latencies,
+        calls,
+        new,
+        slow_per_user,
+        resident,
+        trips,
+        writes,
+    )
     per_user: dict[int, list[dict[str, Any]]] = {}
     for data in driver.recorded:
         kind = "message" if "message" in data else "callback_query"
