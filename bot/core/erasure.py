@@ -9,8 +9,9 @@ nowhere else (tests/privacy/test_erasure_paths.py drives every path and reads th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from bot.config import draft_lifetime
 from bot.core import people, trail
@@ -70,6 +71,34 @@ async def replace_draft(
     return written
 
 
+R = TypeVar("R")
+# What a draft change decides from the live draft (and reads in its transaction): its result,
+# and the next draft with the events it counts (None: nothing to write).
+Decided = tuple[R, Draft | None, Iterable[Event]]
+
+
+async def change_draft(
+    svc: Services, person: str, decide: Callable[[Any, Draft | None], Decided[R]]
+) -> tuple[R, bool]:
+    """A step of the flow in one round trip: the person's live draft is read, `decide` (which
+    may read more through the connection it gets, and must not touch the event loop) makes
+    the next one, and it is written by compare-and-set in the same transaction, as
+    `replace_draft` writes. Returns `decide`'s result and whether the draft was written."""
+    now, lifetime = svc.now(), draft_lifetime(svc.settings)
+
+    def work(conn: Any) -> tuple[R, Draft | None, Draft | None, bool]:
+        found = draft_store.read(conn, person, now, lifetime)
+        result, new, events = decide(conn, found)
+        if new is None:
+            return result, found, None, False
+        return result, found, new, draft_store.put_if(conn, found, new, events, now - lifetime)
+
+    result, found, new, written = await svc.db.atomic(work)
+    if written and new is not None and _overwrites_typed_text(found, new):
+        await _finish(svc, 1)
+    return result, written
+
+
 def _overwrites_typed_text(old: Draft | None, new: Draft) -> bool:
     if old is None:
         return False
@@ -91,36 +120,66 @@ async def withdraw(svc: Services, user_id: int, campaign: str) -> Erased:
     return await _finish(svc, rows)
 
 
-async def sign_or_overwrite(
+@dataclass(frozen=True)
+class Signed:
+    """What a sign button did in its one transaction: the live draft it found, the outcome
+    (None: `choose` refused that draft, nothing was written), and what the thanks shows."""
+
+    found: Draft | None
+    result: ConfirmResult | None = None
+    counter: signature_store.Counter | None = None
+    auto_clean: bool = False
+
+
+async def sign_live(
     svc: Services,
     user_id: int,
-    draft: Draft,
-    stored: Draft,
+    slug: str,
+    choose: Callable[[Draft | None], Draft | None],
     language: str,
-    list_consent: bool,
+    consent: Callable[[Draft], tuple[bool, bool]],
     version: str,
-    web_consent: bool = False,
-) -> tuple[ConfirmResult, Erased | None]:
-    """A sign button: `draft` becomes the person's signature if their draft is still `stored`.
-    An edit overwrites the old name, role, organisation and visibility, so it is an erasure
-    (the Erased); a new signature is not (None)."""
-    result = await signature_store.confirm(
-        svc.db,
-        draft,
-        signer=svc.signer(user_id, draft.campaign),
-        seal=svc.seal(user_id),
-        block=svc.block(user_id),
-        language=language,
-        now=svc.now(),
-        stored=stored,
-        list_consent=list_consent,
-        skeleton=public_skeleton(draft.name, bool(draft.public)),
-        version=version,
-        web_consent=web_consent,
-    )
-    if result.outcome is not Confirmed.UPDATED:
-        return result, None
-    return result, await _finish(svc, 1)
+) -> Signed:
+    """A sign button in one round trip: the person's live draft is read, `choose` makes of it
+    the draft to record (or refuses it), which becomes their signature if the stored draft is
+    still the one read (compare-and-set), with the counter and the clean-up choice the thanks
+    needs. `consent` gives (list, web) consent of the draft recorded. An edit overwrites the
+    old name, role, organisation and visibility, so it ends with the journal purge."""
+    person, now = svc.person(user_id), svc.now()
+    signer, seal, block = svc.signer(user_id, slug), svc.seal(user_id), svc.block(user_id)
+    lifetime = draft_lifetime(svc.settings)
+
+    def work(conn: Any) -> Signed:
+        found = draft_store.read(conn, person, now, lifetime)
+        draft = choose(found)
+        if draft is None:
+            return Signed(found)
+        listed, on_web = consent(draft)
+        result = signature_store.record(
+            conn,
+            draft,
+            signer=signer,
+            seal=seal,
+            block=block,
+            language=language,
+            now=now,
+            stored=found,
+            list_consent=listed,
+            skeleton=public_skeleton(draft.name, bool(draft.public)),
+            version=version,
+            web_consent=on_web,
+        )
+        if result.signature is None or result.outcome in (Confirmed.NO_DRAFT, Confirmed.BLOCKED):
+            return Signed(found, result)
+        counter = signature_store.read_counter(conn, slug, now)
+        return Signed(
+            found, result, counter, trail_store.auto_clean_in(conn, person, now - lifetime)
+        )
+
+    signed = await svc.db.atomic(work)
+    if signed.result is not None and signed.result.outcome is Confirmed.UPDATED:
+        await _finish(svc, 1)
+    return signed
 
 
 async def stop_updates(svc: Services, user_id: int, campaign: str) -> Erased:

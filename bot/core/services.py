@@ -124,9 +124,13 @@ class Services:
     async def progress(self, campaign: Campaign) -> Progress:
         """Count (the stored counter), +24 h, the goal in force (bot.domain.goals decides
         between the file and an admin's settings) and what reaching it does."""
-        count, override, ladder, recent = await signature_store.counter(
-            self.db, campaign.slug, self.now()
+        return self.progress_of(
+            campaign, await signature_store.counter(self.db, campaign.slug, self.now())
         )
+
+    def progress_of(self, campaign: Campaign, counter: signature_store.Counter) -> Progress:
+        """`progress` from a counter read in the caller's transaction."""
+        count, override, ladder, recent = counter
         in_force = goals.goal_in_force(campaign.ladder, ladder, override, count)
         return Progress(
             count,

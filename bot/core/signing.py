@@ -4,10 +4,13 @@ accepted at the step the person's draft is at, and writes the next draft by comp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum, auto
+from typing import Any
 
-from bot.core import drafts, erasure, milestones, people, trail
+from bot.core import drafts, erasure, milestones, people
+from bot.core.erasure import Decided
 from bot.core.milestones import Milestone
 from bot.core.services import Services
 from bot.domain import flow
@@ -17,6 +20,8 @@ from bot.domain.goals import Progress
 from bot.domain.signatories import Listing
 from bot.domain.signatures import Confirmed, Counted, Draft, Signature, Step
 from bot.domain.text_rules import check_name
+from bot.storage import signatures as signature_store
+from bot.storage import signers as signer_store
 from bot.storage.funnel import Event
 
 
@@ -105,36 +110,39 @@ async def start(svc: Services, user_id: int, bot: int, slug: str, message_id: in
     if isinstance(opened, Tap):
         return opened
     campaign = opened
-    if await people.is_blocked(svc, user_id):
-        return Tap(Outcome.BLOCKED, campaign)
-    existing = await people.signature_in(svc, user_id, slug)
-    if existing is not None:
-        return Tap(Outcome.SIGNED_BEFORE, campaign, signature=existing)
-    person = svc.person(user_id)
-    current = await drafts.live(svc, person)
-    draft = _signing(current, slug)
-    if draft is not None:
-        if message_id is not None and (draft.message_id, draft.bot) != (message_id, bot):
+    person, block, signer = svc.person(user_id), svc.block(user_id), svc.signer(user_id, slug)
+    now = svc.now()
+
+    def decide(conn: Any, current: Draft | None) -> Decided[Tap]:
+        if signer_store.blocked(conn, block):
+            return Tap(Outcome.BLOCKED, campaign), None, ()
+        existing = signature_store.find_in(conn, slug, signer)
+        if existing is not None:
+            return Tap(Outcome.SIGNED_BEFORE, campaign, signature=existing), None, ()
+        draft = _signing(current, slug)
+        if draft is not None:
+            if message_id is None or (draft.message_id, draft.bot) == (message_id, bot):
+                return Tap(Outcome.AT_STEP, campaign, draft), None, ()
             draft = replace(draft, message_id=message_id, bot=bot)
-            await drafts.write_if(svc, current, draft)
-        return Tap(Outcome.AT_STEP, campaign, draft)
-    visit = current if current is not None and current.campaign == slug else None
-    counted = visit.counted if visit else Counted.NONE
-    started = Draft(
-        person,
-        slug,
-        Step.VISIT,
-        message_id=message_id,
-        source=visit.source if visit else None,
-        counted=counted | Counted.STARTED,
-        bot=bot,
-    )
-    draft = flow.moved(started, Action.SIGN, svc.now())
-    events = [] if counted & Counted.STARTED else [Event.STARTED]
-    if not await drafts.write_if(svc, current, draft, events):
-        # Another tap (a double tap, a redelivery) got there first: show what it made.
-        draft = _signing(await drafts.live(svc, person), slug) or draft
-    return Tap(Outcome.AT_STEP, campaign, draft)
+            return Tap(Outcome.AT_STEP, campaign, draft), draft, ()
+        visit = current if current is not None and current.campaign == slug else None
+        counted = visit.counted if visit else Counted.NONE
+        started = Draft(
+            person,
+            slug,
+            Step.VISIT,
+            message_id=message_id,
+            source=visit.source if visit else None,
+            counted=counted | Counted.STARTED,
+            bot=bot,
+        )
+        draft = flow.moved(started, Action.SIGN, now)
+        events = [] if counted & Counted.STARTED else [Event.STARTED]
+        return Tap(Outcome.AT_STEP, campaign, draft), draft, events
+
+    # One transaction: nothing can come between the read and the write.
+    tap, _ = await erasure.change_draft(svc, person, decide)
+    return tap
 
 
 async def move(
@@ -211,14 +219,27 @@ async def confirm(
     if isinstance(opened, Tap):
         return opened
     campaign = opened
-    draft = _signing(await drafts.live(svc, svc.person(user_id)), slug)
-    if draft is None or not flow.can_sign(draft):
+
+    def refusal(found: Draft | None) -> Outcome | None:
+        draft = _signing(found, slug)
+        if draft is None or not flow.can_sign(draft):
+            return Outcome.GONE
+        if promise != Listing.of(campaign).promise:  # the organisers changed it since
+            return Outcome.PROMISE_CHANGED
+        if version != campaign.version_for(language):  # the text changed since the preview
+            return Outcome.TEXT_CHANGED
+        return None
+
+    def choose(found: Draft | None) -> Draft | None:
+        return None if found is None or refusal(found) else replace(found, public=public)
+
+    signed = await _sign(svc, user_id, campaign, choose, language)
+    if isinstance(signed, (Recorded, Tap)):
+        return signed
+    refused = refusal(signed.found)
+    if refused is None or refused is Outcome.GONE:
         return await _stale(svc, user_id, campaign)
-    if promise != Listing.of(campaign).promise:  # the organisers changed it since
-        return Tap(Outcome.PROMISE_CHANGED, campaign, draft)
-    if version != campaign.version_for(language):  # the text changed since the preview
-        return Tap(Outcome.TEXT_CHANGED, campaign, draft)
-    return await _record(svc, user_id, campaign, replace(draft, public=public), draft, language)
+    return Tap(refused, campaign, signed.found)
 
 
 async def nameless(svc: Services, user_id: int, slug: str, language: str) -> Tap | Recorded:
@@ -227,43 +248,62 @@ async def nameless(svc: Services, user_id: int, slug: str, language: str) -> Tap
     if isinstance(opened, Tap):
         return opened
     campaign = opened
-    draft = _signing(await drafts.live(svc, svc.person(user_id)), slug)
-    if (
-        not campaign.nameless
-        or draft is None
-        or not flow.accepts(draft.step, Action.NAMELESS)
-        or draft.editing
-    ):
-        return await _stale(svc, user_id, campaign)
-    blank = replace(draft, name=None, role=None, organisation=None, public=False)
-    return await _record(svc, user_id, campaign, blank, draft, language)
+
+    def choose(found: Draft | None) -> Draft | None:
+        draft = _signing(found, slug)
+        if (
+            not campaign.nameless
+            or draft is None
+            or not flow.accepts(draft.step, Action.NAMELESS)
+            or draft.editing
+        ):
+            return None
+        return replace(draft, name=None, role=None, organisation=None, public=False)
+
+    signed = await _sign(svc, user_id, campaign, choose, language)
+    if isinstance(signed, (Recorded, Tap)):
+        return signed
+    return await _stale(svc, user_id, campaign)
 
 
-async def _record(
-    svc: Services, user_id: int, campaign: Campaign, draft: Draft, stored: Draft, language: str
-) -> Tap | Recorded:
-    """The draft becomes a signature, once; an edit's old values are erased."""
-    # What the preview told them: a public name is in the bot's list only if it has one, and
-    # on the published site only if the campaign publishes its list there.
-    consent = bool(draft.public) and campaign.signatories
-    web = bool(draft.public) and campaign.web_signatories
+async def _sign(
+    svc: Services,
+    user_id: int,
+    campaign: Campaign,
+    choose: Callable[[Draft | None], Draft | None],
+    language: str,
+) -> Recorded | Tap | erasure.Signed:
+    """The draft `choose` makes of the live one becomes a signature, once, in one round trip
+    (an edit's old values are erased); the Signed when nothing was chosen."""
+
+    def consent(draft: Draft) -> tuple[bool, bool]:
+        # What the preview told them: a public name is in the bot's list only if it has one,
+        # and on the published site only if the campaign publishes its list there.
+        return bool(draft.public) and campaign.signatories, bool(
+            draft.public
+        ) and campaign.web_signatories
+
     version = campaign.version_for(language)
-    result, _ = await erasure.sign_or_overwrite(
-        svc, user_id, draft, stored, language, consent, version, web
+    signed = await erasure.sign_live(
+        svc, user_id, campaign.slug, choose, language, consent, version
     )
+    result = signed.result
+    if result is None:
+        return signed
     if result.outcome is Confirmed.BLOCKED:
         return Tap(Outcome.BLOCKED, campaign)
     if result.outcome is Confirmed.NO_DRAFT or result.signature is None:
         return await _stale(svc, user_id, campaign)
+    assert signed.counter is not None
     updated = result.outcome is Confirmed.UPDATED
-    progress = await svc.progress(campaign)
+    progress = svc.progress_of(campaign, signed.counter)
     return Recorded(
         campaign,
         result.signature,
         updated,
         progress,
         updated and await people.is_subscribed(svc, user_id, campaign.slug),
-        await trail.auto_clean(svc, svc.person(user_id)),
+        signed.auto_clean,
         None if updated else await milestones.reached(svc, campaign, result.count, progress.ladder),
     )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum, auto
+from typing import Any
 
 from bot.core import drafts, erasure
+from bot.core.erasure import Decided
 from bot.core.services import Services
 from bot.core.signing import first_named
 from bot.domain import flow
@@ -47,37 +49,54 @@ async def read_typed(
 ) -> Typed:
     """Typed text in the chat with `bot`. Message ids are numbered per bot, so the draft's
     ids count only in the chat they came from: text on another bot moves the flow there."""
-    person = svc.person(user_id)
-    current = await drafts.live(svc, person)
+    person, now = svc.person(user_id), svc.now()
+
+    def decide(_: Any, current: Draft | None) -> Decided[Typed]:
+        return _read(svc, current, bot, message_id, text, forwarded, now)
+
+    typed, written = await erasure.change_draft(svc, person, decide)
+    if typed.read is Read.CLOSED:
+        await erasure.drop_draft(svc, person, cancelled=False)
+    if typed.read is Read.ACCEPTED and not written:
+        return Typed(Read.LOST, typed.campaign, typed.before)
+    return typed
+
+
+def _read(
+    svc: Services,
+    current: Draft | None,
+    bot: int,
+    message_id: int,
+    text: str,
+    forwarded: bool,
+    now: int,
+) -> Decided[Typed]:
+    """What the text does to the live draft `current`, and the draft to write (one
+    transaction with the read: bot.core.erasure.change_draft)."""
     if current is None or not flow.accepts(flow.stage(current), Action.TEXT):
         visiting = svc.campaign(current.campaign) if current is not None else None
-        return Typed(Read.POINTER, visiting if visiting is not None and visiting.is_open else None)
+        shown = visiting if visiting is not None and visiting.is_open else None
+        return Typed(Read.POINTER, shown), None, ()
     if current.bot == bot and message_id <= current.last_update:
-        return Typed(Read.REDELIVERED)
+        return Typed(Read.REDELIVERED), None, ()
     campaign = svc.campaign(current.campaign)
     if campaign is None or not campaign.is_open:
-        await erasure.drop_draft(svc, person, cancelled=False)
-        return Typed(Read.CLOSED, campaign)
-    now = svc.now()
+        return Typed(Read.CLOSED, campaign), None, ()
     here = current.message_id if current.bot == bot else None
     seen = replace(current, last_update=message_id, updated_at=now, message_id=here, bot=bot)
     if forwarded or not text:
-        await drafts.write_if(svc, current, seen)
-        return Typed(Read.FORWARDED if forwarded else Read.NOT_TEXT, campaign, current, seen)
+        read = Read.FORWARDED if forwarded else Read.NOT_TEXT
+        return Typed(read, campaign, current, seen), seen, ()
     result = flow.read_text(seen, text, now)
     if isinstance(result, flow.Rejected):
-        await drafts.write_if(svc, current, seen)
-        return Typed(Read.REJECTED, campaign, current, seen, result)
+        return Typed(Read.REJECTED, campaign, current, seen, result), seen, ()
     if isinstance(result, flow.NoRoom):
-        await drafts.write_if(svc, current, seen)
-        return Typed(Read.NO_ROOM, campaign, current, seen)
+        return Typed(Read.NO_ROOM, campaign, current, seen), seen, ()
     events: list[Event] = []
     new = result.draft
     if current.step is Step.NAME:
         new, events = first_named(new)
-    if not await drafts.write_if(svc, current, new, events):
-        return Typed(Read.LOST, campaign, current)
-    return Typed(Read.ACCEPTED, campaign, current, new, filled=result.filled)
+    return Typed(Read.ACCEPTED, campaign, current, new, filled=result.filled), new, events
 
 
 async def shown_in(svc: Services, draft: Draft, bot: int, message_id: int) -> None:

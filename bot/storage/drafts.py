@@ -86,13 +86,19 @@ def _bump(conn: sqlite3.Connection, draft: Draft, events: Iterable[Event]) -> No
         funnel.bump(conn, draft.campaign, draft.source, draft.updated_at, event)
 
 
+_LIVE = f"SELECT {_COLUMNS} FROM drafts WHERE person = ? AND updated_at > ? AND campaign != ?"
+
+
 async def get(db: Database, person: str, now: int, ttl: int) -> Draft | None:
     """The person's live draft; a stale one counts as absent (the expiry job erases it)."""
-    row = await db.fetchone(
-        f"SELECT {_COLUMNS} FROM drafts WHERE person = ? AND updated_at > ? AND campaign != ?",
-        (person, now - ttl, HOLDER),
-    )
+    row = await db.fetchone(_LIVE, (person, now - ttl, HOLDER))
     return _draft(row) if row else None
+
+
+def read(conn: sqlite3.Connection, person: str, now: int, ttl: int) -> Draft | None:
+    """`get` inside the caller's transaction (one round trip for a whole update)."""
+    row = conn.execute(_LIVE, (person, now - ttl, HOLDER)).fetchone()
+    return _draft(tuple(row)) if row else None
 
 
 def _unchanged(conn: sqlite3.Connection, person: str, expected: Draft | None, stale: int) -> bool:
@@ -114,27 +120,35 @@ async def replace_if(
     *,
     stale_before: int = 0,
 ) -> bool:
-    """The one way a draft is written: `draft` replaces the stored one only if that is still
-    exactly `expected` (None: no live draft, see `_unchanged`), and `events` count only then.
-    Two taps (or a tap and typed text) that both read the same draft cannot both move it.
-    The row's choices stay, unless it was stale (they expired with it)."""
+    """`put_if` in a transaction of its own."""
     todo = tuple(events)
+    return await db.atomic(lambda conn: put_if(conn, expected, draft, todo, stale_before))
 
-    def work(conn: sqlite3.Connection) -> bool:
-        if not _unchanged(conn, draft.person, expected, stale_before):
-            return False
-        conn.execute(
-            "DELETE FROM drafts WHERE person = ? AND updated_at <= ?", (draft.person, stale_before)
-        )
-        conn.execute(
-            f"INSERT INTO drafts ({_COLUMNS}) VALUES ({_PLACES})"
-            f" ON CONFLICT (person) DO UPDATE SET {_KEEP_CHOICES}",
-            _values(draft),
-        )
-        _bump(conn, draft, todo)
-        return True
 
-    return await db.atomic(work)
+def put_if(
+    conn: sqlite3.Connection,
+    expected: Draft | None,
+    draft: Draft,
+    events: Iterable[Event] = (),
+    stale_before: int = 0,
+) -> bool:
+    """The one way a draft is written, inside the caller's transaction: `draft` replaces the
+    stored one only if that is still exactly `expected` (None: no live draft, see
+    `_unchanged`), and `events` count only then. Two taps (or a tap and typed text) that both
+    read the same draft cannot both move it. The row's choices stay, unless it was stale
+    (they expired with it)."""
+    if not _unchanged(conn, draft.person, expected, stale_before):
+        return False
+    conn.execute(
+        "DELETE FROM drafts WHERE person = ? AND updated_at <= ?", (draft.person, stale_before)
+    )
+    conn.execute(
+        f"INSERT INTO drafts ({_COLUMNS}) VALUES ({_PLACES})"
+        f" ON CONFLICT (person) DO UPDATE SET {_KEEP_CHOICES}",
+        _values(draft),
+    )
+    _bump(conn, draft, events)
+    return True
 
 
 def take(conn: sqlite3.Connection, expected: Draft, now: int) -> bool:

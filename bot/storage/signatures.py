@@ -10,7 +10,7 @@ from bot.domain.signatories import Review
 from bot.domain.signatures import Confirmed, ConfirmResult, Draft, Signature
 from bot.storage import drafts, funnel, sources
 from bot.storage import signers as signer_store
-from bot.storage.engine import Database
+from bot.storage.engine import Database, Row
 from bot.storage.funnel import Event
 
 _EDIT = REVIEW_MOVES[Decision.EDIT]
@@ -53,29 +53,45 @@ async def count(db: Database, campaign: str) -> int:
     )
 
 
-async def counter(
-    db: Database, campaign: str, now: int, hours: int = 24
-) -> tuple[int, int | None, tuple[int, ...] | None, int]:
-    """(count, admin's next-goal override, admin's ladder override, net signatures in the last
-    `hours` hours): what every progress line needs, in one O(1) round trip."""
-    row = await db.fetchone(
-        "SELECT c.signatures, c.goal_override, c.ladder_override,"
-        " (SELECT SUM(a.signed) - SUM(a.withdrawn) FROM activity a"
-        "  WHERE a.campaign = ? AND a.hour > ?)"
-        " FROM (SELECT 1) AS one LEFT JOIN counters c ON c.campaign = ?",
-        (campaign, now // 3600 - hours, campaign),
-    )
+_COUNTER = (
+    "SELECT c.signatures, c.goal_override, c.ladder_override,"
+    " (SELECT SUM(a.signed) - SUM(a.withdrawn) FROM activity a"
+    "  WHERE a.campaign = ? AND a.hour > ?)"
+    " FROM (SELECT 1) AS one LEFT JOIN counters c ON c.campaign = ?"
+)
+Counter = tuple[int, int | None, tuple[int, ...] | None, int]
+
+
+def _counter(row: Row | None) -> Counter:
     assert row is not None  # the LEFT JOIN on a one-row table always yields a row
     ladder = tuple(int(step) for step in row[2].split(",")) if row[2] else None
     return int(row[0] or 0), row[1], ladder, max(0, int(row[3] or 0))
 
 
+async def counter(db: Database, campaign: str, now: int, hours: int = 24) -> Counter:
+    """(count, admin's next-goal override, admin's ladder override, net signatures in the last
+    `hours` hours): what every progress line needs, in one O(1) round trip."""
+    return _counter(await db.fetchone(_COUNTER, (campaign, now // 3600 - hours, campaign)))
+
+
+def read_counter(conn: sqlite3.Connection, campaign: str, now: int, hours: int = 24) -> Counter:
+    """`counter` inside the caller's transaction."""
+    row = conn.execute(_COUNTER, (campaign, now // 3600 - hours, campaign)).fetchone()
+    return _counter(tuple(row) if row is not None else None)
+
+
+_FIND = f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?"
+
+
 async def find(db: Database, campaign: str, signer: str) -> Signature | None:
-    row = await db.fetchone(
-        f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
-        (campaign, signer),
-    )
+    row = await db.fetchone(_FIND, (campaign, signer))
     return _signature(row) if row else None
+
+
+def find_in(conn: sqlite3.Connection, campaign: str, signer: str) -> Signature | None:
+    """`find` inside the caller's transaction."""
+    row = conn.execute(_FIND, (campaign, signer)).fetchone()
+    return _signature(tuple(row)) if row else None
 
 
 async def by_number(db: Database, number: int) -> tuple[Signature, str, str | None] | None:
@@ -115,8 +131,8 @@ async def of_person(db: Database, pseudonyms: dict[str, str]) -> list[Signature]
     return [_signature(r) for r in rows]
 
 
-async def confirm(
-    db: Database,
+def record(
+    conn: sqlite3.Connection,
     draft: Draft,
     *,
     signer: str,
@@ -130,113 +146,110 @@ async def confirm(
     version: str | None = None,
     web_consent: bool = False,
 ) -> ConfirmResult:
-    """Records `draft` as a signature, idempotently, if the person's stored draft is still
+    """Inside the caller's transaction: records `draft` as a signature, idempotently, if the person's stored draft is still
     exactly `stored` (by default `draft` itself).
 
     The stored draft is consumed in the same transaction (compare-and-set), so a double-tapped
     or redelivered Confirm, or a tap on an older preview, records nothing. The UNIQUE
     (campaign, signer) constraint is the last line of defence. The whole transaction is one
-    round trip to the database thread (`Database.atomic`): it is the hottest write of the bot.
+    round trip to the database thread (`Database.atomic`, from the sign button's use case): it is the hottest write of the bot.
     An update overwrites the old name, role and organisation: only core/erasure calls this.
     `skeleton` is the public name's (bot.domain.lookalikes), None for a name not public; a
     new or changed name that looks like another public name is marked `lookalike`.
     `version` is the text its preview showed (bot.domain.versions); an edit confirms it anew.
     """
 
-    def work(conn: sqlite3.Connection) -> ConfirmResult:
-        def total() -> int:
-            row = conn.execute(
-                "SELECT signatures FROM counters WHERE campaign = ?", (draft.campaign,)
-            ).fetchone()
-            return int(row[0]) if row else 0
+    def total() -> int:
+        row = conn.execute(
+            "SELECT signatures FROM counters WHERE campaign = ?", (draft.campaign,)
+        ).fetchone()
+        return int(row[0]) if row else 0
 
-        if not drafts.take(conn, stored or draft, now):
-            return ConfirmResult(Confirmed.NO_DRAFT, total())
-        if conn.execute("SELECT 1 FROM blocks WHERE block = ?", (block,)).fetchone():
-            return ConfirmResult(Confirmed.BLOCKED, total())
-        public = int(bool(draft.public))
-        consent = int(list_consent and public)
-        on_web = int(web_consent and public)
-        shape = skeleton if public else None
-        looks_like = (draft.campaign, shape, signer)
-        # An edit records what its preview said (`list_consent`); an edit that changes the
-        # name (or makes it public) moves its review as REVIEW_MOVES[EDIT] says (a hidden name
-        # stays hidden whatever its signer edits). SET reads the old row.
-        cur = conn.execute(
-            "UPDATE signatures SET review = CASE"
-            " WHEN name IS ? AND role IS ? AND organisation IS ? AND public >= ? THEN review"
-            f" WHEN review IN ({_EDIT_FROM}) THEN ? ELSE review END,"
-            " lookalike = CASE WHEN name IS ? AND public >= ? THEN lookalike"
-            f" ELSE {_LOOKS_LIKE} END, skeleton = ?,"
-            " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
-            " web_consent = ?, version = ?, updated_at = ? WHERE campaign = ? AND signer = ?",
+    if not drafts.take(conn, stored or draft, now):
+        return ConfirmResult(Confirmed.NO_DRAFT, total())
+    if conn.execute("SELECT 1 FROM blocks WHERE block = ?", (block,)).fetchone():
+        return ConfirmResult(Confirmed.BLOCKED, total())
+    public = int(bool(draft.public))
+    consent = int(list_consent and public)
+    on_web = int(web_consent and public)
+    shape = skeleton if public else None
+    looks_like = (draft.campaign, shape, signer)
+    # An edit records what its preview said (`list_consent`); an edit that changes the
+    # name (or makes it public) moves its review as REVIEW_MOVES[EDIT] says (a hidden name
+    # stays hidden whatever its signer edits). SET reads the old row.
+    cur = conn.execute(
+        "UPDATE signatures SET review = CASE"
+        " WHEN name IS ? AND role IS ? AND organisation IS ? AND public >= ? THEN review"
+        f" WHEN review IN ({_EDIT_FROM}) THEN ? ELSE review END,"
+        " lookalike = CASE WHEN name IS ? AND public >= ? THEN lookalike"
+        f" ELSE {_LOOKS_LIKE} END, skeleton = ?,"
+        " name = ?, role = ?, organisation = ?, public = ?, list_consent = ?,"
+        " web_consent = ?, version = ?, updated_at = ? WHERE campaign = ? AND signer = ?",
+        (
+            draft.name,
+            draft.role,
+            draft.organisation,
+            public,
+            *_EDIT.ordered_sources,
+            _EDIT.target.value,
+            draft.name,
+            public,
+            *looks_like,
+            shape,
+            draft.name,
+            draft.role,
+            draft.organisation,
+            public,
+            consent,
+            on_web,
+            version,
+            now,
+            draft.campaign,
+            signer,
+        ),
+    )
+    outcome = Confirmed.UPDATED
+    if cur.rowcount == 0:
+        conn.execute(
+            "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
+            " public, list_consent, web_consent, language, signed_at, skeleton, version,"
+            f" lookalike) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_LOOKS_LIKE})",
             (
-                draft.name,
-                draft.role,
-                draft.organisation,
-                public,
-                *_EDIT.ordered_sources,
-                _EDIT.target.value,
-                draft.name,
-                public,
-                *looks_like,
-                shape,
+                draft.campaign,
+                signer,
+                seal,
                 draft.name,
                 draft.role,
                 draft.organisation,
                 public,
                 consent,
                 on_web,
-                version,
+                language,
                 now,
-                draft.campaign,
-                signer,
+                shape,
+                version,
+                *looks_like,
             ),
         )
-        outcome = Confirmed.UPDATED
-        if cur.rowcount == 0:
-            conn.execute(
-                "INSERT INTO signatures (campaign, signer, seal, name, role, organisation,"
-                " public, list_consent, web_consent, language, signed_at, skeleton, version,"
-                f" lookalike) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_LOOKS_LIKE})",
-                (
-                    draft.campaign,
-                    signer,
-                    seal,
-                    draft.name,
-                    draft.role,
-                    draft.organisation,
-                    public,
-                    consent,
-                    on_web,
-                    language,
-                    now,
-                    shape,
-                    version,
-                    *looks_like,
-                ),
-            )
-            conn.execute(
-                "INSERT INTO counters (campaign, signatures) VALUES (?, 1)"
-                " ON CONFLICT (campaign) DO UPDATE SET signatures = counters.signatures + 1",
-                (draft.campaign,),
-            )
-            conn.execute(
-                "INSERT INTO activity (campaign, hour, signed) VALUES (?, ?, 1)"
-                " ON CONFLICT (campaign, hour) DO UPDATE SET signed = activity.signed + 1",
-                (draft.campaign, now // 3600),
-            )
-            # Where it came from is counted, never kept on the row (migrations/0013).
-            funnel.bump(conn, draft.campaign, draft.source, now, Event.SIGNED)
-            sources.count_signed(conn, draft.campaign, draft.source)
-            outcome = Confirmed.SIGNED
-        sig_row = conn.execute(
-            f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
-            (draft.campaign, signer),
-        ).fetchone()
-        return ConfirmResult(outcome, total(), _signature(tuple(sig_row)) if sig_row else None)
-
-    return await db.atomic(work)
+        conn.execute(
+            "INSERT INTO counters (campaign, signatures) VALUES (?, 1)"
+            " ON CONFLICT (campaign) DO UPDATE SET signatures = counters.signatures + 1",
+            (draft.campaign,),
+        )
+        conn.execute(
+            "INSERT INTO activity (campaign, hour, signed) VALUES (?, ?, 1)"
+            " ON CONFLICT (campaign, hour) DO UPDATE SET signed = activity.signed + 1",
+            (draft.campaign, now // 3600),
+        )
+        # Where it came from is counted, never kept on the row (migrations/0013).
+        funnel.bump(conn, draft.campaign, draft.source, now, Event.SIGNED)
+        sources.count_signed(conn, draft.campaign, draft.source)
+        outcome = Confirmed.SIGNED
+    sig_row = conn.execute(
+        f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
+        (draft.campaign, signer),
+    ).fetchone()
+    return ConfirmResult(outcome, total(), _signature(tuple(sig_row)) if sig_row else None)
 
 
 async def erase(

@@ -55,8 +55,16 @@ async def expire_preferences(db: Database, before: int) -> int:
     return await db.execute("DELETE FROM preferences WHERE touched_at < ?", (before,))
 
 
+_BLOCKED = "SELECT 1 FROM blocks WHERE block = ?"
+
+
 async def is_blocked(db: Database, block: str) -> bool:
-    return await db.fetchone("SELECT 1 FROM blocks WHERE block = ?", (block,)) is not None
+    return await db.fetchone(_BLOCKED, (block,)) is not None
+
+
+def blocked(conn: Any, block: str) -> bool:
+    """`is_blocked` inside the caller's transaction."""
+    return conn.execute(_BLOCKED, (block,)).fetchone() is not None
 
 
 async def block(db: Database, block: str, now: int) -> None:

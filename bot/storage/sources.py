@@ -12,16 +12,30 @@ from bot.storage.engine import Database
 _ALPHABET = string.ascii_letters + string.digits
 
 
+_EXISTS = "SELECT 1 FROM sources WHERE code = ?"
+
+
 async def exists(db: Database, code: str) -> bool:
-    return await db.fetchone("SELECT 1 FROM sources WHERE code = ?", (code,)) is not None
+    return await db.fetchone(_EXISTS, (code,)) is not None
+
+
+_VISIT = (
+    "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, 1)"
+    " ON CONFLICT (campaign, source) DO UPDATE SET visits = source_visits.visits + 1"
+)
 
 
 async def count_visit(db: Database, campaign: str, source: str | None) -> None:
-    await db.execute(
-        "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, 1)"
-        " ON CONFLICT (campaign, source) DO UPDATE SET visits = source_visits.visits + 1",
-        (campaign, source or ""),
-    )
+    await db.execute(_VISIT, (campaign, source or ""))
+
+
+def visited(conn: sqlite3.Connection, campaign: str, source: str | None) -> str | None:
+    """Inside the caller's transaction: a visit from `source` counted (from no source when
+    it does not exist); returns the source counted."""
+    if source and conn.execute(_EXISTS, (source,)).fetchone() is None:
+        source = None
+    conn.execute(_VISIT, (campaign, source or ""))
+    return source
 
 
 async def for_group(db: Database, chat_id: int, title: str, now: int) -> str:

@@ -4,7 +4,7 @@ numbered per bot account, and each chat is deleted by its own bot."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.storage.engine import Database
 
@@ -51,14 +51,21 @@ async def expire(db: Database, now: int, keep: int) -> int:
     return await db.execute("DELETE FROM trail WHERE last_at <= ?", (now - keep,))
 
 
+_AUTO_CLEAN = (
+    "SELECT MAX(on_) FROM (SELECT auto_clean AS on_ FROM preferences WHERE person = ?"
+    " UNION ALL SELECT auto_clean FROM drafts WHERE person = ? AND updated_at > ?) AS choices"
+)
+
+
 async def auto_clean(db: Database, person: str, stale: int) -> bool:
     """A signer's preference, or a visitor's choice on their draft row touched after `stale`."""
-    value = await db.scalar(
-        "SELECT MAX(on_) FROM (SELECT auto_clean AS on_ FROM preferences WHERE person = ?"
-        " UNION ALL SELECT auto_clean FROM drafts WHERE person = ? AND updated_at > ?) AS choices",
-        (person, person, stale),
-    )
-    return bool(value)
+    return bool(await db.scalar(_AUTO_CLEAN, (person, person, stale)))
+
+
+def auto_clean_in(conn: Any, person: str, stale: int) -> bool:
+    """`auto_clean` inside the caller's transaction."""
+    row = conn.execute(_AUTO_CLEAN, (person, person, stale)).fetchone()
+    return bool(row and row[0])
 
 
 async def auto_clean_on(db: Database, person: str, now: int) -> None:

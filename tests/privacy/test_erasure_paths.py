@@ -425,7 +425,7 @@ DELETING = {
     "broadcasts": {"cancel", "cancel_forgotten", "finish", "mark_blocked"},
     "drafts": {"delete", "expire", "replace_if"},
     "groups": {"forget", "forget_source"},
-    "signatures": {"confirm", "erase", "anonymise"},
+    "signatures": {"record", "erase", "anonymise"},
     "signers": {
         "forget_chat",
         "forget_preferences",

@@ -10,6 +10,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.core import catalogue, choices, people, reading
 from bot.domain.campaigns import Campaign
+from bot.domain.goals import Progress
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.callbacks import Callback
 from bot.telegram.context import BotApp, BotContext
@@ -38,12 +39,15 @@ async def campaign_list_view(
     return views.campaign_list(t, campaigns, counts, heading, opens)
 
 
-async def card_view(update: Update, context: BotContext, campaign: Campaign) -> View:
+async def card_view(
+    update: Update, context: BotContext, campaign: Campaign, progress: Progress | None = None
+) -> View:
+    """The campaign's card; `progress` when it was read with the update's other work."""
     t = await translator(update, context)
     svc = context.svc
     shown, _ = campaign.text_for(t.language)
     changed = svc.history.changed(campaign.slug, shown.language)
-    return views.card(t, campaign, await svc.progress(campaign), changed)
+    return views.card(t, campaign, progress or await svc.progress(campaign), changed)
 
 
 async def on_earlier(update: Update, context: BotContext, cb: Callback) -> None:
@@ -79,7 +83,7 @@ async def start(update: Update, context: BotContext) -> None:
         )
         await send(update, context, await campaign_list_view(update, context, heading))
         return
-    await send(update, context, await card_view(update, context, opened.campaign))
+    await send(update, context, await card_view(update, context, opened.campaign, opened.progress))
 
 
 async def on_card(update: Update, context: BotContext, cb: Callback) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.bots import Role
-from bot.domain.signatures import Draft, Step
+from bot.domain.signatures import ConfirmResult, Draft, Step
 from bot.storage import bots as bot_store
 from bot.storage import drafts as draft_store
 from bot.storage import signatures as signature_store
@@ -95,6 +95,12 @@ def _ids(signer: str) -> dict[str, str]:
     return {"signer": signer, "seal": "00" * 48, "block": f"block-{signer}", "language": "en"}
 
 
+async def _confirm(db: SqliteDatabase, draft: Draft, now: int) -> ConfirmResult:
+    """A sign button's write, in a transaction of its own."""
+    ids = _ids(draft.person)
+    return await db.atomic(lambda conn: signature_store.record(conn, draft, **ids, now=now))
+
+
 async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     db = SqliteDatabase(path)
@@ -102,9 +108,9 @@ async def test_counter_moves_with_the_row_and_erase_is_real(tmp_path: Path) -> N
     try:
         draft = Draft("signer1", "c", Step.PREVIEW, name="Secret Name Zq", public=True)
         await draft_store.replace_if(db, None, draft)
-        result = await signature_store.confirm(db, draft, **_ids("signer1"), now=100)
+        result = await _confirm(db, draft, 100)
         assert (result.outcome, result.count) == ("signed", 1)
-        again = await signature_store.confirm(db, draft, **_ids("signer1"), now=101)
+        again = await _confirm(db, draft, 101)
         assert again.outcome == "no_draft" and again.count == 1
         assert await signature_store.erase(db, "c", "signer1", "sub1", now=200)
         assert await signature_store.count(db, "c") == 0
@@ -121,7 +127,7 @@ async def test_recount_fixes_drift(tmp_path: Path) -> None:
     try:
         draft = Draft("s", "c", Step.PREVIEW, name="N N", public=True)
         await draft_store.replace_if(db, None, draft)
-        await signature_store.confirm(db, draft, **_ids("s"), now=1)
+        await _confirm(db, draft, 1)
         await db.execute("UPDATE counters SET signatures = 7")
         assert await signature_store.recount(db) == [("c", 7, 1)]
         assert await signature_store.count(db, "c") == 1
