@@ -18,17 +18,15 @@ from pathlib import Path
 
 from bench.signing import CAMPAIGN, bench_settings
 from bot.storage import broadcasts as broadcast_store
-from bot.telegram.app import build_application
+from bot.telegram.app import build_fleet
 from bot.telegram.context import BotApp
 from tests.support.faketg import FakeTelegram
 
 
 async def _app(fake: FakeTelegram, settings: object) -> BotApp:
-    app = build_application(settings, request=fake.request(), rate_limit=False)  # type: ignore[arg-type]
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)  # resumes unfinished broadcasts
-    return app
+    fleet = build_fleet(settings, request=fake.request(), rate_limit=False)  # type: ignore[arg-type]
+    await fleet.open()  # resumes unfinished broadcasts
+    return fleet.apps[0]
 
 
 async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
@@ -76,9 +74,7 @@ async def bench(recipients: int, rate: float = 1000.0) -> dict[str, float]:
         await app2.runtime.broadcaster.join()
         second_half = time.perf_counter() - restarted
         final = await broadcast_store.get(app2.runtime.services.db, bid)
-        await app2.runtime.broadcaster.stop()
-        assert app2.post_shutdown is not None
-        await app2.post_shutdown(app2)
+        await app2.runtime.fleet.close()
     got = Counter(c.chat_id for c in fake.calls[before:] if c.method == "sendMessage" and c.ok)
     twice = sum(1 for n in got.values() if n > 1)
     missed = sum(1 for cid in chats if got[cid] == 0)

@@ -28,7 +28,7 @@ from telegram.request import BaseRequest
 from bench.signing import CAMPAIGN, ROOT, TOKEN, bench_settings, journey, run_ours, stop_ours
 from bench.transport import todays_transport
 from bot.config.table import PSEUDONYM_MINIMUM
-from bot.telegram.app import build_application
+from bot.telegram.app import build_fleet
 from bot.telegram.metrics import Metrics
 from tests.support.faketg import FakeTelegram, FakeTelegramServer
 from tests.support.faketg.html import u16len
@@ -59,10 +59,9 @@ async def signers_in_one_process(
     with tempfile.TemporaryDirectory() as tmp, FakeTelegramServer(fake) as server:
         settings = bench_settings(Path(tmp), PSEUDONYM_COST=PSEUDONYM_MINIMUM.text)
         settings = replace(settings, api_base_url=server.base_url)
-        app = build_application(settings, request=request, rate_limit=False, metrics=Metrics())
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
+        fleet = build_fleet(settings, request=request, rate_limit=False, metrics=Metrics())
+        await fleet.open()
+        app = fleet.apps[0]
         driver = Driver(app)
         await app.start()
         people = [LeanUser(fake, driver, first_name=f"H{i}") for i in range(users)]

@@ -32,7 +32,7 @@ from bench.dbcount import DbCount
 from bot.config import load_settings
 from bot.config.table import INSECURE_TEST, PSEUDONYM_MINIMUM
 from bot.storage.sqlite import SqliteDatabase
-from bot.telegram.app import build_application
+from bot.telegram.app import build_fleet
 from bot.telegram.context import BotApp
 from tests.support.faketg import FakeTelegram
 from tests.support.harness import Driver, LeanUser
@@ -60,18 +60,13 @@ def bench_settings(workdir: Path, **extra: str) -> Any:
 
 async def start_ours(fake: FakeTelegram, workdir: Path, **extra: str) -> BotApp:
     settings = bench_settings(workdir, **extra)
-    app = build_application(settings, request=fake.request(), rate_limit=False)
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    return app
+    fleet = build_fleet(settings, request=fake.request(), rate_limit=False)
+    await fleet.open()
+    return fleet.apps[0]
 
 
 async def stop_ours(app: BotApp) -> None:
-    await app.stop()
-    assert app.post_shutdown is not None
-    await app.post_shutdown(app)
-    await app.shutdown()
+    await app.runtime.fleet.close()
 
 
 async def journey(user: LeanUser, n: int) -> int:

@@ -1,4 +1,4 @@
-"""Fixtures: the real Application from build_application, wired to the fake Telegram."""
+"""Fixtures: the real Applications from build_fleet, wired to the fake Telegram."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.request import BaseRequest
 
 from bot.config import Settings, load_settings
 from bot.core.services import Services
-from bot.telegram.app import build_application
+from bot.telegram.app import build_fleet
 from bot.telegram.context import BotApp
+from bot.telegram.fleet import Fleet
 from tests.support import postgres
 from tests.support.faketg import FakeTelegram, FakeUser
 from tests.support.harness import Driver
@@ -136,21 +138,26 @@ def clock() -> Clock:
     return Clock()
 
 
-async def start_app(settings: Settings, tg: FakeTelegram, clock: Clock | None = None) -> BotApp:
-    """Builds and starts the app as `run_polling` would, minus the polling."""
-    app = build_application(settings, request=tg.request())
+async def start_fleet(
+    settings: Settings, request: BaseRequest, clock: Clock | None = None
+) -> Fleet:
+    """Builds and opens the process as `petition-bot run` does, minus taking updates: the
+    tests feed them (each bot's Application, `fleet.apps`, in BOT_TOKENS order)."""
+    fleet = build_fleet(settings, request=request)
     if clock is not None:
-        app.runtime.services.clock = clock
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    return app
+        fleet.services.clock = clock
+    await fleet.open()
+    return fleet
+
+
+async def start_app(settings: Settings, tg: FakeTelegram, clock: Clock | None = None) -> BotApp:
+    """The one bot of a process built and opened as in production, minus the polling."""
+    fleet = await start_fleet(settings, tg.request(), clock)
+    return fleet.apps[0]
 
 
 async def stop_app(app: BotApp) -> None:
-    assert app.post_shutdown is not None
-    await app.post_shutdown(app)
-    await app.shutdown()
+    await app.runtime.fleet.close()
 
 
 @pytest.fixture

@@ -133,7 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "unlock":
             return unlock_command(args.socket)
         settings = load()
-        secrets += [settings.bot_token, settings.webhook_secret or "", *database_secrets(settings)]
+        secrets += [
+            *settings.bot_tokens,
+            settings.webhook_secret or "",
+            *database_secrets(settings),
+        ]
         configure_logging(settings.log_level, secrets, fmt=settings.log_format)
         if command == "publish":  # reads the database only: no key, no lock, no Telegram
             return publish_command(settings, Path(args.dir))
@@ -167,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if unlocked is None:
                     return 0
                 settings = unlocked
-                secrets.append(settings.bot_token)
+                secrets += settings.bot_tokens
                 configure_logging(settings.log_level, secrets, fmt=settings.log_format)
             asyncio.run(migrate(settings, quiet=True))  # before Telegram is contacted
             return run(settings, metrics)

@@ -11,7 +11,6 @@ from bot.ops.signer_key import with_signer_key
 log = logging.getLogger("bot")
 CONFIG_ERROR = 2
 # Waits between start-up attempts while Telegram cannot be reached: 1, 2, 4 … then every 60 s.
-FIRST_WAIT, LONGEST_WAIT = 1.0, 60.0
 
 
 class Stop(Exception):

@@ -1,17 +1,13 @@
-"""Running the bot, `migrate` and `restore`: the database first, then Telegram, stopped by a signal."""
+"""Running the bots, `migrate` and `restore`: the database first, then Telegram, stopped by a
+signal."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
-from urllib.parse import urlsplit
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter
-
-from bot.cli.common import FIRST_WAIT, LONGEST_WAIT, Stop, log, version
+from bot.cli.common import Stop, log, version
 from bot.config import Settings
 from bot.core.content import ContentError
 from bot.i18n import CatalogError
@@ -19,8 +15,8 @@ from bot.ops import restore
 from bot.storage.engine import MigrationError
 from bot.storage.engines import DatabaseError, engine_for, migrations_ready, where
 from bot.storage.keys import SignerKeyError, check_signer_key
-from bot.telegram.app import build_application
-from bot.telegram.context import BotApp
+from bot.telegram.app import build_fleet
+from bot.telegram.fleet import Fleet
 from bot.telegram.metrics import Metrics
 
 
@@ -73,12 +69,12 @@ async def migrate(settings: Settings, *, quiet: bool = False) -> int:
 
 
 def run(settings: Settings, metrics: Metrics | None = None) -> int:
-    """Builds the bot (with the metrics a locked start already counted) and runs it."""
+    """Builds the bots (with the metrics a locked start already counted) and serves them."""
     try:
         migrations_ready(
             settings
         )  # before Telegram is contacted: a broken install never half-starts
-        app = build_application(settings, metrics=metrics)
+        fleet = build_fleet(settings, metrics=metrics)
         # Once the installation proved whole, so a failure before it stays one line.
         log.info("petition-bot %s starting", version())
     except MigrationError as exc:
@@ -87,102 +83,49 @@ def run(settings: Settings, metrics: Metrics | None = None) -> int:
         raise Stop(f"campaign content error: {exc}") from None
     except CatalogError as exc:
         raise Stop(f"installation error: {exc}") from None
-    # PTB's run_* methods use the loop set here, so the wait below shares it with them.
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    if not loop.run_until_complete(_wait_for_telegram(app)):
-        loop.close()
-        return 0
-    _stop_on_first_signal(loop)
     try:
-        if settings.webhook_url:
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                # The local path mirrors the public URL's, so a reverse proxy can pass it through.
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=-1,
-                stop_signals=None,
-            )
-        else:
-            app.run_polling(
-                allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1, stop_signals=None
-            )
+        asyncio.run(_serve(fleet))
     except DATABASE_ERRORS as exc:
         raise database_stop(settings, exc) from None
-    except InvalidToken:
-        raise Stop(_REJECTED) from None
+    if fleet.all_rejected():
+        several = len(settings.bot_tokens) > 1
+        raise Stop(_REJECTED_ALL if several else _REJECTED)
     log.info("stopped")
     return 0
 
 
 _REJECTED = "Telegram rejected BOT_TOKEN (401): check it with @BotFather"
+_REJECTED_ALL = "Telegram rejected every token of BOT_TOKENS (401): check them with @BotFather"
 
 
-def _stop_on_first_signal(loop: asyncio.AbstractEventLoop) -> None:
-    """SIGINT or SIGTERM stops the bot as PTB's own handler would (SystemExit out of the
-    running loop, then its orderly shutdown); a second one while it shuts down is ignored.
+async def _serve(fleet: Fleet) -> None:
+    """The process owns the lifecycle: every bot up (each waiting for Telegram as long as it
+    takes), then serving until a signal, or until Telegram rejected every token."""
+    _stop_on_first_signal(asyncio.get_running_loop(), fleet.stopping)
+    try:
+        await fleet.open(serve=True)
+        if not fleet.serving() and not fleet.all_rejected():
+            log.info("stopped before Telegram answered")
+        await fleet.stopping.wait()
+    finally:
+        await fleet.close()
+
+
+def _stop_on_first_signal(loop: asyncio.AbstractEventLoop, stopping: asyncio.Event) -> None:
+    """SIGINT or SIGTERM stops every bot in order; a second one while it shuts down is
+    ignored.
 
     `make run` stopped by a SIGTERM to its process group delivers two: make forwards its own
-    to the bot. PTB's handler raised SystemExit again in the middle of the shutdown, which left
-    `Updater.stop` unawaited and the database open, and the process hung.
+    to the bot. Handled once here for every bot (PTB's own handler is per Application, and
+    raised SystemExit again in the middle of the shutdown, which left `Updater.stop`
+    unawaited and the database open, and the process hung).
     """
-    stopping = asyncio.Event()
 
     def stop() -> None:
         if stopping.is_set():
             log.info("already stopping")
             return
         stopping.set()
-        raise SystemExit
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
-
-
-async def _wait_for_telegram(app: BotApp) -> bool:
-    """Initialises the bot (getMe), waiting as long as it takes for Telegram to answer.
-
-    PTB's own bootstrap retries at a fixed interval and logs at DEBUG; a server that boots
-    before its network should instead wait, growing the pause, and say so once per try.
-    Returns False if a stop signal came first.
-    """
-    loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
-    wait, attempt, ready = FIRST_WAIT, 1, False
-    try:
-        while True:
-            try:
-                await app.initialize()
-                ready = True
-                return True
-            except InvalidToken:
-                raise Stop(_REJECTED) from None
-            except RetryAfter as exc:
-                pause = float(exc.retry_after if isinstance(exc.retry_after, int | float) else 5)
-                reason = "asked to wait"
-            except NetworkError as exc:  # includes TimedOut and 5xx answers
-                pause, reason = wait, f"{exc.__class__.__name__}: {exc}"
-                wait = min(LONGEST_WAIT, wait * 2)
-            log.warning(
-                "Telegram cannot be reached (try %d, %s); trying again in %.0f s",
-                attempt,
-                reason,
-                pause,
-            )
-            attempt += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), pause)
-            if stopping.is_set():
-                log.info("stopped before Telegram answered")
-                return False
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-        if not ready:  # the HTTP client the first try opened, or it complains at exit
-            await app.bot.shutdown()

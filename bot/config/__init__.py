@@ -38,8 +38,11 @@ from bot.config.table import (
     BOT_API_BASE_URL,
     BOT_TOKEN,
     BOT_TOKEN_FILE,
+    BOT_TOKENS,
+    BOT_TOKENS_FILE,
     BROADCAST_LINKS,
     BROADCAST_RATE,
+    BROADCAST_WAIT_MINUTES,
     CAMPAIGNS_DIR,
     DATABASE_PATH,
     DATABASE_POOL_SIZE,
@@ -99,7 +102,9 @@ T = TypeVar("T")
 class Settings:
     """What the bot runs with; load_settings fills every field from the SETTINGS above."""
 
-    bot_token: str = field(repr=False)
+    # The official bots' tokens, the first being the primary's default (BOT_TOKENS, or
+    # BOT_TOKEN's one); each bot is known by getMe's id, never by its place here.
+    bot_tokens: tuple[str, ...] = field(repr=False)
     database_path: Path
     campaigns_dir: Path
     # PostgreSQL instead of SQLite when set (bot.storage.postgres); it holds a password.
@@ -129,7 +134,7 @@ class Settings:
     # SIGNER_KEY, or (empty until bot/ops/signer_key.py reads it) the key in signer_key_file.
     signer_key: bytes = field(default=SIGNER_KEY.default_value, repr=False)
     signer_key_file: Path | None = SIGNER_KEY_FILE.default_value
-    # A token file sealed with a passphrase (bot/ops/sealed.py): bot_token stays empty until
+    # A token file sealed with a passphrase (bot/ops/sealed.py): bot_tokens stays empty until
     # an organiser unlocks the bot.
     sealed_token_file: Path | None = None
     api_base_url: str = BOT_API_BASE_URL.default_value
@@ -141,6 +146,7 @@ class Settings:
     retention_days: int | None = RETENTION_DAYS.default_value
     preferences_days: int = PREFERENCES_DAYS.default_value
     broadcast_rate: float = BROADCAST_RATE.default_value
+    broadcast_wait_minutes: int = BROADCAST_WAIT_MINUTES.default_value
     draft_ttl_hours: int = DRAFT_TTL_HOURS.default_value
     # (host, port) of the /healthz and /metrics endpoint; None = off (the default).
     metrics_listen: tuple[str, int] | None = METRICS_LISTEN.default_value
@@ -277,15 +283,34 @@ def _secret(
     return value.parse(f"{source} {path}", text), warnings
 
 
-def _token(env: Mapping[str, str]) -> tuple[str, Path | None, tuple[str, ...]]:
-    """The bot token, or the sealed file that holds it (read only once unlocked)."""
-    found = _secret_file(env, BOT_TOKEN_FILE, "bot-token")
+def _token(env: Mapping[str, str]) -> tuple[tuple[str, ...], Path | None, tuple[str, ...]]:
+    """The bots' tokens (BOT_TOKENS, or BOT_TOKEN's one), or the sealed file that holds
+    them (read only once unlocked)."""
+    one = (
+        bool(env.get(BOT_TOKEN.name, "").strip())
+        or _secret_file(env, BOT_TOKEN_FILE, "bot-token") is not None
+    )
+    several = (
+        bool(env.get(BOT_TOKENS.name, "").strip())
+        or _secret_file(env, BOT_TOKENS_FILE, "bot-tokens") is not None
+    )
+    if one and several:
+        raise SettingsError("BOT_TOKEN and BOT_TOKENS are both given: keep one of them")
+    value, file, credential = (
+        (BOT_TOKENS, BOT_TOKENS_FILE, "bot-tokens")
+        if several
+        else (BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
+    )
+    found = _secret_file(env, file, credential)
     if found is not None and is_sealed(found[0]):
-        if env.get(BOT_TOKEN.name, "").strip():
-            raise SettingsError(f"BOT_TOKEN is set, and so is {found[1]}: keep one of them")
-        return "", found[0], ()
+        if env.get(value.name, "").strip():
+            raise SettingsError(f"{value.name} is set, and so is {found[1]}: keep one of them")
+        return (), found[0], ()
+    if several:
+        tokens, warnings = _secret(env, BOT_TOKENS, BOT_TOKENS_FILE, "bot-tokens")
+        return tokens, None, warnings
     token, warnings = _secret(env, BOT_TOKEN, BOT_TOKEN_FILE, "bot-token")
-    return token, None, warnings
+    return (token,), None, warnings
 
 
 def _reachable(listen: tuple[str, int] | None, raw: str) -> tuple[str, ...]:
@@ -333,7 +358,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
                 raise SettingsError(f"ENV_FILE {str(path)!r} is not a readable file")
             load_dotenv(path, override=False)
         env = os.environ
-    token, sealed_token_file, token_warnings = _token(env)
+    bot_tokens, sealed_token_file, token_warnings = _token(env)
     database_path = DATABASE_PATH.read(env)
     webhook_url = WEBHOOK_URL.read(env)
     webhook_secret, secret_warnings = _secret(
@@ -367,7 +392,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     admin_ids, four_eyes = ADMIN_IDS.read(env), FOUR_EYES.read(env) == "on"
     warnings += _four_eyes(admin_ids, four_eyes)
     return Settings(
-        bot_token=token,
+        bot_tokens=bot_tokens,
         database_path=database_path,
         campaigns_dir=CAMPAIGNS_DIR.read(env),
         database_url=database_url,
@@ -397,6 +422,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         retention_days=RETENTION_DAYS.read(env),
         preferences_days=PREFERENCES_DAYS.read(env),
         broadcast_rate=BROADCAST_RATE.read(env),
+        broadcast_wait_minutes=BROADCAST_WAIT_MINUTES.read(env),
         draft_ttl_hours=DRAFT_TTL_HOURS.read(env),
         metrics_listen=metrics_listen,
         backup_dir=backup_dir,

@@ -77,6 +77,21 @@ def token(name: str, raw: str) -> str:
     return raw
 
 
+def tokens(name: str, raw: str) -> tuple[str, ...]:
+    """Several bots' tokens, separated by commas or lines; each bot once (by its id, the
+    number before the colon, so two tokens of one bot are refused too)."""
+    found = tuple(t.strip() for t in re.split(r"[,\n]", raw) if t.strip())
+    for i, one in enumerate(found, 1):
+        if not _TOKEN_RE.match(one):
+            raise SettingsError(
+                f"{name}: token {i} is malformed: expected <digits>:<secret> from @BotFather"
+            )
+    ids = [t.split(":", 1)[0] for t in found]
+    if len(set(ids)) != len(ids):
+        raise SettingsError(f"{name} names the same bot twice")
+    return found
+
+
 def ids(name: str, raw: str) -> frozenset[int]:
     ids: set[int] = set()
     for part in raw.split(","):

@@ -30,6 +30,7 @@ from bot.config.setting import (
     site_url,
     text,
     token,
+    tokens,
     usernames,
     webhook_url,
     whole,
@@ -45,6 +46,22 @@ BOT_TOKEN_FILE = Setting(
     "a file that holds the token, so it need not sit in the environment (`BOT_TOKEN` or this, "
     "not both)",
     shown="none (`$CREDENTIALS_DIRECTORY/bot-token` under systemd)",
+)
+BOT_TOKENS = Setting(
+    "BOT_TOKENS",
+    "",
+    tokens,
+    'several official bots over one database (README, "Reserve bots"): their tokens, '
+    "comma-separated, instead of `BOT_TOKEN`; the first is the primary unless the database "
+    "says otherwise",
+    shown="empty",
+)
+BOT_TOKENS_FILE = Setting(
+    "BOT_TOKENS_FILE",
+    "",  # systemd's credential bot-tokens when set, see _secret
+    optional_path,
+    "a file that holds them, one a line (`BOT_TOKENS` or this, not both)",
+    shown="none (`$CREDENTIALS_DIRECTORY/bot-tokens` under systemd)",
 )
 ADMIN_IDS = Setting(
     "ADMIN_IDS",
@@ -219,6 +236,13 @@ PREFERENCES_DAYS = Setting(
     " (sooner when `RETENTION_DAYS` is shorter; a visitor's go with their draft)",
 )
 BROADCAST_RATE = Setting("BROADCAST_RATE", "25", rate, "broadcast messages per second")
+BROADCAST_WAIT_MINUTES = Setting(
+    "BROADCAST_WAIT_MINUTES",
+    "60",
+    whole(1, 10080),
+    "how long a broadcast's deliveries wait for their subscriber's bot while it is down; "
+    "then they count as failed and the admin is told",
+)
 DRAFT_TTL_HOURS = Setting(
     "DRAFT_TTL_HOURS", "24", whole(1, 720), "unfinished signatures are erased after this"
 )
@@ -340,6 +364,8 @@ PSEUDONYM_COST = Setting(
 SETTINGS: tuple[Setting[Any], ...] = (
     BOT_TOKEN,
     BOT_TOKEN_FILE,
+    BOT_TOKENS,
+    BOT_TOKENS_FILE,
     ADMIN_IDS,
     MODERATOR_IDS,
     TRANSLATOR_IDS,
@@ -370,6 +396,7 @@ SETTINGS: tuple[Setting[Any], ...] = (
     RETENTION_DAYS,
     PREFERENCES_DAYS,
     BROADCAST_RATE,
+    BROADCAST_WAIT_MINUTES,
     DRAFT_TTL_HOURS,
     METRICS_LISTEN,
     BACKUP_DIR,

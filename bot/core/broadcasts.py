@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core import approvals, erasure
@@ -149,9 +150,12 @@ async def discard(svc: Services, user_id: int, broadcast_id: int) -> bool:
     return True
 
 
-async def report_progress_in(svc: Services, broadcast_id: int, message_id: int | None) -> None:
-    """The admin's message the runner edits with the counts as it sends."""
-    await store.set_progress_message(svc.db, broadcast_id, message_id)
+async def report_progress_in(
+    svc: Services, broadcast_id: int, bot: int, message_id: int | None
+) -> None:
+    """The admin's message (in the chat with `bot`) the runner edits with the counts as it
+    sends."""
+    await store.set_progress_message(svc.db, broadcast_id, bot, message_id)
 
 
 async def queue_milestone(svc: Services, campaign: Campaign, texts: dict[str, str]) -> int:
@@ -182,11 +186,12 @@ async def texts(svc: Services, broadcast_id: int) -> dict[str, str]:
     return await store.texts(svc.db, broadcast_id)
 
 
-async def pending(svc: Services, broadcast_id: int) -> list[Recipient]:
-    """The next recipients not yet sent to, their chat ids opened with the key. A delivery
-    whose seal does not open (damaged) is recorded as failed rather than retried forever."""
+async def pending(svc: Services, broadcast_id: int, bots: Iterable[int]) -> list[Recipient]:
+    """The next recipients not yet sent to through `bots` (those serving), their chat ids
+    opened with the key. A delivery whose seal does not open (damaged) is recorded as failed
+    rather than retried forever."""
     recipients = []
-    rows = await store.pending_deliveries(svc.db, broadcast_id)
+    rows = await store.pending_deliveries(svc.db, broadcast_id, bots)
     for subscriber, sealed, clear, bot, language in rows:
         chat_id = clear if clear is not None else svc.ids.unseal_chat(sealed)
         if chat_id is None:
@@ -195,6 +200,16 @@ async def pending(svc: Services, broadcast_id: int) -> list[Recipient]:
         else:
             recipients.append(Recipient(subscriber, chat_id, bot, language))
     return recipients
+
+
+async def waiting(svc: Services, broadcast_id: int) -> dict[int, int]:
+    """Deliveries still pending, per bot: those left wait for a bot that is down."""
+    return await store.waiting(svc.db, broadcast_id)
+
+
+async def give_up(svc: Services, broadcast_id: int, bot: int) -> int:
+    """Deliveries through a bot down for longer than BROADCAST_WAIT_MINUTES: failed."""
+    return await store.give_up(svc.db, broadcast_id, bot)
 
 
 async def record(

@@ -22,7 +22,7 @@ from bot.storage import state as state_store
 
 log = logging.getLogger("bot.admin")
 
-_MENUS = "menus"  # bot_state key: the digest of the command menus last published
+_MENUS = "menus"  # bot_state key (":<bot id>" after it): the digest of a bot's menus
 
 
 async def audit(svc: Services, user_id: int, action: str, detail: str = "") -> None:
@@ -84,10 +84,10 @@ async def copy_database(svc: Services, user_id: int, spool: Spool) -> None:
     await audit(svc, user_id, "backup")
 
 
-async def menus_published(svc: Services, digest: str) -> bool:
-    """Whether the command menus with this digest were published already."""
-    return await state_store.get(svc.db, _MENUS) == digest
+async def menus_published(svc: Services, bot: int, digest: str) -> bool:
+    """Whether the command menus with this digest were published already on this bot."""
+    return await state_store.get(svc.db, f"{_MENUS}:{bot}") == digest
 
 
-async def remember_menus(svc: Services, digest: str) -> None:
-    await state_store.put(svc.db, _MENUS, digest)
+async def remember_menus(svc: Services, bot: int, digest: str) -> None:
+    await state_store.put(svc.db, f"{_MENUS}:{bot}", digest)

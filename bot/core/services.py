@@ -1,4 +1,4 @@
-"""What every handler needs, assembled once by build_application and reached via the context."""
+"""What every handler needs, assembled once by build_fleet and reached via the context."""
 
 from __future__ import annotations
 

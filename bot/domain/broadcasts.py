@@ -102,6 +102,7 @@ class Broadcast:
     failed: int
     progress_message: int | None
     created_at: int
+    progress_bot: int  # the getMe id of the bot whose chat holds the progress message
 
     def expired(self, now: int) -> bool:
         """A draft shown so long ago that its preview may be forgotten."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyrage
 
 from bot.config import Settings, SettingsError, is_sealed
-from bot.config.table import BOT_TOKEN
+from bot.config.table import BOT_TOKENS
 from bot.ops.signer_key import key_from
 
 SHORTEST_PASSPHRASE = 12  # characters; a disk image lets an attacker guess offline
@@ -71,7 +71,7 @@ class Sealed:
         Slow on purpose (scrypt, about a second): that is what a guess costs. A file that
         opens but holds no valid key or token raises SettingsError.
         """
-        key, bot_token = settings.signer_key, settings.bot_token
+        key, bot_tokens = settings.signer_key, settings.bot_tokens
         if self.key_file is not None:
             plain = _unseal(self.key_file, passphrase)
             if plain is None:
@@ -82,5 +82,6 @@ class Sealed:
             if plain is None:
                 return None
             text = plain.decode("utf-8", "replace").strip()
-            bot_token = BOT_TOKEN.parse(f"the sealed BOT_TOKEN_FILE {self.token_file}", text)
-        return replace(settings, signer_key=key, bot_token=bot_token, sealed_token_file=None)
+            # One token (BOT_TOKEN_FILE) or one a line (BOT_TOKENS_FILE).
+            bot_tokens = BOT_TOKENS.parse(f"the sealed token file {self.token_file}", text)
+        return replace(settings, signer_key=key, bot_tokens=bot_tokens, sealed_token_file=None)

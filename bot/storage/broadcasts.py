@@ -28,7 +28,9 @@ from bot.domain.broadcasts import (
 from bot.storage import signers as signer_store
 from bot.storage.engine import Database, Row
 
-_COLUMNS = "id, campaign, admin_id, html, status, kind, sent, failed, progress_message, created_at"
+_COLUMNS = (
+    "id, campaign, admin_id, html, status, kind, sent, failed, progress_message, created_at, bot"
+)
 
 
 def _in(states: Iterable[BroadcastStatus | DeliveryStatus]) -> tuple[str, list[str]]:
@@ -113,6 +115,15 @@ async def set_draft_text(
             )
 
 
+async def audience_by_bot(db: Database, campaign: str) -> dict[int, int]:
+    """Active subscribers per bot they subscribed with (the one that can reach them)."""
+    rows = await db.fetchall(
+        "SELECT bot, COUNT(*) FROM subscriptions WHERE campaign = ? AND active = 1 GROUP BY 1",
+        (campaign,),
+    )
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
 async def audience(db: Database, campaign: str) -> dict[str, int]:
     """Active subscribers per language their broadcast is chosen by ("" when unknown)."""
     rows = await db.fetchall(
@@ -190,9 +201,12 @@ async def cancel(db: Database, broadcast_id: int, now: int) -> bool:
     return changed == 1
 
 
-async def set_progress_message(db: Database, broadcast_id: int, message_id: int | None) -> None:
+async def set_progress_message(
+    db: Database, broadcast_id: int, bot: int, message_id: int | None
+) -> None:
     await db.execute(
-        "UPDATE broadcasts SET progress_message = ? WHERE id = ?", (message_id, broadcast_id)
+        "UPDATE broadcasts SET progress_message = ?, bot = ? WHERE id = ?",
+        (message_id, bot, broadcast_id),
     )
 
 
@@ -204,15 +218,45 @@ async def texts(db: Database, broadcast_id: int) -> dict[str, str]:
 
 
 async def pending_deliveries(
-    db: Database, broadcast_id: int, limit: int = 200
+    db: Database, broadcast_id: int, bots: Iterable[int], limit: int = 200
 ) -> list[tuple[str, str | None, int | None, int, str | None]]:
-    """(subscriber, sealed chat, clear chat id of a row not sealed yet, bot, language)."""
+    """(subscriber, sealed chat, clear chat id of a row not sealed yet, bot, language) of the
+    pending deliveries through `bots` (those serving now)."""
+    through = list(bots)
+    if not through:
+        return []
+    places = ",".join("?" for _ in through)
     rows = await db.fetchall(
         "SELECT subscriber, chat, chat_id, bot, language FROM deliveries"
-        " WHERE broadcast = ? AND status = ? ORDER BY subscriber LIMIT ?",
-        (broadcast_id, DeliveryStatus.PENDING.value, limit),
+        f" WHERE broadcast = ? AND status = ? AND bot IN ({places}) ORDER BY subscriber LIMIT ?",
+        (broadcast_id, DeliveryStatus.PENDING.value, *through, limit),
     )
     return [(str(r[0]), r[1], r[2], int(r[3]), r[4]) for r in rows]
+
+
+async def waiting(db: Database, broadcast_id: int) -> dict[int, int]:
+    """Pending deliveries per bot (the ones left after every serving bot's were sent)."""
+    rows = await db.fetchall(
+        "SELECT bot, COUNT(*) FROM deliveries WHERE broadcast = ? AND status = ? GROUP BY bot",
+        (broadcast_id, DeliveryStatus.PENDING.value),
+    )
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+async def give_up(db: Database, broadcast_id: int, bot: int) -> int:
+    """The pending deliveries through `bot`, down too long, counted as failed; how many."""
+    failed = DeliveryStatus.FAILED
+    where, params = _in(moving_to(DELIVERY_MOVES, failed))
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            f"UPDATE deliveries SET status = ? WHERE broadcast = ? AND bot = ? AND {where}",
+            (failed.value, broadcast_id, bot, *params),
+        )
+        count = int(cur.rowcount)
+        await conn.execute(
+            "UPDATE broadcasts SET failed = failed + ? WHERE id = ?", (count, broadcast_id)
+        )
+    return count
 
 
 # The broadcast's column counting each outcome.

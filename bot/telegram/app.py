@@ -1,8 +1,8 @@
-"""build_application: the one function that assembles the bot, for production and tests alike."""
+"""build_fleet: the one function that assembles the process and its bots, for production and
+tests alike."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import warnings
 from typing import Any
@@ -14,14 +14,10 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
-from bot.core import bots, catalogue, leases, review_default, upgrade
 from bot.core.content import load_campaigns
 from bot.core.services import Services
 from bot.i18n import I18n
 from bot.storage.engines import engine_for
-from bot.storage.keys import check_signer_key
-from bot.telegram import health, jobs, menus
-from bot.telegram.broadcast import Broadcaster
 from bot.telegram.client import ResilientRequest
 from bot.telegram.context import (
     BotApp,
@@ -30,7 +26,9 @@ from bot.telegram.context import (
     BotRuntime,
     ForgetfulRateLimiter,
 )
+from bot.telegram.fleet import Fleet
 from bot.telegram.handlers import register_all
+from bot.telegram.links import BotLink
 from bot.telegram.metrics import Metrics
 from bot.telegram.middleware import Gatekeeper, GroupBudget, PerUserProcessor, gate
 from bot.telegram.newest import NewestInChat
@@ -46,46 +44,6 @@ def _file_url(base_url: str) -> str:
     if base_url.endswith("/bot"):
         return base_url[: -len("bot")] + "file/bot"
     return base_url.rstrip("/") + "/file/bot"
-
-
-async def _post_init(app: BotApp) -> None:
-    runtime = app.runtime
-    services = runtime.services
-    await services.db.open()
-    settings = services.settings
-    services.legacy = await check_signer_key(
-        db=services.db, key=settings.signer_key, cost=settings.pseudonym_cost
-    )
-    await catalogue.settle(services, services.campaigns.all())  # and the database's campaigns
-    await bots.settle(services, [(app.bot.id, app.bot.username)])
-    if await upgrade.needed(services):  # rows made before this version move in the background
-        runtime.upgrade = asyncio.create_task(upgrade.run(services))
-    await review_default.settle(services)
-    await review_default.fill_skeletons(services)
-    for warning in [*services.settings.warnings, *review_default.warnings(services)]:
-        log.warning("%s", warning)
-    await menus.publish(app.bot, services)
-    jobs.schedule(app)
-    await health.open_endpoint(runtime)
-    await runtime.broadcaster.resume()  # broadcasts a restart interrupted
-    log.info("bot @%s ready with %d campaigns", app.bot.username, len(services.campaigns))
-
-
-async def _post_stop(app: BotApp) -> None:
-    if app.runtime.upgrade is not None:
-        app.runtime.upgrade.cancel()  # resumes at the next start
-    # Before the HTTP client closes: a runner stopped mid-send could otherwise repeat a message.
-    await app.runtime.broadcaster.stop()
-    await app.runtime.side_calls.close()
-
-
-async def _post_shutdown(app: BotApp) -> None:
-    await app.runtime.broadcaster.stop()
-    await app.runtime.side_calls.close()
-    await health.close_endpoint(app.runtime)
-    if app.runtime.services.db.is_open:  # a second shutdown finds it closed
-        await leases.release_all(app.runtime.services)  # no other worker waits for expiry
-    await app.runtime.services.db.close()
 
 
 async def _on_error(update: object, context: BotContext) -> None:
@@ -115,51 +73,64 @@ async def _on_error(update: object, context: BotContext) -> None:
             log.warning("could not tell the user about the error")
 
 
-def build_application(
+def build_fleet(
     settings: Settings,
     *,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
     metrics: Metrics | None = None,
-) -> BotApp:
-    """Assembles the Application; resources open in post_init and close in post_shutdown.
+) -> Fleet:
+    """Assembles the process: its shared part, and an Application per token of BOT_TOKENS.
+    Resources open in Fleet.open and close in Fleet.close (bot.telegram.fleet).
 
     `metrics` is given when the process counted something before the bot existed (wrong
-    passphrases while it was locked, bot/telegram/locked.py).
+    passphrases while it was locked, bot/telegram/locked.py). A test's `request` answers
+    every bot (the fake routes by token).
     """
     # The handlers call sendMessage/editMessageText through do_api_request on purpose (their
     # replies stay raw JSON, see bot.telegram.handlers.base); PTB warns about that once per call site.
     warnings.filterwarnings(
         "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
     )
-    campaigns = load_campaigns(settings.campaigns_dir)
-    metrics = metrics or Metrics()
     services = Services(
         settings=settings,
         db=engine_for(settings),
         i18n=I18n(settings.default_language),
-        campaigns=campaigns,
+        campaigns=load_campaigns(settings.campaigns_dir),
     )
+    fleet = Fleet(services, metrics or Metrics())
+    for token in settings.bot_tokens:
+        fleet.add(_build_bot(fleet, token, request, updates_request, rate_limit))
+    return fleet
+
+
+def _build_bot(
+    fleet: Fleet,
+    token: str,
+    request: BaseRequest | None,
+    updates_request: BaseRequest | None,
+    rate_limit: bool,
+) -> BotApp:
+    """One bot's Application over the fleet's shared part."""
+    settings, services = fleet.services.settings, fleet.services
     newest = NewestInChat(services.memory)
+    link = BotLink(token)
     # Every Bot API call goes through ResilientRequest (retries, metrics), a test's fake too.
     if request is not None:
-        calls = ResilientRequest(request, metrics, newest=newest)
-        updates = ResilientRequest(updates_request or request, metrics)
+        calls = ResilientRequest(request, fleet.metrics, newest=newest, link=link)
+        updates = ResilientRequest(updates_request or request, fleet.metrics, link=link)
     else:
-        calls, updates = telegram_requests(metrics, newest)
-    # Untyped on purpose: PTB types the post_* hooks for its base Application, not ours.
+        calls, updates = telegram_requests(fleet.metrics, link, newest)
+    # Untyped on purpose: PTB types the hooks for its base Application, not ours.
     builder: Any = ApplicationBuilder()
     builder = (
         builder.application_class(BotApplication)
-        .token(settings.bot_token)
+        .token(token)
         .base_url(settings.api_base_url)
         .base_file_url(_file_url(settings.api_base_url))
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerUserProcessor(CONCURRENT_UPDATES, runtime=lambda: app.runtime))
-        .post_init(_post_init)
-        .post_stop(_post_stop)
-        .post_shutdown(_post_shutdown)
         .request(calls)
         .get_updates_request(updates)
     )
@@ -168,12 +139,11 @@ def build_application(
         builder = builder.rate_limiter(ForgetfulRateLimiter(overall_max_rate=0, max_retries=3))
     app: BotApp = builder.build()
     app.runtime = BotRuntime(
-        services=services,
-        metrics=metrics,
+        fleet=fleet,
+        link=link,
         gatekeeper=Gatekeeper(memory=services.memory),
         group_budget=GroupBudget(memory=services.memory),
         group_refusals=GroupBudget(per_minute=1, memory=services.memory),
-        broadcaster=Broadcaster(app, services),
         newest=newest,
         side_calls=SideCalls(),
     )

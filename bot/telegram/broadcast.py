@@ -12,29 +12,38 @@ person: the delivery is done, counted as failed (uncertain), and never sent agai
 person misses an update than gets it twice. What it reads and records goes through
 bot.core.broadcasts, which opens each recipient's sealed chat id; when the broadcast ends its
 delivery rows are erased (bot.core.erasure); the counts stay on the broadcast.
+
+With reserve bots, each delivery goes through the bot its subscriber subscribed with: no other
+bot may write to them (a bot cannot message someone who never opened it). One runner serves
+the whole process. Deliveries through a bot that is down wait, after every other delivery
+went, for BROADCAST_WAIT_MINUTES from the moment the runner found them waiting; then they
+count as failed and the admin's progress message says so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.core import broadcasts, leases
-from bot.core.services import Services
 from bot.domain.broadcasts import Broadcast, BroadcastStatus, Recipient
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
 from bot.telegram.client import may_send_again
 from bot.telegram.views import broadcast as views
 from bot.telegram.views.common import View, esc
+
+if TYPE_CHECKING:
+    from bot.telegram.fleet import Fleet
 
 log = logging.getLogger(__name__)
 # A broadcast's lease outlives a batch of pending rows at the slowest rate; a worker that
@@ -43,6 +52,7 @@ LEASE_SECONDS = 120
 RESUME_EVERY = 60
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+WAIT_CHECK = 30.0  # seconds between looks at a bot its deliveries wait for
 
 PROGRESS_EVERY = 3.0  # seconds between edits of the admin's progress message
 _NETWORK_RETRIES = 3
@@ -71,15 +81,18 @@ class Pacer:
 
 
 class Broadcaster:
-    """One task per sending broadcast; each bot has one (BotRuntime.broadcaster)."""
+    """One task per sending broadcast; one runner per process (Fleet.broadcaster)."""
 
-    def __init__(self, app: AnyApp, services: Services) -> None:
-        self.app = app
-        self.svc = services
+    def __init__(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+        self.svc = fleet.services
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._stop = asyncio.Event()
         self._pacer: Pacer | None = None
+        # (broadcast, bot) -> when the runner found deliveries waiting for that bot (svc time)
+        self._waiting_since: dict[tuple[int, int], int] = {}
 
     def start(self, broadcast_id: int) -> None:
         """Starts sending (idempotent: a broadcast already running is left alone)."""
@@ -101,6 +114,7 @@ class Broadcaster:
     def request_stop(self) -> None:
         """Each runner stops before its next message; pending rows wait for the next start."""
         self._stopping = True
+        self._stop.set()
 
     async def stop(self, grace: float = 10.0) -> None:
         self.request_stop()
@@ -146,12 +160,18 @@ class Broadcaster:
             # worker takes over (resume_job) only once the holder stopped renewing.
             if not await leases.take(svc, f"broadcast:{broadcast_id}", LEASE_SECONDS):
                 return
-            batch = await broadcasts.pending(svc, broadcast_id)
+            serving = [app.runtime.link.id for app in self.fleet.serving()]
+            batch = await broadcasts.pending(svc, broadcast_id, serving)
             if not batch:
+                if await self._wait_for_bots(broadcast_id, progress):
+                    continue
                 break
             for recipient in batch:
                 if self._stopping:
                     return
+                app = self.fleet.app_of(recipient.bot)
+                if app is None:  # its bot went down meanwhile: it waits with the others
+                    continue
                 message = messages.get(recipient.language)
                 if message is None:  # built once per language, not per recipient
                     html = texts.get(recipient.language or "", broadcast.html)
@@ -163,7 +183,7 @@ class Broadcaster:
                     messages[recipient.language] = message
                 await self._pace().wait()
                 one = asyncio.ensure_future(
-                    self._deliver_and_mark(broadcast_id, recipient, message)
+                    self._deliver_and_mark(app, broadcast_id, recipient, message)
                 )
                 self._inflight.add(one)
                 one.add_done_callback(self._inflight.discard)
@@ -176,18 +196,44 @@ class Broadcaster:
             log.info("broadcast %d done: %d sent, %d failed", done.id, done.sent, done.failed)
             await progress.finish(done.sent, done.failed)
 
+    async def _wait_for_bots(self, broadcast_id: int, progress: _Progress) -> bool:
+        """Only deliveries through bots that are down are left: False when none are. Those
+        of a bot down longer than BROADCAST_WAIT_MINUTES count as failed; else a pause."""
+        svc = self.svc
+        waiting = await broadcasts.waiting(svc, broadcast_id)
+        if not waiting:
+            return False
+        now, limit = svc.now(), svc.settings.broadcast_wait_minutes * 60
+        for bot in waiting:
+            since = self._waiting_since.setdefault((broadcast_id, bot), now)
+            if now - since >= limit:
+                failed = await broadcasts.give_up(svc, broadcast_id, bot)
+                progress.gave_up += failed
+                log.warning(
+                    "broadcast %d: %d deliveries through bot %d failed: it was down for %d minutes",
+                    broadcast_id,
+                    failed,
+                    bot,
+                    svc.settings.broadcast_wait_minutes,
+                )
+        if not await broadcasts.waiting(svc, broadcast_id):
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), WAIT_CHECK)
+        return True
+
     async def _deliver_and_mark(
-        self, broadcast_id: int, recipient: Recipient, message: View
+        self, app: AnyApp, broadcast_id: int, recipient: Recipient, message: View
     ) -> None:
-        sent, blocked = await self._deliver(recipient.chat_id, message)
+        sent, blocked = await self._deliver(app, recipient.chat_id, message)
         await broadcasts.record(self.svc, broadcast_id, recipient, sent, blocked)
 
-    async def _deliver(self, chat_id: int, message: View) -> tuple[bool, bool]:
+    async def _deliver(self, app: AnyApp, chat_id: int, message: View) -> tuple[bool, bool]:
         """(sent, blocked). Never raises for Telegram's answers about one chat."""
         network_failures = 0
         while True:
             try:
-                await self.app.bot.send_message(
+                await app.bot.send_message(
                     chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup
                 )
                 return True, False
@@ -221,6 +267,7 @@ class _Progress:
         self.owner = owner
         self.broadcast = broadcast
         self._last = time.monotonic()
+        self.gave_up = 0  # deliveries failed because their bot was down too long
 
     async def _translator(self) -> Translator:
         svc = self.owner.svc
@@ -247,11 +294,24 @@ class _Progress:
             return
         t = await self._translator()
         text = t._("The broadcast is finished: {sent} sent, {failed} failed.")
-        await self._edit(esc(text).format(sent=t.number(sent), failed=t.number(failed)))
+        html = esc(text).format(sent=t.number(sent), failed=t.number(failed))
+        if self.gave_up:
+            down = t.ngettext(
+                "{count} subscriber was not reached: the bot they subscribed with was down "
+                "for longer than BROADCAST_WAIT_MINUTES.",
+                "{count} subscribers were not reached: the bot they subscribed with was down "
+                "for longer than BROADCAST_WAIT_MINUTES.",
+                self.gave_up,
+            )
+            html += "\n" + esc(down).format(count=t.number(self.gave_up))
+        await self._edit(html)
 
     async def _edit(self, html: str) -> None:
+        app = self.owner.fleet.app_of(self.broadcast.progress_bot)
+        if app is None:  # the admin's bot is down: the counts stay on the broadcast
+            return
         try:
-            await self.owner.app.bot.edit_message_text(
+            await app.bot.edit_message_text(
                 html,
                 chat_id=self.broadcast.admin_id,
                 message_id=self.broadcast.progress_message,

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     # BaseRequest.do_request's annotation; PTB exports it under no public name.
     from telegram._utils.types import ODVInput
 
+    from bot.telegram.links import BotLink
+
 log = logging.getLogger(__name__)
 
 RETRIES = 4  # waits of about 0.25, 0.5, 1 and 2 s: a few seconds, then the handler decides
@@ -123,9 +125,11 @@ class ResilientRequest(BaseRequest):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         newest: NewestInChat | None = None,
+        link: BotLink | None = None,
     ) -> None:
         self.inner = inner
         self._metrics = metrics
+        self._link = link  # the bot's standing: every answer, a 401 above all
         self._newest = newest
         self._retries = retries
         self._first_wait = first_wait
@@ -196,6 +200,8 @@ class ResilientRequest(BaseRequest):
             if self._metrics is not None:
                 retry_after = _retry_after(body) if status == 429 else None
                 self._metrics.api_answered(api_method, status, retry_after)
+            if self._link is not None:
+                self._link.answered(status)
             if status >= 500 and attempt < self._retries and repeatable(api_method):
                 wait = self._wait(attempt)
                 attempt += 1

@@ -1,9 +1,11 @@
 """The typed runtime of one bot, the Application that carries it, and the context handlers get.
 
-What the process shares (settings, storage, signer key, campaigns: `Services`) is kept apart
-from what belongs to one bot (its Application, metrics, flood and group budgets, broadcast
-runner, ops endpoint), so several bots can one day run over one shared part. Everything here
-is created by the composition root, bot.telegram.app.build_application, and nowhere else.
+What the process shares (settings, storage, signer key, campaigns: `Services`; metrics, the
+ops endpoint, jobs and the broadcast runner: the `Fleet`) is kept apart from what belongs to
+one bot (its Application, its standing with Telegram, flood and group budgets, the newest
+messages of its chats), so that several bots serve over one shared part (reserve bots).
+Everything here is created by the composition root, bot.telegram.app.build_fleet, and nowhere
+else.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from bot.core.services import Services
 
 if TYPE_CHECKING:
     from bot.telegram.broadcast import Broadcaster
+    from bot.telegram.fleet import Fleet
     from bot.telegram.health import OpsServer
+    from bot.telegram.links import BotLink
     from bot.telegram.metrics import Metrics
     from bot.telegram.middleware import Gatekeeper, GroupBudget
     from bot.telegram.newest import NewestInChat
@@ -28,18 +32,35 @@ if TYPE_CHECKING:
 
 @dataclass
 class BotRuntime:
-    """One bot's own runtime objects, over the process's shared `services`."""
+    """One bot's own runtime objects, over the process's shared `fleet` and `services`."""
 
-    services: Services
-    metrics: Metrics
+    fleet: Fleet
+    link: BotLink  # its standing with Telegram
     gatekeeper: Gatekeeper
     group_budget: GroupBudget  # every post into a group draws on it
     group_refusals: GroupBudget  # refusals in groups have their own, smaller allowance
-    broadcaster: Broadcaster
     newest: NewestInChat  # the newest messages of each private chat (the flow's "still last?")
     side_calls: SideCalls  # callback answers and deletions no edit waits for
-    ops_server: OpsServer | None = None  # METRICS_LISTEN, opened in post_init
-    upgrade: asyncio.Task[int] | None = None  # bot.core.upgrade, while it runs
+
+    @property
+    def services(self) -> Services:
+        return self.fleet.services
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.fleet.metrics
+
+    @property
+    def broadcaster(self) -> Broadcaster:
+        return self.fleet.broadcaster
+
+    @property
+    def ops_server(self) -> OpsServer | None:
+        return self.fleet.ops_server
+
+    @property
+    def upgrade(self) -> asyncio.Task[int] | None:
+        return self.fleet.upgrade
 
 
 class ForgetfulRateLimiter(AIORateLimiter):
@@ -63,7 +84,7 @@ _FORGET = _Forget()
 class BotApplication(Application[ExtBot[None], "BotContext", Any, Any, Any, Any]):
     """PTB's Application with the bot's runtime, timing each update it handles."""
 
-    runtime: BotRuntime  # set by build_application before the Application runs
+    runtime: BotRuntime  # set by build_fleet before the Application runs
 
     def _mark_for_persistence_update(self, *, update: object = None, job: Any = None) -> None:
         """Off: PTB would add every user and chat id it sees to two sets for a persistence we

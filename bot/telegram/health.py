@@ -5,10 +5,12 @@ database through the bot's connection and /healthz proves that the loop itself a
 off unless METRICS_LISTEN is set and binds loopback unless told otherwise; it serves counts
 and states, never anything about a person, and accepts nothing but GET.
 
-/healthz is healthy when the database answers, a Bot API call succeeded in the last ten
-minutes (an idle bot calls getMe every four, so in webhook mode, where no getUpdates runs,
-this still means something), no broadcast is stuck (sending, with no delivery recorded for
-ten minutes) and, with scheduled backups on, the newest is not overdue. While the bot waits
+/healthz is healthy when the database answers, the primary or an active bot serves (a Bot
+API call of its succeeded in the last ten minutes: an idle bot calls getMe every four, so in
+webhook mode, where no getUpdates runs, this still means something), no broadcast is stuck
+(sending, with no delivery recorded for ten minutes) and, with scheduled backups on, the
+newest is not overdue. A bot that fails while another serves is named under "bots" and does
+not fail the check (reserve bots: one bot's failure is that bot's alone). While the bot waits
 for `petition-bot unlock` (bot/telegram/locked.py), /healthz says "locked" and fails.
 """
 
@@ -27,15 +29,16 @@ from telegram.error import TelegramError
 
 from bot.config import BACKUP_JOB_EVERY
 from bot.core import broadcasts, status
+from bot.domain.bots import Role
 from bot.telegram.metrics import Metrics
 
 if TYPE_CHECKING:
     from bot.core.services import Services
-    from bot.telegram.context import BotContext, BotRuntime
+    from bot.telegram.context import BotContext
+    from bot.telegram.fleet import Fleet
 
 log = logging.getLogger(__name__)
 
-API_STALE_AFTER = 600.0  # seconds without a successful Bot API call
 KEEPALIVE_AFTER = 240.0  # an idle bot calls getMe once no call succeeded for this long
 BROADCAST_STUCK_AFTER = 600.0
 _READ_TIMEOUT = 5.0
@@ -49,8 +52,8 @@ class Health:
         self.clock = clock
         self._progress: dict[int, tuple[int, float]] = {}  # broadcast -> (done, since)
 
-    async def check(self, runtime: BotRuntime) -> tuple[bool, dict[str, str]]:
-        svc, metrics = runtime.services, runtime.metrics
+    async def check(self, fleet: Fleet) -> tuple[bool, dict[str, str]]:
+        svc, metrics = fleet.services, fleet.metrics
         now = self.clock()
         checks: dict[str, str] = {}
         try:
@@ -58,17 +61,13 @@ class Health:
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"failing: {exc.__class__.__name__}"
-        last = metrics.last_api_success
-        if last is None:
-            checks["telegram"] = "failing: no Bot API call has succeeded yet"
-        elif now - last > API_STALE_AFTER:
-            checks["telegram"] = f"failing: no Bot API call succeeded for {now - last:.0f} s"
-        else:
-            checks["telegram"] = "ok"
+        checks["telegram"], failing = _telegram(fleet, now)
         checks["broadcasts"] = await self._broadcasts(svc, now)
         checks["backups"] = self._backups(svc, metrics)
         checks["publishing"] = self._publishing(svc, metrics)
         healthy = all(v == "ok" or v == "off" for v in checks.values())
+        if failing:  # named, but healthy while another official bot serves
+            checks["bots"] = failing
         return healthy, checks
 
     async def _broadcasts(self, svc: Services, now: float) -> str:
@@ -121,6 +120,19 @@ class Health:
         if age > allowed:
             return f"failing: the site was last published {age / 60:.0f} minutes ago"
         return "ok"
+
+
+def _telegram(fleet: Fleet, now: float) -> tuple[str, str]:
+    """("ok" while the primary or an active bot serves, else why not; the failing bots)."""
+    links = fleet.links
+    failing = [f"{link.name}: {link.failure(now)}" for link in links if not link.serving(now)]
+    for link in links:
+        fleet.metrics.bot_standing(link, link.serving(now))
+    if any(link.serving(now) and fleet.roles.get(link.id) is not Role.DORMANT for link in links):
+        return "ok", "; ".join(failing)
+    if len(links) == 1:
+        return f"failing: {links[0].failure(now)}", ""
+    return "failing: neither the primary nor an active bot serves", "; ".join(failing)
 
 
 class EndpointServer:
@@ -193,19 +205,22 @@ class EndpointServer:
 
 
 class OpsServer(EndpointServer):
-    """The running bot's endpoint."""
+    """The running process's endpoint, for all its bots."""
 
-    def __init__(self, runtime: BotRuntime, health: Health) -> None:
+    def __init__(self, fleet: Fleet, health: Health) -> None:
         super().__init__()
-        self.runtime = runtime
+        self.fleet = fleet
         self.health = health
 
     async def _metrics(self) -> bytes:
-        await self.runtime.metrics.refresh(self.runtime.services)
-        return self.runtime.metrics.exposition()
+        now = self.health.clock()
+        for link in self.fleet.links:
+            self.fleet.metrics.bot_standing(link, link.serving(now))
+        await self.fleet.metrics.refresh(self.fleet.services)
+        return self.fleet.metrics.exposition()
 
     async def _health(self) -> tuple[bool, dict[str, str]]:
-        return await self.health.check(self.runtime)
+        return await self.health.check(self.fleet)
 
 
 class LockedServer(EndpointServer):
@@ -223,8 +238,9 @@ class LockedServer(EndpointServer):
 
 
 async def keep_alive(context: BotContext) -> None:
-    """getMe when nothing else reached Telegram lately, so /healthz stays meaningful."""
-    last = context.runtime.metrics.last_api_success
+    """getMe when nothing else reached this bot's Telegram lately, so /healthz stays
+    meaningful (and a token revoked while the bot was idle is found)."""
+    last = context.runtime.link.last_success
     if last is not None and time.monotonic() - last < KEEPALIVE_AFTER:
         return
     try:
@@ -233,18 +249,18 @@ async def keep_alive(context: BotContext) -> None:
         log.warning("Telegram did not answer getMe: %s", exc.__class__.__name__)
 
 
-async def open_endpoint(runtime: BotRuntime) -> None:
-    """From post_init: opens /healthz and /metrics when METRICS_LISTEN asks for them."""
-    listen = runtime.services.settings.metrics_listen
-    if listen is None:
+async def open_endpoint(fleet: Fleet) -> None:
+    """Once per process: opens /healthz and /metrics when METRICS_LISTEN asks for them."""
+    listen = fleet.services.settings.metrics_listen
+    if listen is None or fleet.ops_server is not None:
         return
-    server = OpsServer(runtime, Health())
+    server = OpsServer(fleet, Health())
     await server.start(*listen)
-    runtime.ops_server = server
+    fleet.ops_server = server
 
 
-async def close_endpoint(runtime: BotRuntime) -> None:
-    """From post_shutdown, before the database closes."""
-    if runtime.ops_server is not None:
-        await runtime.ops_server.stop()
-        runtime.ops_server = None
+async def close_endpoint(fleet: Fleet) -> None:
+    """Before the database closes."""
+    if fleet.ops_server is not None:
+        await fleet.ops_server.stop()
+        fleet.ops_server = None

@@ -1,7 +1,9 @@
-"""Every periodic job of one bot, scheduled here and nowhere else (from post_init).
+"""Every periodic job, scheduled here and nowhere else (as each bot comes up, bot.telegram.fleet).
 
 The work itself lives below (core/ for housekeeping, ops/ for backups); a job only hands it
-the runtime objects and records what the operator should see in /metrics.
+the runtime objects and records what the operator should see in /metrics. The process's jobs
+run once per process whatever the number of bots (on the first bot that serves: `Fleet.runs_jobs`)
+and once across workers (`once`, a lease); only `forget` and `keep_alive` are each bot's own.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import BACKUP_JOB_EVERY
 from bot.core import erasure, housekeeping, leases, publish
@@ -21,6 +23,9 @@ from bot.telegram.broadcast import RESUME_EVERY
 from bot.telegram.context import BotApp, BotContext, BotRuntime
 from bot.telegram.handlers import approvals
 from bot.telegram.health import keep_alive
+
+if TYPE_CHECKING:
+    from bot.telegram.fleet import Fleet
 
 log = logging.getLogger(__name__)
 Job = Callable[[BotContext], Coroutine[Any, Any, None]]
@@ -36,7 +41,7 @@ async def expire_drafts(context: BotContext) -> None:
 
 async def forget(context: BotContext) -> None:
     """Per-person state in memory past its minutes (bot.domain.expiring); reads drop stale
-    entries too, this catches the people who never came back."""
+    entries too, this catches the people who never came back. Each bot's own."""
     context.svc.memory.sweep()
     context.application.forget_idle()  # type: ignore[attr-defined]
 
@@ -107,10 +112,13 @@ async def resume_broadcasts(context: BotContext) -> None:
 
 
 def once(job: Job, interval: int) -> Job:
-    """`job` on one worker of several: whichever holds its lease, renewed at every run and
-    kept for two periods, so a worker that died hands it on within them."""
+    """`job` once per process (on the bot the fleet picks), and on one worker of several:
+    whichever holds its lease, renewed at every run and kept for two periods, so a worker
+    that died hands it on within them."""
 
     async def run(context: BotContext) -> None:
+        if not context.runtime.fleet.runs_jobs(context.application):
+            return
         if await leases.take(context.svc, f"job:{job.__name__}", 2 * interval + 60):
             await job(context)
 
@@ -118,9 +126,20 @@ def once(job: Job, interval: int) -> Job:
     return run
 
 
+def prepare(fleet: Fleet) -> None:
+    """What /metrics and /healthz know before the first run: once per process."""
+    settings = fleet.services.settings
+    if settings.backup_dir is not None:
+        newest = backups.newest_backup(settings.backup_dir)
+        if newest is not None:
+            fleet.metrics.backup_found(newest)
+    if settings.publish_dir is not None:
+        fleet.metrics.publish_since = fleet.services.now()
+
+
 def schedule(app: BotApp) -> None:
-    """Jobs on the database run on one worker (`once`); forget and keep_alive are each
-    process's own."""
+    """Each bot's queue carries every job; those on the database run once (`once`), forget
+    and keep_alive are each bot's own."""
     queue = app.job_queue
     if queue is None:
         return
@@ -134,16 +153,11 @@ def schedule(app: BotApp) -> None:
         queue.run_repeating(once(job, interval), interval=interval, first=first, name=job.__name__)
     queue.run_repeating(forget, interval=60, first=60, name="forget")
     queue.run_repeating(keep_alive, interval=60, first=60, name="keep_alive")
-    folder = app.runtime.services.settings.backup_dir
-    if folder is not None:
-        newest = backups.newest_backup(folder)
-        if newest is not None:
-            app.runtime.metrics.backup_found(newest)
+    settings = app.runtime.services.settings
+    if settings.backup_dir is not None:
         queue.run_repeating(
             once(backup, BACKUP_JOB_EVERY), interval=BACKUP_JOB_EVERY, first=30, name="backup"
         )
-    settings = app.runtime.services.settings
     if settings.publish_dir is not None:
-        app.runtime.metrics.publish_since = app.runtime.services.now()
         every = settings.publish_every_minutes * 60
         queue.run_repeating(once(publish_site, every), interval=every, first=20, name="publish")

@@ -126,13 +126,14 @@ async def _send(bot: Bot, call: MenuCall) -> None:
 
 
 async def publish(bot: Bot, svc: Services) -> int:
-    """Sends the menus unless the same ones were sent before; returns the calls made."""
+    """Sends the bot's menus unless the same ones were sent to it before; returns the calls
+    made. Each bot keeps its own record: a reserve bot gets its menus at its first start."""
     settings = svc.settings
     calls = plan(svc.i18n, settings.admin_ids, settings.moderator_ids)
     digest = hashlib.sha256(
         json.dumps([c.__dict__ for c in calls], ensure_ascii=False).encode()
     ).hexdigest()
-    if await organisers.menus_published(svc, digest):
+    if await organisers.menus_published(svc, bot.id, digest):
         return 0
     complete = True
     for call in calls:
@@ -142,5 +143,5 @@ async def publish(bot: Bot, svc: Services) -> int:
             complete = False
             log.warning("menu %s/%s not set: %s", call.method, call.scope, exc.message)
     if complete:
-        await organisers.remember_menus(svc, digest)
+        await organisers.remember_menus(svc, bot.id, digest)
     return len(calls)

@@ -32,6 +32,7 @@ from bot.domain.campaigns import SLUG_RE
 
 if TYPE_CHECKING:
     from bot.core.services import Services
+    from bot.telegram.links import BotLink
 
 _METHOD = re.compile(r"[A-Za-z]{1,64}")
 # Update kinds in the order PTB documents them; the first one set names the update.
@@ -111,6 +112,12 @@ class Metrics:
             "When a Bot API call last succeeded (unix time)",
             registry=r,
         )
+        self.bot_serving = Gauge(
+            "petition_bot_serving",
+            "1 while the bot (by its Telegram id) serves, 0 while it fails (reserve bots)",
+            ["bot"],
+            registry=r,
+        )
         self.signatures = Gauge(
             "petition_signatures", "Signatures held, by campaign", ["campaign"], registry=r
         )
@@ -161,7 +168,6 @@ class Metrics:
             "When the public site was last published in full (unix time; 0 = never)",
             registry=r,
         )
-        self.last_api_success: float | None = None  # monotonic, for /healthz
         self.last_backup: float | None = None  # unix time of the newest backup made or found
         # Unix time of the last full publication; until one, when publishing was scheduled.
         self.last_publish: float | None = None
@@ -177,7 +183,6 @@ class Metrics:
     def api_answered(self, method: str, status: int, retry_after: float | None) -> None:
         self.api_calls.labels(method).inc()
         if status == 200:
-            self.last_api_success = time.monotonic()
             self.api_last_success.set(time.time())
             return
         self.api_errors.labels(method, str(status)).inc()
@@ -185,6 +190,10 @@ class Metrics:
             self.flood_waits.inc()
             if retry_after:
                 self.flood_wait_seconds.inc(retry_after)
+
+    def bot_standing(self, link: BotLink, serving: bool) -> None:
+        """A bot's gauge, labelled by its public id: never its token or username."""
+        self.bot_serving.labels(str(link.id)).set(1 if serving else 0)
 
     def api_failed(self, method: str, code: str) -> None:
         self.api_errors.labels(method, code).inc()

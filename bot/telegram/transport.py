@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     # BaseRequest.do_request's annotation; PTB exports it under no public name.
     from telegram._utils.types import ODVInput
 
+    from bot.telegram.links import BotLink
+
 # Timeouts sized for a slow Telegram: an answer that takes 8 s still arrives instead of
 # becoming an error after PTB's default 5 s (after which the user cannot tell whether a
 # message went out). A burst waits for a free connection instead of failing after 1 s.
@@ -204,11 +206,12 @@ def _multipart(data: RequestData) -> aiohttp.FormData:
 
 
 def telegram_requests(
-    metrics: Metrics | None, newest: NewestInChat | None = None
+    metrics: Metrics | None, link: BotLink | None = None, newest: NewestInChat | None = None
 ) -> tuple[ResilientRequest, ResilientRequest]:
-    """(for Bot API calls, for getUpdates): each repeats what is safe to and counts."""
+    """(for Bot API calls, for getUpdates) of one bot: each repeats what is safe to, counts,
+    and reports the bot's standing to `link`."""
     # getUpdates: one long poll at a time; PTB adds the poll's own timeout to the read timeout.
     return (
-        ResilientRequest(AiohttpRequest(), metrics, newest=newest),
-        ResilientRequest(AiohttpRequest(1), metrics),
+        ResilientRequest(AiohttpRequest(), metrics, newest=newest, link=link),
+        ResilientRequest(AiohttpRequest(1), metrics, link=link),
     )

@@ -150,7 +150,7 @@ async def test_interrupted_broadcast_resumes_after_restart_without_repeats(
     settings: Settings = svc.settings
     await stop_app(app)
 
-    restarted = await start_app(settings, tg, clock)  # post_init resumes the broadcast
+    restarted = await start_app(settings, tg, clock)  # opening resumes the broadcast
     try:
         await restarted.runtime.broadcaster.join()
         assert [len(messages_with(tg, u.id, SENT)) for u in subscribers] == [1] * 6

@@ -298,8 +298,6 @@ async def test_restart_mid_flow_loses_nothing(
         assert "Thank you" in u.last.text
     finally:
         await stop_app(fresh)
-        await app.initialize()  # the fixture shuts it down again
-        await app.post_init(app)  # type: ignore[misc]
 
 
 async def test_cancel_command_and_stale_drafts_expire(

@@ -41,7 +41,7 @@ async def test_debug_log_in_process_holds_no_personal_data(
     settings: Settings, tg: FakeTelegram, clock: Clock, restore_logging: None
 ) -> None:
     out = io.StringIO()
-    configure_logging("DEBUG", [settings.bot_token], stream=out)
+    configure_logging("DEBUG", list(settings.bot_tokens), stream=out)
     app = await start_app(settings, tg, clock)
     ids = []
     try:

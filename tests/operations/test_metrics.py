@@ -24,7 +24,8 @@ from tests.conftest import Clock, start_app, stop_app
 from tests.support.faketg import FakeTelegram
 from tests.support.steps import CAMPAIGN, sign
 
-LABELS = {"type", "method", "code", "reason", "campaign", "state", "result", "le"}
+# "bot": a configured bot's public Telegram id (reserve bots), never a person's.
+LABELS = {"type", "method", "code", "reason", "campaign", "state", "result", "le", "bot"}
 # The standard collectors' labels: the interpreter's version, the garbage collector's generation.
 STANDARD_LABELS = {"implementation", "major", "minor", "patchlevel", "version", "generation"}
 
@@ -161,17 +162,17 @@ async def test_healthz_says_what_is_wrong(served: tuple[BotApp, str]) -> None:
 async def test_an_idle_bot_calls_getme_so_health_stays_meaningful(
     app: BotApp, tg: FakeTelegram
 ) -> None:
-    metrics: Metrics = app.runtime.metrics
+    link = app.runtime.link
     context = BotContext(app)
     before = len(tg.calls_to("getMe"))
     await health.keep_alive(context)
     assert len(tg.calls_to("getMe")) == before  # a call just succeeded: nothing to do
-    assert metrics.last_api_success is not None
-    metrics.last_api_success -= health.KEEPALIVE_AFTER + 1
-    stale = metrics.last_api_success
+    assert link.last_success is not None
+    link.last_success -= health.KEEPALIVE_AFTER + 1
+    stale = link.last_success
     await health.keep_alive(context)
     assert len(tg.calls_to("getMe")) == before + 1
-    assert metrics.last_api_success > stale
+    assert link.last_success > stale
 
 
 async def test_the_endpoint_is_off_unless_asked_and_binds_loopback(

@@ -21,7 +21,7 @@ import pytest
 
 from bot.config import Settings
 from bot.core import broadcasts
-from bot.telegram.app import build_application
+from bot.telegram.app import build_fleet
 from bot.telegram.client import MaybeSent, ResilientRequest, repeatable
 from bot.telegram.context import BotApp
 from bot.telegram.metrics import Metrics
@@ -49,18 +49,14 @@ async def over_http(
 ) -> AsyncIterator[tuple[BotApp, Driver]]:
     """The app with its production HTTP client, pointed at the served fake."""
     _, server = served
-    app = build_application(replace(settings, api_base_url=server.base_url))
-    app.runtime.services.clock = clock
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
+    fleet = build_fleet(replace(settings, api_base_url=server.base_url))
+    fleet.services.clock = clock
+    await fleet.open()
+    app = fleet.apps[0]
     driver = Driver(app)
     await app.start()
     yield app, driver
-    await app.stop()
-    assert app.post_shutdown is not None
-    await app.post_shutdown(app)
-    await app.shutdown()
+    await fleet.close()
 
 
 async def _refusing(server: FakeTelegramServer, stop: asyncio.Event) -> None:

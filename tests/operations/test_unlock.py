@@ -165,9 +165,9 @@ def test_a_sealed_token_is_read_only_once_unlocked(
     assert stat.S_IMODE(sealed_file.stat().st_mode) == 0o600
     env = {k: v for k, v in env.items() if k != "BOT_TOKEN"}
     settings = load_settings({**env, "BOT_TOKEN_FILE": str(sealed_file)}, dotenv=False)
-    assert (settings.bot_token, settings.sealed_token_file) == ("", sealed_file)
+    assert (settings.bot_tokens, settings.sealed_token_file) == ((), sealed_file)
     sealed = Sealed.of(settings)
     assert sealed == Sealed(key_file=None, token_file=sealed_file)
     assert sealed.open(settings, "not the passphrase at all") is None
     opened = sealed.open(settings, PASSPHRASE)
-    assert opened is not None and opened.bot_token == TOKEN
+    assert opened is not None and opened.bot_tokens == (TOKEN,)

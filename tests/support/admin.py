@@ -60,9 +60,9 @@ def stop_after(runner: broadcast.Broadcaster, messages: int) -> None:
     real_deliver = runner._deliver
     delivered = 0
 
-    async def deliver(chat_id: int, message: View) -> tuple[bool, bool]:
+    async def deliver(app: Any, chat_id: int, message: View) -> tuple[bool, bool]:
         nonlocal delivered
-        result = await real_deliver(chat_id, message)
+        result = await real_deliver(app, chat_id, message)
         delivered += 1
         if delivered == messages:
             runner.request_stop()

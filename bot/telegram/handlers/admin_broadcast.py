@@ -98,7 +98,7 @@ def sending(t: Translator, recipients: int) -> str:
 
 async def begin(context: BotContext, broadcast_id: int, progress_message: int | None) -> None:
     """The runner starts sending a queued broadcast, editing `progress_message` as it goes."""
-    await broadcasts.report_progress_in(context.svc, broadcast_id, progress_message)
+    await broadcasts.report_progress_in(context.svc, broadcast_id, context.bot.id, progress_message)
     context.runtime.broadcaster.start(broadcast_id)
 
 

@@ -5,6 +5,7 @@ from .html import HtmlError, parse_html, u16len
 from .http import ConnectionFaults, FakeTelegramServer, RemoteUser
 from .model import ApiError, Call, Faults, StoredFile, Upload
 from .request import FakeRequest
+from .switchboard import Switchboard
 from .user import BaseUser, FakeGroup, FakeUser, side_calls_done
 from .views import MessageView
 
@@ -25,6 +26,7 @@ __all__ = [
     "MessageView",
     "RemoteUser",
     "StoredFile",
+    "Switchboard",
     "Upload",
     "get_spec",
     "parse_html",

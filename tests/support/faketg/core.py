@@ -50,13 +50,19 @@ def get_spec() -> Spec:
 class FakeTelegram(UpdateQueue):
     """In-memory Telegram: answers Bot API calls like Telegram and records them."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, bot_id: int = BOT_ID, username: str = BOT_USERNAME, token: str | None = None
+    ) -> None:
+        """One bot's Telegram. With `token`, a call with any other token is answered 401;
+        so is every call once `revoked` (its owner revoked it in @BotFather)."""
         self.spec = get_spec()
+        self.token = token
+        self.revoked = False
         self.bot: dict[str, Any] = {
-            "id": BOT_ID,
+            "id": bot_id,
             "is_bot": True,
             "first_name": "Petition Bot",
-            "username": BOT_USERNAME,
+            "username": username,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": True,
@@ -93,6 +99,17 @@ class FakeTelegram(UpdateQueue):
         self._next_message_id = 1
 
     # -- public helpers ------------------------------------------------------------------
+    def accepts(self, token: str) -> bool:
+        """Whether a call made with `token` reaches this bot (else Telegram answers 401)."""
+        return not self.revoked and (self.token is None or token == self.token)
+
+    def meet(self, user: dict[str, Any]) -> None:
+        """A person of another bot's Telegram (the same account, the same id) gets a private
+        chat with this bot too, not opened yet."""
+        with self.lock:
+            self.users[user["id"]] = user
+            self.chats[user["id"]] = ChatState(user["id"], "private", user=user)
+
     def request(self) -> FakeRequest:
         """A new PTB BaseRequest bound to this fake (one for requests, one for getUpdates)."""
         from .request import FakeRequest

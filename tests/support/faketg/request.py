@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from telegram.error import TimedOut
@@ -27,11 +28,19 @@ def uploads_from(request_data: RequestData | None) -> dict[str, Upload]:
     return out
 
 
-class FakeRequest(BaseRequest):
-    """Routes `.../bot<token>/<method>` to the fake; injected timeouts become TimedOut."""
+UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 
-    def __init__(self, fake: FakeTelegram) -> None:
+
+class FakeRequest(BaseRequest):
+    """Routes `.../bot<token>/<method>` to the fake of that token (`route`: several bots,
+    bot.telegram.fleet), else to `fake` while it accepts the token; a token no bot accepts
+    is answered 401, as Telegram does. Injected timeouts become TimedOut."""
+
+    def __init__(
+        self, fake: FakeTelegram, route: Callable[[str], FakeTelegram | None] | None = None
+    ) -> None:
         self.fake = fake
+        self.route = route or (lambda token: fake if fake.accepts(token) else None)
         self.initialized = False
 
     @property
@@ -61,20 +70,24 @@ class FakeRequest(BaseRequest):
         path = url.split("://", 1)[-1].split("/", 1)[-1]
         if path.startswith("file/bot"):
             return self._download(path)
+        fake = self.route(path.split("/", 1)[0].removeprefix("bot"))
+        if fake is None:
+            return 401, json.dumps(UNAUTHORIZED).encode()
         api_method = path.rsplit("/", 1)[-1].split("?", 1)[0]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
         try:
-            status, body = await self.fake.call_async(
-                api_method, params, uploads_from(request_data)
-            )
+            status, body = await fake.call_async(api_method, params, uploads_from(request_data))
         except FaultTimeout as e:
             raise TimedOut(f"Timed out (faketg injected; took_effect={e.took_effect})") from e
         return status, json.dumps(body, ensure_ascii=False).encode("utf-8")
 
     def _download(self, path: str) -> tuple[int, bytes]:
-        file_path = path.split("/", 2)[-1]
-        with self.fake.lock:
-            for f in self.fake.files.values():
+        _, token, file_path = path.split("/", 2)
+        fake = self.route(token.removeprefix("bot"))
+        if fake is None:
+            return 401, json.dumps(UNAUTHORIZED).encode()
+        with fake.lock:
+            for f in fake.files.values():
                 if f.file_path == file_path:
                     return 200, f.data
         return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'

@@ -26,7 +26,7 @@ def test_full_configuration(env: dict[str, str]) -> None:
     assert settings.default_language == "be"
     assert settings.log_level == "DEBUG"
     assert settings.api_base_url == "http://fake.invalid/bot"
-    assert settings.bot_token not in repr(settings)
+    assert settings.bot_tokens[0] not in repr(settings)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_token_and_webhook_secret_from_files(env: dict[str, str], tmp_path: Path
         "WEBHOOK_SECRET_FILE": str(_secret_file(tmp_path / "webhook", secret)),
     }
     settings = load_settings(env)
-    assert settings.bot_token == TOKEN
+    assert settings.bot_tokens == (TOKEN,)
     assert settings.webhook_secret == secret
     assert settings.warnings == ()
 
@@ -152,7 +152,7 @@ def test_token_from_the_systemd_credential(env: dict[str, str], tmp_path: Path) 
     credentials.mkdir()
     _secret_file(credentials / "bot-token", TOKEN, mode=0o400)
     env = _without(env, "BOT_TOKEN") | {"CREDENTIALS_DIRECTORY": str(credentials)}
-    assert load_settings(env).bot_token == TOKEN
+    assert load_settings(env).bot_tokens == (TOKEN,)
     with pytest.raises(SettingsError) as given_twice:
         load_settings(env | {"BOT_TOKEN": TOKEN})
     assert str(given_twice.value) == (

@@ -25,6 +25,7 @@ from bot.domain.review import REVIEW_MOVES, Decision, after
 from bot.domain.signatories import Review
 from bot.storage import broadcasts as broadcast_store
 from bot.storage import signatories as signatory_store
+from tests.support.faketg import BOT_ID
 from tests.support.faketg.user import FakeUser
 from tests.support.steps import CAMPAIGN, edit_signature, sign
 
@@ -161,7 +162,7 @@ async def test_a_recipient_who_blocked_the_bot_is_erased_and_counted_once(
     draft = await broadcast_store.draft_for(svc.db, CAMPAIGN, 7, svc.now())
     await broadcast_store.set_draft_text(svc.db, draft, "en", "News", default=True)
     assert await broadcast_store.start(svc.db, draft) == 1
-    [recipient] = await broadcasts.pending(svc, draft)
+    [recipient] = await broadcasts.pending(svc, draft, [BOT_ID])
     assert await erasure.recipient_blocked(svc, draft, recipient) == erasure.Erased(1, True)
     assert await svc.db.fetchall("SELECT * FROM subscriptions") == []
     # A second outcome for the same row is not a move the table allows: counted once.

@@ -1,0 +1,140 @@
+"""Reserve bots: two official bots over one database, each its own token, getMe id and
+username on the fake, every call validated against the spec per token."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from telegram.error import InvalidToken
+
+from bot.config import Settings
+from bot.telegram.fleet import Fleet
+from bot.telegram.health import Health
+from tests.conftest import Clock, start_fleet
+from tests.support.admin import NEWS, confirmed_broadcast, messages_with
+from tests.support.faketg import FakeUser, Switchboard
+from tests.support.steps import CAMPAIGN, sign
+
+SENT = "the hearing is on Monday"
+
+
+def _user(board: Switchboard, fleet: Fleet, bot: int, person: dict[str, object]) -> FakeUser:
+    return FakeUser(board.bots[bot], fleet.apps[bot], person)
+
+
+async def test_a_signer_is_one_person_on_both_bots_and_each_bot_fails_alone(
+    settings: Settings, clock: Clock
+) -> None:
+    board = Switchboard(2)
+    admin_person = board.person("Ada")
+    settings = replace(settings, bot_tokens=board.tokens, admin_ids=frozenset({admin_person["id"]}))
+    fleet = await start_fleet(settings, board.request(), clock)
+    try:
+        assert [app.bot.username for app in fleet.apps] == ["Petition1Bot", "Petition2Bot"]
+        olena = board.person("Olena")
+        await sign(_user(board, fleet, 0, olena), "Olena Kovalenko", notify=True)
+        # The same person on the reserve bot: recognised, her signature shown, no second one.
+        on_reserve = _user(board, fleet, 1, olena)
+        await on_reserve.start(CAMPAIGN)
+        await on_reserve.press("Sign")
+        assert "Olena Kovalenko" in on_reserve.last.text
+        assert await fleet.services.db.scalar("SELECT COUNT(*) FROM signatures") == 1
+        taras = board.person("Taras")
+        await sign(_user(board, fleet, 1, taras), "Taras Melnyk", notify=True)
+
+        # A broadcast from the reserve bot reaches each subscriber through their own bot, once.
+        await confirmed_broadcast(_user(board, fleet, 1, admin_person))
+        await fleet.broadcaster.join()
+        assert NEWS.endswith(SENT)
+        first, second = board.bots
+        assert len(messages_with(first, olena["id"], SENT)) == 1
+        assert len(messages_with(second, taras["id"], SENT)) == 1
+        assert messages_with(second, olena["id"], SENT) == []
+        assert messages_with(first, taras["id"], SENT) == []
+
+        # The first bot's token is revoked while it runs: the reserve keeps serving, and
+        # /healthz stays 200 naming the failing bot.
+        first.revoked = True
+        with pytest.raises(InvalidToken):  # its next call (the keep-alive's getMe, say)
+            await fleet.apps[0].bot.get_me()
+        health = Health()
+        healthy, checks = await health.check(fleet)
+        assert healthy, checks
+        assert "@Petition1Bot (7100000001): Telegram rejected its token" in checks["bots"]
+        await _user(board, fleet, 1, taras).send("/progress")
+        assert not fleet.stopping.is_set()
+        second.revoked = True
+        with pytest.raises(InvalidToken):
+            await fleet.apps[1].bot.get_me()
+        healthy, checks = await health.check(fleet)
+        assert not healthy and checks["telegram"].startswith("failing")
+        assert fleet.all_rejected()
+    finally:
+        await fleet.close()
+    board.assert_no_violations()
+
+
+async def test_a_token_rejected_while_running_is_found_by_its_next_call(
+    settings: Settings, clock: Clock
+) -> None:
+    board = Switchboard(2)
+    settings = replace(settings, bot_tokens=board.tokens)
+    fleet = await start_fleet(settings, board.request(), clock)
+    try:
+        board.bots[0].revoked = True
+        with pytest.raises(InvalidToken):
+            await fleet.apps[0].bot.get_me()
+        assert fleet.apps[0].runtime.link.reason.startswith("Telegram rejected its token")
+        assert [app.bot.username for app in fleet.serving()] == ["Petition2Bot"]
+        assert not fleet.stopping.is_set()
+    finally:
+        await fleet.close()
+
+
+async def test_reordered_tokens_keep_every_subscription_on_its_own_bot(
+    settings: Settings, clock: Clock
+) -> None:
+    board = Switchboard(2)
+    admin_person = board.person("Ada")
+    settings = replace(settings, bot_tokens=board.tokens, admin_ids=frozenset({admin_person["id"]}))
+    fleet = await start_fleet(settings, board.request(), clock)
+    olena, taras = board.person("Olena"), board.person("Taras")
+    try:
+        await sign(_user(board, fleet, 0, olena), "Olena Kovalenko", notify=True)
+        await sign(_user(board, fleet, 1, taras), "Taras Melnyk", notify=True)
+    finally:
+        await fleet.close()
+
+    reordered = replace(settings, bot_tokens=tuple(reversed(board.tokens)))
+    fleet = await start_fleet(reordered, board.request(), clock)
+    try:
+        assert [app.bot.username for app in fleet.apps] == ["Petition2Bot", "Petition1Bot"]
+        # The first start's primary stays primary: the database keeps roles, not the order.
+        assert fleet.roles[7100000001].value == "primary"
+        admin = FakeUser(board.bots[0], fleet.apps[1], admin_person)
+        await confirmed_broadcast(admin)
+        await fleet.broadcaster.join()
+        first, second = board.bots
+        assert len(messages_with(first, olena["id"], SENT)) == 1
+        assert len(messages_with(second, taras["id"], SENT)) == 1
+        assert (
+            messages_with(second, olena["id"], SENT) + messages_with(first, taras["id"], SENT) == []
+        )
+    finally:
+        await fleet.close()
+    board.assert_no_violations()
+
+
+async def test_one_bot_rejected_at_start_and_the_rest_serve(
+    settings: Settings, clock: Clock
+) -> None:
+    board = Switchboard(2)
+    board.bots[0].revoked = True
+    fleet = await start_fleet(replace(settings, bot_tokens=board.tokens), board.request(), clock)
+    try:
+        assert [app.bot.username for app in fleet.serving()] == ["Petition2Bot"]
+        healthy, checks = await Health().check(fleet)
+        assert healthy and "bot 7100000001: Telegram rejected its token" in checks["bots"]
+    finally:
+        await fleet.close()
