@@ -174,13 +174,13 @@ async def test_an_upgrade_seals_clear_chat_ids_and_a_sending_broadcast_reaches_e
     delivered = 0
 
     async def goes_down_after_two(
-        self: Broadcaster, chat_id: int, message: View
+        self: Broadcaster, bot_app: BotApp, chat_id: int, message: View
     ) -> tuple[bool, bool]:
         nonlocal delivered
         delivered += 1
         if delivered == 2:
             self.request_stop()
-        return await real_deliver(self, chat_id, message)
+        return await real_deliver(self, bot_app, chat_id, message)
 
     monkeypatch.setattr(key_store, "_seal_batch", dies_after_one_batch)
     monkeypatch.setattr(Broadcaster, "_deliver", goes_down_after_two)
