@@ -85,15 +85,28 @@ async def earlier_text(svc: Services, slug: str, version: str) -> tuple[Version,
     return None if found is None or body is None else (found, readable(body))
 
 
+def folder_campaigns(svc: Services) -> list[Campaign]:
+    """The folders' campaigns as this process loaded them."""
+    return [c for c in svc.campaigns.all() if c.owner is Owner.FOLDER]
+
+
+async def read_folders(svc: Services) -> CampaignSet:
+    """CAMPAIGNS_DIR read again; raises ContentError on a bad file."""
+    return await asyncio.to_thread(load_campaigns, svc.settings.campaigns_dir)
+
+
 async def refresh(svc: Services) -> None:
-    """After the database's campaigns changed: the folders as loaded, the database's anew."""
-    await settle(svc, [c for c in svc.campaigns.all() if c.owner is Owner.FOLDER])
+    """After the database's campaigns changed: the folders as loaded, the database's anew
+    (other workers do the same at their next update: bot.core.workers)."""
+    await settle(svc, folder_campaigns(svc))
+    svc.changed.add("campaigns")
 
 
 async def reload(svc: Services) -> list[str]:
     """/reload: the folders read again; raises ContentError (nothing changes) on a bad file."""
-    campaigns = await asyncio.to_thread(load_campaigns, svc.settings.campaigns_dir)
-    return await settle(svc, campaigns.all())
+    ignored = await settle(svc, (await read_folders(svc)).all())
+    svc.changed.add("folders")
+    return ignored
 
 
 async def import_folders(db: Database, root: Path, now: int) -> list[str]:

@@ -56,6 +56,10 @@ class Services:
     legacy: bool = False
     # This process's id in the leases table (bot.core.leases), new at every start.
     worker: str = field(default_factory=lambda: secrets.token_hex(8))
+    # Kinds of cached things changed here, for other workers (bot.core.workers), and the
+    # generation of each kind this process last caught up with.
+    changed: set[str] = field(default_factory=set, repr=False)
+    generations: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.ids = Pseudonyms(self.settings.signer_key)
@@ -152,9 +156,15 @@ class Services:
     def remember_language(self, person: str, language: str) -> None:
         """After bot.core.choices.set_language stored it."""
         self._languages[person] = language
+        self.changed.add("languages")
 
     def forget_language(self, person: str) -> None:
         self._languages.pop(person)
+        self.changed.add("languages")
+
+    def drop_languages(self) -> None:
+        """Another worker changed someone's language: each is read again when needed."""
+        self._languages.clear()
 
     def trail_due(self, person: str, bot: int) -> bool:
         """Whether this person's conversation needs a `trail` write now: the first message,
@@ -189,6 +199,10 @@ class Services:
 
     def forget_recent(self) -> None:
         """After an organiser's decision the list must show it at once, not 30 seconds later."""
+        self.drop_recent()
+        self.changed.add("lists")
+
+    def drop_recent(self) -> None:
         self._recent.clear()
 
     def forget_trail(self, person: str) -> None:

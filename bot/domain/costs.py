@@ -10,6 +10,7 @@ away from people who are signing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 from types import MappingProxyType
 
 BURST = 30  # updates one person may send at once (an album is up to ten)
@@ -41,3 +42,11 @@ def cost_of(action: str) -> int:
 def rate_for(action: str) -> float:
     """How many updates of `action` a second one person can keep sending without a refusal."""
     return PER_SECOND / cost_of(action)
+
+
+class Verdict(Enum):
+    """What happens to an update of a person who may be flooding."""
+
+    RUN = "run"
+    DROP = "drop"  # not handled, not answered: no Bot API call per dropped update
+    NOTICE = "notice"  # not handled either; it carries the one "too fast" notice of the flood

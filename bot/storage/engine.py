@@ -11,6 +11,7 @@ import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 Row = tuple[Any, ...]
@@ -68,6 +69,19 @@ class ChangeLog:
                 self._entries.popleft()
 
 
+# What a generation counts (bot.core.workers): each kind of thing a worker caches.
+KINDS = frozenset({"languages", "lists", "campaigns", "folders"})
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a person's turn found as it began: whether no worker has handled the update yet,
+    and the generations of what workers cache (None where one process is the only worker)."""
+
+    fresh: bool
+    generations: dict[str, int] | None
+
+
 class MigrationError(Exception):
     """Migrations missing, malformed or older than the database: the bot must not start."""
 
@@ -94,6 +108,12 @@ class Database(Protocol):
     async def atomic(self, work: Callable[[Any], T]) -> T: ...
 
     async def read(self, work: Callable[[Any], T]) -> T: ...
+
+    async def write_row(self, sql: str, params: Iterable[Any] = ()) -> Row | None: ...
+
+    def turn(
+        self, key: int, update_id: int, now: int, changed: set[str]
+    ) -> AbstractAsyncContextManager[Turn]: ...
 
     async def purge_wal(self, wait: float = 5.0) -> bool: ...
 

@@ -31,7 +31,7 @@ from psycopg.pq import Format, TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 from bot.storage.dialect import Translations
-from bot.storage.engine import ChangeLog, MigrationError, Row, SharedReads
+from bot.storage.engine import KINDS, ChangeLog, MigrationError, Row, SharedReads, Turn
 
 log = logging.getLogger(__name__)
 DatabaseError = psycopg.Error
@@ -43,6 +43,9 @@ WRITE_LOCK = 0x5E7171
 # trigger (migrations/postgres) noted for bot.storage.engine.ChangeLog, each one round trip.
 _BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})".encode()
 _COMMIT = b"SELECT current_setting('petition.changed', true); COMMIT"
+# Each update holds its person's turn on a connection of this second pool (so that a turn
+# never waits for a connection its own handler needs): this many per connection of the first.
+TURNS_PER_CONNECTION = 4
 _PERSONAL_TABLES = (
     "signatures",
     "drafts",
@@ -189,6 +192,7 @@ class PostgresDatabase(SharedReads):
         self._prepare_threshold = None if pooler == "transaction" else 5
         self._pool_size = pool_size
         self._pool: AsyncConnectionPool | None = None
+        self._turns: AsyncConnectionPool | None = None
         self._sql = Translations()
         self._write_lock = asyncio.Lock()
 
@@ -214,12 +218,22 @@ class PostgresDatabase(SharedReads):
         )
         await pool.open(wait=True, timeout=30)
         self._pool = pool
+        turns = AsyncConnectionPool(
+            self._url,
+            min_size=1,
+            max_size=self._pool_size * TURNS_PER_CONNECTION,
+            open=False,
+            kwargs={"autocommit": True, "prepare_threshold": None},
+        )
+        await turns.open(wait=True, timeout=30)
+        self._turns = turns
         await apply_migrations(self, migrations_dir)
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        for pool in (self._turns, self._pool):
+            if pool is not None:
+                await pool.close()
+        self._pool = self._turns = None
 
     def _note(self, text: str | None) -> None:
         """Carries what the signatures trigger noted in a transaction into `changes`."""
@@ -262,6 +276,49 @@ class PostgresDatabase(SharedReads):
         loop = asyncio.get_running_loop()
         async with self._writing() as conn:
             return await asyncio.to_thread(work, SyncConnection(conn, self._sql, loop))
+
+    async def write_row(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """One statement in a transaction of its own, without the write lock: for rows that no
+        rule reads together with others (a flood bucket, a generation, an update handled)."""
+        return await self.fetchone(sql, params)
+
+    @asynccontextmanager
+    async def turn(
+        self, key: int, update_id: int, now: int, changed: set[str]
+    ) -> AsyncIterator[Turn]:
+        """A person's turn across workers: a transaction holding the advisory lock `key` (a
+        keyed hash of the person) while their update is handled, so another worker takes the
+        person's next update (or this one redelivered) only after it.
+
+        One round trip begins it (BEGIN, the lock, whether any worker handled the update, the
+        generations) and one ends it: the update noted as handled, the generations of what
+        `changed` names raised, COMMIT. Nothing is written before that end: a transaction
+        that wrote would hold back VACUUM, and with it the erasure it follows.
+        """
+        if self._turns is None:
+            raise RuntimeError("database is not open")
+        async with self._turns.connection() as conn:
+            async with conn.cursor() as cur:
+                await cur.execute(_turn_begin(key, update_id))
+                found: list[list[Row]] = []
+                while True:
+                    if cur.description:
+                        found.append([tuple(r) for r in await cur.fetchall()])
+                    if not cur.nextset():
+                        break
+            _, seen, generations = found
+            fresh = not seen
+            kinds: list[str] = []
+            try:
+                yield Turn(fresh, {str(k): int(v) for k, v in generations})
+                kinds = sorted(changed & KINDS)
+                changed.difference_update(kinds)
+                await conn.execute(_turn_end(update_id if fresh else None, now, kinds))
+            except BaseException:
+                changed.update(kinds)  # raised by the next turn that ends
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    await conn.execute("ROLLBACK")
+                raise
 
     async def read(self, work: Callable[[SyncConnection], T]) -> T:
         """One read-only snapshot for `work`, on a connection of its own."""
@@ -312,6 +369,31 @@ class PostgresDatabase(SharedReads):
         raise BackupUnsupported(
             "backups of a PostgreSQL database are pg_dump's (README, PostgreSQL)"
         )
+
+
+def _turn_begin(key: int, update_id: int) -> bytes:
+    """Numbers only, so one simple query carries it all; each statement reads after the lock."""
+    return (
+        f"BEGIN; SELECT pg_advisory_xact_lock({int(key)});"
+        f" SELECT 1 FROM handled_updates WHERE update_id = {int(update_id)};"
+        " SELECT kind, value FROM generations"
+    ).encode()
+
+
+def _turn_end(update_id: int | None, now: int, kinds: list[str]) -> bytes:
+    statements = []
+    if update_id is not None:
+        statements.append(
+            "INSERT INTO handled_updates (update_id, handled_at)"
+            f" VALUES ({int(update_id)}, {int(now)}) ON CONFLICT DO NOTHING"
+        )
+    if kinds:  # names from KINDS only, never from elsewhere
+        rows = ", ".join(f"('{kind}', 1)" for kind in kinds if kind in KINDS)
+        statements.append(
+            f"INSERT INTO generations (kind, value) VALUES {rows}"
+            " ON CONFLICT (kind) DO UPDATE SET value = generations.value + 1"
+        )
+    return "; ".join([*statements, "COMMIT"]).encode()
 
 
 class BackupUnsupported(Exception):

@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.storage.engine import ChangeLog, MigrationError, Row, SharedReads
+from bot.storage.engine import ChangeLog, MigrationError, Row, SharedReads, Turn
 from bot.storage.wipe import zero_file
 
 log = logging.getLogger(__name__)
@@ -210,6 +210,22 @@ class SqliteDatabase(SharedReads):
             # aiosqlite's own dispatch to its worker thread (it has no public one for a callable).
             result = await conn._execute(_in_transaction, conn._conn, work, self.changes)  # type: ignore[no-untyped-call]
             return cast(T, result)
+
+    async def write_row(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """One statement in a write transaction of its own; its first row, if any."""
+        args = tuple(params)
+        row = await self.atomic(lambda conn: conn.execute(sql, args).fetchone())
+        return None if row is None else tuple(row)
+
+    @asynccontextmanager
+    async def turn(
+        self, key: int, update_id: int, now: int, changed: set[str]
+    ) -> AsyncIterator[Turn]:
+        """One process is the only worker on a SQLite file: PerUserProcessor already runs a
+        person's updates in order and the Gatekeeper drops redeliveries; each cache is
+        dropped in place, so no generation is shared."""
+        changed.clear()
+        yield Turn(fresh=True, generations=None)
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """One short read transaction on the read connection, in a single round trip to its

@@ -16,6 +16,7 @@ from telegram.warnings import PTBUserWarning
 from bot.config import Settings
 from bot.core.content import load_campaigns
 from bot.core.services import Services
+from bot.core.workers import Shared
 from bot.i18n import I18n
 from bot.storage.engines import engine_for
 from bot.telegram.client import ResilientRequest
@@ -141,7 +142,7 @@ def _build_bot(
     app.runtime = BotRuntime(
         fleet=fleet,
         link=link,
-        gatekeeper=Gatekeeper(memory=services.memory),
+        gatekeeper=Gatekeeper(Shared.of(services), memory=services.memory),
         group_budget=GroupBudget(memory=services.memory),
         group_refusals=GroupBudget(per_minute=1, memory=services.memory),
         newest=newest,

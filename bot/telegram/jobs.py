@@ -43,6 +43,7 @@ async def forget(context: BotContext) -> None:
     """Per-person state in memory past its minutes (bot.domain.expiring); reads drop stale
     entries too, this catches the people who never came back. Each bot's own."""
     context.svc.memory.sweep()
+    await context.runtime.gatekeeper.shared.forget()  # the database's flood buckets too
     context.application.forget_idle()  # type: ignore[attr-defined]
 
 

@@ -9,14 +9,15 @@ import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor
 
 from bot.core import trail
+from bot.core.workers import Shared
 from bot.domain import costs, deeplinks
+from bot.domain.costs import Verdict
 from bot.domain.expiring import Expiring, Memory
 from bot.telegram import callbacks
 
@@ -89,34 +90,42 @@ class PerUserProcessor(BaseUpdateProcessor):
             if key is None:
                 async with self._slots:
                     await coroutine
-            elif self._admit(update, key):
-                await self._in_turn(key, coroutine)
+            else:
+                await self._queued(key, cast(Update, update), coroutine)
         finally:
             _discard(coroutine)  # a dropped (or cancelled) update's; a no-op once it ran
 
-    async def _in_turn(self, key: int, coroutine: Awaitable[Any]) -> None:
-        """The person's previous update first, then a slot: a waiting backlog holds no slot."""
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+    async def _queued(self, key: int, update: Update, coroutine: Awaitable[Any]) -> None:
+        """Counted as waiting from its arrival (the flood rule asks the database meanwhile),
+        then the person's previous update first, then a slot, then the person's turn across
+        workers (bot.core.workers): a waiting backlog holds no slot and no connection."""
+        queued = self._waiting.get(key, 0)
+        self._waiting[key] = queued + 1
         try:
-            async with lock, self._slots:
-                await coroutine
+            if await self._admit(update, key, queued):
+                lock = self._locks.setdefault(key, asyncio.Lock())
+                shared = self._runtime().gatekeeper.shared
+                async with lock, self._slots, shared.turn(key, update.update_id) as fresh:
+                    if fresh:
+                        await coroutine
+                    else:
+                        log.info("dropped update %s, handled by another worker", update.update_id)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
                 del self._waiting[key]
-                del self._locks[key]
+                self._locks.pop(key, None)
 
-    def _admit(self, update: object, key: int) -> bool:
+    async def _admit(self, update: Update, key: int, queued: int) -> bool:
         """Asks the Gatekeeper; organisers are never throttled (they may need to act fast)."""
-        if not isinstance(update, Update) or update.effective_user is None:
+        if update.effective_user is None:
             return True
         runtime = self._runtime()
         if runtime.services.level(key) is not None:
             return True
         keeper = runtime.gatekeeper
         cost = costs.cost_of(_action(update))
-        verdict = keeper.admit(key, update.update_id, self._waiting.get(key, 0), cost)
+        verdict = await keeper.admit(key, update.update_id, queued, cost)
         if verdict is Verdict.DROP:
             log.debug("dropped update %s of a flooding user", update.update_id)
             return False
@@ -129,43 +138,33 @@ class PerUserProcessor(BaseUpdateProcessor):
         return None
 
 
-class Verdict(Enum):
-    """What happens to an update of a person who may be flooding."""
-
-    RUN = "run"
-    DROP = "drop"  # not handled, not answered: no Bot API call per dropped update
-    NOTICE = "notice"  # not handled either; it carries the one "too fast" notice of the flood
-
-
 class Gatekeeper:
     """The one place that decides flood control, and remembers updates already seen.
 
     Each person has a token bucket (`burst` tokens, refilled at `per_second`; an update takes
-    what bot.domain.costs says it costs) and at most `max_queued` updates waiting or running;
+    what bot.domain.costs says it costs) kept in the database, so that it holds across workers
+    (bot.core.workers), and at most `max_queued` updates waiting or running in this process;
     ten fit because an album arrives as up to ten updates at once. A flood gets one notice;
     the next flood only after the bucket refilled.
     """
 
     def __init__(
         self,
+        shared: Shared,
         burst: int = costs.BURST,
         per_second: float = costs.PER_SECOND,
         remember: int = 50_000,
         max_queued: int = 10,
-        clock: Callable[[], float] = time.monotonic,
         memory: Memory | None = None,
     ) -> None:
         # `is None`, not `or`: an empty Memory is falsy, and a map made elsewhere is never swept.
-        memory = Memory(clock, secrets.token_bytes(32)) if memory is None else memory
+        memory = Memory(time.monotonic, secrets.token_bytes(32)) if memory is None else memory
         # Update ids, not people: forgotten with the rest, so a quiet bot holds none of them.
         self._seen: Expiring[int, bool] = memory.by_key(most=remember)
+        self.shared = shared
         self._burst = burst
         self._rate = per_second
         self._max_queued = max_queued
-        self._clock = clock
-        self._buckets: Expiring[int, tuple[float, float, bool]] = memory.by_telegram_id(
-            most=100_000
-        )  # person -> tokens, at, warned
         self._notices: set[int] = set()  # update ids that carry a flood's notice
 
     def seen_before(self, update_id: int) -> bool:
@@ -174,23 +173,16 @@ class Gatekeeper:
         self._seen[update_id] = True
         return False
 
-    def admit(self, user_id: int, update_id: int, queued: int, cost: int = 1) -> Verdict:
-        """RUN while the person has `cost` tokens left and fewer than `max_queued` updates."""
-        now = self._clock()
-        burst = float(self._burst)
-        tokens, at, warned = self._buckets.get(user_id) or (burst, now, False)
-        tokens = min(burst, tokens + (now - at) * self._rate)
-        if queued < self._max_queued and tokens >= cost:
-            # Only a full bucket ends a flood: a steady flood must not earn a notice per refill.
-            self._buckets[user_id] = (tokens - cost, now, warned and tokens < burst)
-            return Verdict.RUN
-        self._buckets[user_id] = (tokens, now, True)
-        if warned:
-            return Verdict.DROP
-        if len(self._notices) > 10_000:  # owed notices whose update never ran (shutdown)
-            self._notices.clear()
-        self._notices.add(update_id)
-        return Verdict.NOTICE
+    async def admit(self, user_id: int, update_id: int, queued: int, cost: int = 1) -> Verdict:
+        """RUN while the person has `cost` tokens left and fewer than `max_queued` updates
+        here; a full queue is refused as an empty bucket is, and takes nothing from it."""
+        asked = float(cost) if queued < self._max_queued else self._burst + 1.0
+        verdict = await self.shared.admit(user_id, asked, self._burst, self._rate)
+        if verdict is Verdict.NOTICE:
+            if len(self._notices) > 10_000:  # owed notices whose update never ran (shutdown)
+                self._notices.clear()
+            self._notices.add(update_id)
+        return verdict
 
     def take_notice(self, update_id: int) -> bool:
         """True once for an update admitted only to carry the flood notice."""

@@ -39,7 +39,7 @@ async def running(
 
     app.add_handler(TypeHandler(Update, record), group=100)  # after every real handler
     # Retrying users tap faster than people do; flood control has its own test (test_flood).
-    app.runtime.gatekeeper = Gatekeeper(burst=10_000)
+    app.runtime.gatekeeper = Gatekeeper(app.runtime.gatekeeper.shared, burst=10_000)
     driver = Driver(app)
     await app.start()
     yield app, driver, handled

@@ -10,14 +10,18 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from telegram import Chat, Message, Update, User
 from telegram.ext import TypeHandler
 
+from bot.core.workers import Shared
+from bot.domain.costs import Verdict
 from bot.telegram.context import BotApp
 from bot.telegram.middleware import Gatekeeper, PerUserProcessor
 from tests.support.faketg import FakeTelegram
@@ -120,8 +124,9 @@ async def test_presses_within_the_allowance_are_all_answered(
     """On a virtual clock: the whole burst is answered, then one per refill; one notice a flood."""
     app, driver = running
     tapper, card, data = await open_card(tg, driver, "Steady")
-    now = [0.0]
-    keeper = Gatekeeper(clock=lambda: now[0])
+    svc = app.runtime.services
+    keeper = Gatekeeper(Shared(svc.db, svc.settings.signer_key, lambda: now[0]))
+    now = [svc.clock() + keeper._burst / keeper._rate]  # the bucket /start drew on is full
     app.runtime.gatekeeper = keeper
 
     async def press() -> bool:
@@ -208,6 +213,32 @@ class _Services:
         return "admin" if user_id in self.admins else None
 
 
+class _Instant:
+    """The workers' side as the processor sees it, without a database: a queue-cap refusal
+    (asked for more than the burst) gets the notice once, then drops; all else runs. The
+    flood rule itself is tested above, through the real database."""
+
+    def __init__(self) -> None:
+        self.warned: set[int] = set()
+
+    async def admit(self, telegram_id: int, cost: float, burst: float, rate: float) -> Verdict:
+        if cost <= burst:
+            return Verdict.RUN
+        if telegram_id in self.warned:
+            return Verdict.DROP
+        self.warned.add(telegram_id)
+        return Verdict.NOTICE
+
+    @asynccontextmanager
+    async def turn(self, telegram_id: int, update_id: int) -> AsyncIterator[bool]:
+        yield True
+
+
+@pytest.fixture
+def shared() -> Shared:
+    return _Instant()  # type: ignore[return-value]
+
+
 def _processor(
     limit: int, keeper: Gatekeeper, admins: frozenset[int] = frozenset()
 ) -> PerUserProcessor:
@@ -221,9 +252,9 @@ def _update(update_id: int, user_id: int) -> Update:
     return Update(update_id, message=Message(update_id, datetime.now(UTC), chat, from_user=user))
 
 
-async def test_a_backlog_waits_on_its_own_lock_not_on_everyones_slots() -> None:
+async def test_a_backlog_waits_on_its_own_lock_not_on_everyones_slots(shared: Shared) -> None:
     """Two slots, 50 of one person's updates ahead of three others: the others run at once."""
-    processor = _processor(2, Gatekeeper(burst=10_000, max_queued=10_000))
+    processor = _processor(2, Gatekeeper(shared, burst=10_000, max_queued=10_000))
     started: list[int] = []
     running: list[int] = []
     peak = 0
@@ -247,8 +278,10 @@ async def test_a_backlog_waits_on_its_own_lock_not_on_everyones_slots() -> None:
     assert all(started.index(uid) < third_flood for uid in (1, 2, 3)), started
 
 
-async def test_dropped_updates_are_closed_unrun_and_one_carries_the_notice() -> None:
-    keeper = Gatekeeper(max_queued=2)
+async def test_dropped_updates_are_closed_unrun_and_one_carries_the_notice(
+    shared: Shared,
+) -> None:
+    keeper = Gatekeeper(shared, max_queued=2)
     processor = _processor(256, keeper)
     ran: list[int] = []
 
@@ -265,8 +298,9 @@ async def test_dropped_updates_are_closed_unrun_and_one_carries_the_notice() -> 
     assert [keeper.take_notice(n) for n in range(8)] == [False, False, True] + [False] * 5
 
 
-async def test_admins_are_never_throttled() -> None:
-    processor = _processor(256, Gatekeeper(burst=1, max_queued=1), admins=frozenset({FLOODER}))
+async def test_admins_are_never_throttled(shared: Shared) -> None:
+    keeper = Gatekeeper(shared, burst=1, max_queued=1)
+    processor = _processor(256, keeper, admins=frozenset({FLOODER}))
     ran: list[int] = []
 
     async def work(n: int) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.core.services import Services
+from bot.core.workers import Shared
 from bot.domain import costs
 from bot.telegram.context import BotApp
 from bot.telegram.middleware import Gatekeeper
@@ -177,7 +178,9 @@ async def test_page_buttons_cost_more_of_the_allowance_than_ordinary_presses(
     same number of ordinary presses leaves another person most of their allowance."""
     app, driver = running
     await add_names(app.runtime.services, 100)
-    app.runtime.gatekeeper = Gatekeeper(clock=lambda: 0.0)
+    svc = app.runtime.services
+    still = svc.clock() + 3600  # a still clock, later than any bucket so far: all full
+    app.runtime.gatekeeper = Gatekeeper(Shared(svc.db, svc.settings.signer_key, lambda: still))
     reader, steady = LeanUser(tg, driver, "Reader"), LeanUser(tg, driver, "Steady")
 
     def notices(user: LeanUser) -> int:

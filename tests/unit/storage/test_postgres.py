@@ -22,7 +22,14 @@ from tests.support.postgres import Server
 # PostgreSQL; SQLite's own bookkeeping.
 _SQLITE_ONLY = {"signers", "sqlite_sequence"}
 # How each engine names a column's type: SQLite's INTEGER is PostgreSQL's BIGINT.
-_TYPES = {"INTEGER": "bigint", "TEXT": "text", "bigint": "bigint", "text": "text"}
+_TYPES = {
+    "INTEGER": "bigint",
+    "TEXT": "text",
+    "REAL": "double precision",
+    "bigint": "bigint",
+    "text": "text",
+    "double precision": "double precision",
+}
 
 
 def _sqlite_schema(tmp_path: Path) -> dict[str, object]:

@@ -1,0 +1,117 @@
+"""What several workers on one database share through it, so that they act as one bot.
+
+Telegram may hand two updates of one person to two workers at once, or redeliver one to
+another worker; each worker caches languages, list counts and campaigns; and a flood spread
+over N workers must not get N allowances. So, through the database alone and in ways a
+transaction-mode pooler keeps:
+
+- each update runs in its person's *turn* (bot.storage's `turn`: a transaction-scoped advisory
+  lock on PostgreSQL), skipped when a worker already handled it, and the generations read as
+  the turn begins tell the worker which of its caches another changed meanwhile;
+- what a worker changed is noted in `changed` and raised as the turn ends;
+- each person's flood allowance is one row, taken in one statement.
+
+With one process (SQLite) the turn is the process's own ordering and changes are dropped in
+place; the flood rule is the same statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from bot.core import catalogue
+from bot.core.content import ContentError
+from bot.core.services import Services
+from bot.domain.costs import Verdict
+from bot.domain.expiring import FORGET_AFTER
+from bot.storage import workers as store
+from bot.storage.engine import Database
+
+log = logging.getLogger(__name__)
+BUCKET_BITS = 24  # a bucket is shared by hundreds of possible Telegram accounts: it names none
+KEEP_HANDLED = 86_400  # seconds an update id is remembered (Telegram retries for less)
+
+
+def _keyed(key: bytes, purpose: str, telegram_id: int) -> bytes:
+    return hmac.new(key, f"{purpose}:{telegram_id}".encode(), hashlib.sha256).digest()
+
+
+def bucket_of(key: bytes, telegram_id: int) -> int:
+    """The person's flood bucket: few bits, so the stored number says nobody's id."""
+    return int.from_bytes(_keyed(key, "flood", telegram_id)[:4]) >> (32 - BUCKET_BITS)
+
+
+def lock_of(key: bytes, telegram_id: int) -> int:
+    """The person's turn: a signed 64-bit advisory lock key, never stored."""
+    return int.from_bytes(_keyed(key, "turn", telegram_id)[:8], signed=True)
+
+
+class Shared:
+    """One worker's side of what the workers share (built once per bot, over its database)."""
+
+    def __init__(
+        self,
+        db: Database,
+        key: bytes,
+        clock: Callable[[], float],
+        catch_up: Callable[[dict[str, int]], Awaitable[None]] | None = None,
+        changed: set[str] | None = None,
+    ) -> None:
+        self._db, self._key, self._clock = db, key, clock
+        self._catch_up = catch_up
+        self.changed: set[str] = set() if changed is None else changed
+
+    @classmethod
+    def of(cls, svc: Services) -> Shared:
+        async def catch_up(generations: dict[str, int]) -> None:
+            await refresh(svc, generations)
+
+        return cls(svc.db, svc.settings.signer_key, lambda: svc.clock(), catch_up, svc.changed)
+
+    async def admit(
+        self, telegram_id: int, cost: float, burst: float, per_second: float
+    ) -> Verdict:
+        """The flood rule (bot.storage.workers.take) for this person's bucket, now."""
+        found = await store.take(
+            self._db, bucket_of(self._key, telegram_id), cost, burst, per_second, self._clock()
+        )
+        return Verdict(found)
+
+    @asynccontextmanager
+    async def turn(self, telegram_id: int, update_id: int) -> AsyncIterator[bool]:
+        """Holds the person's turn while the update is handled; yields False when a worker
+        already handled it (a redelivery), after catching up with other workers' changes."""
+        async with self._db.turn(
+            lock_of(self._key, telegram_id), update_id, int(self._clock()), self.changed
+        ) as found:
+            if found.generations is not None and self._catch_up is not None:
+                await self._catch_up(found.generations)
+            yield found.fresh
+
+    async def forget(self) -> None:
+        """Buckets idle for minutes and update ids older than a day."""
+        now = self._clock()
+        await store.forget(self._db, now - FORGET_AFTER, int(now) - KEEP_HANDLED)
+
+
+async def refresh(svc: Services, generations: dict[str, int]) -> None:
+    """Drops or reloads what another worker changed since this one last looked."""
+    newer = {k for k, v in generations.items() if v > svc.generations.get(k, 0)}
+    if not newer:
+        return
+    svc.generations.update(generations)
+    if "languages" in newer:
+        svc.drop_languages()
+    if "lists" in newer:
+        svc.drop_recent()
+    if "folders" in newer:
+        try:
+            await catalogue.settle(svc, (await catalogue.read_folders(svc)).all())
+        except ContentError as exc:  # the worker that reloaded had a good folder; this has not
+            log.error("campaign folders changed by another worker do not load: %s", exc.problem)
+    elif "campaigns" in newer:
+        await catalogue.settle(svc, catalogue.folder_campaigns(svc))
