@@ -17,9 +17,11 @@ from bot.config import load_settings
 from bot.core import publish
 from bot.core.content import load_campaigns
 from bot.core.services import Services
+from bot.domain.bots import Role
 from bot.domain.campaigns import CampaignSet
 from bot.i18n import I18n
 from bot.ops.publish import write_site
+from bot.storage import bots as bot_store
 from bot.storage.sqlite import SqliteDatabase
 from tests.conftest import ROOT, TOKEN
 
@@ -72,7 +74,8 @@ async def bench(names: int) -> None:
         )
         svc = Services(settings, db, I18n(), campaigns)
         started = time.perf_counter()
-        files = await publish.site_files(svc, ("example_petition_bot",))
+        await bot_store.seen(db, 1, "example_petition_bot", Role.PRIMARY, 0)
+        files = await publish.site_files(svc)
         rendered = time.perf_counter() - started
         started = time.perf_counter()
         write_site(root / "site", files)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.cli.common import Stop
 from bot.config import Settings
-from bot.core import catalogue, publish
+from bot.core import bots, catalogue, publish
 from bot.core.content import ContentError, load_campaigns
 from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
@@ -20,9 +20,8 @@ from bot.storage.engines import DatabaseError, engine_for, where
 
 def publish_command(settings: Settings, folder: Path) -> int:
     """Reads the database (beside a running bot: SQLite lets a reader in), writes nothing
-    to it, and needs neither the token nor the signer key: only PUBLISH_BOTS."""
-    if not settings.publish_bots:
-        raise Stop("configuration error: PUBLISH_BOTS is not set: name the official bots")
+    to it, and needs neither the token nor the signer key. The official bots it names are the
+    database's (an admin's /bots), so the bot must have started once."""
     if not settings.database_url and not settings.database_path.is_file():
         raise Stop(f"no database at {settings.database_path}: start the bot once first")
     try:
@@ -52,7 +51,10 @@ async def _files(settings: Settings, campaigns: CampaignSet) -> dict[str, bytes]
     try:
         in_use = await catalogue.in_use(db, settings.campaigns_dir, campaigns.all())
         svc = Services(settings, db, I18n(settings.default_language), in_use)
-        return await publish.site_files(svc, settings.publish_bots)
+        await bots.load(svc)
+        if not bots.official_usernames(svc):
+            raise Stop("no official bot is recorded in the database: start the bot once first")
+        return await publish.site_files(svc)
     finally:
         await db.close()
 

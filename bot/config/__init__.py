@@ -60,7 +60,6 @@ from bot.config.table import (
     PREFERENCES_DAYS,
     PREVIEWS_PER_HOUR,
     PSEUDONYM_COST,
-    PUBLISH_BOTS,
     PUBLISH_COMMAND,
     PUBLISH_DIR,
     PUBLISH_EVERY_MINUTES,
@@ -159,7 +158,6 @@ class Settings:
     publish_every_minutes: int = PUBLISH_EVERY_MINUTES.default_value
     publish_command: str | None = PUBLISH_COMMAND.default_value
     publish_timeout_seconds: int = PUBLISH_TIMEOUT_SECONDS.default_value
-    publish_bots: tuple[str, ...] = PUBLISH_BOTS.default_value  # empty: the bot itself
     publish_url: str = PUBLISH_URL.default_value
     log_format: str = LOG_FORMAT.default_value  # or "json": one JSON object per line
     pseudonym_cost: PseudonymCost = PSEUDONYM_COST.default_value
@@ -432,9 +430,18 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         publish_every_minutes=PUBLISH_EVERY_MINUTES.read(env),
         publish_command=PUBLISH_COMMAND.read(env),
         publish_timeout_seconds=PUBLISH_TIMEOUT_SECONDS.read(env),
-        publish_bots=PUBLISH_BOTS.read(env),
         publish_url=PUBLISH_URL.read(env),
         log_format=LOG_FORMAT.read(env),
         pseudonym_cost=PSEUDONYM_COST.read(env),
-        warnings=token_warnings + secret_warnings + url_warnings + warnings,
+        warnings=token_warnings + secret_warnings + url_warnings + warnings + _retired(env),
     )
+
+
+def _retired(env: Mapping[str, str]) -> tuple[str, ...]:
+    """A warning for each setting still set that the bot no longer reads."""
+    if env.get("PUBLISH_BOTS", "").strip():
+        return (
+            "PUBLISH_BOTS is no longer read: the public page names the official bots the "
+            "database knows (see /bots); remove it",
+        )
+    return ()

@@ -242,19 +242,6 @@ def listen(name: str, raw: str) -> tuple[str, int] | None:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
-def usernames(name: str, raw: str) -> tuple[str, ...]:
-    """Bot usernames, comma-separated, with or without the @ (PUBLISH_BOTS)."""
-    found = []
-    for part in raw.split(","):
-        part = part.strip().removeprefix("@")
-        if not part:
-            continue
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", part):
-            raise SettingsError(f"{name} must be comma-separated bot usernames, got {part!r}")
-        found.append(part)
-    return tuple(found)
-
-
 def site_url(name: str, raw: str) -> str:
     """PUBLISH_URL: where the published site is served, for the snippets it shows."""
     if raw and not raw.startswith(("https://", "http://")):

@@ -31,7 +31,6 @@ from bot.config.setting import (
     text,
     token,
     tokens,
-    usernames,
     webhook_url,
     whole,
 )
@@ -291,14 +290,6 @@ PUBLISH_COMMAND = Setting(
 PUBLISH_TIMEOUT_SECONDS = Setting(
     "PUBLISH_TIMEOUT_SECONDS", "120", whole(1, 3600), ""
 )  # PUBLISH_COMMAND's row
-PUBLISH_BOTS = Setting(
-    "PUBLISH_BOTS",
-    "",
-    usernames,
-    "the official bots' usernames the site names (the first is the sign link); "
-    "`petition-bot publish` needs it",
-    shown="the bot itself",
-)
 PUBLISH_URL = Setting(
     "PUBLISH_URL",
     "",
@@ -406,7 +397,6 @@ SETTINGS: tuple[Setting[Any], ...] = (
     PUBLISH_EVERY_MINUTES,
     PUBLISH_COMMAND,
     PUBLISH_TIMEOUT_SECONDS,
-    PUBLISH_BOTS,
     PUBLISH_URL,
     LOG_FORMAT,
     PSEUDONYM_COST,

@@ -39,6 +39,9 @@ class Draft:
     id: int
     texts: dict[str, str]  # language -> HTML
     audience: dict[str, int]  # language -> active subscribers ("" when unknown)
+    # (bot username, or its id when unknown; active subscribers): each subscriber is reached
+    # only through the bot they subscribed with. Empty with a single bot.
+    by_bot: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,18 @@ async def add_text(
     audience = await store.audience(svc.db, campaign.slug)
     detail = f"campaign={campaign.slug} id={broadcast_id} language={language}"
     await audit(svc, user_id, "broadcast_draft", detail)
-    return Draft(broadcast_id, texts, audience)
+    return Draft(broadcast_id, texts, audience, await _by_bot(svc, campaign.slug))
+
+
+async def _by_bot(svc: Services, campaign: str) -> tuple[tuple[str, int], ...]:
+    """How many subscribers each official bot reaches (in the order of `svc.bots`), when
+    there are several."""
+    if len(svc.bots) < 2:
+        return ()
+    counts = await store.audience_by_bot(svc.db, campaign)
+    names = {bot.id: f"@{bot.username}" for bot in svc.bots}
+    order = [bot.id for bot in svc.bots] + sorted(set(counts) - set(names))
+    return tuple((names.get(bot, str(bot)), counts.get(bot, 0)) for bot in order)
 
 
 async def _own_draft(svc: Services, broadcast_id: int, user_id: int) -> Broadcast | None:

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.core import bots
 from bot.core.services import Services
 from bot.domain.campaigns import Campaign
 from bot.domain.signatories import Listing
@@ -25,12 +26,16 @@ async def campaign_facts(svc: Services, campaign: Campaign, sign_link: str) -> C
     return CampaignFacts(campaign, progress, qr_matrix(sign_link), names)
 
 
-async def site_files(svc: Services, bots: tuple[str, ...]) -> dict[str, bytes]:
-    """Every file of the site, for `bots` (the official usernames; the first signs)."""
+async def site_files(svc: Services) -> dict[str, bytes]:
+    """Every file of the site, naming the official bots the database advertises (primary
+    first: its link is the sign link; a dormant bot never). At least one must be known."""
     settings = svc.settings
+    await bots.load(svc)  # roles as they are now, whichever worker changed them
+    official = tuple(bots.official_usernames(svc))
+    assert official, "the bots table names a primary once a bot started"
     site = SiteFacts(
         campaigns=(),
-        bots=bots,
+        bots=official,
         published_at=datetime.fromtimestamp(svc.now(), UTC),
         base_url=settings.publish_url,
         default_language=settings.default_language,

@@ -13,6 +13,7 @@ from bot.core.bases import Bases
 from bot.core.budgets import Budgets
 from bot.core.pages import PageIndexes
 from bot.domain import goals
+from bot.domain.bots import OfficialBot
 from bot.domain.campaigns import Campaign, CampaignSet
 from bot.domain.expiring import Expiring, Memory
 from bot.domain.goals import Progress
@@ -56,6 +57,8 @@ class Services:
     legacy: bool = False
     # This process's id in the leases table (bot.core.leases), new at every start.
     worker: str = field(default_factory=lambda: secrets.token_hex(8))
+    # The official bots and their roles as the database holds them (bot.core.bots).
+    bots: tuple[OfficialBot, ...] = ()
     # Kinds of cached things changed here, for other workers (bot.core.workers), and the
     # generation of each kind this process last caught up with.
     changed: set[str] = field(default_factory=set, repr=False)

@@ -23,7 +23,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from bot.core import catalogue
+from bot.core import bots, catalogue
 from bot.core.content import ContentError
 from bot.core.services import Services
 from bot.domain.costs import Verdict
@@ -108,6 +108,8 @@ async def refresh(svc: Services, generations: dict[str, int]) -> None:
         svc.drop_languages()
     if "lists" in newer:
         svc.drop_recent()
+    if "bots" in newer:  # an admin's /bots: roles are read again
+        await bots.load(svc)
     if "folders" in newer:
         try:
             await catalogue.settle(svc, (await catalogue.read_folders(svc)).all())

@@ -1,8 +1,8 @@
 """Four eyes: what needs a second admin, and how a request moves from asked to decided.
 
 With two or more ids in ADMIN_IDS (and FOUR_EYES not off), an export holding names, /backup,
-a broadcast, a bulk removal (/purge) and /unhide of a name an admin hid take effect only once
-another admin approves within APPROVAL_MINUTES. The stored statuses (`approvals.status`, the
+a broadcast, a bulk removal (/purge), /unhide of a name an admin hid and a change of an official
+bot's role (/bots role) take effect only once another admin approves within APPROVAL_MINUTES. The stored statuses (`approvals.status`, the
 CHECK of its migration) come from `Status` here; a status changes only along `MOVES`, and
 storage's UPDATEs take their `WHERE status IN (…)` from `moving_to`, so a double tap or a
 redelivered update decides a request once. A decided request is deleted: the audit log keeps
@@ -26,6 +26,7 @@ class Kind(enum.StrEnum):
     BROADCAST = "broadcast"  # a broadcast to every subscriber of a campaign
     PURGE = "purge"  # /purge: every signature of a campaign in a time window
     UNHIDE = "unhide"  # /unhide of a name an admin hid
+    BOT_ROLE = "bot_role"  # /bots role: which official bot is advertised, and first
 
 
 class Status(enum.StrEnum):

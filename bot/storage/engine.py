@@ -70,7 +70,7 @@ class ChangeLog:
 
 
 # What a generation counts (bot.core.workers): each kind of thing a worker caches.
-KINDS = frozenset({"languages", "lists", "campaigns", "folders"})
+KINDS = frozenset({"languages", "lists", "campaigns", "folders", "bots"})
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,9 @@ class Broadcaster:
         self._pacer: Pacer | None = None
         # (broadcast, bot) -> when the runner found deliveries waiting for that bot (svc time)
         self._waiting_since: dict[tuple[int, int], int] = {}
+        # How the runner waits WAIT_CHECK seconds for a bot that is down (ends early at a
+        # stop); a test replaces it with one that moves its clock instead of sleeping.
+        self.pause: Callable[[float], Awaitable[None]] = self._pause_unless_stopped
 
     def start(self, broadcast_id: int) -> None:
         """Starts sending (idempotent: a broadcast already running is left alone)."""
@@ -218,9 +221,12 @@ class Broadcaster:
                 )
         if not await broadcasts.waiting(svc, broadcast_id):
             return False
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), WAIT_CHECK)
+        await self.pause(WAIT_CHECK)
         return True
+
+    async def _pause_unless_stopped(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _deliver_and_mark(
         self, app: AnyApp, broadcast_id: int, recipient: Recipient, message: View

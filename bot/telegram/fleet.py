@@ -21,7 +21,6 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 
 from bot.core import bots, catalogue, leases, review_default, upgrade
-from bot.domain.bots import Role
 from bot.storage.keys import check_signer_key
 from bot.telegram import health, jobs, menus, webhooks
 from bot.telegram.broadcast import Broadcaster
@@ -46,7 +45,6 @@ class Fleet:
         self.metrics = metrics
         self.apps: list[BotApp] = []  # in BOT_TOKENS order
         self.broadcaster = Broadcaster(self)
-        self.roles: dict[int, Role] = {}  # the database's (bot.core.bots), refreshed on change
         self.ops_server: OpsServer | None = None
         self.upgrade: asyncio.Task[int] | None = None  # bot.core.upgrade, while it runs
         self.stopping = asyncio.Event()
@@ -168,8 +166,7 @@ class Fleet:
             return
         for app in apps:
             app.runtime.link.up(app.bot.id, app.bot.username)
-        known = await bots.settle(self.services, [(a.bot.id, a.bot.username) for a in apps])
-        self.roles = {b.id: b.role for b in known}
+        await bots.settle(self.services, [(a.bot.id, a.bot.username) for a in apps])
         for app in apps:
             self.metrics.bot_standing(app.runtime.link, True)
             await menus.publish(app.bot, self.services)

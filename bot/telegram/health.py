@@ -8,7 +8,8 @@ and states, never anything about a person, and accepts nothing but GET.
 /healthz is healthy when the database answers, the primary or an active bot serves (a Bot
 API call of its succeeded in the last ten minutes: an idle bot calls getMe every four, so in
 webhook mode, where no getUpdates runs, this still means something), no broadcast is stuck
-(sending, with no delivery recorded for ten minutes) and, with scheduled backups on, the
+(sending, with no delivery recorded for ten minutes, unless its deliveries left all wait for
+a bot that is down and BROADCAST_WAIT_MINUTES have not run out) and, with scheduled backups on, the
 newest is not overdue. A bot that fails while another serves is named under "bots" and does
 not fail the check (reserve bots: one bot's failure is that bot's alone). While the bot waits
 for `petition-bot unlock` (bot/telegram/locked.py), /healthz says "locked" and fails.
@@ -62,7 +63,8 @@ class Health:
         except Exception as exc:
             checks["database"] = f"failing: {exc.__class__.__name__}"
         checks["telegram"], failing = _telegram(fleet, now)
-        checks["broadcasts"] = await self._broadcasts(svc, now)
+        serving = {link.id for link in fleet.links if link.serving(now)}
+        checks["broadcasts"] = await self._broadcasts(svc, now, serving)
         checks["backups"] = self._backups(svc, metrics)
         checks["publishing"] = self._publishing(svc, metrics)
         healthy = all(v == "ok" or v == "off" for v in checks.values())
@@ -70,18 +72,20 @@ class Health:
             checks["bots"] = failing
         return healthy, checks
 
-    async def _broadcasts(self, svc: Services, now: float) -> str:
+    async def _broadcasts(self, svc: Services, now: float, serving: set[int]) -> str:
         try:
             current = await broadcasts.sending_progress(svc)
+            stuck = []
+            for broadcast_id, done in current.items():
+                seen = self._progress.get(broadcast_id)
+                if seen is None or seen[0] != done:
+                    self._progress[broadcast_id] = (done, now)
+                elif now - seen[1] > BROADCAST_STUCK_AFTER and not await _waits_for_a_bot(
+                    svc, broadcast_id, serving, now - seen[1]
+                ):
+                    stuck.append(broadcast_id)
         except Exception as exc:
             return f"failing: {exc.__class__.__name__}"
-        stuck = []
-        for broadcast_id, done in current.items():
-            seen = self._progress.get(broadcast_id)
-            if seen is None or seen[0] != done:
-                self._progress[broadcast_id] = (done, now)
-            elif now - seen[1] > BROADCAST_STUCK_AFTER:
-                stuck.append(broadcast_id)
         for gone in set(self._progress) - set(current):
             del self._progress[gone]
         if stuck:
@@ -122,13 +126,26 @@ class Health:
         return "ok"
 
 
+async def _waits_for_a_bot(
+    svc: Services, broadcast_id: int, serving: set[int], idle: float
+) -> bool:
+    """Whether a broadcast without progress is rightly waiting: only deliveries through bots
+    that do not serve are left, and the runner's BROADCAST_WAIT_MINUTES for them (after which
+    they count as failed) have not run out (bot.telegram.broadcast)."""
+    if idle > svc.settings.broadcast_wait_minutes * 60 + BROADCAST_STUCK_AFTER:
+        return False
+    waiting = await broadcasts.waiting(svc, broadcast_id)
+    return bool(waiting) and not set(waiting) & serving
+
+
 def _telegram(fleet: Fleet, now: float) -> tuple[str, str]:
     """("ok" while the primary or an active bot serves, else why not; the failing bots)."""
     links = fleet.links
     failing = [f"{link.name}: {link.failure(now)}" for link in links if not link.serving(now)]
     for link in links:
         fleet.metrics.bot_standing(link, link.serving(now))
-    if any(link.serving(now) and fleet.roles.get(link.id) is not Role.DORMANT for link in links):
+    roles = {bot.id: bot.role for bot in fleet.services.bots}
+    if any(link.serving(now) and roles.get(link.id) is not Role.DORMANT for link in links):
         return "ok", "; ".join(failing)
     if len(links) == 1:
         return f"failing: {links[0].failure(now)}", ""

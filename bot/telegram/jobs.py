@@ -76,7 +76,7 @@ async def backup(context: BotContext) -> None:
     await run_backup(context.runtime)
 
 
-async def run_publish(runtime: BotRuntime, username: str) -> bool:
+async def run_publish(runtime: BotRuntime) -> bool:
     """One run of the publication: the site swapped in, then PUBLISH_COMMAND; its outcome
     goes to /metrics and /healthz, a failure to one log line without anything secret."""
     svc = runtime.services
@@ -84,7 +84,7 @@ async def run_publish(runtime: BotRuntime, username: str) -> bool:
     assert settings.publish_dir is not None
     failure: str | None = None
     try:
-        files = await publish.site_files(svc, settings.publish_bots or (username,))
+        files = await publish.site_files(svc)
         await asyncio.to_thread(publisher.write_site, settings.publish_dir, files)
         if settings.publish_command:
             failure = await publisher.run_command(
@@ -104,7 +104,7 @@ async def run_publish(runtime: BotRuntime, username: str) -> bool:
 
 
 async def publish_site(context: BotContext) -> None:
-    await run_publish(context.runtime, context.bot.username)
+    await run_publish(context.runtime)
 
 
 async def resume_broadcasts(context: BotContext) -> None:

@@ -81,6 +81,9 @@ class BotLink:
             return False
         return now - self.last_success <= API_STALE_AFTER
 
+    def serving_now(self) -> bool:
+        return self.serving(self._clock())
+
     def failure(self, now: float) -> str:
         """Why it does not serve at `now`."""
         if self.state is State.SERVING and self.last_success is not None:

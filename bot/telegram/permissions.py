@@ -62,6 +62,7 @@ ORGANISER_COMMANDS = (
         "campaigns", N_("every campaign: owner, status, missing languages"), Level.ADMIN
     ),
     OrganiserCommand("campaign", N_("change, close or reopen a campaign"), Level.ADMIN),
+    OrganiserCommand("bots", N_("the official bots and their roles"), Level.ADMIN),
 )
 
 

@@ -38,6 +38,7 @@ def moderator(tg: FakeTelegram, app: BotApp, svc: Services) -> FakeUser:
 def test_the_levels_are_the_ones_the_issue_asks_for() -> None:
     assert sorted(ADMIN_ONLY) == [
         "backup",
+        "bots",
         "broadcast",
         "campaign",
         "campaigns",

@@ -19,7 +19,7 @@ from tests.support.steps import CAMPAIGN, configure, press_action, sign, without
 async def _publish(app: BotApp, svc: Services, folder: Path) -> dict[str, str]:
     """One scheduled run; every published file's text."""
     svc.settings = replace(svc.settings, publish_dir=folder)
-    assert await run_publish(app.runtime, "official_bot")
+    assert await run_publish(app.runtime)
     return {
         str(p.relative_to(folder)): p.read_text(encoding="utf-8")
         for p in folder.rglob("*")

@@ -12,9 +12,17 @@ from bot.config import Settings
 from bot.telegram.fleet import Fleet
 from bot.telegram.health import Health
 from tests.conftest import Clock, start_fleet
-from tests.support.admin import NEWS, confirmed_broadcast, messages_with
+from tests.support.admin import (
+    NEWS,
+    broadcast_reply,
+    confirmed_broadcast,
+    messages_with,
+    write_news,
+)
 from tests.support.faketg import FakeUser, Switchboard
 from tests.support.steps import CAMPAIGN, sign
+
+WAIT_MINUTES = 60
 
 SENT = "the hearing is on Monday"
 
@@ -111,7 +119,8 @@ async def test_reordered_tokens_keep_every_subscription_on_its_own_bot(
     try:
         assert [app.bot.username for app in fleet.apps] == ["Petition2Bot", "Petition1Bot"]
         # The first start's primary stays primary: the database keeps roles, not the order.
-        assert fleet.roles[7100000001].value == "primary"
+        roles = {bot.id: bot.role.value for bot in fleet.services.bots}
+        assert roles[7100000001] == "primary"
         admin = FakeUser(board.bots[0], fleet.apps[1], admin_person)
         await confirmed_broadcast(admin)
         await fleet.broadcaster.join()
@@ -138,3 +147,65 @@ async def test_one_bot_rejected_at_start_and_the_rest_serve(
         assert healthy and "bot 7100000001: Telegram rejected its token" in checks["bots"]
     finally:
         await fleet.close()
+
+
+async def test_a_subscriber_whose_bot_stays_down_counts_as_failed_and_the_admin_is_told(
+    settings: Settings, clock: Clock
+) -> None:
+    board = Switchboard(2)
+    admin_person = board.person("Ada")
+    settings = replace(
+        settings,
+        bot_tokens=board.tokens,
+        admin_ids=frozenset({admin_person["id"]}),
+        broadcast_wait_minutes=WAIT_MINUTES,
+    )
+    fleet = await start_fleet(settings, board.request(), clock)
+    olena, taras = board.person("Olena"), board.person("Taras")
+    try:
+        await sign(_user(board, fleet, 0, olena), "Olena Kovalenko", notify=True)
+        await sign(_user(board, fleet, 1, taras), "Taras Melnyk", notify=True)
+        admin = _user(board, fleet, 0, admin_person)
+        await broadcast_reply(admin, await write_news(admin), f"/broadcast {CAMPAIGN}")
+        # The preview says how many subscribers each bot reaches.
+        assert "Each subscriber gets it through the bot they subscribed with:" in admin.last.text
+        assert "• @Petition1Bot: 1 subscriber\n• @Petition2Bot: 1 subscriber" in admin.last.text
+
+        board.bots[1].revoked = True  # Taras's bot goes down before the broadcast
+        with pytest.raises(InvalidToken):
+            await fleet.apps[1].bot.get_me()
+        # The runner waits by the services' clock, which the pause moves: no real sleeping.
+        # Meanwhile /healthz's broadcast check sees no progress for longer than its ten
+        # minutes and still says ok: the runner is rightly waiting for a bot that is down.
+        ticks = [0.0]
+        health = Health(clock=lambda: ticks[0])
+        waited: list[float] = []
+        broadcast_checks: list[str] = []
+
+        async def pause(seconds: float) -> None:
+            if not waited:
+                for _ in range(2):
+                    broadcast_checks.append((await health.check(fleet))[1]["broadcasts"])
+                    ticks[0] += 700
+            waited.append(seconds)
+            clock.advance(seconds)
+            if sum(waited) > 2 * WAIT_MINUTES * 60:
+                fleet.broadcaster.request_stop()  # it never gave up: the checks below fail
+
+        fleet.broadcaster.pause = pause
+        await admin.press("Confirm")
+        await fleet.broadcaster.join()
+        assert broadcast_checks == ["ok", "ok"]
+        assert WAIT_MINUTES * 60 <= sum(waited) <= WAIT_MINUTES * 60 + max(waited)
+        assert len(messages_with(board.bots[0], olena["id"], SENT)) == 1
+        assert messages_with(board.bots[1], taras["id"], SENT) == []
+        assert messages_with(board.bots[0], taras["id"], SENT) == []  # never another bot
+        assert admin.last.text == (
+            "The broadcast is finished: 1 sent, 1 failed.\n1 subscriber was not reached: the "
+            "bot they subscribed with was down for longer than BROADCAST_WAIT_MINUTES."
+        )
+        row = await fleet.services.db.fetchone("SELECT sent, failed, status FROM broadcasts")
+        assert row is not None and tuple(row) == (1, 1, "done")
+    finally:
+        await fleet.close()
+    board.assert_no_violations()

@@ -58,7 +58,7 @@ async def _publish(root: Path) -> int:
             await sign(tg.user(app, first_name=f"S{i}"), name, role="Nurse" if i else None)
         await sign(tg.user(app, first_name="H"), "Hidden Person", public=False)
         svc.settings = replace(svc.settings, publish_dir=root / "site")
-        assert await run_publish(app.runtime, "real_petition_bot")
+        assert await run_publish(app.runtime)
         return await signature_store.count(svc.db, CAMPAIGN)
     finally:
         await stop_app(app)

@@ -12,8 +12,11 @@ import pytest
 
 from bot import cli
 from bot.config import Settings, load_settings
+from bot.domain.bots import Role
 from bot.ops import publish as publisher
+from bot.storage import bots as bot_store
 from bot.storage import signatures as signature_store
+from bot.storage.engines import engine_for
 from bot.telegram import health, jobs
 from bot.telegram.context import BotApp
 from tests.conftest import TOKEN, Clock, start_app, stop_app
@@ -25,7 +28,6 @@ pytestmark = pytest.mark.usefixtures("restore_logging")
 
 @pytest.fixture
 def cli_env(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    env = {**env, "PUBLISH_BOTS": "@real_petition_bot,real_mirror_bot"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
@@ -38,7 +40,14 @@ async def _signed(settings: Settings, names: tuple[str, ...]) -> int:
     try:
         for i, name in enumerate(names):
             await sign(tg.user(app, first_name=f"S{i}"), name)
-        return await signature_store.count(app.runtime.services.db, CAMPAIGN)
+        db = app.runtime.services.db
+        # Two reserves the bot would record when they start: one active, one dormant.
+        for bot, username, role in (
+            (7000000002, "real_mirror_bot", Role.ACTIVE),
+            (7000000003, "quiet_reserve_bot", Role.DORMANT),
+        ):
+            await bot_store.seen(db, bot, username, role, 0)
+        return await signature_store.count(db, CAMPAIGN)
     finally:
         await stop_app(app)
 
@@ -54,8 +63,13 @@ def test_publish_writes_the_whole_site_and_replaces_it_whole(
     assert out.startswith("published 2 campaigns, ") and err == "", (out, err)
     assert json.loads((site / CAMPAIGN / "count.json").read_text())["count"] == count == 2
     page = (site / CAMPAIGN / "index.en.html").read_text()
-    assert "@real_petition_bot" in page and "@real_mirror_bot" in page
-    assert "https://t.me/real_petition_bot?start=medical-access" in page
+    # The official bots are the database's: the primary first (its link signs), then the
+    # active one; the dormant one nowhere.
+    assert page.index("@PetitionTestBot") < page.index("@real_mirror_bot")
+    assert "https://t.me/PetitionTestBot?start=medical-access" in page
+    assert not [
+        p for p in site.rglob("*") if p.is_file() and b"quiet_reserve_bot" in p.read_bytes()
+    ]
     assert (site / "index.html").is_file() and (site / CAMPAIGN / "badge.en.svg").is_file()
     # The example campaign lists no name on the web: no page of names, no name in any file.
     assert not list(site.rglob("names.*"))
@@ -80,12 +94,20 @@ def test_a_folder_publish_did_not_make_is_never_replaced(
     assert (theirs / "their-page.html").read_text() == "keep me"
 
 
-def test_publish_without_the_official_bots_stops_with_one_line(
-    cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_publish_before_any_bot_started_stops_with_one_line(
+    cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("PUBLISH_BOTS")
+    settings = load_settings(cli_env)
+    asyncio.run(_migrated_only(settings))
     assert cli.main(["publish", "out"]) == 2
-    assert "PUBLISH_BOTS is not set" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no official bot is recorded in the database" in err and err.count("\n") == 1
+
+
+async def _migrated_only(settings: Settings) -> None:
+    db = engine_for(settings)
+    await db.open()
+    await db.close()
 
 
 def test_a_failed_run_leaves_the_previous_site_in_place(tmp_path: Path) -> None:
@@ -126,11 +148,11 @@ async def test_healthz_fails_when_the_site_was_not_published_for_twice_the_inter
     assert health.Health._publishing(svc, metrics) == (
         "failing: the site has not been published yet"
     )
-    assert await jobs.run_publish(runtime, "official_bot")
+    assert await jobs.run_publish(runtime)
     assert health.Health._publishing(svc, metrics) == "ok"
     svc.settings = replace(svc.settings, publish_command=f"echo {TOKEN}; exit 7")
     with caplog.at_level(logging.WARNING):
-        assert not await jobs.run_publish(runtime, "official_bot")
+        assert not await jobs.run_publish(runtime)
     [line] = [r.getMessage() for r in caplog.records if "publishing" in r.getMessage()]
     assert line == "publishing the site failed: PUBLISH_COMMAND failed: exit code 7"
     clock.advance(11 * 60)

@@ -53,7 +53,7 @@ async def broadcast_command(
     await context.bot.send_message(
         update.effective_chat.id, shown.text, parse_mode=ParseMode.HTML, reply_markup=shown.markup
     )
-    view = views.preview(t, campaign, draft.id, language, draft.texts, draft.audience)
+    view = views.preview(t, campaign, draft.id, language, draft.texts, draft.audience, draft.by_bot)
     await send(update, context, view)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.core import approvals, broadcasts, removal, review
+from bot.core import approvals, bots, broadcasts, removal, review
 from bot.domain.approvals import Kind, Request, Verdict
+from bot.domain.bots import Refusal
 from bot.domain.broadcasts import ConfirmOutcome
 from bot.i18n import Translator
 from bot.telegram.admin_alerts import admin_translator, tell_admins
@@ -23,6 +24,7 @@ from bot.telegram.handlers import admin, admin_broadcast
 from bot.telegram.handlers.admin_common import admin_button
 from bot.telegram.handlers.base import CallbackRoute, answer, show
 from bot.telegram.views import approvals as views
+from bot.telegram.views import bots as bot_views
 from bot.telegram.views.admin import title_of
 from bot.telegram.views.common import View, esc
 
@@ -94,6 +96,15 @@ async def _carry_out(context: BotContext, request: Request) -> None:
             text = esc(t._("Name #{number} is no longer hidden.")).format(number=number)
         else:
             text = views.not_carried_out(t, request, "hidden")
+        await _send(context, requester, text)
+    elif request.kind is Kind.BOT_ROLE:
+        changed = await bots.set_role_approved(svc, requester, request)
+        if isinstance(changed, Refusal):
+            username, role = request.params["username"], request.params["role"]
+            text = bot_views.refused(t, changed, username, role)
+        else:
+            change = changed.change
+            text = bot_views.changed(t, change.bot, change.role, change.demoted)
         await _send(context, requester, text)
 
 

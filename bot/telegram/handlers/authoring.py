@@ -152,7 +152,9 @@ async def on_prepare_broadcast(
         svc.i18n.get(language), campaign, campaign.slug, draft.texts[language]
     )
     await send(update, context, View(shown.text))
-    view = broadcast_views.preview(t, campaign, draft.id, language, draft.texts, draft.audience)
+    view = broadcast_views.preview(
+        t, campaign, draft.id, language, draft.texts, draft.audience, draft.by_bot
+    )
     await send(update, context, view)
 
 

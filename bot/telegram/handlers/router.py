@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.core import bots
 from bot.domain.organisers import Level
 from bot.i18n import Translator
 from bot.telegram.callbacks import decode
@@ -15,6 +16,7 @@ from bot.telegram.context import BotApp, BotContext
 from bot.telegram.handlers.base import CallbackRoute, answer, is_private, send, translator
 from bot.telegram.menus import PRIVATE
 from bot.telegram.permissions import commands_for
+from bot.telegram.views.bots import official_line
 from bot.telegram.views.common import View, bold, command_lines, esc
 
 
@@ -40,19 +42,21 @@ def dispatcher(routes: Mapping[str, CallbackRoute]) -> CallbackRoute_:
 CallbackRoute_ = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
-def help_text(t: Translator, level: Level | None = None) -> str:
-    """The supporters' commands, then an organiser's own: the same list, in the same words, as
-    their command menu."""
+def help_text(t: Translator, level: Level | None = None, official: Sequence[str] = ()) -> str:
+    """The supporters' commands, the official bots (primary first), then an organiser's own
+    commands: the same list, in the same words, as their command menu."""
     title = t._("What I can do")
     lines = [bold(title)]
     lines += command_lines(t, [(name, text) for name, text in PRIVATE if name != "help"])
+    if official:
+        lines += ["", official_line(t, official)]
     if level is not None:
         heading = t._("For admins") if level is Level.ADMIN else t._("For moderators")
         lines += ["", bold(heading), *command_lines(t, commands_for(level))]
     if level is Level.ADMIN:
         rule = t._(
-            "With two or more admins, exports with names, /backup, /broadcast, /purge and "
-            "/unhide of a name an admin hid wait until another admin approves."
+            "With two or more admins, exports with names, /backup, /broadcast, /purge, "
+            "/unhide of a name an admin hid and /bots role wait until another admin approves."
         )
         lines.append(esc(rule))
     return "\n".join(lines)
@@ -62,7 +66,8 @@ async def help_command(update: Update, context: BotContext) -> None:
     t = await translator(update, context)
     user = update.effective_user
     level = context.svc.level(user.id) if user is not None else None
-    await send(update, context, View(help_text(t, level)))
+    official = bots.official_usernames(context.svc)
+    await send(update, context, View(help_text(t, level, official)))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

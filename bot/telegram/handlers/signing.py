@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.core import signing
+from bot.core import bots, signing
 from bot.core.signing import Outcome, Recorded, Tap
 from bot.core.typed_text import Read, read_typed, shown_in
 from bot.domain.campaigns import Campaign
@@ -167,8 +167,9 @@ async def _recorded(update: Update, context: BotContext, done: Tap | Recorded) -
         await cleanup.leave_no_trace(update, context)
     else:
         answer(update, context)
+        official = bots.official_usernames(context.svc)
         thanks = views.thanks(
-            t, done.campaign, done.progress, done.updated, done.subscribed, done.held
+            t, done.campaign, done.progress, done.updated, done.subscribed, done.held, official
         )
         await show(update, context, thanks)
     if done.milestone is not None:

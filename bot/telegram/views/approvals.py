@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardMarkup
 
 from bot.domain.approvals import Kind, Request
+from bot.domain.bots import Role
 from bot.domain.campaigns import Campaign
 from bot.i18n import Translator
+from bot.telegram.views.bots import role_name
 from bot.telegram.views.common import bold, button, esc, keyboard, plain_text, shorten, user_text
 
 SHOWN_TEXT = 1500  # characters of a broadcast's text in the request (a message holds 4,096)
@@ -29,6 +31,7 @@ def kind_name(t: Translator, request: Request) -> str:
         Kind.BROADCAST: t._("a broadcast to the campaign's subscribers"),
         Kind.PURGE: t._("a bulk removal of signatures"),
         Kind.UNHIDE: t._("showing a name again that an admin hid"),
+        Kind.BOT_ROLE: t._("a change of an official bot's role"),
     }
     return names[request.kind]
 
@@ -38,6 +41,14 @@ def _summary(t: Translator, request: Request, title: str | None) -> list[str]:
     if request.campaign:
         name = user_text(title) if title else f"<code>{esc(request.campaign)}</code>"
         lines.append(esc(t._("Campaign: {campaign}")).format(campaign=name))
+    if request.kind is Kind.BOT_ROLE:
+        role = role_name(t, Role(request.params["role"]))
+        lines.append(
+            esc(t._("Bot: @{bot}, to become {role}")).format(
+                bot=esc(request.params["username"]), role=esc(role)
+            )
+        )
+        return lines
     if request.kind is Kind.BROADCAST:
         rows = t.ngettext("{count} subscriber", "{count} subscribers", request.rows)
     else:

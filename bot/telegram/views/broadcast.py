@@ -34,6 +34,7 @@ def preview(
     added: str,
     texts: dict[str, str],
     audience: dict[str, int],
+    by_bot: tuple[tuple[str, int], ...] = (),
 ) -> View:
     """What the confirmation will do; Confirm is offered only with the default language's text."""
     default = campaign.default_language
@@ -62,6 +63,11 @@ def preview(
                 default=esc(_name(shown)),
             )
         )
+    if by_bot:
+        lines += ["", esc(t._("Each subscriber gets it through the bot they subscribed with:"))]
+        for bot, count in by_bot:
+            reach = t.ngettext("{bot}: {count} subscriber", "{bot}: {count} subscribers", count)
+            lines.append("• " + esc(reach).format(bot=esc(bot), count=t.number(count)))
     lines += ["", esc(t._("Texts so far:"))]
     lines += [f"• {esc(_name(code))}: {user_text(_excerpt(texts[code]))}" for code in sorted(texts)]
     more = t._("To add a language, reply to its text with /broadcast {campaign} <language>.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.config import Settings, backup_window_days
 from bot.core.choices import Kept, preference_days
 from bot.domain.campaigns import Campaign
@@ -12,6 +14,7 @@ from bot.domain.signatures import Draft, Signature
 from bot.domain.text_rules import FIELD_MAX, NAME_MAX, NAME_MIN, Problem
 from bot.i18n import Translator
 from bot.telegram.views import cleanup as cleanup_views
+from bot.telegram.views.bots import official_line
 from bot.telegram.views.campaign import progress_lines
 from bot.telegram.views.common import View, button, esc, keyboard, shorten, user_text
 
@@ -339,7 +342,10 @@ def thanks(
     updated: bool,
     subscribed: bool,
     held: bool = False,
+    official: Sequence[str] = (),
 ) -> View:
+    """The thank-you message; its small print names the official bots (primary first), so the
+    signer knows where to come back when one is blocked, and how to tell a look-alike."""
     head = (
         t._("Your signature has been updated.")
         if updated
@@ -352,6 +358,8 @@ def thanks(
         progress_lines(t, progress, campaign.is_open),
         esc(t._("Every signature counts for more when the campaign is shared: pass it on.")),
     )
+    if official:
+        body += f"\n\n<i>{official_line(t, official)}</i>"
     return View(body, after_signing_keyboard(t, campaign.slug, subscribed))
 
 

@@ -208,6 +208,16 @@ def test_a_secret_file_others_can_read_is_warned_about(env: dict[str, str], tmp_
     )
 
 
+def test_publish_bots_left_set_is_warned_about(env: dict[str, str]) -> None:
+    """PUBLISH_BOTS is no longer read (the site names the database's official bots): an
+    operator who kept it is told, not left wondering why the page differs."""
+    assert load_settings(env | {"PUBLISH_BOTS": ""}).warnings == ()
+    assert load_settings(env | {"PUBLISH_BOTS": "@old_bot"}).warnings == (
+        "PUBLISH_BOTS is no longer read: the public page names the official bots the "
+        "database knows (see /bots); remove it",
+    )
+
+
 def test_a_token_given_both_ways_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     token_file = _secret_file(tmp_path / "token", TOKEN)
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN"))}
