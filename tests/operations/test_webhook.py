@@ -10,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.support.faketg import FakeTelegram, FakeTelegramServer
+from bot.config import Settings
+from bot.telegram.app import build_fleet
+from tests.conftest import Clock
+from tests.support.faketg import FakeTelegram, FakeTelegramServer, Switchboard
 from tests.support.faketg.html import u16len
 from tests.support.harness import spawn_bot, stop_bot
 
@@ -79,3 +83,53 @@ async def test_webhook_rejects_missing_or_wrong_secret(env: dict[str, str], tmp_
     assert fake.calls_to("sendMessage", intruder["id"]) == []
     fake.assert_no_violations()
     assert proc.returncode == 0, log_path.read_text()
+
+
+async def test_one_listener_serves_each_bot_on_its_own_path(
+    settings: Settings, clock: Clock
+) -> None:
+    """Reserve bots in webhook mode: one listener, each bot on WEBHOOK_URL/<its id>, each
+    path checking the secret header; an update reaches the bot whose path it came to."""
+    board = Switchboard(2)
+    port = free_port()
+    settings = replace(
+        settings,
+        bot_tokens=board.tokens,
+        webhook_url="https://petition.example.org/telegram",
+        webhook_secret=SECRET,
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+    )
+    fleet = build_fleet(settings, request=board.request())
+    fleet.services.clock = clock
+    await fleet.open(serve=True)
+    try:
+        first, second = board.bots
+        assert first.webhook is not None and second.webhook is not None
+        assert first.webhook["url"] == "https://petition.example.org/telegram/7100000001"
+        assert second.webhook["url"] == "https://petition.example.org/telegram/7200000002"
+        assert first.webhook["secret_token"] == second.webhook["secret_token"] == SECRET
+        base = f"http://127.0.0.1:{port}/telegram"
+        olena, intruder = board.person("Olena"), board.person("Intruder")
+        good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with httpx.AsyncClient(timeout=10) as client:
+            for bot, fake in ((7100000001, first), (7200000002, second)):
+                for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-xxxxxxxx"}):
+                    update = start_update(fake, intruder)
+                    r = await client.post(f"{base}/{bot}", json=update, headers=headers)
+                    assert r.status_code == 403, (bot, headers)
+            for path in ("", "/7300000003"):  # no bot there: not found
+                r = await client.post(base + path, json=start_update(first, olena), headers=good)
+                assert r.status_code == 404, path
+            r = await client.post(
+                f"{base}/7200000002", json=start_update(second, olena), headers=good
+            )
+            assert r.status_code == 200
+        await wait_for(lambda: second.calls_to("sendMessage", olena["id"]) != [])
+        await asyncio.sleep(0.3)
+        assert first.calls_to("sendMessage", olena["id"]) == []  # only the bot it came to
+        assert first.calls_to("sendMessage", intruder["id"]) == []
+        assert second.calls_to("sendMessage", intruder["id"]) == []
+    finally:
+        await fleet.close()
+    board.assert_no_violations()
