@@ -50,6 +50,15 @@ def lock_of(key: bytes, telegram_id: int) -> int:
     return int.from_bytes(_keyed(key, "turn", telegram_id)[:8], signed=True)
 
 
+def handled_as(bot: int, update_id: int) -> int:
+    """An update as the table of handled updates knows it. Telegram numbers updates per bot,
+    so a reserve bot's update may carry the number of one the primary handled; a signed
+    64-bit hash of both tells them apart (a collision within the day kept is about 2^-40 at
+    a million updates) and fits the column on both engines."""
+    digest = hashlib.blake2b(f"{bot}:{update_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, signed=True)
+
+
 class Shared:
     """One worker's side of what the workers share (built once per bot, over its database)."""
 
@@ -60,17 +69,21 @@ class Shared:
         clock: Callable[[], float],
         catch_up: Callable[[dict[str, int]], Awaitable[None]] | None = None,
         changed: set[str] | None = None,
+        bot: int = 0,
     ) -> None:
-        self._db, self._key, self._clock = db, key, clock
+        self._db, self._key, self._clock, self._bot = db, key, clock, bot
         self._catch_up = catch_up
         self.changed: set[str] = set() if changed is None else changed
 
     @classmethod
-    def of(cls, svc: Services) -> Shared:
+    def of(cls, svc: Services, bot: int) -> Shared:
+        """The side of the bot with this id (the number before its token's colon)."""
+
         async def catch_up(generations: dict[str, int]) -> None:
             await refresh(svc, generations)
 
-        return cls(svc.db, svc.settings.signer_key, lambda: svc.clock(), catch_up, svc.changed)
+        key, clock = svc.settings.signer_key, lambda: svc.clock()
+        return cls(svc.db, key, clock, catch_up, svc.changed, bot)
 
     async def admit(
         self, telegram_id: int, cost: float, burst: float, per_second: float
@@ -86,7 +99,10 @@ class Shared:
         """Holds the person's turn while the update is handled; yields False when a worker
         already handled it (a redelivery), after catching up with other workers' changes."""
         async with self._db.turn(
-            lock_of(self._key, telegram_id), update_id, int(self._clock()), self.changed
+            lock_of(self._key, telegram_id),
+            handled_as(self._bot, update_id),
+            int(self._clock()),
+            self.changed,
         ) as found:
             if found.generations is not None and self._catch_up is not None:
                 await self._catch_up(found.generations)

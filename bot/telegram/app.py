@@ -142,7 +142,7 @@ def _build_bot(
     app.runtime = BotRuntime(
         fleet=fleet,
         link=link,
-        gatekeeper=Gatekeeper(Shared.of(services), memory=services.memory),
+        gatekeeper=Gatekeeper(Shared.of(services, link.id), memory=services.memory),
         group_budget=GroupBudget(memory=services.memory),
         group_refusals=GroupBudget(per_minute=1, memory=services.memory),
         newest=newest,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from telegram import Update
@@ -14,8 +15,8 @@ from telegram.ext import TypeHandler
 
 from bot.config import load_settings
 from bot.telegram.context import BotApp
-from tests.conftest import Clock, start_app, stop_app
-from tests.support.faketg import FakeTelegram
+from tests.conftest import Clock, start_app, start_fleet, stop_app
+from tests.support.faketg import FakeTelegram, Switchboard
 from tests.support.harness import Driver, QueuedUser
 from tests.support.postgres import Server
 from tests.support.steps import CAMPAIGN
@@ -87,3 +88,30 @@ async def test_a_language_chosen_on_one_worker_is_used_by_the_other_at_once(
     await b.press("Polski")
     [msg] = await a.send("/help")
     assert "Co potrafię" in msg.text
+
+
+async def test_two_bots_updates_with_the_same_number_are_each_handled(
+    env: dict[str, str], clock: Clock, postgres_server: Server | None
+) -> None:
+    """Telegram numbers updates per bot, so a reserve bot's update may carry the number of
+    one the primary handled: it is another update, and runs (reserve bots)."""
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server")
+    board = Switchboard(2)
+    settings = load_settings({**env, "DATABASE_URL": postgres_server.new_database()})
+    fleet = await start_fleet(replace(settings, bot_tokens=board.tokens), board.request(), clock)
+    for app in fleet.apps:
+        await app.start()
+    try:
+        person = board.person("Olena")
+        users = [
+            QueuedUser(board.bots[i], app, person, Driver(app)) for i, app in enumerate(fleet.apps)
+        ]
+        for user in users:
+            [reply] = await user.send("/help")
+            assert "What I can do" in reply.text
+        assert users[0].last_update["update_id"] == users[1].last_update["update_id"]
+    finally:
+        for app in fleet.apps:
+            await app.stop()
+        await fleet.close()
