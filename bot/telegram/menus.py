@@ -1,4 +1,5 @@
-"""Command menus and bot descriptions, per language, set at start-up only when they changed.
+"""Command menus and bot descriptions, per language and per bot, set at start-up only when
+they changed; each bot's description names that bot's own username.
 
 Which organiser sees which command comes from bot.telegram.permissions.
 """
@@ -62,6 +63,9 @@ DESCRIPTION = N_(
     "recorded and for how long, and you can withdraw at any time."
 )
 SHORT_DESCRIPTION = N_("Sign petitions and open letters in your language; withdraw at any time.")
+# Under the description, each bot names itself: a look-alike that copies the description
+# carries another bot's username (reserve bots; a username has at most 32 characters).
+OWN_NAME = N_("Official bot: @{bot}. Check the username letter by letter before you sign.")
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,13 @@ def _organiser_menu(level: Level) -> list[tuple[str, str]]:
 
 
 def plan(
-    i18n: I18n, admin_ids: frozenset[int], moderator_ids: frozenset[int] = frozenset()
+    i18n: I18n,
+    username: str,
+    admin_ids: frozenset[int],
+    moderator_ids: frozenset[int] = frozenset(),
 ) -> list[MenuCall]:
-    """Everything to send; `None` language is the fallback for unsupported languages."""
+    """Everything to send to the bot called `username`; `None` language is the fallback for
+    unsupported languages."""
     organisers = sorted(admin_ids | moderator_ids)
     calls: list[MenuCall] = []
     for language in (None, *i18n.languages()):
@@ -96,7 +104,8 @@ def plan(
             assert level is not None
             menu = _commands(t, _organiser_menu(level))
             calls.append(MenuCall("commands", language, f"chat:{user_id}", menu))
-        calls.append(MenuCall("description", language, "", t._(DESCRIPTION)))
+        own = t._(OWN_NAME).format(bot=username)
+        calls.append(MenuCall("description", language, "", f"{t._(DESCRIPTION)}\n\n{own}"))
         calls.append(MenuCall("short_description", language, "", t._(SHORT_DESCRIPTION)))
     return calls
 
@@ -129,7 +138,7 @@ async def publish(bot: Bot, svc: Services) -> int:
     """Sends the bot's menus unless the same ones were sent to it before; returns the calls
     made. Each bot keeps its own record: a reserve bot gets its menus at its first start."""
     settings = svc.settings
-    calls = plan(svc.i18n, settings.admin_ids, settings.moderator_ids)
+    calls = plan(svc.i18n, bot.username, settings.admin_ids, settings.moderator_ids)
     digest = hashlib.sha256(
         json.dumps([c.__dict__ for c in calls], ensure_ascii=False).encode()
     ).hexdigest()

@@ -15,6 +15,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.config import Settings
+from bot.telegram import menus
 from bot.telegram.fleet import Fleet
 from tests.conftest import Clock, start_fleet
 from tests.support.admin import unknown_reply
@@ -194,11 +195,21 @@ async def test_each_bot_speaks_for_itself(board: Switchboard, fleet: Fleet) -> N
         u.startswith("https://t.me/Petition2Bot") for u in group.messages[-1].button_urls.values()
     )
 
+    languages = {None, *fleet.services.i18n.languages()}
     for bot in board.bots:  # every bot its own menus and descriptions, in every language
-        languages = {None, *fleet.services.i18n.languages()}
         for method, limit in (("setMyDescription", 512), ("setMyShortDescription", 120)):
             calls = [c.params for c in bot.calls_to(method) if c.ok]
             field = "description" if method == "setMyDescription" else "short_description"
             assert {c.get("language_code") for c in calls} == languages, method
             assert all(0 < len(c[field]) <= limit for c in calls), method
+        descriptions = [c.params["description"] for c in bot.calls_to("setMyDescription")]
+        assert descriptions and all(f"@{bot.bot['username']}." in text for text in descriptions)
         assert {c.params.get("language_code") for c in bot.calls_to("setMyCommands")} == languages
+    # The longest username Telegram allows still fits, in every language.
+    longest = "a" * 29 + "bot"
+    for call in menus.plan(fleet.services.i18n, longest, frozenset({1}), frozenset({2})):
+        if call.method == "description":
+            assert isinstance(call.payload, str) and longest in call.payload
+            assert len(call.payload) <= 512, (call.language, len(call.payload))
+        elif call.method == "short_description":
+            assert len(call.payload) <= 120, call.language
