@@ -67,8 +67,9 @@ async def set_role(
     svc: Services, user_id: int, ref: str, role_name: str
 ) -> Changed | Refusal | Asked:
     """An admin's /bots role: refused with the reason, asked of a second admin while four eyes
-    are in force, or done (audited)."""
-    checked = change_role(list(svc.bots), ref, role_name)
+    are in force, or done (audited). Checked against the roles as the database holds them
+    now (a bot another worker started is known too)."""
+    checked = change_role(await load(svc), ref, role_name)
     if isinstance(checked, Refusal):
         return checked
     if approvals.required(svc):
@@ -84,8 +85,7 @@ async def set_role(
 async def set_role_approved(svc: Services, requester: int, request: Request) -> Changed | Refusal:
     """A change a second admin approved, checked again against the roles as they are now
     (another change may have come first), then done for its requester."""
-    await load(svc)
-    checked = change_role(list(svc.bots), request.params["bot"], request.params["role"])
+    checked = change_role(await load(svc), request.params["bot"], request.params["role"])
     if isinstance(checked, Refusal):
         return checked
     return await _apply(svc, requester, checked)

@@ -14,6 +14,8 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.config import load_settings
+from bot.domain.bots import Role
+from bot.storage import bots as bot_store
 from bot.telegram.context import BotApp
 from tests.conftest import Clock, start_app, start_fleet, stop_app
 from tests.support.faketg import FakeTelegram, Switchboard
@@ -115,3 +117,32 @@ async def test_two_bots_updates_with_the_same_number_are_each_handled(
         for app in fleet.apps:
             await app.stop()
         await fleet.close()
+
+
+async def test_a_role_changed_on_one_worker_is_named_by_the_other_at_once(
+    env: dict[str, str], tg: FakeTelegram, clock: Clock, postgres_server: Server | None
+) -> None:
+    """Roles are cached per worker: an admin's /bots on one is seen by the other at its next
+    update (the 'bots' generation), so /help never names a former primary first."""
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server")
+    ada = tg.new_user("Ada")
+    settings = load_settings(
+        {**env, "DATABASE_URL": postgres_server.new_database(), "ADMIN_IDS": str(ada["id"])}
+    )
+    workers = [await start_app(settings, tg, clock) for _ in range(2)]
+    for app in workers:
+        await app.start()
+    try:
+        svc = workers[0].runtime.services
+        await bot_store.seen(svc.db, 7999000001, "ReservePetitionBot", Role.ACTIVE, 0)
+        admin = QueuedUser(tg, workers[0], ada, Driver(workers[0]))
+        await admin.send("/bots role ReservePetitionBot primary")
+        assert "@ReservePetitionBot is now primary" in admin.last.text
+        reader = QueuedUser(tg, workers[1], tg.new_user("Olena"), Driver(workers[1]))
+        [reply] = await reader.send("/help")
+        assert reply.text.index("@ReservePetitionBot") < reply.text.index("@PetitionTestBot")
+    finally:
+        for app in workers:
+            await app.stop()
+            await stop_app(app)

@@ -22,7 +22,7 @@ async def bots_command(update: Update, context: BotContext, t: Translator, args:
     svc = context.svc
     if not args:
         serving = {link.id: link.serving_now() for link in context.runtime.fleet.links}
-        text = views.listing(t, svc.bots, serving, approvals.required(svc))
+        text = views.listing(t, await bots.load(svc), serving, approvals.required(svc))
         await reply(update, context, text)
         return
     if len(args) != 3 or args[0].lower() != "role":
