@@ -72,6 +72,32 @@ async def replace_draft(
 
 
 R = TypeVar("R")
+
+
+async def _for_person(svc: Services, person: str, work: Callable[[Any], R]) -> R:
+    """`work` in one write transaction that also carries what the update owes for the person:
+    the trail note the update found due (bot.core.trail.owe) and, when it is not cached, the
+    read of their language, before `work` changes anything (where a handler's translator
+    would have read it first). So an update that writes costs one round trip."""
+    owed = svc.take_trail_owed(person)
+    learn = not svc.knows_language(person)
+    stale = svc.now() - draft_lifetime(svc.settings)
+
+    def carrying(conn: Any) -> tuple[R, str | None]:
+        trail.write_owed(svc, conn, person, owed)
+        chosen = signer_store.language_in(conn, person, stale) if learn else None
+        return work(conn), chosen
+
+    try:
+        result, chosen = await svc.db.atomic(carrying)
+    except BaseException:
+        svc.owe_trail(person, owed)  # still owed: the update's end writes it
+        raise
+    if learn:
+        svc.learned_language(person, chosen)
+    return result
+
+
 # What a draft change decides from the live draft (and reads in its transaction): its result,
 # and the next draft with the events it counts (None: nothing to write).
 Decided = tuple[R, Draft | None, Iterable[Event]]
@@ -93,7 +119,7 @@ async def change_draft(
             return result, found, None, False
         return result, found, new, draft_store.put_if(conn, found, new, events, now - lifetime)
 
-    result, found, new, written = await svc.db.atomic(work)
+    result, found, new, written = await _for_person(svc, person, work)
     if written and new is not None and _overwrites_typed_text(found, new):
         await _finish(svc, 1)
     return result, written
@@ -176,7 +202,7 @@ async def sign_live(
             found, result, counter, trail_store.auto_clean_in(conn, person, now - lifetime)
         )
 
-    signed = await svc.db.atomic(work)
+    signed = await _for_person(svc, person, work)
     if signed.result is not None and signed.result.outcome is Confirmed.UPDATED:
         await _finish(svc, 1)
     return signed

@@ -27,6 +27,7 @@ from bot.storage import signatures as signature_store
 from bot.storage import signers as signer_store
 
 T = TypeVar("T")
+TrailNote = tuple[int, int, int]  # (bot, message id, when) of a trail note owed
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Services:
     _languages: Expiring[str, str] = field(init=False, repr=False)
     # person -> ((bot, last write), ...): one conversation per bot
     _trail_written: Expiring[str, tuple[tuple[int, int], ...]] = field(init=False, repr=False)
+    # person -> ((bot, message id, when), ...): trail notes an update owes (bot.core.trail),
+    # written with its first transaction on the person's rows or as it ends; never longer.
+    _trail_owed: dict[str, tuple[TrailNote, ...]] = field(default_factory=dict, repr=False)
     # Set by the upgrade to version 3 while rows in the old form may remain: each person's rows
     # move when they come back (bot.storage.keys.come_back).
     legacy: bool = False
@@ -156,6 +160,15 @@ class Services:
             self._languages[person] = chosen
         return self.i18n.resolve(chosen or None, telegram_code)
 
+    def knows_language(self, person: str) -> bool:
+        """Whether the person's language is cached (else their next transaction reads it)."""
+        return person in self._languages
+
+    def learned_language(self, person: str, chosen: str | None) -> None:
+        """The person's stored language, read in one of their transactions (bot.core.erasure):
+        the update's translator needs no read of its own."""
+        self._languages[person] = chosen or ""
+
     def remember_language(self, person: str, language: str) -> None:
         """After bot.core.choices.set_language stored it."""
         self._languages[person] = language
@@ -210,6 +223,17 @@ class Services:
 
     def forget_trail(self, person: str) -> None:
         self._trail_written.pop(person)
+        self._trail_owed.pop(person, None)
+
+    def owe_trail(self, person: str, notes: tuple[TrailNote, ...]) -> None:
+        """Trail notes the update owes the database (again, when a transaction that carried
+        them failed)."""
+        if notes:
+            self._trail_owed[person] = (*self._trail_owed.get(person, ()), *notes)
+
+    def take_trail_owed(self, person: str) -> tuple[TrailNote, ...]:
+        """The trail notes owed for the person, no longer owed once taken."""
+        return self._trail_owed.pop(person, ())
 
     async def translator_for(self, user: Any) -> Translator:
         """The Translator for a telegram.User (or None: the default language)."""

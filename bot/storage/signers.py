@@ -17,16 +17,24 @@ from bot.storage.engine import Database
 Subscriptions = Sequence[tuple[str, str]]  # (campaign, subscriber pseudonym) of one person
 
 
+_LANGUAGE = (
+    "SELECT language FROM (SELECT language, 0 AS rank FROM preferences WHERE person = ?"
+    " UNION ALL SELECT language, 1 FROM drafts WHERE person = ? AND updated_at > ?) AS known"
+    " WHERE language IS NOT NULL ORDER BY rank LIMIT 1"
+)
+
+
 async def language(db: Database, person: str, stale: int) -> str | None:
     """The language the person chose: a signer's preference, else a visitor's on their draft
     row touched after `stale` (bot.storage.drafts)."""
-    value = await db.scalar(
-        "SELECT language FROM (SELECT language, 0 AS rank FROM preferences WHERE person = ?"
-        " UNION ALL SELECT language, 1 FROM drafts WHERE person = ? AND updated_at > ?) AS known"
-        " WHERE language IS NOT NULL ORDER BY rank LIMIT 1",
-        (person, person, stale),
-    )
+    value = await db.scalar(_LANGUAGE, (person, person, stale))
     return str(value) if value else None
+
+
+def language_in(conn: Any, person: str, stale: int) -> str | None:
+    """`language` inside the caller's transaction."""
+    row = conn.execute(_LANGUAGE, (person, person, stale)).fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 async def set_language(

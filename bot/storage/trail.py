@@ -14,16 +14,23 @@ class Held(NamedTuple):
     until: int  # unix seconds when the row expires
 
 
+_NOTE = (
+    "INSERT INTO trail (person, bot, first_message, last_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (person, bot) DO UPDATE SET last_at = excluded.last_at,"
+    " first_message = CASE WHEN trail.last_at <= ? THEN excluded.first_message"
+    " WHEN trail.first_message < excluded.first_message THEN trail.first_message"
+    " ELSE excluded.first_message END"
+)
+
+
 async def note(db: Database, person: str, bot: int, message_id: int, now: int, keep: int) -> None:
     """A message of the conversation: keeps the oldest id still deletable and the time."""
-    await db.execute(
-        "INSERT INTO trail (person, bot, first_message, last_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (person, bot) DO UPDATE SET last_at = excluded.last_at,"
-        " first_message = CASE WHEN trail.last_at <= ? THEN excluded.first_message"
-        " WHEN trail.first_message < excluded.first_message THEN trail.first_message"
-        " ELSE excluded.first_message END",
-        (person, bot, message_id, now, now - keep),
-    )
+    await db.execute(_NOTE, (person, bot, message_id, now, now - keep))
+
+
+def note_in(conn: Any, person: str, bot: int, message_id: int, now: int, keep: int) -> None:
+    """`note` inside the caller's transaction."""
+    conn.execute(_NOTE, (person, bot, message_id, now, now - keep))
 
 
 async def first_message(db: Database, person: str, bot: int, now: int, keep: int) -> int | None:

@@ -15,8 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from telegram import Update
 from telegram.ext import AIORateLimiter, Application, CallbackContext, ExtBot
 
+from bot.core import trail
 from bot.core.services import Services
 
 if TYPE_CHECKING:
@@ -82,7 +84,8 @@ _FORGET = _Forget()
 
 
 class BotApplication(Application[ExtBot[None], "BotContext", Any, Any, Any, Any]):
-    """PTB's Application with the bot's runtime, timing each update it handles."""
+    """PTB's Application with the bot's runtime, timing each update it handles and settling
+    what it owes the database."""
 
     runtime: BotRuntime  # set by build_fleet before the Application runs
 
@@ -108,7 +111,16 @@ class BotApplication(Application[ExtBot[None], "BotContext", Any, Any, Any, Any]
         try:
             await super().process_update(update)
         finally:
+            await self._settle(update)
             self.runtime.metrics.observe_update(update, time.perf_counter() - started)
+
+    async def _settle(self, update: object) -> None:
+        """What the update still owes the database for its person: a trail note no
+        transaction of the update carried (bot.core.trail.owe)."""
+        user = update.effective_user if isinstance(update, Update) else None
+        person = None if user is None else self.runtime.services.known_person(user.id)
+        if person is not None:
+            await trail.settle(self.runtime.services, person)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

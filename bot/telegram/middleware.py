@@ -192,12 +192,13 @@ class Gatekeeper:
         return False
 
 
-async def _note_trail(update: Update, context: Any) -> None:
-    """Where a private conversation began, for "leave no trace" (bot.telegram.handlers.cleanup)."""
+def _note_trail(update: Update, context: Any) -> None:
+    """Where a private conversation began, for "leave no trace" (bot.telegram.handlers.cleanup):
+    owed, and written with the update's own transaction (bot.core.trail.owe)."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or chat.type != "private" or message is None or user is None:
         return
-    await trail.note(context.svc, user.id, context.bot.id, message.message_id)
+    trail.owe(context.svc, user.id, context.bot.id, message.message_id)
 
 
 def _note_newest(update: Update, context: Any) -> None:
@@ -238,7 +239,7 @@ async def gate(update: object, context: Any) -> None:
     if _touches_person(update):
         await context.svc.prepare(update.effective_user.id)  # type: ignore[union-attr]
     _note_newest(update, context)
-    await _note_trail(update, context)
+    _note_trail(update, context)
     if not notice:
         return
     user = update.effective_user

@@ -1,5 +1,6 @@
 """One round trip per tap: the screen's edit does not wait for the callback answer or for the
-deletion of a typed name (bot.telegram.side_calls), and their failures cost nothing recorded.
+deletion of a typed name (bot.telegram.side_calls), and their failures cost nothing recorded;
+and one database round trip per step of the flow.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from bench.dbcount import DbCount
 from bot.core.services import Services
+from bot.storage.sqlite import SqliteDatabase
 from bot.telegram.context import BotApp
 from tests.support.faketg import FakeTelegram, FakeUser, Faults, Upload
 from tests.support.steps import CAMPAIGN, press_action, sign
@@ -137,3 +140,40 @@ async def test_a_deletion_that_fails_for_good_changes_nothing_recorded(
     assert _errors(app, "deleteMessage", "timeout") == 1
     assert await svc.db.fetchone("SELECT name, public FROM signatures") == ("Dora Example", 1)
     assert "Thank you" in dora.last.text
+
+
+async def test_each_signing_step_is_one_database_round_trip(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    """/start (the visit, the trail note, the person's language, the card's count), Sign, the
+    typed name and the sign button: each one write transaction in one round trip."""
+    db = svc.db
+    assert isinstance(db, SqliteDatabase)
+    count = DbCount()
+    await count.watch(db.conn, db.reader)
+    ada = make_user(first_name="Ada")
+    steps = (
+        lambda: ada.start(CAMPAIGN),
+        lambda: press_action(ada, "sign|"),
+        lambda: ada.send("Ada Lovelace"),
+        lambda: press_action(ada, f"ok|{CAMPAIGN}|1"),
+    )
+    made = []
+    for step in steps:
+        count.reset()
+        await step()
+        made.append((count.round_trips, count.writes))
+    assert made == [(1, 1)] * 4
+    assert "Thank you" in ada.last.text
+    first = ada.all_messages[0].raw["message_id"]
+    assert await svc.db.fetchall("SELECT first_message FROM trail") == [(first,)]
+
+
+async def test_an_update_that_writes_nothing_still_notes_where_the_conversation_began(
+    make_user: Callable[..., FakeUser], svc: Services
+) -> None:
+    """The trail note an update owes is written as it ends when no transaction carried it."""
+    bo = make_user(first_name="Bo")
+    await bo.send("/help")
+    first = bo.all_messages[0].raw["message_id"]
+    assert await svc.db.fetchall("SELECT first_message FROM trail") == [(first,)]

@@ -72,9 +72,10 @@ async def on_earlier(update: Update, context: BotContext, cb: Callback) -> None:
 
 
 async def start(update: Update, context: BotContext) -> None:
-    t = await translator(update, context)
     payload = context.args[0] if context.args else ""
+    # First: its transaction reads the person's language too (bot.core.erasure).
     opened = await reading.start(context.svc, user_id_of(update), payload)
+    t = await translator(update, context)
     if opened.campaign is None:
         heading = (
             t._("I don't know that link. Here is what you can sign now:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from pathlib import Path
@@ -172,5 +173,35 @@ async def test_rows_from_before_reserve_bots_are_adopted_by_the_primary(tmp_path
         assert await bot_store.set_role(db, 7002, Role.PRIMARY)
         roles = {b.id: b.role for b in await bot_store.known(db)}
         assert roles == {7001: Role.ACTIVE, 7002: Role.PRIMARY}
+    finally:
+        await db.close()
+
+
+async def test_single_statements_waiting_together_share_a_transaction_and_fail_alone(
+    tmp_path: Path,
+) -> None:
+    """write_row's statements that wait for the write lock together go in one transaction,
+    each in a savepoint: one that fails raises for its caller alone and undoes nothing else."""
+    db = SqliteDatabase(tmp_path / "rows.sqlite3")
+    await db.open()
+    begun: list[str] = []
+    try:
+        await db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
+        raw = db.conn._conn
+        await db.conn._execute(raw.set_trace_callback, begun.append)  # type: ignore[no-untyped-call]
+        begun.clear()
+        insert = "INSERT INTO t (k, v) VALUES (?, ?) RETURNING k"
+        results = await asyncio.gather(
+            db.write_row(insert, (1, 10)),
+            db.write_row(insert, (2, None)),  # NOT NULL: fails
+            db.write_row(insert, (3, 30)),
+            return_exceptions=True,
+        )
+        await db.conn._execute(raw.set_trace_callback, None)  # type: ignore[no-untyped-call]
+        assert results[0] == (1,) and results[2] == (3,)
+        assert isinstance(results[1], sqlite3.IntegrityError)
+        assert await db.fetchall("SELECT k, v FROM t ORDER BY k") == [(1, 10), (3, 30)]
+        assert sum(s.startswith("BEGIN IMMEDIATE") for s in begun) == 1
+        assert await db.write_row(insert, (4, 40)) == (4,)  # alone, it still runs at once
     finally:
         await db.close()
