@@ -209,3 +209,29 @@ async def test_a_subscriber_whose_bot_stays_down_counts_as_failed_and_the_admin_
     finally:
         await fleet.close()
     board.assert_no_violations()
+
+
+async def test_a_milestone_reached_on_one_bot_reaches_each_subscriber_through_their_own(
+    settings: Settings, clock: Clock
+) -> None:
+    board = Switchboard(2)
+    admin_person = board.person("Ada")
+    settings = replace(settings, bot_tokens=board.tokens, admin_ids=frozenset({admin_person["id"]}))
+    fleet = await start_fleet(settings, board.request(), clock)
+    olena, taras = board.person("Olena"), board.person("Taras")
+    try:
+        await _user(board, fleet, 0, admin_person).send(f"/goal {CAMPAIGN} ladder 3,10")
+        await sign(_user(board, fleet, 0, olena), "Olena Kovalenko", notify=True)
+        await sign(_user(board, fleet, 1, taras), "Taras Melnyk", notify=True)
+        # The third signature, on the reserve bot, reaches the goal of 3.
+        await sign(_user(board, fleet, 1, board.person("Ivan")), "Ivan Petrenko")
+        await fleet.broadcaster.join()
+        first, second = board.bots
+        assert len(messages_with(first, olena["id"], "🎉")) == 1
+        assert len(messages_with(second, taras["id"], "🎉")) == 1
+        assert (
+            messages_with(second, olena["id"], "🎉") + messages_with(first, taras["id"], "🎉") == []
+        )
+    finally:
+        await fleet.close()
+    board.assert_no_violations()
