@@ -201,7 +201,7 @@ class ResilientRequest(BaseRequest):
                 retry_after = _retry_after(body) if status == 429 else None
                 self._metrics.api_answered(api_method, status, retry_after)
             if self._link is not None:
-                self._link.answered(status)
+                self._link.answered(status, api_method)
             if status >= 500 and attempt < self._retries and repeatable(api_method):
                 wait = self._wait(attempt)
                 attempt += 1

@@ -142,6 +142,7 @@ def _telegram(fleet: Fleet, now: float) -> tuple[str, str]:
     """("ok" while the primary or an active bot serves, else why not; the failing bots)."""
     links = fleet.links
     failing = [f"{link.name}: {link.failure(now)}" for link in links if not link.serving(now)]
+    failing += [f"{link.name}: {link.conflict(now)}" for link in links if link.conflict(now)]
     for link in links:
         fleet.metrics.bot_standing(link, link.serving(now))
     roles = {bot.id: bot.role for bot in fleet.services.bots}

@@ -17,6 +17,9 @@ from enum import StrEnum
 log = logging.getLogger(__name__)
 
 API_STALE_AFTER = 600.0  # seconds without a successful Bot API call before a bot is failing
+# getUpdates answered 409 (Conflict): another process polls with this token, or set a webhook
+# for it. A second copy of the bot, or a leaked token: named for this long after the last one.
+CONFLICT_NAMED_FOR = 600.0
 
 
 class State(StrEnum):
@@ -36,6 +39,7 @@ class BotLink:
         self.reason = "Telegram has not answered getMe yet"
         self._clock = clock
         self._on_rejected: Callable[[BotLink], None] | None = None
+        self.last_conflict: float | None = None  # when getUpdates last answered 409
 
     def __repr__(self) -> str:
         return f"<BotLink {self.id} {self.state}>"
@@ -48,12 +52,36 @@ class BotLink:
     def on_rejected(self, callback: Callable[[BotLink], None]) -> None:
         self._on_rejected = callback
 
-    def answered(self, status: int) -> None:
+    def answered(self, status: int, method: str = "") -> None:
         """A Bot API answer reached us (bot.telegram.client.ResilientRequest)."""
         if status == 200:
             self.last_success = self._clock()
         elif status == 401:
             self.rejected()
+        elif status == 409 and method == "getUpdates":
+            self._conflict()
+
+    def _conflict(self) -> None:
+        """Someone else takes this bot's updates: logged once a quarrel, named by /healthz."""
+        now = self._clock()
+        if self.last_conflict is None or now - self.last_conflict > CONFLICT_NAMED_FOR:
+            log.error(
+                "%s: another process takes this bot's updates (Telegram answers getUpdates "
+                "with 409 Conflict): a second copy of the bot, or a leaked token; if it is not "
+                "yours, revoke the token in @BotFather",
+                self.name,
+            )
+        self.last_conflict = now
+
+    def conflict(self, now: float) -> str:
+        """Why /healthz names a bot that serves while another process takes its updates; ""
+        when nothing did for CONFLICT_NAMED_FOR."""
+        if self.last_conflict is None or now - self.last_conflict > CONFLICT_NAMED_FOR:
+            return ""
+        return (
+            f"another process took its updates {now - self.last_conflict:.0f} s ago "
+            "(409 Conflict): a second copy of the bot, or a leaked token?"
+        )
 
     def up(self, bot_id: int, username: str) -> None:
         """getMe answered: the bot serves."""

@@ -3,10 +3,11 @@ username on the fake, every call validated against the spec per token."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import pytest
-from telegram.error import InvalidToken
+from telegram.error import Conflict, InvalidToken
 
 from bot.config import Settings
 from bot.telegram.fleet import Fleet
@@ -235,3 +236,31 @@ async def test_a_milestone_reached_on_one_bot_reaches_each_subscriber_through_th
     finally:
         await fleet.close()
     board.assert_no_violations()
+
+
+async def test_another_process_taking_a_bots_updates_is_logged_once_and_named(
+    settings: Settings, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A leaked token used to take the bot's updates (a webhook set, or a second poller):
+    Telegram answers our getUpdates 409; one log line says so, without the token, and
+    /healthz names the bot while the others keep it healthy."""
+    board = Switchboard(2)
+    fleet = await start_fleet(replace(settings, bot_tokens=board.tokens), board.request(), clock)
+    try:
+        board.bots[0].webhook = {"url": "https://attacker.example/hook"}  # set with the token
+        with caplog.at_level(logging.ERROR, logger="bot"):
+            for _ in range(3):
+                with pytest.raises(Conflict):
+                    await fleet.apps[0].bot.get_updates(timeout=0)
+        lines = [r.getMessage() for r in caplog.records if "another process" in r.getMessage()]
+        assert lines == [
+            "@Petition1Bot (7100000001): another process takes this bot's updates (Telegram "
+            "answers getUpdates with 409 Conflict): a second copy of the bot, or a leaked "
+            "token; if it is not yours, revoke the token in @BotFather"
+        ]
+        assert not any(board.tokens[0] in r.getMessage() for r in caplog.records)
+        healthy, checks = await Health().check(fleet)
+        assert healthy, checks
+        assert "@Petition1Bot (7100000001): another process took its updates" in checks["bots"]
+    finally:
+        await fleet.close()
