@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -21,6 +23,7 @@ from babel.numbers import format_decimal
 
 from bot.config import SUPPORTED_LANGUAGES
 
+T = TypeVar("T")
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "bot"
 # Shown in the language menu: each language in its own name.
@@ -55,6 +58,7 @@ class Translator:
         self.locale = Locale.parse(language)
         self._catalog = catalog
         self._numbers: dict[int, str] = {}
+        self._kept: dict[Hashable, object] = {}
 
     def _(self, message: str) -> str:
         return self._catalog.gettext(message)
@@ -75,6 +79,16 @@ class Translator:
                 self._numbers.clear()
             text = self._numbers[n] = format_decimal(n, locale=self.locale)
         return text
+
+    def kept(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A value made once in this language for `key` (keyboards: bot.telegram.views), which
+        must name everything the value depends on and nothing of a person."""
+        value = self._kept.get(key)
+        if value is None:
+            if len(self._kept) > 10_000:  # campaigns' versions come and go
+                self._kept.clear()
+            value = self._kept[key] = make()
+        return cast(T, value)
 
     def date(self, value: int | date) -> str:
         if isinstance(value, int):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.config import Settings, draft_lifetime
-from bot.core.bases import Bases
+from bot.core.bases import KEEP_AT_MOST, Bases
 from bot.core.budgets import Budgets
 from bot.core.pages import PageIndexes
 from bot.domain import goals
@@ -49,6 +49,9 @@ class Services:
     bases: Bases = field(init=False, repr=False)
     # Every per-person structure in memory comes from here and expires after minutes.
     memory: Memory = field(init=False, repr=False)
+    # Telegram id (blinded) -> the person pseudonym: one HMAC per person while it is kept,
+    # not one for each of the dozen times an update asks for it.
+    _persons: Expiring[int, str] = field(init=False, repr=False)
     # person -> chosen language ("" for none): saves a read on every update of a journey.
     _languages: Expiring[str, str] = field(init=False, repr=False)
     # person -> ((bot, last write), ...): one conversation per bot
@@ -74,6 +77,7 @@ class Services:
         self.memory = Memory(lambda: self.clock(), secrets.token_bytes(32))
         self.bases = Bases(self.settings.signer_key, self.settings.pseudonym_cost, self.memory)
         self._languages = self.memory.by_key()
+        self._persons = self.memory.by_telegram_id(most=KEEP_AT_MOST)
         self._trail_written = self.memory.by_key()
 
     def now(self) -> int:
@@ -89,13 +93,18 @@ class Services:
 
     def person(self, user_id: int) -> str:
         """The per-person pseudonym: drafts and preferences."""
-        return self.ids.person_of(self.bases.of(user_id))
+        person = self._persons.get(user_id)
+        if person is None:
+            person = self._persons[user_id] = self.ids.person_of(self.bases.of(user_id))
+        return person
 
     def known_person(self, user_id: int) -> str | None:
         """The per-person pseudonym if the base is at hand; None where it is not worth a
         slow computation (an inline query, a group command)."""
-        base = self.bases.cached(user_id)
-        return None if base is None else self.ids.person_of(base)
+        person = self._persons.get(user_id)
+        if person is None and (base := self.bases.cached(user_id)) is not None:
+            person = self._persons[user_id] = self.ids.person_of(base)
+        return person
 
     def signer(self, user_id: int, campaign: str) -> str:
         """The per-campaign pseudonym of signatures."""

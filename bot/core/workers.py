@@ -24,10 +24,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from bot.core import bots, catalogue
+from bot.core.bases import KEEP_AT_MOST
 from bot.core.content import ContentError
 from bot.core.services import Services
 from bot.domain.costs import Verdict
-from bot.domain.expiring import FORGET_AFTER
+from bot.domain.expiring import FORGET_AFTER, Expiring, Memory
 from bot.storage import workers as store
 from bot.storage.engine import Database
 
@@ -70,10 +71,16 @@ class Shared:
         catch_up: Callable[[dict[str, int]], Awaitable[None]] | None = None,
         changed: set[str] | None = None,
         bot: int = 0,
+        memory: Memory | None = None,
     ) -> None:
         self._db, self._key, self._clock, self._bot = db, key, clock, bot
         self._catch_up = catch_up
         self.changed: set[str] = set() if changed is None else changed
+        # person (blinded) -> (flood bucket, turn key): two HMACs while the person is kept,
+        # not two for each of their updates
+        self._keys: Expiring[int, tuple[int, int]] | None = (
+            None if memory is None else memory.by_telegram_id(most=KEEP_AT_MOST)
+        )
 
     @classmethod
     def of(cls, svc: Services, bot: int) -> Shared:
@@ -83,14 +90,23 @@ class Shared:
             await refresh(svc, generations)
 
         key, clock = svc.settings.signer_key, lambda: svc.clock()
-        return cls(svc.db, key, clock, catch_up, svc.changed, bot)
+        return cls(svc.db, key, clock, catch_up, svc.changed, bot, svc.memory)
+
+    def _keys_of(self, telegram_id: int) -> tuple[int, int]:
+        """The person's flood bucket and turn key."""
+        keys = None if self._keys is None else self._keys.get(telegram_id)
+        if keys is None:
+            keys = (bucket_of(self._key, telegram_id), lock_of(self._key, telegram_id))
+            if self._keys is not None:
+                self._keys[telegram_id] = keys
+        return keys
 
     async def admit(
         self, telegram_id: int, cost: float, burst: float, per_second: float
     ) -> Verdict:
         """The flood rule (bot.storage.workers.take) for this person's bucket, now."""
         found = await store.take(
-            self._db, bucket_of(self._key, telegram_id), cost, burst, per_second, self._clock()
+            self._db, self._keys_of(telegram_id)[0], cost, burst, per_second, self._clock()
         )
         return Verdict(found)
 
@@ -99,7 +115,7 @@ class Shared:
         """Holds the person's turn while the update is handled; yields False when a worker
         already handled it (a redelivery), after catching up with other workers' changes."""
         async with self._db.turn(
-            lock_of(self._key, telegram_id),
+            self._keys_of(telegram_id)[1],
             handled_as(self._bot, update_id),
             int(self._clock()),
             self.changed,

@@ -169,6 +169,10 @@ class Metrics:
             registry=r,
         )
         self.last_backup: float | None = None  # unix time of the newest backup made or found
+        # The children of the metrics counted on every update and call, by label (few: update
+        # kinds, Bot API methods): prometheus_client's lookup cost more than the count.
+        self._per_kind: dict[str, tuple[Counter, Histogram]] = {}
+        self._calls: dict[str, Counter] = {}
         # Unix time of the last full publication; until one, when publishing was scheduled.
         self.last_publish: float | None = None
         self.publish_since: float | None = None
@@ -177,11 +181,20 @@ class Metrics:
 
     def observe_update(self, update: object, seconds: float) -> None:
         kind = update_kind(update)
-        self.updates.labels(kind).inc()
-        self.update_seconds.labels(kind).observe(seconds)
+        counted = self._per_kind.get(kind)
+        if counted is None:
+            counted = self._per_kind[kind] = (
+                self.updates.labels(kind),
+                self.update_seconds.labels(kind),
+            )
+        counted[0].inc()
+        counted[1].observe(seconds)
 
     def api_answered(self, method: str, status: int, retry_after: float | None) -> None:
-        self.api_calls.labels(method).inc()
+        calls = self._calls.get(method)
+        if calls is None:
+            calls = self._calls[method] = self.api_calls.labels(method)
+        calls.inc()
         if status == 200:
             self.api_last_success.set(time.time())
             return

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, LinkPreviewOptions, Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError
 
@@ -18,7 +18,13 @@ from bot.telegram.views.common import View
 
 log = logging.getLogger(__name__)
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+def _no_preview() -> dict[str, bool]:
+    """LinkPreviewOptions as the Bot API takes it: PTB's conversion of the object on every
+    call cost ~30 µs (issue 32)."""
+    return {"is_disabled": True}
+
+
 CallbackRoute = Callable[[Update, BotContext, Callback], Awaitable[None]]
 T = TypeVar("T")
 
@@ -73,7 +79,7 @@ async def send(update: Update, context: BotContext, view: View) -> int:
             text=view.text,
             parse_mode=ParseMode.HTML,
             reply_markup=view.markup,
-            link_preview_options=_NO_PREVIEW,
+            link_preview_options=_no_preview(),
         ),
         view.harmless,
     )
@@ -101,7 +107,7 @@ async def edit(update: Update, context: BotContext, message_id: int | None, view
                 text=view.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=view.markup,
-                link_preview_options=_NO_PREVIEW,
+                link_preview_options=_no_preview(),
             )
             return message_id
         except BadRequest as exc:

@@ -12,7 +12,16 @@ from bot.domain.goals import Progress
 from bot.domain.paging import paginate, paginate_items
 from bot.domain.versions import Version
 from bot.i18n import Translator
-from bot.telegram.views.common import View, button, esc, keyboard, shorten
+from bot.telegram.views.common import (
+    Rows,
+    View,
+    button,
+    esc,
+    kept_keyboard,
+    keyboard,
+    rows,
+    shorten,
+)
 
 
 def fallback_notice(t: Translator, campaign: Campaign) -> str:
@@ -65,28 +74,30 @@ def card(
         f"{esc(text.summary)}\n\n{safety_line(text)}"
         f"{progress_lines(t, progress, campaign.is_open)}"
     )
+    if changed is not None:
+        when = t._("The text changed on {date}.").format(date=t.date(changed[1].created_at))
+        body += f"\n\n✏️ <i>{esc(when)}</i>"
+    earlier = changed[0].version if changed is not None else None
+    key = ("card", campaign.slug, campaign.is_open, campaign.signatories, earlier)
+    return View(
+        body, kept_keyboard(t, key, lambda: _card_rows(t, campaign, earlier)), harmless=True
+    )
+
+
+def _card_rows(t: Translator, campaign: Campaign, earlier: str | None) -> Rows:
     slug = campaign.slug
     first = [button("📖 " + t._("Read the full text"), "page", slug, 1)]
     if campaign.is_open:
         first.append(button("✍️ " + t._("Sign"), "sign", slug))
-    earlier = []
-    if changed is not None:
-        before, now = changed
-        when = t._("The text changed on {date}.").format(date=t.date(now.created_at))
-        body += f"\n\n✏️ <i>{esc(when)}</i>"
-        earlier = [button("📜 " + t._("The earlier text"), "older", slug, before.version)]
-    return View(
-        body,
-        keyboard(
-            first,
-            earlier,
-            [
-                button("🏛 " + t._("Decision makers"), "addr", slug, 1),
-                button("📣 " + t._("Share"), "share", slug),
-            ],
-            [*_who_signed(t, campaign), button("🌐 " + t._("Language"), "lang")],
-        ),
-        harmless=True,
+    older = [button("📜 " + t._("The earlier text"), "older", slug, earlier)] if earlier else []
+    return rows(
+        first,
+        older,
+        [
+            button("🏛 " + t._("Decision makers"), "addr", slug, 1),
+            button("📣 " + t._("Share"), "share", slug),
+        ],
+        [*_who_signed(t, campaign), button("🌐 " + t._("Language"), "lang")],
     )
 
 

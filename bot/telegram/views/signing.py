@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.config import Settings, backup_window_days
 from bot.core.choices import Kept, preference_days
 from bot.domain.campaigns import Campaign
@@ -16,7 +18,18 @@ from bot.i18n import Translator
 from bot.telegram.views import cleanup as cleanup_views
 from bot.telegram.views.bots import official_line
 from bot.telegram.views.campaign import progress_lines
-from bot.telegram.views.common import View, button, esc, keyboard, shorten, user_text
+from bot.telegram.views.common import (
+    Rows,
+    View,
+    button,
+    esc,
+    kept_keyboard,
+    kept_rows,
+    keyboard,
+    rows,
+    shorten,
+    user_text,
+)
 
 
 def backup_line(t: Translator, days: int | None) -> str:
@@ -175,16 +188,25 @@ def name_prompt(
         ),
         esc(t._("You may add your role and your organisation on a second and third line.")),
     )
-    rows = []
     offered = draft.name or profile_name
-    if offered:
+    use: list[InlineKeyboardButton] = []
+    if offered:  # the person's own name: never kept past this view
         label = t._("Keep “{name}”") if draft.name else t._("Use “{name}”")
-        rows.append([button(label.format(name=shorten(offered, 40)), "pname", draft.campaign)])
-    if campaign.nameless and not draft.editing:
-        rows.append([button("🕶 " + t._("Count me without a name"), "noname", draft.campaign)])
-    rows.append(_privacy_button(t, draft.campaign))
-    rows.append(_cancel(t, draft.campaign))
-    return View(f"{notice}{text}", keyboard(*rows))
+        use = [button(label.format(name=shorten(offered, 40)), "pname", draft.campaign)]
+    nameless = campaign.nameless and not draft.editing
+    key = ("name", draft.campaign, nameless)
+    return View(
+        f"{notice}{text}",
+        keyboard(use, *kept_rows(t, key, lambda: _name_rows(t, draft.campaign, nameless))),
+    )
+
+
+def _name_rows(t: Translator, slug: str, nameless: bool) -> Rows:
+    return rows(
+        [button("🕶 " + t._("Count me without a name"), "noname", slug)] if nameless else [],
+        _privacy_button(t, slug),
+        _cancel(t, slug),
+    )
 
 
 def _fields(t: Translator, name: str | None, role: str | None, org: str | None) -> str:
@@ -246,24 +268,28 @@ def preview(t: Translator, campaign: Campaign, draft: Draft, notice: str = "") -
     )
     promise = Listing.of(campaign).promise
     version = campaign.version_for(t.language)
-    if draft.editing:
+    extras = bool(draft.role or draft.organisation)
+    key = ("preview", draft.campaign, promise, version, draft.editing, extras)  # what it shows
+    return View(
+        f"{notice}{body}",
+        kept_keyboard(t, key, lambda: _preview_rows(t, *key[1:])),
+    )
+
+
+def _preview_rows(
+    t: Translator, slug: str, promise: str, version: str, editing: bool, extras: bool
+) -> Rows:
+    if editing:
         shown, hidden = t._("Save, show my name"), t._("Save, don't show my name")
     else:
         shown, hidden = t._("Sign with my name"), t._("Sign, don't show my name")
-    extras = (
-        t._("Change role and organisation")
-        if draft.role or draft.organisation
-        else t._("Add role and organisation")
-    )
-    return View(
-        f"{notice}{body}",
-        keyboard(
-            [button("✅ " + shown, "ok", draft.campaign, 1, promise, version)],
-            [button("🙈 " + hidden, "ok", draft.campaign, 0, promise, version)],
-            [button("➕ " + extras, "extras", draft.campaign)],
-            [button("✏️ " + t._("Change name"), "edit", draft.campaign)],
-            _cancel(t, draft.campaign),
-        ),
+    more = t._("Change role and organisation") if extras else t._("Add role and organisation")
+    return rows(
+        [button("✅ " + shown, "ok", slug, 1, promise, version)],
+        [button("🙈 " + hidden, "ok", slug, 0, promise, version)],
+        [button("➕ " + more, "extras", slug)],
+        [button("✏️ " + t._("Change name"), "edit", slug)],
+        _cancel(t, slug),
     )
 
 
@@ -363,13 +389,18 @@ def thanks(
     return View(body, after_signing_keyboard(t, campaign.slug, subscribed))
 
 
-def after_signing_keyboard(t: Translator, slug: str, subscribed: bool):  # type: ignore[no-untyped-def]
+def after_signing_keyboard(t: Translator, slug: str, subscribed: bool) -> InlineKeyboardMarkup:
+    key = ("after", slug, subscribed)
+    return kept_keyboard(t, key, lambda: _after_signing_rows(t, slug, subscribed))
+
+
+def _after_signing_rows(t: Translator, slug: str, subscribed: bool) -> Rows:
     notify = (
         button("🔕 " + t._("Stop updates"), "notify", slug, 0)
         if subscribed
         else button("🔔 " + t._("Notify me about this campaign"), "notify", slug, 1)
     )
-    return keyboard(
+    return rows(
         [button("📣 " + t._("Share"), "share", slug)],
         [notify],
         *cleanup_views.clean_rows(t, subscribed),
