@@ -7,6 +7,9 @@ queue, on one database, the people split between them: the same coordination as 
 processes (only the database), with the memory-hard computations on threads in both. On a
 2-core machine that function already uses every core from one worker, so the second worker
 buys availability, not speed: the figure is reported, not targeted.
+
+Then counting under load: sign buttons' transactions alone on one campaign, as they ran before
+(one at a time, one counter row) and as they run now (side by side, each count in 16 rows).
 """
 
 from __future__ import annotations
@@ -16,11 +19,18 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import psycopg
 
 from bench.signing import journey, start_ours, stop_ours
 from bot.config.table import PSEUDONYM_MINIMUM
+from bot.domain.signatures import Draft, Step
+from bot.storage import drafts as draft_store
+from bot.storage import signatures as signature_store
+from bot.storage.postgres import PostgresDatabase
+from bot.storage.shards import SHARDS, shard_of
 from bot.telegram.context import BotApp
 from tests.support import postgres
 from tests.support.faketg import FakeTelegram
@@ -127,6 +137,61 @@ def erasure(server: postgres.Server) -> None:
     print(f"   WAL written until no segment holds it: {written} MB ({settings})")
 
 
+async def _record_all(url: str, signers: int, shared: bool, rows: int) -> float:
+    """Signatures/s of `signers` sign buttons' transactions, 32 at a time, on one campaign:
+    the write lock `shared` or taken alone, each count in `rows` rows."""
+    db = PostgresDatabase(url)  # DATABASE_POOL_SIZE's default
+    await db.open()
+    try:
+        drafts = [
+            Draft(f"person{i}", "hot", Step.PREVIEW, name=f"Signer {i}") for i in range(signers)
+        ]
+        for draft in drafts:
+            await draft_store.replace_if(db, None, draft)
+        gate = asyncio.Semaphore(32)
+
+        async def one(draft: Draft) -> None:
+            def work(conn: Any) -> object:
+                return signature_store.record(
+                    conn,
+                    draft,
+                    signer=draft.person,
+                    seal="00" * 48,
+                    block=draft.person,
+                    language="en",
+                    now=1,
+                )
+
+            async with gate:
+                await db.atomic(work, shared=shared)
+
+        with patch.object(signature_store, "shard_of", lambda key: shard_of(key) % rows):
+            started = time.perf_counter()
+            await asyncio.gather(*(one(d) for d in drafts))
+            seconds = time.perf_counter() - started
+        assert await signature_store.count(db, "hot") == signers
+        return signers / seconds
+    finally:
+        await db.close()
+
+
+async def counting(server: postgres.Server, signers: int) -> None:
+    """Sign buttons alone (no memory-hard function, no Telegram) on one campaign, on a durable
+    server (fsync and synchronous commit on, as in production): each COMMIT waits for the
+    disk, and a row every signature updates makes each wait for the previous one's."""
+    server.admin("ALTER SYSTEM SET fsync = on")
+    server.admin("ALTER SYSTEM SET synchronous_commit = on")
+    server.admin("SELECT pg_reload_conf()")
+    print(f"\n== Counting under load: {signers} sign buttons on one campaign, 32 at a time ==")
+    for label, shared, rows in (
+        ("one at a time, one row (before)", False, 1),
+        ("side by side, one row", True, 1),
+        (f"side by side, {SHARDS} rows (now)", True, SHARDS),
+    ):
+        rate = await _record_all(server.new_database(), signers, shared, rows)
+        print(f"   {label:34} {rate:8.1f}/s")
+
+
 async def bench(users: int) -> None:
     server, reason = await asyncio.to_thread(postgres.start)
     if server is None:
@@ -143,5 +208,6 @@ async def bench(users: int) -> None:
             rate, p99 = await _run(users, workers, url)
             print(f"   {label:26} {rate:8.1f}/s   p99 {p99:7.1f} ms")
         erasure(server)
+        await counting(server, users * 5)
     finally:
         postgres.stop(server)

@@ -78,7 +78,9 @@ async def _for_person(svc: Services, person: str, work: Callable[[Any], R]) -> R
     """`work` in one write transaction that also carries what the update owes for the person:
     the trail note the update found due (bot.core.trail.owe) and, when it is not cached, the
     read of their language, before `work` changes anything (where a handler's translator
-    would have read it first). So an update that writes costs one round trip."""
+    would have read it first). So an update that writes costs one round trip. `work` writes
+    only the person's rows and counts: it runs beside other signers' (Database.atomic's
+    `shared`)."""
     owed = svc.take_trail_owed(person)
     learn = not svc.knows_language(person)
     stale = svc.now() - draft_lifetime(svc.settings)
@@ -89,7 +91,7 @@ async def _for_person(svc: Services, person: str, work: Callable[[Any], R]) -> R
         return work(conn), chosen
 
     try:
-        result, chosen = await svc.db.atomic(carrying)
+        result, chosen = await svc.db.atomic(carrying, shared=True)
     except BaseException:
         svc.owe_trail(person, owed)  # still owed: the update's end writes it
         raise
@@ -109,7 +111,9 @@ async def change_draft(
     """A step of the flow in one round trip: the person's live draft is read, `decide` (which
     may read more through the connection it gets, and must not touch the event loop) makes
     the next one, and it is written by compare-and-set in the same transaction, as
-    `replace_draft` writes. Returns `decide`'s result and whether the draft was written."""
+    `replace_draft` writes. `decide` writes nothing but counts: the step runs beside other
+    signers' steps (Database.atomic's `shared`). Returns `decide`'s result and whether the
+    draft was written."""
     now, lifetime = svc.now(), draft_lifetime(svc.settings)
 
     def work(conn: Any) -> tuple[R, Draft | None, Draft | None, bool]:

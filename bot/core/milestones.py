@@ -30,27 +30,27 @@ class Milestone:
 
 
 async def reached(
-    svc: Services, campaign: Campaign, count: int, ladder: GoalLadder
+    svc: Services, campaign: Campaign, count: int, ladder: GoalLadder, announced: int
 ) -> Milestone | None:
-    """Called with the count a new signature produced; a Milestone only when it lands on a
-    goal step or on an admin's /goal next.
+    """Called with the count a new signature produced and the goal last announced, both read
+    in its transaction; a Milestone only when it passed a goal step or an admin's /goal next
+    not yet announced (GoalLadder.passed).
 
-    The counter moves by one per signature, so every step is landed on exactly once on the way
-    up: the other signatures cost no database work here. The claim keeps a step that is
-    reached again (after withdrawals) from being announced twice. `ladder` is the one in force
-    (Progress.ladder), so the next goal named is the one the card shows.
+    Most signatures pass none, and cost no database work here. The claim makes one signer of
+    those that passed it at once announce it, and keeps a step that is reached again (after
+    withdrawals) from being announced twice. `ladder` is the one in force (Progress.ladder),
+    so the next goal named is the one the card shows.
     """
-    if count not in (ladder.reached(count), ladder.override):
+    goal = ladder.passed(count, announced)
+    if goal is None or not await signature_store.claim_milestone(svc.db, campaign.slug, goal):
         return None
-    if not await signature_store.claim_milestone(svc.db, campaign.slug, count):
-        return None
-    log.info("campaign %s reached %d signatures", campaign.slug, count)
+    log.info("campaign %s reached %d signatures", campaign.slug, goal)
     announce = svc.settings.announce_chat_id
     # A group speaks its own language (/language there), else the campaign's.
     language = await groups.language_of(svc, announce) if announce is not None else None
     return Milestone(
         campaign,
-        count,
+        goal,
         ladder.next_above(count),
         announce,
         language or campaign.default_language,

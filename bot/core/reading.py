@@ -95,7 +95,7 @@ async def start(svc: Services, user_id: int, payload: str) -> Opened:
     opened, person, now = campaign, svc.person(user_id), svc.now()
 
     def decide(conn: Any, draft: Draft | None) -> Decided[Counter]:
-        counted = source_store.visited(conn, opened.slug, source) if linked else None
+        counted = source_store.visited(conn, opened.slug, source, person) if linked else None
         new, events = _visit(person, opened, counted, draft, now)
         return signature_store.read_counter(conn, opened.slug, now), new, events
 

@@ -150,7 +150,7 @@ class Services:
 
     def progress_of(self, campaign: Campaign, counter: signature_store.Counter) -> Progress:
         """`progress` from a counter read in the caller's transaction."""
-        count, override, ladder, recent = counter
+        count, override, ladder, recent, _ = counter
         in_force = goals.goal_in_force(campaign.ladder, ladder, override, count)
         return Progress(
             count,

@@ -304,7 +304,11 @@ async def _sign(
         progress,
         updated and await people.is_subscribed(svc, user_id, campaign.slug),
         signed.auto_clean,
-        None if updated else await milestones.reached(svc, campaign, result.count, progress.ladder),
+        None
+        if updated
+        else await milestones.reached(
+            svc, campaign, result.count, progress.ladder, announced=signed.counter[4]
+        ),
     )
 
 

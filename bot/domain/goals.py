@@ -97,6 +97,15 @@ class GoalLadder:
             reached = step
         return reached
 
+    def passed(self, count: int, announced: int) -> int | None:
+        """The highest goal at or below `count` (a step, or the admin's /goal next) that is
+        above `announced`, the one last announced: what a signature that brought the count to
+        `count` announces, if any. Signers who sign at the same moment may each see a count
+        one past a goal (none sees it exactly), so the test is "passed", not "landed on"."""
+        goals = (self.reached(count), self.override)
+        highest = max((g for g in goals if g is not None and g <= count), default=None)
+        return highest if highest is not None and highest > announced else None
+
 
 DEFAULT_LADDER = GoalLadder(
     (100, 250, 500, 1_000, 2_500, 5_000, 10_000, 15_000, 25_000, 50_000, 75_000,

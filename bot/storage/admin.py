@@ -19,6 +19,7 @@ from bot.domain.signatories import Listing, Place
 from bot.domain.stats import Stats
 from bot.storage.engine import Database, Row
 from bot.storage.signatories import shown_condition
+from bot.storage.signatures import COUNT
 
 # -- audit -------------------------------------------------------------------------------
 
@@ -122,9 +123,12 @@ def export_batches(
 
 async def stats(db: Database, campaign: str, now: int) -> Stats:
     row = await db.fetchone(
-        "SELECT signatures, withdrawals, removals FROM counters WHERE campaign = ?", (campaign,)
+        f"SELECT ({COUNT}), c.withdrawals, c.removals"
+        " FROM (SELECT 1) AS one LEFT JOIN counters c ON c.campaign = ?",
+        (campaign, campaign, campaign),
     )
-    total, erased, removals = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+    assert row is not None  # the LEFT JOIN on a one-row table always yields a row
+    total, erased, removals = (int(v or 0) for v in row)
     hour = now // 3600
 
     async def since(first_hour: int) -> tuple[int, int]:

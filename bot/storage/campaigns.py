@@ -114,8 +114,9 @@ async def exists(db: Database, slug: str) -> bool:
         await db.scalar(
             "SELECT EXISTS (SELECT 1 FROM campaigns WHERE slug = ?)"
             " OR EXISTS (SELECT 1 FROM campaign_versions WHERE campaign = ?)"
-            " OR EXISTS (SELECT 1 FROM counters WHERE campaign = ?)",
-            (slug, slug, slug),
+            " OR EXISTS (SELECT 1 FROM counters WHERE campaign = ?)"
+            " OR EXISTS (SELECT 1 FROM counter_shards WHERE campaign = ?)",
+            (slug, slug, slug, slug),
         )
     )
 

@@ -19,6 +19,7 @@ from bot.domain.signatures import Counted, Draft, Step
 from bot.storage import funnel
 from bot.storage.engine import Database
 from bot.storage.funnel import Event
+from bot.storage.shards import shard_of
 
 _COLUMNS = (
     "person, campaign, step, name, role, organisation, public, editing, message_id,"
@@ -83,7 +84,9 @@ def _values(draft: Draft) -> tuple[Any, ...]:
 
 def _bump(conn: sqlite3.Connection, draft: Draft, events: Iterable[Event]) -> None:
     for event in events:
-        funnel.bump(conn, draft.campaign, draft.source, draft.updated_at, event)
+        funnel.bump(
+            conn, draft.campaign, draft.source, draft.updated_at, event, shard_of(draft.person)
+        )
 
 
 _LIVE = f"SELECT {_COLUMNS} FROM drafts WHERE person = ? AND updated_at > ? AND campaign != ?"
@@ -120,9 +123,12 @@ async def replace_if(
     *,
     stale_before: int = 0,
 ) -> bool:
-    """`put_if` in a transaction of its own."""
+    """`put_if` in a transaction of its own, beside other signers' (it writes only the
+    person's row and counts: bot.storage.engine.Database.atomic)."""
     todo = tuple(events)
-    return await db.atomic(lambda conn: put_if(conn, expected, draft, todo, stale_before))
+    return await db.atomic(
+        lambda conn: put_if(conn, expected, draft, todo, stale_before), shared=True
+    )
 
 
 def put_if(
@@ -157,9 +163,12 @@ def take(conn: sqlite3.Connection, expected: Draft, now: int) -> bool:
     signed, so the choices it carried become their preferences."""
     if not _unchanged(conn, expected.person, expected, 0):
         return False
-    language, auto_clean = conn.execute(
+    taken = conn.execute(
         "DELETE FROM drafts WHERE person = ? RETURNING language, auto_clean", (expected.person,)
     ).fetchone()
+    if taken is None:  # taken by a transaction that committed after our read (PostgreSQL)
+        return False
+    language, auto_clean = taken
     if language is not None or auto_clean:
         conn.execute(
             "INSERT INTO preferences (person, language, auto_clean, touched_at)"
@@ -187,7 +196,7 @@ async def delete(db: Database, person: str, now: int, event: Event | None = None
         conn.execute(f"UPDATE drafts SET {_EMPTY} WHERE person = ?", (person,))
         _drop_empty(conn, person)
         if event is not None and row[2] != Step.VISIT.value:
-            funnel.bump(conn, row[0], row[1], now, event)
+            funnel.bump(conn, row[0], row[1], now, event, shard_of(person))
         return True
 
     return await db.atomic(work)
@@ -202,9 +211,9 @@ async def expire(db: Database, now: int, ttl: int) -> list[str]:
             "DELETE FROM drafts WHERE updated_at <= ? RETURNING campaign, source, step, person",
             (now - ttl,),
         ).fetchall()
-        for campaign, source, step, _ in rows:
+        for campaign, source, step, person in rows:
             if step != Step.VISIT.value:
-                funnel.bump(conn, campaign, source, now, Event.EXPIRED)
+                funnel.bump(conn, campaign, source, now, Event.EXPIRED, shard_of(person))
         return [person for *_, person in rows]
 
     return await db.atomic(work)

@@ -23,14 +23,20 @@ class Event(StrEnum):
 
 
 def bump(
-    conn: sqlite3.Connection, campaign: str, source: str | None, now: int, event: Event, n: int = 1
+    conn: sqlite3.Connection,
+    campaign: str,
+    source: str | None,
+    now: int,
+    event: Event,
+    shard: int,
 ) -> None:
-    """Adds `n` to one cell, inside the caller's transaction (the event and its cause commit
-    together)."""
+    """Adds one to a cell (its `shard` row: bot.storage.shards), inside the caller's
+    transaction (the event and its cause commit together)."""
     conn.execute(
-        f"INSERT INTO funnel (campaign, source, day, {event}) VALUES (?, ?, ?, ?)"
-        f" ON CONFLICT (campaign, source, day) DO UPDATE SET {event} = funnel.{event} + excluded.{event}",
-        (campaign, source or "", now // DAY, n),
+        f"INSERT INTO funnel (campaign, source, day, shard, {event}) VALUES (?, ?, ?, ?, 1)"
+        " ON CONFLICT (campaign, source, day, shard)"
+        f" DO UPDATE SET {event} = funnel.{event} + 1",
+        (campaign, source or "", now // DAY, shard),
     )
 
 
@@ -62,8 +68,8 @@ async def daily_rows(db: Database, campaign: str) -> dict[int, dict[str, Totals]
     """Every stored day of the campaign with its sources, for the funnel export (small: days
     × sources)."""
     rows = await db.fetchall(
-        f"SELECT day, source, {', '.join(Event)} FROM funnel WHERE campaign = ?"
-        " ORDER BY day, source",
+        f"SELECT day, source, {_SUMS} FROM funnel WHERE campaign = ?"
+        " GROUP BY day, source ORDER BY day, source",
         (campaign,),
     )
     days: dict[int, dict[str, Totals]] = {}

@@ -15,6 +15,7 @@ from bot.domain.page_index import MOST, STRETCH, PageIndex, built_from
 from bot.domain.review import REVIEW_MOVES, Decision, batch_digest
 from bot.domain.signatories import Entry, Listing, Place, Review, Window
 from bot.storage.engine import Database, Row
+from bot.storage.signatures import count_in
 
 _FIELDS = "number, name, role, organisation"
 _PUBLIC_NAME = "public = 1 AND name IS NOT NULL AND name != ''"  # chosen public, still named
@@ -94,9 +95,7 @@ async def page(
     finished = db.changes.finished  # before the snapshot: every change below it is in it
 
     def work(conn: sqlite3.Connection) -> tuple[list[Entry], int, int] | None:
-        total = conn.execute(
-            "SELECT signatures FROM counters WHERE campaign = ?", (campaign,)
-        ).fetchone()  # the snapshot begins here; every change it holds is noted by now
+        total = count_in(conn, campaign)  # the snapshot begins here: its changes are noted
         changed = db.changes.since(index.seen)
         if changed is None:
             return None
@@ -120,7 +119,7 @@ async def page(
                 (campaign, *params, bound, limit, skip),
             ).fetchall()
         entries = [_entry(tuple(row), offset + 1 + i) for i, row in enumerate(rows)]
-        return entries, listed, int(total[0]) if total else 0
+        return entries, listed, total
 
     return await db.read(work)
 

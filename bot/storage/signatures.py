@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from typing import Any
 
@@ -12,6 +13,7 @@ from bot.storage import drafts, funnel, sources
 from bot.storage import signers as signer_store
 from bot.storage.engine import Database, Row
 from bot.storage.funnel import Event
+from bot.storage.shards import shard_of
 
 _EDIT = REVIEW_MOVES[Decision.EDIT]
 _EDIT_FROM = ", ".join("?" for _ in _EDIT.ordered_sources)
@@ -21,7 +23,11 @@ _SIG_COLUMNS = (
     " review, list_consent, lookalike, web_consent"
 )
 # Whether another public name of the campaign has this skeleton (parameters: campaign,
-# skeleton, signer); a NULL skeleton (a name not public) matches nothing.
+# skeleton, signer); a NULL skeleton (a name not public) matches nothing. Signers write side
+# by side on PostgreSQL: two look-alike names signed at once would each miss the other, so
+# `record` first takes the lock of the campaign's skeleton (`_LOOK_ALIKES`), until COMMIT.
+# SQLite has one writer: its connection defines the function as doing nothing.
+_LOOK_ALIKES = "SELECT pg_advisory_xact_lock(?)"
 _LOOKS_LIKE = (
     "CAST(EXISTS (SELECT 1 FROM signatures o WHERE o.campaign = ? AND o.skeleton = ?"
     " AND o.signer != ?) AS INTEGER)"
@@ -46,37 +52,62 @@ def _signature(row: tuple[Any, ...]) -> Signature:
     )
 
 
+# What signatures added to a campaign's count since it was settled in `counters` (by the
+# migration that sharded it, or by `recount`): the sum of its shards (bot.storage.shards).
+_ADDED = "(SELECT COALESCE(SUM(s.signatures), 0) FROM counter_shards s WHERE s.campaign = ?)"
+# One campaign's count (parameters: campaign twice), O(1), never COUNT(*): a statement, or
+# a subquery in parentheses.
+COUNT = f"SELECT COALESCE((SELECT c.signatures FROM counters c WHERE c.campaign = ?), 0) + {_ADDED}"
+# Each campaign's count: a subquery with the columns campaign and signatures.
+COUNTS = (
+    "(SELECT campaign, SUM(signatures) AS signatures FROM"
+    " (SELECT campaign, signatures FROM counters"
+    "  UNION ALL SELECT campaign, signatures FROM counter_shards) AS parts"
+    " GROUP BY campaign)"
+)
+
+
 async def count(db: Database, campaign: str) -> int:
     """O(1): the stored counter, never COUNT(*)."""
-    return int(
-        await db.scalar("SELECT signatures FROM counters WHERE campaign = ?", (campaign,), 0)
-    )
+    return int(await db.scalar(COUNT, (campaign, campaign), 0))
+
+
+def count_in(conn: sqlite3.Connection, campaign: str) -> int:
+    """`count` inside the caller's transaction."""
+    return int(conn.execute(COUNT, (campaign, campaign)).fetchone()[0])
 
 
 _COUNTER = (
-    "SELECT c.signatures, c.goal_override, c.ladder_override,"
+    f"SELECT COALESCE(c.signatures, 0) + {_ADDED}, c.goal_override, c.ladder_override,"
     " (SELECT SUM(a.signed) - SUM(a.withdrawn) FROM activity a"
-    "  WHERE a.campaign = ? AND a.hour > ?)"
+    "  WHERE a.campaign = ? AND a.hour > ?), c.last_milestone"
     " FROM (SELECT 1) AS one LEFT JOIN counters c ON c.campaign = ?"
 )
-Counter = tuple[int, int | None, tuple[int, ...] | None, int]
+# (count, admin's next-goal override, admin's ladder override, net signatures in the last
+# hours, the highest goal step already announced)
+Counter = tuple[int, int | None, tuple[int, ...] | None, int, int]
 
 
 def _counter(row: Row | None) -> Counter:
     assert row is not None  # the LEFT JOIN on a one-row table always yields a row
     ladder = tuple(int(step) for step in row[2].split(",")) if row[2] else None
-    return int(row[0] or 0), row[1], ladder, max(0, int(row[3] or 0))
+    return int(row[0]), row[1], ladder, max(0, int(row[3] or 0)), int(row[4] or 0)
+
+
+def _counter_params(campaign: str, now: int, hours: int) -> tuple[Any, ...]:
+    return (campaign, campaign, now // 3600 - hours, campaign)
 
 
 async def counter(db: Database, campaign: str, now: int, hours: int = 24) -> Counter:
     """(count, admin's next-goal override, admin's ladder override, net signatures in the last
-    `hours` hours): what every progress line needs, in one O(1) round trip."""
-    return _counter(await db.fetchone(_COUNTER, (campaign, now // 3600 - hours, campaign)))
+    `hours` hours, the goal step last announced): what every progress line needs, in one O(1)
+    round trip."""
+    return _counter(await db.fetchone(_COUNTER, _counter_params(campaign, now, hours)))
 
 
 def read_counter(conn: sqlite3.Connection, campaign: str, now: int, hours: int = 24) -> Counter:
     """`counter` inside the caller's transaction."""
-    row = conn.execute(_COUNTER, (campaign, now // 3600 - hours, campaign)).fetchone()
+    row = conn.execute(_COUNTER, _counter_params(campaign, now, hours)).fetchone()
     return _counter(tuple(row) if row is not None else None)
 
 
@@ -115,7 +146,7 @@ async def numbers_between(db: Database, campaign: str, start: int, end: int) -> 
 
 async def campaigns_with_signatures(db: Database) -> list[str]:
     """Every campaign the database holds signatures for, loaded or not (from the counters)."""
-    rows = await db.fetchall("SELECT campaign FROM counters ORDER BY campaign")
+    rows = await db.fetchall(f"SELECT campaign FROM {COUNTS} AS counts ORDER BY campaign")
     return [str(r[0]) for r in rows]
 
 
@@ -129,6 +160,20 @@ async def of_person(db: Database, pseudonyms: dict[str, str]) -> list[Signature]
         f"SELECT {_SIG_COLUMNS} FROM signatures WHERE {where} ORDER BY signed_at", params
     )
     return [_signature(r) for r in rows]
+
+
+# A signature added to (1) or taken from (-1) its shard of the campaign's count.
+_ADD_SIGNATURE = (
+    "INSERT INTO counter_shards (campaign, shard, signatures) VALUES (?, ?, ?)"
+    " ON CONFLICT (campaign, shard) DO UPDATE"
+    " SET signatures = counter_shards.signatures + excluded.signatures"
+)
+
+
+def _lock_key(campaign: str, skeleton: str) -> int:
+    """The advisory lock of one skeleton in one campaign: a signed 64-bit number."""
+    digest = hashlib.blake2b(f"{campaign}\0{skeleton}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def record(
@@ -160,10 +205,7 @@ def record(
     """
 
     def total() -> int:
-        row = conn.execute(
-            "SELECT signatures FROM counters WHERE campaign = ?", (draft.campaign,)
-        ).fetchone()
-        return int(row[0]) if row else 0
+        return count_in(conn, draft.campaign)
 
     if not drafts.take(conn, stored or draft, now):
         return ConfirmResult(Confirmed.NO_DRAFT, total())
@@ -174,6 +216,9 @@ def record(
     on_web = int(web_consent and public)
     shape = skeleton if public else None
     looks_like = (draft.campaign, shape, signer)
+    if shape is not None:
+        conn.execute(_LOOK_ALIKES, (_lock_key(draft.campaign, shape),))
+    shard = shard_of(signer)
     # An edit records what its preview said (`list_consent`); an edit that changes the
     # name (or makes it public) moves its review as REVIEW_MOVES[EDIT] says (a hidden name
     # stays hidden whatever its signer edits). SET reads the old row.
@@ -231,19 +276,17 @@ def record(
                 *looks_like,
             ),
         )
+        conn.execute(_ADD_SIGNATURE, (draft.campaign, shard, 1))
         conn.execute(
-            "INSERT INTO counters (campaign, signatures) VALUES (?, 1)"
-            " ON CONFLICT (campaign) DO UPDATE SET signatures = counters.signatures + 1",
-            (draft.campaign,),
+            "INSERT INTO activity (campaign, hour, shard, signed) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (campaign, hour, shard) DO UPDATE SET signed = activity.signed + 1",
+            (draft.campaign, now // 3600, shard),
         )
-        conn.execute(
-            "INSERT INTO activity (campaign, hour, signed) VALUES (?, ?, 1)"
-            " ON CONFLICT (campaign, hour) DO UPDATE SET signed = activity.signed + 1",
-            (draft.campaign, now // 3600),
-        )
-        # Where it came from is counted, never kept on the row (migrations/0013).
-        funnel.bump(conn, draft.campaign, draft.source, now, Event.SIGNED)
-        sources.count_signed(conn, draft.campaign, draft.source)
+        # Where it came from is counted, never kept on the row (migrations/0013). Counts are
+        # written in one order everywhere (sources before the funnel, as /start's visit), so
+        # that two signers whose rows meet do not wait for each other.
+        sources.count_signed(conn, draft.campaign, draft.source, shard)
+        funnel.bump(conn, draft.campaign, draft.source, now, Event.SIGNED, shard)
         outcome = Confirmed.SIGNED
     sig_row = conn.execute(
         f"SELECT {_SIG_COLUMNS} FROM signatures WHERE campaign = ? AND signer = ?",
@@ -266,15 +309,19 @@ async def erase(
         )
         if cur.rowcount == 0:
             return False
+        shard = shard_of(signer)
+        await conn.execute(_ADD_SIGNATURE, (campaign, shard, -1))
         await conn.execute(
-            "UPDATE counters SET signatures = signatures - 1, withdrawals = withdrawals + 1,"
-            " removals = removals + ? WHERE campaign = ?",
-            (int(removed), campaign),
+            "INSERT INTO counters (campaign, withdrawals, removals) VALUES (?, 1, ?)"
+            " ON CONFLICT (campaign) DO UPDATE SET withdrawals = counters.withdrawals + 1,"
+            " removals = counters.removals + excluded.removals",
+            (campaign, int(removed)),
         )
         await conn.execute(
-            "INSERT INTO activity (campaign, hour, withdrawn) VALUES (?, ?, 1)"
-            " ON CONFLICT (campaign, hour) DO UPDATE SET withdrawn = activity.withdrawn + 1",
-            (campaign, now // 3600),
+            "INSERT INTO activity (campaign, hour, shard, withdrawn) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (campaign, hour, shard)"
+            " DO UPDATE SET withdrawn = activity.withdrawn + 1",
+            (campaign, now // 3600, shard),
         )
         await signer_store.delete_subscriptions(conn, [(campaign, subscriber), (campaign, signer)])
     return True
@@ -282,13 +329,13 @@ async def erase(
 
 async def recount(db: Database) -> list[tuple[str, int, int]]:
     """Sets every counter to its rows' count plus the rows anonymisation deleted (kept in
-    bot_state under `anonymised:<campaign>`); returns (campaign, stored, actual) where they
-    differed."""
+    bot_state under `anonymised:<campaign>`), settled in `counters` with its shards emptied;
+    returns (campaign, stored, actual) where they differed."""
     fixed = []
     async with db.transaction() as conn:
         cur = await conn.execute(
             "SELECT campaign, MAX(stored), SUM(actual) FROM ("
-            " SELECT campaign, signatures AS stored, 0 AS actual FROM counters"
+            f" SELECT campaign, signatures AS stored, 0 AS actual FROM {COUNTS} AS counts"
             " UNION ALL SELECT campaign, 0, COUNT(*) FROM signatures GROUP BY campaign"
             " UNION ALL SELECT substr(key, ?), 0, CAST(value AS INTEGER) FROM bot_state"
             "  WHERE key LIKE ?) AS sums GROUP BY campaign",
@@ -301,6 +348,7 @@ async def recount(db: Database) -> list[tuple[str, int, int]]:
                     " ON CONFLICT (campaign) DO UPDATE SET signatures = excluded.signatures",
                     (campaign, actual),
                 )
+                await conn.execute("DELETE FROM counter_shards WHERE campaign = ?", (campaign,))
                 fixed.append((campaign, stored, actual))
     return fixed
 
@@ -308,8 +356,10 @@ async def recount(db: Database) -> list[tuple[str, int, int]]:
 async def claim_milestone(db: Database, campaign: str, reached: int) -> bool:
     """Marks `reached` as announced; True only for the one caller that moved it."""
     changed = await db.execute(
-        "UPDATE counters SET last_milestone = ? WHERE campaign = ? AND last_milestone < ?",
-        (reached, campaign, reached),
+        "INSERT INTO counters (campaign, last_milestone) VALUES (?, ?)"
+        " ON CONFLICT (campaign) DO UPDATE SET last_milestone = excluded.last_milestone"
+        " WHERE counters.last_milestone < excluded.last_milestone",
+        (campaign, reached),
     )
     return changed == 1
 

@@ -8,6 +8,7 @@ import sqlite3
 import string
 
 from bot.storage.engine import Database
+from bot.storage.shards import shard_of
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -19,22 +20,17 @@ async def exists(db: Database, code: str) -> bool:
     return await db.fetchone(_EXISTS, (code,)) is not None
 
 
-_VISIT = (
-    "INSERT INTO source_visits (campaign, source, visits) VALUES (?, ?, 1)"
-    " ON CONFLICT (campaign, source) DO UPDATE SET visits = source_visits.visits + 1"
-)
-
-
-async def count_visit(db: Database, campaign: str, source: str | None) -> None:
-    await db.execute(_VISIT, (campaign, source or ""))
-
-
-def visited(conn: sqlite3.Connection, campaign: str, source: str | None) -> str | None:
+def visited(conn: sqlite3.Connection, campaign: str, source: str | None, person: str) -> str | None:
     """Inside the caller's transaction: a visit from `source` counted (from no source when
-    it does not exist); returns the source counted."""
+    it does not exist) in the row `person` picks (bot.storage.shards); returns the source
+    counted."""
     if source and conn.execute(_EXISTS, (source,)).fetchone() is None:
         source = None
-    conn.execute(_VISIT, (campaign, source or ""))
+    conn.execute(
+        "INSERT INTO source_visits (campaign, source, shard, visits) VALUES (?, ?, ?, 1)"
+        " ON CONFLICT (campaign, source, shard) DO UPDATE SET visits = source_visits.visits + 1",
+        (campaign, source or "", shard_of(person)),
+    )
     return source
 
 
@@ -65,22 +61,25 @@ async def create(
                 return code
 
 
-def count_signed(conn: sqlite3.Connection, campaign: str, source: str | None) -> None:
-    """One more signature brought by `source` ('' = no link), inside the signing transaction."""
+def count_signed(conn: sqlite3.Connection, campaign: str, source: str | None, shard: int) -> None:
+    """One more signature brought by `source` ('' = no link), inside the signing transaction,
+    in its `shard` row."""
     conn.execute(
-        "INSERT INTO source_visits (campaign, source, signed) VALUES (?, ?, 1)"
-        " ON CONFLICT (campaign, source) DO UPDATE SET signed = source_visits.signed + 1",
-        (campaign, source or ""),
+        "INSERT INTO source_visits (campaign, source, shard, signed) VALUES (?, ?, ?, 1)"
+        " ON CONFLICT (campaign, source, shard) DO UPDATE SET signed = source_visits.signed + 1",
+        (campaign, source or "", shard),
     )
 
 
-# Every source with its counts in each campaign, and the visitors without a link as code '':
-# one query, through source_visits_by_source (migrations/0013), whatever the signatures.
+# Every source with its counts in each campaign (the sum of its shards), and the visitors
+# without a link as code '': one query, through source_visits_by_source (migrations/0013),
+# whatever the signatures.
 LISTING_SQL = (
     "SELECT s.code, s.kind, s.label, v.campaign, COALESCE(v.visits, 0), COALESCE(v.signed, 0)"
     " FROM (SELECT code, kind, label, created_at FROM sources"
     "  UNION ALL SELECT '', 'direct', '', -1) s"
-    " LEFT JOIN source_visits v ON v.source = s.code"
+    " LEFT JOIN (SELECT source, campaign, SUM(visits) AS visits, SUM(signed) AS signed"
+    "  FROM source_visits GROUP BY source, campaign) v ON v.source = s.code"
     " ORDER BY s.created_at, s.code"
 )
 
@@ -102,7 +101,8 @@ async def for_campaign(db: Database, campaign: str) -> dict[str, tuple[int, int]
         "SELECT s.code, COALESCE(v.signed, 0), COALESCE(v.visits, 0)"
         " FROM (SELECT code FROM sources UNION SELECT source FROM source_visits"
         "  WHERE campaign = ? UNION SELECT '') s"
-        " LEFT JOIN source_visits v ON v.campaign = ? AND v.source = s.code",
+        " LEFT JOIN (SELECT source, SUM(visits) AS visits, SUM(signed) AS signed"
+        "  FROM source_visits WHERE campaign = ? GROUP BY source) v ON v.source = s.code",
         (campaign, campaign),
     )
     return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}

@@ -92,6 +92,10 @@ def _in_read(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) 
         conn.execute("COMMIT")
 
 
+def _no_lock(key: int) -> None:
+    """PostgreSQL's pg_advisory_xact_lock, where one writer holds every lock already."""
+
+
 # Every signature inserted, changed or deleted is noted in the engine's ChangeLog.
 _CHANGE_TRIGGERS = tuple(
     f"CREATE TEMP TRIGGER IF NOT EXISTS note_signature_{event.lower()} AFTER {event}"
@@ -145,6 +149,8 @@ class SqliteDatabase(SharedReads):
             await self.fetchall(pragma)
         await apply_migrations(self, migrations_dir)
         await self.conn.create_function("note_signature", 2, self.changes.note)
+        # The one writer needs no lock: the advisory locks of the shared SQL do nothing here.
+        await self.conn.create_function("pg_advisory_xact_lock", 1, _no_lock)
         for trigger in _CHANGE_TRIGGERS:
             await self.fetchall(trigger)
         if self.path != ":memory:":  # a second in-memory connection would be another database
@@ -223,8 +229,9 @@ class SqliteDatabase(SharedReads):
             await asyncio.sleep(pause)
             pause = min(0.25, pause * 2)
 
-    async def atomic(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """One write transaction in a single round trip to the database thread.
+    async def atomic(self, work: Callable[[sqlite3.Connection], T], shared: bool = False) -> T:
+        """One write transaction in a single round trip to the database thread (`shared`
+        changes nothing here: SQLite runs one writer at a time).
 
         Every aiosqlite call is a hop to its worker thread and back (~50 µs, more under load);
         a signature took a dozen of them with `transaction()`. `work` gets the raw sqlite3

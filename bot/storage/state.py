@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.storage.engine import Database
+from bot.storage.signatures import COUNTS
 
 
 async def get(db: Database, key: str) -> str | None:
@@ -25,5 +26,8 @@ async def ping(db: Database) -> None:
 
 async def counters(db: Database) -> list[tuple[str, int, int]]:
     """Each campaign's stored signature and withdrawal counters."""
-    rows = await db.fetchall("SELECT campaign, signatures, withdrawals FROM counters")
+    rows = await db.fetchall(
+        "SELECT n.campaign, n.signatures, COALESCE(c.withdrawals, 0)"
+        f" FROM {COUNTS} AS n LEFT JOIN counters c ON c.campaign = n.campaign"
+    )
     return [(str(c), int(s), int(w)) for c, s, w in rows]

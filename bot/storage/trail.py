@@ -24,8 +24,9 @@ _NOTE = (
 
 
 async def note(db: Database, person: str, bot: int, message_id: int, now: int, keep: int) -> None:
-    """A message of the conversation: keeps the oldest id still deletable and the time."""
-    await db.execute(_NOTE, (person, bot, message_id, now, now - keep))
+    """A message of the conversation: keeps the oldest id still deletable and the time. One
+    statement on the person's own row: no write lock (signers' updates run side by side)."""
+    await db.write_row(_NOTE, (person, bot, message_id, now, now - keep))
 
 
 def note_in(conn: Any, person: str, bot: int, message_id: int, now: int, keep: int) -> None:

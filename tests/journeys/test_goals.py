@@ -189,10 +189,12 @@ def test_a_campaign_without_goals_describes_the_default_ladder(tmp_path: Path) -
 
 
 async def _set_count(svc: Services, count: int, campaign: str = CAMPAIGN) -> None:
+    """A campaign that got to `count` signatures, announcing every goal on its way."""
     await svc.db.execute(
-        "INSERT INTO counters (campaign, signatures) VALUES (?, ?)"
-        " ON CONFLICT (campaign) DO UPDATE SET signatures = excluded.signatures",
-        (campaign, count),
+        "INSERT INTO counters (campaign, signatures, last_milestone) VALUES (?, ?, ?)"
+        " ON CONFLICT (campaign) DO UPDATE SET signatures = excluded.signatures,"
+        " last_milestone = excluded.last_milestone",
+        (campaign, count, count),
     )
 
 

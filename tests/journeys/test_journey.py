@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.services import Services
+from bot.storage import signatures as signature_store
 from bot.telegram.context import BotApp
 from tests.conftest import BOTH_BACKENDS, Clock, start_app, stop_app
 from tests.support.faketg import FakeTelegram, FakeUser
@@ -15,9 +16,7 @@ pytestmark = BOTH_BACKENDS
 
 async def db_count(svc: Services) -> tuple[int, int]:
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures WHERE campaign = ?", (CAMPAIGN,))
-    counter = await svc.db.scalar(
-        "SELECT signatures FROM counters WHERE campaign = ?", (CAMPAIGN,), 0
-    )
+    counter = await signature_store.count(svc.db, CAMPAIGN)
     return rows, counter
 
 

@@ -12,6 +12,7 @@ from PIL import Image
 from bot.core import choices
 from bot.core.services import Services
 from bot.storage import sources as source_store
+from bot.storage.shards import SHARDS
 from tests.support.faketg import BOT_USERNAME, FakeTelegram, FakeUser
 from tests.support.steps import CAMPAIGN, sign
 
@@ -230,12 +231,13 @@ async def test_stats_see_the_group_source(
     caption = next(m for m in reversed(admin.messages) if m.photo).caption or ""
     assert "Kraków diaspora" not in caption  # one signature: inside "other"
     code = link.split("_")[-1]
-    await svc.db.execute(
-        "UPDATE source_visits SET visits = visits + 30, signed = signed + 11 WHERE source = ?",
-        (code,),
+    more = (
+        "INSERT INTO source_visits (campaign, source, shard, visits, signed) VALUES (?, ?, ?, ?, ?)"
     )
+    await svc.db.execute(more, (CAMPAIGN, code, SHARDS, 30, 11))  # a row of its own: summed
     await sign(make_user(), "Direct Person")  # "other" holds the visitors without a link
-    await svc.db.execute("UPDATE source_visits SET visits = 10, signed = 10 WHERE source = ''")
+    await svc.db.execute("DELETE FROM source_visits WHERE source = ''")
+    await svc.db.execute(more, (CAMPAIGN, "", 0, 10, 10))
     await admin.send(f"/stats {CAMPAIGN}")
     caption = next(m for m in reversed(admin.messages) if m.photo).caption or ""
     assert "\u2068Kraków diaspora\u2069: 12 / 31" in caption

@@ -27,6 +27,7 @@ from tests.conftest import ROOT
 from tests.operations.test_webhook import SECRET, free_port, start_update, wait_for
 from tests.support.faketg import FakeTelegram, FakeTelegramServer
 from tests.support.harness import spawn_bot, stop_bot
+from tests.support.postgres import Server
 
 CADDY = shutil.which("caddy")
 pytestmark = pytest.mark.skipif(CADDY is None, reason="caddy is not installed")
@@ -42,13 +43,17 @@ def swap(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def caddy_command(tmp_path: Path, site: int, bot: int) -> tuple[list[str], Path]:
-    """The start command the shipped file recommends, on a copy of it fit for this test."""
+def caddy_command(
+    tmp_path: Path, site: int, bot: int, proxy: str | None = None
+) -> tuple[list[str], Path]:
+    """The start command the shipped file recommends, on a copy of it fit for this test;
+    `proxy` replaces its `reverse_proxy` line."""
     shipped = SHIPPED.read_text()
     access_log = tmp_path / "access.log"
     text = swap(shipped, "\nbot.example.org {", f"\nhttp://127.0.0.1:{site} {{")
     text = swap(text, "output file /var/log/caddy/petition-bot.log", f"output file {access_log}")
-    text = swap(text, "reverse_proxy 127.0.0.1:8443", f"reverse_proxy 127.0.0.1:{bot}")
+    upstream = "\t\treverse_proxy 127.0.0.1:8443\n"
+    text = swap(text, upstream, proxy or upstream.replace("8443", str(bot)))
     admin = f"\tadmin 127.0.0.1:{free_port()}\n"  # in the global options block, made if missing
     text = swap(text, "\n{\n", "\n{\n" + admin) if "\n{\n" in text else "{\n" + admin + "}\n" + text
     config = tmp_path / "Caddyfile"
@@ -161,3 +166,87 @@ async def test_caddy_passes_updates_and_logs_no_webhook_secret(
         assert SECRET not in log.read_text(), log.name
     for entry in entries:  # no header at all, and only the sender's /24
         assert "headers" not in entry["request"] and entry["request"]["remote_ip"] == "127.0.0.0"
+
+
+def several_workers_block(bot: int, health: int) -> str:
+    """The README's `reverse_proxy` block for several workers, the two workers' addresses
+    made two loopback addresses of this machine, and checks made every second."""
+    readme = (ROOT / "README.md").read_text()
+    [block] = re.findall(r"^\t\treverse_proxy 10\.0\.0\.11:8443 .*?^\t\t\}\n", readme, re.M | re.S)
+    block = swap(block, "10.0.0.11:8443 10.0.0.12:8443", f"127.0.0.1:{bot} 127.0.0.2:{bot}")
+    block = swap(block, "health_port 9108", f"health_port {health}")
+    return swap(block, "health_interval 10s", "health_interval 1s")
+
+
+def updates_handled(worker: str, health: int) -> float:
+    """What the worker's /metrics counts as updates handled."""
+    text = httpx.get(f"http://{worker}:{health}/metrics", timeout=5).text
+    found = re.findall(r"^petition_updates_total\{[^}]*\} (\S+)$", text, re.M)
+    return sum(float(n) for n in found)
+
+
+async def test_caddy_spreads_updates_over_two_workers_and_passes_them_on_when_one_stops(
+    env: dict[str, str], tmp_path: Path, postgres_server: Server | None
+) -> None:
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server")
+    fake = FakeTelegram()
+    site, bot, health = free_port(), free_port(), free_port()
+    argv, access_log = caddy_command(tmp_path, site, bot, several_workers_block(bot, health))
+    shared = {
+        "DATABASE_URL": postgres_server.new_database(),
+        "WEBHOOK_URL": "https://bot.example.org" + WEBHOOK_PATH,
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_PORT": str(bot),
+    }
+    workers = ("127.0.0.1", "127.0.0.2")
+    with FakeTelegramServer(fake) as srv:
+        procs = [
+            spawn_bot(
+                {
+                    **env,
+                    **shared,
+                    "DATABASE_PATH": str(tmp_path / w / "bot.sqlite3"),  # its own local state
+                    "WEBHOOK_LISTEN": w,
+                    "METRICS_LISTEN": f"{w}:{health}",
+                },
+                srv.base_url,
+                tmp_path / f"bot-{w}.log",
+            )
+            for w in workers
+        ]
+        try:
+
+            def serving(worker: str) -> bool:
+                try:
+                    return httpx.get(f"http://{worker}:{health}/healthz").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            await wait_for(lambda: all(serving(w) for w in workers), within=60)
+            people = [fake.new_user(f"Person {i}") for i in range(10)]
+            with running_caddy(argv, tmp_path, site):
+                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{site}") as client:
+
+                    async def post(user: dict[str, Any]) -> int:
+                        r = await client.post(
+                            WEBHOOK_PATH, json=start_update(fake, user), headers={HEADER: SECRET}
+                        )
+                        return r.status_code
+
+                    for user in people[:6]:
+                        assert await post(user) == 200
+                    await wait_for(lambda: all(bot_texts(fake, u) for u in people[:6]))
+                    assert all(updates_handled(w, health) >= 2 for w in workers)
+                    stop_bot(procs[0])  # the first worker stops: the other takes the rest
+                    for user in people[6:]:
+                        assert await post(user) == 200
+                    await wait_for(lambda: all(bot_texts(fake, u) for u in people))
+        finally:
+            for proc in procs:
+                stop_bot(proc)
+    for proc, w in zip(procs, workers, strict=True):
+        assert proc.returncode == 0, (tmp_path / f"bot-{w}.log").read_text()
+    fake.assert_no_violations()
+    entries = [json.loads(line) for line in access_log.read_text().splitlines()]
+    assert [e["status"] for e in entries] == [404] + [200] * len(people)  # the probe first

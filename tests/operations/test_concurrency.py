@@ -14,6 +14,7 @@ import logging
 import pytest
 
 from bot.core.services import Services
+from bot.storage import signatures as signature_store
 from bot.telegram.context import BotApp
 from tests.conftest import BOTH_BACKENDS
 from tests.support.faketg import FakeTelegram, FakeUser
@@ -57,9 +58,7 @@ async def test_thousand_users_at_once_one_signature_each(
 
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures WHERE campaign = ?", (CAMPAIGN,))
-    counter = await svc.db.scalar(
-        "SELECT signatures FROM counters WHERE campaign = ?", (CAMPAIGN,), 0
-    )
+    counter = await signature_store.count(svc.db, CAMPAIGN)
     assert rows == counter == USERS
     doubles = await svc.db.fetchall(
         "SELECT signer FROM signatures GROUP BY campaign, signer HAVING COUNT(*) > 1"

@@ -23,6 +23,7 @@ from bot.config import load_settings
 from bot.core.bases import Bases
 from bot.domain.expiring import Memory
 from bot.domain.signatures import Pseudonyms
+from bot.storage.signatures import COUNTS
 from tests.conftest import BOTH_BACKENDS
 from tests.support.faketg import FakeTelegram, FakeTelegramServer, RemoteUser
 from tests.support.harness import spawn_bot, stop_bot
@@ -51,7 +52,9 @@ def read_db(env: dict[str, str]) -> tuple[set[str], int, int]:
     try:
         signers = {r[0] for r in conn.execute("SELECT signer FROM signatures")}
         rows = conn.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
-        counter = conn.execute("SELECT COALESCE(SUM(signatures), 0) FROM counters").fetchone()[0]
+        counter = conn.execute(
+            f"SELECT COALESCE(SUM(signatures), 0) FROM {COUNTS} AS counts"
+        ).fetchone()[0]
     finally:
         conn.close()
     return signers, rows, int(counter)

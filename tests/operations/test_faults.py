@@ -17,6 +17,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.config import Settings
+from bot.storage.signatures import COUNTS
 from bot.telegram.context import BotApp
 from bot.telegram.middleware import Gatekeeper
 from tests.conftest import Clock, start_app, stop_app
@@ -98,7 +99,7 @@ async def test_no_signature_lost_or_doubled_when_telegram_fails(
 
     svc = app.runtime.services
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
-    counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
+    counter = await svc.db.scalar(f"SELECT SUM(signatures) FROM {COUNTS} AS counts", (), 0)
     assert rows == counter == USERS + 1
     doubles = await svc.db.fetchall(
         "SELECT signer FROM signatures GROUP BY campaign, signer HAVING COUNT(*) > 1"

@@ -21,6 +21,7 @@ import pytest
 
 from bot.config import Settings
 from bot.core import broadcasts
+from bot.storage.signatures import COUNTS
 from bot.telegram.app import build_fleet
 from bot.telegram.client import MaybeSent, ResilientRequest, repeatable
 from bot.telegram.context import BotApp
@@ -120,7 +121,7 @@ async def test_every_journey_completes_once_when_telegram_is_slow_and_drops_conn
 
     svc = app.runtime.services
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
-    counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
+    counter = await svc.db.scalar(f"SELECT SUM(signatures) FROM {COUNTS} AS counts", (), 0)
     assert rows == counter == SUPPORTERS + 1
     for user in users:
         texts = _bot_texts(fake, user)

@@ -17,6 +17,7 @@ from bot.core.services import Services
 from bot.domain.campaigns import CampaignSet
 from bot.ops.logs import configure_logging
 from bot.storage import admin as admin_store
+from bot.storage.signatures import COUNTS
 from tests.conftest import TOKEN, Clock
 from tests.support.faketg import FakeTelegram, FakeUser
 from tests.support.steps import CAMPAIGN, sign
@@ -128,7 +129,9 @@ async def test_retention_anonymises_exactly_the_closed_campaign(
     assert [r for r in rows if r[0] == "open-doors-letter"] == []
     petition = [r for r in rows if r[0] == CAMPAIGN]
     assert len(petition) == 3 and all(r[1] and r[2] == "Teacher" for r in petition)
-    counts = await svc.db.fetchall("SELECT campaign, signatures FROM counters ORDER BY campaign")
+    counts = await svc.db.fetchall(
+        f"SELECT campaign, signatures FROM {COUNTS} AS counts ORDER BY campaign"
+    )
     assert counts == [(CAMPAIGN, 3), ("open-doors-letter", 1)]
     assert (
         await svc.db.scalar("SELECT SUM(signed) FROM activity WHERE campaign = 'open-doors-letter'")
@@ -142,7 +145,9 @@ async def test_retention_anonymises_exactly_the_closed_campaign(
     assert letter is not None
     assert await exports.signature_total(svc, letter) == 1  # the PDF's total
     assert (await admin_store.stats(svc.db, letter.slug, svc.now())).total == 1  # /stats
-    await svc.db.execute("UPDATE counters SET signatures = 7 WHERE campaign = 'open-doors-letter'")
+    await svc.db.execute(
+        "UPDATE counter_shards SET signatures = 7 WHERE campaign = 'open-doors-letter'"
+    )
     assert await recount(svc) == [("open-doors-letter", 7, 1)]  # drift is still fixed
 
 

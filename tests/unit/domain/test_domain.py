@@ -27,6 +27,19 @@ def test_next_goal_campaign_ladder_then_grows() -> None:
     assert ladder.reached(500) == 500
 
 
+def test_a_goal_is_announced_once_when_passed_even_if_no_signer_saw_it_exactly() -> None:
+    """Signers at the same moment may each see a count one past a goal (PostgreSQL)."""
+    ladder = goals.GoalLadder((500, 1000))
+    assert ladder.passed(499, 0) is None
+    assert ladder.passed(501, 0) == 500  # nobody saw 500
+    assert ladder.passed(502, 500) is None  # announced already
+    assert ladder.passed(1000, 500) == 1000
+    with_next = ladder.with_override(620)
+    assert with_next.passed(619, 500) is None
+    assert with_next.passed(621, 500) == 620
+    assert with_next.passed(622, 620) is None
+
+
 def test_progress_bar() -> None:
     assert goals.progress_bar(50, 100) == "▰" * 5 + "▱" * 5
     assert goals.percent(13_154, 15_000) == "88"  # 87.7 %, rounded

@@ -129,7 +129,7 @@ async def test_recount_fixes_drift(tmp_path: Path) -> None:
         draft = Draft("s", "c", Step.PREVIEW, name="N N", public=True)
         await draft_store.replace_if(db, None, draft)
         await _confirm(db, draft, 1)
-        await db.execute("UPDATE counters SET signatures = 7")
+        await db.execute("UPDATE counter_shards SET signatures = 7")
         assert await signature_store.recount(db) == [("c", 7, 1)]
         assert await signature_store.count(db, "c") == 1
         assert await signature_store.recount(db) == []
