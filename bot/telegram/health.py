@@ -6,7 +6,7 @@ off unless METRICS_LISTEN is set and binds loopback unless told otherwise; it se
 and states, never anything about a person, and accepts nothing but GET.
 
 /healthz is healthy when the database answers, the primary or an active bot serves (a Bot
-API call of its succeeded in the last ten minutes: an idle bot calls getMe every four, so in
+API call of its succeeded in the last ten minutes: an idle bot calls Telegram every four, so in
 webhook mode, where no getUpdates runs, this still means something), no broadcast is stuck
 (sending, with no delivery recorded for ten minutes, unless its deliveries left all wait for
 a bot that is down and BROADCAST_WAIT_MINUTES have not run out) and, with scheduled backups on, the
@@ -31,6 +31,7 @@ from telegram.error import TelegramError
 from bot.config import BACKUP_JOB_EVERY
 from bot.core import broadcasts, status
 from bot.domain.bots import Role
+from bot.telegram import webhooks
 from bot.telegram.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -256,15 +257,26 @@ class LockedServer(EndpointServer):
 
 
 async def keep_alive(context: BotContext) -> None:
-    """getMe when nothing else reached this bot's Telegram lately, so /healthz stays
-    meaningful (and a token revoked while the bot was idle is found)."""
-    last = context.runtime.link.last_success
+    """A call when nothing else reached this bot's Telegram lately, so /healthz stays
+    meaningful (and a token revoked while the bot was idle is found): getMe, or, in webhook
+    mode, getWebhookInfo, which also finds a webhook someone else set with the token (the bot
+    would then hear nothing)."""
+    runtime = context.runtime
+    last = runtime.link.last_success
     if last is not None and time.monotonic() - last < KEEPALIVE_AFTER:
         return
+    webhook_url = runtime.services.settings.webhook_url
     try:
-        await context.bot.get_me()
+        if webhook_url is None:
+            await context.bot.get_me()
+            return
+        info = await context.bot.get_webhook_info()
     except TelegramError as exc:
-        log.warning("Telegram did not answer getMe: %s", exc.__class__.__name__)
+        log.warning("Telegram did not answer a keep-alive call: %s", exc.__class__.__name__)
+        return
+    several = len(runtime.fleet.apps) > 1
+    if info.url != webhooks.url_for(webhook_url, context.bot.id, several):
+        runtime.link.taken("its webhook now points elsewhere")
 
 
 async def open_endpoint(fleet: Fleet) -> None:

@@ -17,8 +17,9 @@ from enum import StrEnum
 log = logging.getLogger(__name__)
 
 API_STALE_AFTER = 600.0  # seconds without a successful Bot API call before a bot is failing
-# getUpdates answered 409 (Conflict): another process polls with this token, or set a webhook
-# for it. A second copy of the bot, or a leaked token: named for this long after the last one.
+# Another process takes this bot's updates (getUpdates answered 409 Conflict, or in webhook
+# mode the webhook points elsewhere): a second copy of the bot, or a leaked token. Named by
+# /healthz for this long after it was last seen.
 CONFLICT_NAMED_FOR = 600.0
 
 
@@ -59,17 +60,17 @@ class BotLink:
         elif status == 401:
             self.rejected()
         elif status == 409 and method == "getUpdates":
-            self._conflict()
+            self.taken("Telegram answers getUpdates with 409 Conflict")
 
-    def _conflict(self) -> None:
+    def taken(self, how: str) -> None:
         """Someone else takes this bot's updates: logged once a quarrel, named by /healthz."""
         now = self._clock()
         if self.last_conflict is None or now - self.last_conflict > CONFLICT_NAMED_FOR:
             log.error(
-                "%s: another process takes this bot's updates (Telegram answers getUpdates "
-                "with 409 Conflict): a second copy of the bot, or a leaked token; if it is not "
-                "yours, revoke the token in @BotFather",
+                "%s: another process takes this bot's updates (%s): a second copy of the bot, "
+                "or a leaked token; if it is not yours, revoke the token in @BotFather",
                 self.name,
+                how,
             )
         self.last_conflict = now
 
@@ -79,8 +80,8 @@ class BotLink:
         if self.last_conflict is None or now - self.last_conflict > CONFLICT_NAMED_FOR:
             return ""
         return (
-            f"another process took its updates {now - self.last_conflict:.0f} s ago "
-            "(409 Conflict): a second copy of the bot, or a leaked token?"
+            f"another process took its updates {now - self.last_conflict:.0f} s ago: "
+            "a second copy of the bot, or a leaked token?"
         )
 
     def up(self, bot_id: int, username: str) -> None:
@@ -104,7 +105,7 @@ class BotLink:
 
     def serving(self, now: float) -> bool:
         """Serving and heard from Telegram in the ten minutes before `now` (monotonic; an
-        idle bot calls getMe every four, bot.telegram.health.keep_alive)."""
+        idle bot calls Telegram every four, bot.telegram.health.keep_alive)."""
         if self.state is not State.SERVING or self.last_success is None:
             return False
         return now - self.last_success <= API_STALE_AFTER

@@ -8,6 +8,7 @@ and does nothing; with the right one the update is handled.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import time
 from dataclasses import replace
@@ -15,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from bot.config import Settings
 from bot.telegram.app import build_fleet
+from bot.telegram.context import BotContext
+from bot.telegram.health import Health, keep_alive
 from tests.conftest import Clock
 from tests.support.faketg import FakeTelegram, FakeTelegramServer, Switchboard
 from tests.support.faketg.html import u16len
@@ -130,6 +134,45 @@ async def test_one_listener_serves_each_bot_on_its_own_path(
         assert first.calls_to("sendMessage", olena["id"]) == []  # only the bot it came to
         assert first.calls_to("sendMessage", intruder["id"]) == []
         assert second.calls_to("sendMessage", intruder["id"]) == []
+    finally:
+        await fleet.close()
+    board.assert_no_violations()
+
+
+async def test_a_webhook_someone_else_set_with_the_token_is_found_by_the_keep_alive(
+    settings: Settings, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A leaked token used to point a webhook bot's updates elsewhere: the bot would hear
+    nothing; its keep-alive (getWebhookInfo while idle) finds it, logs it once and /healthz
+    names the bot."""
+    board = Switchboard(2)
+    settings = replace(
+        settings,
+        bot_tokens=board.tokens,
+        webhook_url="https://petition.example.org/telegram",
+        webhook_secret=SECRET,
+        webhook_listen="127.0.0.1",
+        webhook_port=free_port(),
+    )
+    fleet = build_fleet(settings, request=board.request())
+    fleet.services.clock = clock
+    await fleet.open(serve=True)
+    try:
+        board.bots[0].webhook = {"url": "https://attacker.example/hook"}
+        with caplog.at_level(logging.ERROR, logger="bot"):
+            for _ in range(2):
+                for app in fleet.apps:
+                    app.runtime.link.last_success = None  # idle: the keep-alive calls
+                    await keep_alive(BotContext(app))
+        lines = [r.getMessage() for r in caplog.records if "another process" in r.getMessage()]
+        assert lines == [
+            "@Petition1Bot (7100000001): another process takes this bot's updates (its webhook "
+            "now points elsewhere): a second copy of the bot, or a leaked token; if it is not "
+            "yours, revoke the token in @BotFather"
+        ]
+        healthy, checks = await Health().check(fleet)
+        assert healthy and "@Petition1Bot (7100000001): another process" in checks["bots"]
+        assert "Petition2Bot" not in checks["bots"]
     finally:
         await fleet.close()
     board.assert_no_violations()
