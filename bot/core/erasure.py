@@ -176,7 +176,7 @@ async def sign_live(
     needs. `consent` gives (list, web) consent of the draft recorded. An edit overwrites the
     old name, role, organisation and visibility, so it ends with the journal purge."""
     person, now = svc.person(user_id), svc.now()
-    signer, seal, block = svc.signer(user_id, slug), svc.seal(user_id), svc.block(user_id)
+    signer, seal, block = svc.signer(user_id, slug), svc.sealer(user_id), svc.block(user_id)
     lifetime = draft_lifetime(svc.settings)
 
     def work(conn: Any) -> Signed:
@@ -189,7 +189,7 @@ async def sign_live(
             conn,
             draft,
             signer=signer,
-            seal=seal,
+            seal=seal(),
             block=block,
             language=language,
             now=now,

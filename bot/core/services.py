@@ -127,8 +127,12 @@ class Services:
     def block(self, user_id: int) -> str:
         return self.ids.block_of(self.bases.of(user_id))
 
-    def seal(self, user_id: int) -> str:
-        return self.ids.seal_base(self.bases.of(user_id))
+    def sealer(self, user_id: int) -> Callable[[], str]:
+        """Makes the person's seal (a fresh nonce each time) where it is called: the nonce's
+        read of the system's randomness lets go of the GIL, and on the event loop getting it
+        back waited for the database's thread (issue 32), so a transaction makes it."""
+        base = self.bases.of(user_id)
+        return lambda: self.ids.seal_base(base)
 
     async def campaigns_held(self) -> list[str]:
         """Every campaign slug that is loaded or has signatures in the database."""
