@@ -191,6 +191,9 @@ async def test_each_bot_speaks_for_itself(board: Switchboard, fleet: Fleet) -> N
     assert welcome.button_urls and all(u.startswith(own) for u in welcome.button_urls.values())
     await user.send("/help", group)
     assert "/petition@Petition2Bot" in group.messages[-1].text
+    # A group's /help names the official bots too, primary first (nothing personal in it).
+    [official] = [line for line in group.messages[-1].text.splitlines() if "official" in line]
+    assert named(official) == [FIRST, SECOND, THIRD]
     assert all(
         u.startswith("https://t.me/Petition2Bot") for u in group.messages[-1].button_urls.values()
     )

@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.config import SUPPORTED_LANGUAGES
-from bot.core import erasure
+from bot.core import bots, erasure
 from bot.core import groups as group_settings
 from bot.domain import deeplinks
 from bot.domain.campaigns import Campaign
@@ -86,7 +86,8 @@ async def help_command(update: Update, context: BotContext) -> None:
     if chat is None or not context.runtime.group_budget.take(chat.id):
         return
     t = await group_translator(context, chat.id, context.svc.settings.default_language)
-    await send(update, context, views.group_help(t, context.bot.username))
+    official = bots.official_usernames(context.svc)
+    await send(update, context, views.group_help(t, context.bot.username, official))
 
 
 async def _is_group_admin(update: Update, context: BotContext) -> bool:

@@ -6,6 +6,7 @@ in any chat, and nothing personal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,6 +15,7 @@ from bot.domain.campaigns import Campaign
 from bot.domain.goals import Progress
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.telegram.menus import GROUP
+from bot.telegram.views.bots import official_line
 from bot.telegram.views.campaign import campaign_line, progress_lines
 from bot.telegram.views.common import View, bold, command_lines, esc, keyboard, shorten, url_button
 
@@ -78,11 +80,15 @@ def welcome(t: Translator, items: list[tuple[Campaign, Progress, str]]) -> View:
     return View("\n".join([intro, "", *lines, "", switch]), keyboard(*rows))
 
 
-def group_help(t: Translator, bot_username: str) -> View:
-    """/help in a group: the group commands (the group menu's words) and where signing is."""
+def group_help(t: Translator, bot_username: str, official: Sequence[str] = ()) -> View:
+    """/help in a group: the group commands (the group menu's words), where signing is, and
+    the official bots (primary first, never a dormant one), so that members can tell a
+    look-alike and know where to go when one bot is blocked. Nothing personal."""
     lines = [bold(t._("What I can do in this group"))]
     lines += command_lines(t, [(name, text) for name, text in GROUP if name != "help"])
     lines += ["", _signing_is_private(t)]
+    if official:
+        lines += ["", official_line(t, official)]
     if not bot_username:
         return View("\n".join(lines))
     several = t._("With several bots in this group, add my name: {command}")
