@@ -254,10 +254,11 @@ async def drop_draft(svc: Services, person: str, cancelled: bool) -> Erased:
     return await _finish(svc, 1)
 
 
-async def forget_trail(svc: Services, person: str) -> Erased:
-    """After a clean-up of the chat: where its conversation began is no longer needed."""
-    await trail_store.forget(svc.db, person)
-    svc.forget_trail(person)
+async def forget_trail(svc: Services, person: str, bot: int) -> Erased:
+    """After a clean-up of the chat with `bot`: where that conversation began is no longer
+    needed; the person's chats with the other bots are cleaned by those bots, from theirs."""
+    await trail_store.forget(svc.db, person, bot)
+    svc.forget_trail(person, bot)
     return await _finish(svc, 1)
 
 

@@ -234,9 +234,14 @@ class Services:
     def drop_recent(self) -> None:
         self._recent.clear()
 
-    def forget_trail(self, person: str) -> None:
-        self._trail_written.pop(person)
-        self._trail_owed.pop(person, None)
+    def forget_trail(self, person: str, bot: int) -> None:
+        """The memory of the chat with `bot` alone (its notes written or owed)."""
+        written = tuple(w for w in self._trail_written.pop(person) or () if w[0] != bot)
+        if written:
+            self._trail_written[person] = written
+        owed = tuple(note for note in self._trail_owed.pop(person, ()) if note[0] != bot)
+        if owed:
+            self._trail_owed[person] = owed
 
     def owe_trail(self, person: str, notes: tuple[TrailNote, ...]) -> None:
         """Trail notes the update owes the database (again, when a transaction that carried

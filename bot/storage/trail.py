@@ -50,8 +50,9 @@ async def held(db: Database, person: str, bot: int, now: int, keep: int) -> Held
     return Held(int(row[0]), int(row[1]) + keep) if row else None
 
 
-async def forget(db: Database, person: str) -> None:
-    await db.execute("DELETE FROM trail WHERE person = ?", (person,))
+async def forget(db: Database, person: str, bot: int) -> None:
+    """The chat with `bot` alone: the person's other chats keep where they began."""
+    await db.execute("DELETE FROM trail WHERE person = ? AND bot = ?", (person, bot))
 
 
 async def expire(db: Database, now: int, keep: int) -> int:

@@ -264,3 +264,28 @@ async def test_another_process_taking_a_bots_updates_is_logged_once_and_named(
         assert "@Petition1Bot (7100000001): another process took its updates" in checks["bots"]
     finally:
         await fleet.close()
+
+
+async def test_leaving_no_trace_on_one_bot_keeps_where_the_other_bots_chat_began(
+    settings: Settings, clock: Clock
+) -> None:
+    """Each chat is cleaned by its own bot from where it began: cleaning the chat with one bot
+    forgets that chat's start alone, or a later clean-up of the other chat could not reach
+    back to its first messages (a typed name under a thank-you, evidence on the phone)."""
+    board = Switchboard(2)
+    settings = replace(settings, bot_tokens=board.tokens)
+    fleet = await start_fleet(settings, board.request(), clock)
+    olena = board.person("Olena")
+    try:
+        on_primary, on_reserve = _user(board, fleet, 0, olena), _user(board, fleet, 1, olena)
+        await sign(on_reserve, "Olena Kovalenko")
+        await on_primary.start(CAMPAIGN)  # her signature, shown on the primary too
+        await on_primary.send("/privacy")
+        await on_primary.press("Leave no trace")
+        reserve = fleet.apps[1].bot.id
+        assert await fleet.services.db.fetchall("SELECT bot FROM trail") == [(reserve,)]
+        await on_reserve.send("/mydata")
+        assert "Where this conversation began" in on_reserve.last.text
+    finally:
+        await fleet.close()
+    board.assert_no_violations()

@@ -52,7 +52,7 @@ async def clean_chat(context: BotContext, chat_id: int, person: str, newest: int
             await context.bot.delete_messages(chat_id, ids[i : i + CHUNK])
         except TelegramError:  # a 429 past the retries, a network failure: go on, say so
             complete = False
-    await erasure.forget_trail(svc, person)
+    await erasure.forget_trail(svc, person, context.bot.id)
     return complete
 
 
@@ -68,7 +68,7 @@ async def leave_no_trace(update: Update, context: BotContext, stopped: bool = Fa
     assert chat is not None
     complete = await clean_chat(context, chat.id, person_of(update, context), _newest(update))
     await send(update, context, views.cleaned(t, complete, stopped))
-    context.svc.forget_trail(person_of(update, context))  # the line itself is not tracked
+    context.svc.forget_trail(person_of(update, context), context.bot.id)  # the line is untracked
 
 
 async def auto_clean_wanted(update: Update, context: BotContext) -> bool:
