@@ -72,8 +72,10 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# Two test workers per core, each taking work from the others when it runs out: many tests
+# wait on a subprocess, a server or a timer, so a core has room for a second one.
 unit: $(DEV_STAMP)
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n $$(( 2 * $$(nproc 2>/dev/null || echo 1) )) --dist worksteal
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench

@@ -79,12 +79,17 @@ class Browser:
                     raw, buffer = buffer.split(b"\0", 1)
                     message = json.loads(raw)
                     if "id" in message:
-                        self._answers[message["id"]].put(message)
+                        with self._lock:  # an answer nobody waits for any more is dropped
+                            waiting = self._answers.get(message["id"])
+                        if waiting is not None:
+                            waiting.put(message)
                     else:
                         with self._lock:
                             self.events.append(message)
 
-    def send(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+    def send(
+        self, method: str, session: str | None = None, timeout: float = 30, **params: Any
+    ) -> dict[str, Any]:
         with self._lock:
             self._next += 1
             number = self._next
@@ -94,9 +99,10 @@ class Browser:
             message["sessionId"] = session
         os.write(self._to_browser, json.dumps(message).encode() + b"\0")
         try:
-            answer = self._answers[number].get(timeout=30)
+            answer = self._answers[number].get(timeout=timeout)
         finally:
-            del self._answers[number]
+            with self._lock:
+                del self._answers[number]
         if "error" in answer:
             raise RuntimeError(f"{method}: {answer['error']}")
         result: dict[str, Any] = answer.get("result", {})
@@ -117,7 +123,8 @@ class Browser:
         raise TimeoutError(method)
 
     def page(self, width: int = 360, height: int = 740) -> Tab:
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        # The first call waits for Chromium to start, slow on a loaded machine (CI's).
+        target = self.send("Target.createTarget", timeout=120, url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Network", "Runtime", "Log"):
             self.send(f"{domain}.enable", session)
