@@ -35,8 +35,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 T = TypeVar("T")
-# A write_row statement waiting for its batch: SQL, arguments, and where its row goes.
-_Statement = tuple[str, tuple[Any, ...], "asyncio.Future[Row | None]"]
+# A write waiting for its batch (atomic's work, or write_row's statement) and where its result
+# goes.
+_Waiting = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]"]
 __all__ = ["DatabaseError", "MigrationError", "SqliteDatabase", "migration_files"]
 
 
@@ -56,7 +57,8 @@ def _in_transaction(
     try:
         result = work(conn)
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # an I/O error or a full disk may have ended it already
+            conn.execute("ROLLBACK")
         changes.finish()
         raise
     conn.execute("COMMIT")
@@ -65,22 +67,31 @@ def _in_transaction(
 
 
 def _each_in_savepoint(
-    statements: list[tuple[str, tuple[Any, ...]]], conn: sqlite3.Connection
-) -> list[Row | sqlite3.Error | None]:
-    """Runs on the writer's thread inside `_in_transaction`: each statement in a savepoint of
-    its own, so that one that fails is undone alone; each one's first row or its error."""
-    done: list[Row | sqlite3.Error | None] = []
-    for sql, args in statements:
-        conn.execute("SAVEPOINT one_statement")
+    works: list[Callable[[sqlite3.Connection], Any]], conn: sqlite3.Connection
+) -> list[tuple[bool, Any]]:
+    """Runs on the writer's thread inside `_in_transaction`: each write in a savepoint of its
+    own, so that one that fails is undone alone, as its own transaction's ROLLBACK would;
+    each one's (True, result) or (False, its exception)."""
+    done: list[tuple[bool, Any]] = []
+    for work in works:
+        conn.execute("SAVEPOINT one_write")
         try:
-            row = conn.execute(sql, args).fetchone()
-        except sqlite3.Error as exc:
-            conn.execute("ROLLBACK TO one_statement")
-            done.append(exc)
+            result = work(conn)
+        except Exception as exc:
+            if not conn.in_transaction:  # the engine ended the transaction: the batch fails
+                raise
+            conn.execute("ROLLBACK TO one_write")
+            done.append((False, exc))
         else:
-            done.append(None if row is None else tuple(row))
-        conn.execute("RELEASE one_statement")
+            done.append((True, result))
+        conn.execute("RELEASE one_write")
     return done
+
+
+def _first_row(sql: str, args: tuple[Any, ...], conn: sqlite3.Connection) -> Row | None:
+    """write_row's statement: its first row, if any."""
+    row = conn.execute(sql, args).fetchone()
+    return None if row is None else tuple(row)
 
 
 def _in_read(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -115,7 +126,7 @@ class SqliteDatabase(SharedReads):
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
         self.changes = ChangeLog()
-        self._statements: list[_Statement] = []  # write_row's, waiting for the next batch
+        self._waiting: list[_Waiting] = []  # writes waiting for the next batch
         self._flushing: set[asyncio.Task[None]] = set()
 
     @property
@@ -230,63 +241,65 @@ class SqliteDatabase(SharedReads):
             pause = min(0.25, pause * 2)
 
     async def atomic(self, work: Callable[[sqlite3.Connection], T], shared: bool = False) -> T:
-        """One write transaction in a single round trip to the database thread (`shared`
-        changes nothing here: SQLite runs one writer at a time).
+        """One write transaction of its own, as far as anyone can tell (`shared` changes nothing
+        here: SQLite runs one writer at a time).
 
-        Every aiosqlite call is a hop to its worker thread and back (~50 µs, more under load);
-        a signature took a dozen of them with `transaction()`. `work` gets the raw sqlite3
-        connection, runs on that thread (so it must not touch the event loop) and is wrapped in
-        BEGIN IMMEDIATE ... COMMIT under the same write lock as `transaction()`.
+        `work` gets the raw sqlite3 connection and runs on aiosqlite's worker thread (so it must
+        not touch the event loop). The writes that arrive while one batch is with the database
+        go together in the next: one hop to the thread and one COMMIT for all of them, each
+        in a savepoint of its own, so that one that raises is undone alone and its caller
+        gets the exception. Each caller hears back only after the COMMIT, so nothing is
+        reported recorded before it is. A hop costs far more than a signing step's SQL (the
+        thread must be woken, then wait for the GIL while the event loop runs Python): under
+        a burst, one hop per update made the writer the queue every signer waited in.
         """
-        async with self._write_lock:
-            conn = self.conn
-            # aiosqlite's own dispatch to its worker thread (it has no public one for a callable).
-            result = await conn._execute(_in_transaction, conn._conn, work, self.changes)  # type: ignore[no-untyped-call]
-            return cast(T, result)
+        return cast(T, await self._batched(work))
 
     async def write_row(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """One statement, as if in a write transaction of its own; its first row, if any.
+        """One statement, as if in a write transaction of its own; its first row, if any
+        (batched with the other writes, as `atomic`'s are)."""
+        return cast("Row | None", await self._batched(partial(_first_row, sql, tuple(params))))
 
-        For rows no rule reads together with others (a flood bucket): the statements that
-        arrive while one is waiting for the write lock go with it, each in a savepoint of its
-        own (its failure undoes it alone), so a burst's flood takes share one round trip and
-        one commit instead of taking one each."""
-        entry: _Statement = (sql, tuple(params), asyncio.get_running_loop().create_future())
-        self._statements.append(entry)
-        if len(self._statements) == 1:  # none waiting: a batch of its own starts
-            flush = asyncio.create_task(self._flush_statements())
+    async def _batched(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        entry: _Waiting = (work, asyncio.get_running_loop().create_future())
+        self._waiting.append(entry)
+        if len(self._waiting) == 1:  # none waiting: a batch of its own starts
+            flush = asyncio.create_task(self._flush())
             self._flushing.add(flush)
             flush.add_done_callback(self._flushing.discard)
-        return await entry[2]
+        return await entry[1]
 
-    async def _flush_statements(self) -> None:
-        """The statements waiting, in one transaction: a task, so that a caller's cancellation
-        leaves the others' statements alone."""
-        batch: list[_Statement] = []
+    async def _flush(self) -> None:
+        """The writes waiting, in one transaction: a task, so that a caller's cancellation
+        leaves the others' writes alone. A write whose caller was cancelled before its batch
+        began is not made, as it would not have been in a transaction of its own."""
+        batch: list[_Waiting] = []
         try:
             async with self._write_lock:
-                batch, self._statements = self._statements, []
+                batch = [entry for entry in self._waiting if not entry[1].done()]
+                self._waiting = []
+                if not batch:
+                    return
                 conn = self.conn
-                statements = [(sql, args) for sql, args, _ in batch]
-                work = partial(_each_in_savepoint, statements)
+                work = partial(_each_in_savepoint, [work for work, _ in batch])
                 done = await conn._execute(_in_transaction, conn._conn, work, self.changes)  # type: ignore[no-untyped-call]
         except BaseException as exc:
             if not batch:  # stopped before it took them: they end with it
-                batch, self._statements = self._statements, []
+                batch, self._waiting = self._waiting, []
             cancelled = not isinstance(exc, Exception)
-            for *_, future in batch:
+            for _, future in batch:
                 if not future.done():
                     future.cancel() if cancelled else future.set_exception(exc)
             if cancelled:
                 raise
             return
-        for (*_, future), outcome in zip(batch, done, strict=True):
+        for (_, future), (ok, outcome) in zip(batch, done, strict=True):
             if future.done():  # its caller was cancelled
                 continue
-            if isinstance(outcome, Exception):
-                future.set_exception(outcome)
-            else:
+            if ok:
                 future.set_result(outcome)
+            else:
+                future.set_exception(outcome)
 
     @asynccontextmanager
     async def turn(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -203,5 +204,55 @@ async def test_single_statements_waiting_together_share_a_transaction_and_fail_a
         assert await db.fetchall("SELECT k, v FROM t ORDER BY k") == [(1, 10), (3, 30)]
         assert sum(s.startswith("BEGIN IMMEDIATE") for s in begun) == 1
         assert await db.write_row(insert, (4, 40)) == (4,)  # alone, it still runs at once
+    finally:
+        await db.close()
+
+
+async def test_atomic_writes_waiting_together_share_a_commit_and_each_fails_alone(
+    tmp_path: Path,
+) -> None:
+    """Writes that wait for the writer together go in one transaction and one hop: each
+    caller gets its own result; one whose work raises after writing has its writes undone
+    and gets its exception, the others' stay; a caller cancelled before its batch began
+    writes nothing."""
+    db = SqliteDatabase(tmp_path / "atomic.sqlite3")
+    await db.open()
+    begun: list[str] = []
+
+    class Refused(Exception):
+        pass
+
+    def insert(k: int, fail: bool = False) -> Callable[[sqlite3.Connection], int]:
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute("INSERT INTO t (k) VALUES (?)", (k,))
+            conn.execute("INSERT INTO t (k) VALUES (?)", (k + 100,))
+            if fail:
+                raise Refused
+            return k * 10
+
+        return work
+
+    try:
+        await db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY)")
+        raw = db.conn._conn
+        await db.conn._execute(raw.set_trace_callback, begun.append)  # type: ignore[no-untyped-call]
+        begun.clear()
+        async with db._write_lock:  # the writer is busy: the writes below wait together
+            first = asyncio.ensure_future(db.atomic(insert(1)))
+            failing = asyncio.ensure_future(db.atomic(insert(2, fail=True)))
+            cancelled = asyncio.ensure_future(db.atomic(insert(3)))
+            last = asyncio.ensure_future(db.write_row("INSERT INTO t (k) VALUES (4) RETURNING k"))
+            await asyncio.sleep(0)
+            cancelled.cancel()
+        assert await first == 10 and await last == (4,)
+        with pytest.raises(Refused):
+            await failing
+        assert cancelled.cancelled()
+        await db.conn._execute(raw.set_trace_callback, None)  # type: ignore[no-untyped-call]
+        assert await db.fetchall("SELECT k FROM t ORDER BY k") == [(1,), (4,), (101,)]
+        assert sum(s.startswith("BEGIN IMMEDIATE") for s in begun) == 1
+        with pytest.raises(Refused):  # alone, a failing write still fails and leaves nothing
+            await db.atomic(insert(5, fail=True))
+        assert await db.scalar("SELECT COUNT(*) FROM t WHERE k IN (5, 105)") == 0
     finally:
         await db.close()
