@@ -155,7 +155,11 @@ async def run_ours(
     trips, writes = count.round_trips / users, count.writes / users
     svc = app.runtime.services
     rows = await svc.db.scalar("SELECT COUNT(*) FROM signatures")
-    counter = await svc.db.scalar("SELECT SUM(signatures) FROM counters", (), 0)
+    # The settled count plus what signatures added since, spread over rows (migration 0026).
+    counter = await svc.db.scalar(
+        "SELECT (SELECT COALESCE(SUM(signatures), 0) FROM counters)"
+        " + (SELECT COALESCE(SUM(signatures), 0) FROM counter_shards)"
+    )
     thanked = sum(1 for p in people if "Thank you" in p.last_bot_message()["text"])
     slow_per_user, resident = svc.bases.computed / users, rss_mb()
     await stop_ours(app)
