@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import pytest
 from pypdf import PdfReader
 
 from bot.core.services import Services
+from bot.i18n import I18n
 from tests.support.faketg.user import FakeUser
 from tests.support.steps import CAMPAIGN, press_action, sign, without_review
 
@@ -75,3 +77,27 @@ async def test_a_name_is_stored_as_written_with_no_compatibility_folding(
     assert "Zo\u00eb Adams" in plain(signer) and "Школа №1, Мінск" in plain(signer)
     stored = await svc.db.fetchone("SELECT name, organisation FROM signatures")
     assert stored == ("Zo\u00eb Adams", "Школа №1, Мінск")  # NFC; "№" is not "No"
+
+
+@pytest.mark.parametrize("language", ["en", "be", "ru", "uk", "pl"])
+async def test_a_held_name_is_told_whole_in_the_pop_up_of_a_chat_that_keeps_no_trace(
+    make_user: Callable[..., FakeUser], svc: Services, language: str
+) -> None:
+    """The thank-you pop-up of automatic clean-up fits Telegram's 200 characters with the
+    held-name line whole, in every language (cut short, it stopped mid-sentence)."""
+    t = I18n().get(language)
+    without_review(svc)
+    await sign(make_user(first_name="O"), "Olga Sokolova", role="Judge")
+    forger = make_user(first_name="F", language_code=language)
+    await forger.send("/privacy")
+    await press_action(forger, "auto|1")
+    await forger.start(CAMPAIGN)
+    await press_action(forger, "sign|")
+    await forger.send("0LGA SOKOLOVA\nJudge")
+    await press_action(forger, f"ok|{CAMPAIGN}|1")
+    popup = forger.last_answer or {}
+    held = t._(
+        "Your name looks like one already on the list of signatories, so it will appear "
+        "there once an organiser has checked it. Your signature counts already."
+    )
+    assert popup.get("show_alert") is True and held in popup["text"], popup

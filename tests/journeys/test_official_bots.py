@@ -20,7 +20,7 @@ from bot.telegram.fleet import Fleet
 from tests.conftest import Clock, start_fleet
 from tests.support.admin import unknown_reply
 from tests.support.faketg import FakeUser, Switchboard
-from tests.support.steps import CAMPAIGN, sign
+from tests.support.steps import CAMPAIGN, press_action, sign
 
 FIRST, SECOND, THIRD = "@Petition1Bot", "@Petition2Bot", "@Petition3Bot"
 
@@ -216,3 +216,71 @@ async def test_each_bot_speaks_for_itself(board: Switchboard, fleet: Fleet) -> N
             assert len(call.payload) <= 512, (call.language, len(call.payload))
         elif call.method == "short_description":
             assert len(call.payload) <= 120, call.language
+
+
+async def test_an_unknown_command_names_the_official_bots_never_a_dormant_one(
+    board: Switchboard, fleet: Fleet, ada: dict[str, Any]
+) -> None:
+    """Whoever types a command a bot does not have (one a look-alike taught them, or an
+    organiser's) is pointed to the real bots, primary first, as /help does."""
+    await on(board, fleet, 0, ada).send("/bots role Petition3Bot dormant")
+    for bot in range(3):
+        olena = on(board, fleet, bot, board.person("Olena"))
+        reply = await unknown_reply(olena)
+        assert reply.startswith("I don't know that command.")
+        assert named(reply) == [FIRST, SECOND], bot
+
+
+async def test_only_an_admin_reaches_bots_and_a_role_change(
+    board: Switchboard, fleet: Fleet, ada: dict[str, Any]
+) -> None:
+    """A moderator is told no (audited); a translator, like anyone else, meets an unknown
+    command; neither changes a role, on any bot."""
+    mod, translator = board.person("Mo"), board.person("Tanya")
+    svc = fleet.services
+    svc.settings = replace(
+        svc.settings,
+        moderator_ids=frozenset({mod["id"]}),
+        translator_ids=frozenset({translator["id"]}),
+    )
+    for bot in range(3):
+        moderator = on(board, fleet, bot, mod)
+        await moderator.send("/bots role Petition2Bot primary")
+        assert "admin" in moderator.last.text and "primary" not in moderator.last.text
+        other = on(board, fleet, bot, translator)
+        for command in ("/bots", "/bots role Petition2Bot primary"):
+            await other.send(command)
+            assert other.last.text.startswith("I don't know that command."), command
+    roles = {bot.username: bot.role.value for bot in svc.bots}
+    assert roles == {"Petition1Bot": "primary", "Petition2Bot": "active", "Petition3Bot": "active"}
+    refused = [a for a in await audited(fleet) if a[0] == "refused"]
+    assert refused == [("refused", "command=bots")] * 3
+
+
+async def test_a_signer_who_keeps_no_trace_learns_the_official_bots_in_a_passing_pop_up(
+    board: Switchboard, fleet: Fleet, ada: dict[str, Any]
+) -> None:
+    """With automatic clean-up the thank-you is a pop-up, not a message that stays: it names
+    the official bots (primary first, never a dormant one) as the thank-you message would, and
+    an edit says so; the chat keeps only the clean-up's neutral note."""
+    await on(board, fleet, 0, ada).send("/bots role Petition3Bot dormant")
+    olena = on(board, fleet, 2, board.person("Olena"))
+    await olena.send("/privacy")
+    await olena.press("Automatic clean-up after signing: off")  # switches it on
+    await olena.start(CAMPAIGN)
+    await press_action(olena, "sign|")
+    await olena.send("Olena Kovalenko")
+    await press_action(olena, f"ok|{CAMPAIGN}|1")
+    popup = olena.last_answer or {}
+    assert popup.get("show_alert") is True
+    assert popup["text"].startswith("✅ Thank you! Your signature is recorded.")
+    assert named(popup["text"]) == [FIRST, SECOND]
+    assert all(named(m.text) == [] for m in olena.messages)
+
+    await olena.command("mysignature")
+    await press_action(olena, f"edit|{CAMPAIGN}")
+    await olena.send("Olena K.")
+    await press_action(olena, f"ok|{CAMPAIGN}|1")
+    popup = olena.last_answer or {}
+    assert popup["text"].startswith("✅ Your signature has been updated.")
+    assert named(popup["text"]) == [FIRST, SECOND]

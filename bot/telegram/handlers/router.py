@@ -71,9 +71,12 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
+    """The supporters' /help under one line: it names the official bots too, so whoever typed
+    a command of a look-alike, or an organiser's without being one, learns the real ones."""
     t = await translator(update, context)
     head = esc(t._("I don't know that command."))
-    await send(update, context, View(f"{head}\n\n{help_text(t)}"))
+    official = bots.official_usernames(context.svc)
+    await send(update, context, View(f"{head}\n\n{help_text(t, None, official)}"))
 
 
 def register(app: BotApp, routes: Mapping[str, CallbackRoute]) -> None:

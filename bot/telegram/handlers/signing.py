@@ -159,15 +159,14 @@ async def _recorded(update: Update, context: BotContext, done: Tap | Recorded) -
         await _render(update, context, done)
         return
     t = await translator(update, context)
+    official = bots.official_usernames(context.svc)
     if done.auto_clean:
         # The person chose a chat that keeps no trace: a passing notice, then the clean-up.
-        recorded = "✅ " + t._("Thank you! Your signature is recorded.")
-        held = "\n\n" + views.held_line(t) if done.held else ""
-        answer(update, context, recorded + held, alert=True)
+        alert = views.recorded_alert(t, done.updated, done.held, official)
+        answer(update, context, alert, alert=True)
         await cleanup.leave_no_trace(update, context)
     else:
         answer(update, context)
-        official = bots.official_usernames(context.svc)
         thanks = views.thanks(
             t, done.campaign, done.progress, done.updated, done.subscribed, done.held, official
         )

@@ -11,6 +11,7 @@ from bot.core.choices import Kept, preference_days
 from bot.domain.campaigns import Campaign
 from bot.domain.flow import Field
 from bot.domain.goals import Progress
+from bot.domain.paging import utf16_len
 from bot.domain.signatories import Listing, Place, Review
 from bot.domain.signatures import Draft, Signature
 from bot.domain.text_rules import FIELD_MAX, NAME_MAX, NAME_MIN, Problem
@@ -359,6 +360,35 @@ def held_line(t: Translator) -> str:
         "Your name looks like one already on the list of signatories, so it will appear "
         "there once an organiser has checked it. Your signature counts already."
     )
+
+
+ALERT_MAX = 200  # Telegram's limit for a callback answer, in UTF-16 units
+
+
+def recorded_alert(t: Translator, updated: bool, held: bool, official: Sequence[str]) -> str:
+    """The thank-you of someone who chose a chat that keeps no trace: a pop-up, gone once
+    read, in place of the thank-you message the clean-up would delete. It says what the
+    message would have (updated or recorded, a held name), and names the official bots, primary
+    first, so they know where to come back when this bot is blocked; each part whole, the bots
+    only where they fit."""
+    head = (
+        t._("Your signature has been updated.")
+        if updated
+        else t._("Thank you! Your signature is recorded.")
+    )
+    text = "✅ " + head
+    extra = [held_line(t)] if held else []
+    if official:
+        bots = ", ".join(f"@{name}" for name in official)
+        extra.append(
+            t.ngettext(
+                "The official bot: {bots}", "The official bots: {bots}", len(official)
+            ).format(bots=bots)
+        )
+    for part in extra:
+        if utf16_len(text + "\n\n" + part) <= ALERT_MAX:
+            text += "\n\n" + part
+    return text
 
 
 def thanks(
