@@ -225,14 +225,27 @@ async def stop_all_updates(svc: Services, user_id: int) -> Erased:
     return await _finish(svc, rows)
 
 
-async def forget_person(svc: Services, user_id: int) -> Erased:
-    """The person blocked the bot: every subscription (and so every sealed chat id,
-    deliveries included), preferences, the draft and the conversation's trail. Signatures
-    stay."""
+async def forget_person(svc: Services, user_id: int, bot: int) -> Erased:
+    """The person blocked `bot`: what lives in that chat goes — the subscriptions it delivers
+    (so every sealed chat id, deliveries included), the draft shown there, where the
+    conversation began. With no other official bot, every subscription and preference too.
+    With others the person may still use them (a reserve, when this one was blocked or
+    misused): their subscriptions there, that chat's trail and their choices (automatic
+    clean-up above all) stay theirs. Signatures stay."""
     person = svc.person(user_id)
-    rows = await signer_store.forget_chat(svc.db, await svc.subscriptions_of(user_id), person)
-    svc.forget_language(person)
+    theirs = await svc.subscriptions_of(user_id)
+    if _alone(svc, bot):
+        rows = await signer_store.forget_chat(svc.db, theirs, person, None)
+        svc.forget_language(person)
+    else:
+        routed = await signer_store.routed_through(svc.db, theirs, bot)
+        rows = await signer_store.forget_chat(svc.db, routed, person, bot)
     return await _finish(svc, rows)
+
+
+def _alone(svc: Services, bot: int) -> bool:
+    """Whether `bot` is the only official bot the database knows."""
+    return all(known.id == bot for known in svc.bots)
 
 
 async def auto_clean_off(svc: Services, person: str) -> Erased:
@@ -374,10 +387,14 @@ async def finish_broadcast(svc: Services, broadcast_id: int) -> Erased:
 
 async def recipient_blocked(svc: Services, broadcast_id: int, recipient: Recipient) -> Erased:
     """A recipient who blocked the bot (or whose account is gone): the delivery is recorded
-    as failed, and every subscription of theirs goes with its deliveries. Their other
+    as failed, and every subscription of theirs that bot delivers goes with its deliveries
+    (with one official bot, all of them; a subscription through another bot is found blocked
+    by that bot's own send). Their other
     subscriptions are found by their pseudonyms, from the base of the chat id (a private
     chat's id is its user's), computed off the event loop."""
     await svc.prepare(recipient.chat_id)
     theirs = await svc.subscriptions_of(recipient.chat_id)
+    if not _alone(svc, recipient.bot):  # blocked that bot only: the others still reach them
+        theirs = await signer_store.routed_through(svc.db, theirs, recipient.bot)
     rows = await broadcast_store.mark_blocked(svc.db, broadcast_id, recipient.subscriber, theirs)
     return await _finish(svc, rows)

@@ -122,15 +122,34 @@ async def is_subscribed(db: Database, campaign: str, signer: str) -> bool:
     )
 
 
-async def forget_chat(db: Database, theirs: Subscriptions, person: str) -> int:
-    """The person blocked the bot: every subscription with its pending deliveries
-    (so every copy of the chat id), preference and draft goes."""
+async def forget_chat(db: Database, theirs: Subscriptions, person: str, bot: int | None) -> int:
+    """The person blocked a bot: `theirs` with their pending deliveries (so every copy of the
+    chat id) go, and the draft and trail of the chat with `bot`; with `bot` None (no other
+    official bot) every draft, trail and preference of the person."""
     async with db.transaction() as conn:
         removed = await delete_subscriptions(conn, theirs)
-        await conn.execute("DELETE FROM preferences WHERE person = ?", (person,))
-        await conn.execute("DELETE FROM drafts WHERE person = ?", (person,))
-        await conn.execute("DELETE FROM trail WHERE person = ?", (person,))
+        if bot is None:
+            await conn.execute("DELETE FROM preferences WHERE person = ?", (person,))
+            await conn.execute("DELETE FROM drafts WHERE person = ?", (person,))
+            await conn.execute("DELETE FROM trail WHERE person = ?", (person,))
+        else:
+            chat = (person, bot)
+            await conn.execute("DELETE FROM drafts WHERE person = ? AND bot = ?", chat)
+            await conn.execute("DELETE FROM trail WHERE person = ? AND bot = ?", chat)
     return int(removed)
+
+
+async def routed_through(db: Database, theirs: Subscriptions, bot: int) -> list[tuple[str, str]]:
+    """Those of `theirs` delivered through `bot` (the bot the person subscribed with)."""
+    found = []
+    for campaign, signer in theirs:
+        row = await db.fetchone(
+            "SELECT 1 FROM subscriptions WHERE campaign = ? AND signer = ? AND bot = ?",
+            (campaign, signer, bot),
+        )
+        if row is not None:
+            found.append((campaign, signer))
+    return found
 
 
 async def delete_subscriptions(conn: Any, theirs: Subscriptions) -> int:

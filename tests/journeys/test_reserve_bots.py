@@ -289,3 +289,42 @@ async def test_leaving_no_trace_on_one_bot_keeps_where_the_other_bots_chat_began
     finally:
         await fleet.close()
     board.assert_no_violations()
+
+
+async def test_blocking_one_bot_keeps_what_the_person_holds_with_the_other(
+    settings: Settings, clock: Clock
+) -> None:
+    """Blocking one official bot (misused with a leaked token, or left for the reserve)
+    forgets that chat: the subscriptions it delivers, its draft and trail. The subscription
+    through the other bot, where that chat began and the choice of automatic clean-up stay,
+    whether Telegram tells the bot of the block or a broadcast finds it: else the next
+    signature on the reserve would leave its thank-you in a chat meant to keep no trace."""
+    board = Switchboard(2)
+    ada = board.person("Ada")
+    settings = replace(settings, bot_tokens=board.tokens, admin_ids=frozenset({ada["id"]}))
+    fleet = await start_fleet(settings, board.request(), clock)
+    other = "open-doors-letter"
+    try:
+        olena, taras = board.person("Olena"), board.person("Taras")
+        for person in (olena, taras):
+            await sign(_user(board, fleet, 0, person), "Same Person", notify=True)
+            await sign(_user(board, fleet, 1, person), campaign=other, notify=True)
+        on_reserve = _user(board, fleet, 1, olena)
+        await on_reserve.send("/privacy")
+        await on_reserve.press("Automatic clean-up after signing: off")  # switches it on
+        await _user(board, fleet, 0, olena).block_bot()  # Telegram tells the bot at once
+        board.bots[0].block_bot(taras["id"])  # found only by the broadcast's send
+        await confirmed_broadcast(_user(board, fleet, 0, ada))
+        await fleet.broadcaster.join()
+
+        reserve = fleet.apps[1].bot.id
+        rows = await fleet.services.db.fetchall("SELECT campaign, bot FROM subscriptions")
+        assert sorted(rows) == [(other, reserve), (other, reserve)]
+        await on_reserve.send("/mydata")
+        held = on_reserve.last.text
+        assert "Automatic clean-up after signing: on" in held
+        assert "Where this conversation began" in held
+        assert held.count("Updates: on") == 1
+    finally:
+        await fleet.close()
+    board.assert_no_violations()

@@ -202,7 +202,7 @@ async def on_blocked_by_user(update: Update, context: BotContext) -> None:
     if change is None or change.chat.type != "private":
         return
     if change.new_chat_member.status == ChatMember.BANNED:
-        await erasure.forget_person(context.svc, change.chat.id)
+        await erasure.forget_person(context.svc, change.chat.id, context.bot.id)
 
 
 async def mydata_command(update: Update, context: BotContext) -> None:
