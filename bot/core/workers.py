@@ -9,7 +9,8 @@ transaction-mode pooler keeps:
   lock on PostgreSQL), skipped when a worker already handled it, and the generations read as
   the turn begins tell the worker which of its caches another changed meanwhile;
 - what a worker changed is noted in `changed` and raised as the turn ends;
-- each person's flood allowance is one row, taken in one statement.
+- each person's flood allowance is one row, taken in one statement, and so is each group's
+  allowance of the bot's posts.
 
 With one process (SQLite) the turn is the process's own ordering and changes are dropped in
 place; the flood rule is the same statement.
@@ -34,6 +35,8 @@ from bot.storage.engine import Database
 
 log = logging.getLogger(__name__)
 BUCKET_BITS = 24  # a bucket is shared by hundreds of possible Telegram accounts: it names none
+# What a group's posts draw on (bot.telegram.middleware.GroupBudget): cards, and refusals.
+GROUP_PURPOSES = ("posts", "refusals")
 KEEP_HANDLED = 86_400  # seconds an update id is remembered (Telegram retries for less)
 
 
@@ -44,6 +47,13 @@ def _keyed(key: bytes, purpose: str, telegram_id: int) -> bytes:
 def bucket_of(key: bytes, telegram_id: int) -> int:
     """The person's flood bucket: few bits, so the stored number says nobody's id."""
     return int.from_bytes(_keyed(key, "flood", telegram_id)[:4]) >> (32 - BUCKET_BITS)
+
+
+def group_bucket_of(key: bytes, bot: int, chat_id: int, purpose: str) -> int:
+    """A group's allowance of one `purpose` (GROUP_PURPOSES) from one bot: a bucket below
+    zero, in a range of its own, so never a person's bucket nor another purpose's."""
+    hashed = int.from_bytes(_keyed(key, f"group:{bot}:{purpose}", chat_id)[:4])
+    return -((GROUP_PURPOSES.index(purpose) + 1) << BUCKET_BITS) - (hashed >> (32 - BUCKET_BITS))
 
 
 def lock_of(key: bytes, telegram_id: int) -> int:
@@ -109,6 +119,15 @@ class Shared:
             self._db, self._keys_of(telegram_id)[0], cost, burst, per_second, self._clock()
         )
         return Verdict(found)
+
+    async def group_allows(self, chat_id: int, purpose: str, per_minute: int) -> bool:
+        """Whether this bot may post once more of `purpose` into the group now: the flood
+        rule's bucket, holding `per_minute` posts and refilled over a minute, one row that
+        every worker draws on (one budget, however many workers a group's commands reach)."""
+        bucket = group_bucket_of(self._key, self._bot, chat_id, purpose)
+        rate = per_minute / 60.0
+        found = await store.take(self._db, bucket, 1.0, per_minute, rate, self._clock())
+        return found == "run"
 
     @asynccontextmanager
     async def turn(self, telegram_id: int, update_id: int) -> AsyncIterator[bool]:

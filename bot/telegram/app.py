@@ -139,12 +139,13 @@ def _build_bot(
         # Retries on 429 and keeps each group under Telegram's 20 messages a minute.
         builder = builder.rate_limiter(ForgetfulRateLimiter(overall_max_rate=0, max_retries=3))
     app: BotApp = builder.build()
+    shared = Shared.of(services, link.id)
     app.runtime = BotRuntime(
         fleet=fleet,
         link=link,
-        gatekeeper=Gatekeeper(Shared.of(services, link.id), memory=services.memory),
-        group_budget=GroupBudget(memory=services.memory),
-        group_refusals=GroupBudget(per_minute=1, memory=services.memory),
+        gatekeeper=Gatekeeper(shared, memory=services.memory),
+        group_budget=GroupBudget(shared, "posts"),
+        group_refusals=GroupBudget(shared, "refusals", per_minute=1),
         newest=newest,
         side_calls=SideCalls(),
     )

@@ -7,7 +7,6 @@ import logging
 import secrets
 import sys
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, cast
 
@@ -252,26 +251,17 @@ async def gate(update: object, context: Any) -> None:
     raise ApplicationHandlerStop
 
 
-GROUP_BUDGET = 6  # cards per group per minute; Telegram allows 20 messages
-_WINDOW = 60.0
+GROUP_BUDGET = 6  # posts per group per minute; Telegram allows 20 messages
 
 
 class GroupBudget:
-    """Drops group commands beyond the budget instead of queueing them; a group's sends are
-    forgotten minutes after its last (`memory`, bot.domain.expiring)."""
+    """Drops group commands beyond the budget instead of queueing them: `per_minute` posts at
+    once, then one every 60/`per_minute` seconds, counted once for every worker through the
+    database (bot.core.workers.Shared.group_allows), so N workers never post N times as
+    much."""
 
-    def __init__(self, per_minute: int = GROUP_BUDGET, memory: Memory | None = None) -> None:
-        self.per_minute = per_minute
-        memory = Memory(time.monotonic, secrets.token_bytes(32)) if memory is None else memory
-        self._sent: Expiring[int, deque[float]] = memory.by_telegram_id(most=50_000)
+    def __init__(self, shared: Shared, purpose: str, per_minute: int = GROUP_BUDGET) -> None:
+        self.shared, self.purpose, self.per_minute = shared, purpose, per_minute
 
-    def take(self, chat_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        sent = self._sent.get(chat_id) or deque()
-        while sent and now - sent[0] > _WINDOW:
-            sent.popleft()
-        if len(sent) >= self.per_minute:
-            return False
-        sent.append(now)
-        self._sent[chat_id] = sent  # a write: the group is remembered minutes from now
-        return True
+    async def take(self, chat_id: int) -> bool:
+        return await self.shared.group_allows(chat_id, self.purpose, self.per_minute)

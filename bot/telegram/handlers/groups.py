@@ -64,7 +64,7 @@ async def group_translator(context: BotContext, chat_id: int, fallback: str) -> 
 
 async def card_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    if chat is None or not context.runtime.group_budget.take(chat.id):
+    if chat is None or not await context.runtime.group_budget.take(chat.id):
         return
     items = await _items(update, context, _wanted(context))
     if not items:
@@ -83,7 +83,7 @@ async def card_command(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
-    if chat is None or not context.runtime.group_budget.take(chat.id):
+    if chat is None or not await context.runtime.group_budget.take(chat.id):
         return
     t = await group_translator(context, chat.id, context.svc.settings.default_language)
     official = bots.official_usernames(context.svc)
@@ -114,7 +114,7 @@ async def _is_group_admin(update: Update, context: BotContext) -> bool:
 async def language_command(update: Update, context: BotContext) -> None:
     """/language [code|default]: shows the group's language; administrators change it."""
     chat = update.effective_chat
-    if chat is None or not context.runtime.group_budget.take(chat.id):
+    if chat is None or not await context.runtime.group_budget.take(chat.id):
         return
     svc = context.svc
     default = svc.settings.default_language
@@ -126,7 +126,7 @@ async def language_command(update: Update, context: BotContext) -> None:
         return
     if not await _is_group_admin(update, context):
         # At most one refusal a minute: a member repeating it must not fill the group.
-        if context.runtime.group_refusals.take(chat.id):
+        if await context.runtime.group_refusals.take(chat.id):
             t = svc.i18n.get(current or default)
             await send(update, context, views.group_language_refused(t))
         return
@@ -154,7 +154,7 @@ async def on_membership(update: Update, context: BotContext) -> None:
     if _removed(change):
         await erasure.forget_group(context.svc, chat.id)
         return
-    if not _joined(change) or not context.runtime.group_budget.take(chat.id):
+    if not _joined(change) or not await context.runtime.group_budget.take(chat.id):
         return
     t = await group_translator(context, chat.id, context.svc.settings.default_language)
     items = await _items(update, context, context.svc.campaigns.open())

@@ -81,7 +81,7 @@ async def group_signatories(update: Update, context: BotContext) -> None:
     named = svc.campaign(context.args[0].lower()) if context.args else None
     candidates = [named] if named else svc.campaigns.shown()
     listed = [c for c in candidates if c.signatories]
-    if chat is None or not listed or not context.runtime.group_budget.take(chat.id):
+    if chat is None or not listed or not await context.runtime.group_budget.take(chat.id):
         return
     links = [(c, deeplinks.list_link(context.bot.username, c.slug)) for c in listed]
     if len(links) == 1:
