@@ -18,6 +18,7 @@ from bot.core.services import Services
 from bot.domain.budgets import Kind, Verdict
 from bot.exports.spool import Spool
 from bot.storage import admin as admin_store
+from bot.storage import budgets as budget_store
 from bot.storage import state as state_store
 
 log = logging.getLogger("bot.admin")
@@ -49,7 +50,7 @@ async def within_budget(svc: Services, user_id: int, kind: Kind) -> OverBudget |
     settings = svc.settings
     limit = settings.previews_per_hour if kind is Kind.PREVIEW else settings.destructive_per_hour
     organiser = svc.ids.derive("organiser-budget", str(user_id))
-    decision = svc.budgets.spend(organiser, kind, svc.now(), limit)
+    decision = await budget_store.spend(svc.db, organiser, kind, svc.now(), limit)
     if decision.admitted:
         return None
     level = svc.level(user_id)

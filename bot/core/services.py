@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from bot.config import Settings, draft_lifetime
 from bot.core.bases import KEEP_AT_MOST, Bases
-from bot.core.budgets import Budgets
 from bot.core.pages import PageIndexes
 from bot.domain import goals
 from bot.domain.bots import OfficialBot
@@ -40,8 +39,6 @@ class Services:
     history: History = field(default_factory=History)
     clock: Callable[[], float] = time.time
     _recent: dict[tuple[Hashable, ...], tuple[int, Any]] = field(default_factory=dict)
-    # Organisers' hourly budgets (bot.core.organisers.within_budget).
-    budgets: Budgets = field(default_factory=Budgets, repr=False)
     # The page index of each campaign's public list (bot.core.pages).
     pages: PageIndexes = field(default_factory=PageIndexes, repr=False)
     ids: Pseudonyms = field(init=False, repr=False)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.budgets import Budgets
-from bot.domain.budgets import WINDOW, Kind, Spent, Verdict, spend
+from bot.domain.budgets import WINDOW, Spent, Verdict, spend
 from bot.domain.signatories import Review
 from bot.domain.signatures import Preview, Signature
 
@@ -27,17 +26,6 @@ def test_a_budget_admits_the_limit_then_refuses_and_announces_once() -> None:
     assert spend(freed.spent, 1001 + WINDOW + 1, limit=3).admitted
     # Running out again after it freed up is announced again.
     assert spend(freed.spent, 1000 + WINDOW, limit=3).verdict is Verdict.REFUSED_FIRST
-
-
-def test_the_store_forgets_an_organiser_once_the_hour_holds_nothing_of_them() -> None:
-    budgets = Budgets()
-    budgets.spend("a", Kind.PREVIEW, 0, 5)
-    budgets.spend("a", Kind.DESTRUCTIVE, 10, 5)
-    assert len(budgets) == 2
-    budgets.spend("b", Kind.PREVIEW, WINDOW + 5, 5)
-    assert len(budgets) == 2  # a's preview left the window; a's destructive has not
-    budgets.spend("b", Kind.PREVIEW, WINDOW + 10, 5)
-    assert len(budgets) == 1
 
 
 def _signature(public: bool, review: Review) -> Signature:
